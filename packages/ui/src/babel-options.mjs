@@ -1,0 +1,31 @@
+// The one place that says how Allo compiles JSX: babel-preset-solid in universal mode, importing from @allo/ui.
+// Shared by the Node hook (register.mjs), the vite/vitest plugin (vite.ts) and babel.config.js.
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+
+export const JSX_MODULE = "@allo/ui";
+
+/** Babel options that turn one .tsx/.jsx file into ESM importing the renderer from @allo/ui. */
+export function solidBabelOptions(filename, { refresh = false } = {}) {
+  const plugins = [];
+  if (refresh) {
+    plugins.push([
+      require.resolve("solid-refresh/babel"),
+      { bundler: "vite", imports: [{ type: "render", name: "render", kind: "named", source: JSX_MODULE }] },
+    ]);
+  }
+  return {
+    filename,
+    babelrc: false,
+    configFile: false,
+    sourceMaps: "inline",
+    presets: [
+      [require.resolve("babel-preset-solid"), { generate: "universal", moduleName: JSX_MODULE }],
+      [require.resolve("@babel/preset-typescript"), { isTSX: true, allExtensions: true, onlyRemoveTypeImports: true }],
+    ],
+    plugins,
+  };
+}
+
+export const JSX_FILE = /\.[jt]sx$/;

@@ -1,0 +1,17 @@
+import { defineConfig } from "vitest/config";
+import { alloSolid } from "./packages/ui/src/vite.ts";
+
+export default defineConfig({
+  plugins: [alloSolid()],
+  test: {
+    environment: "node",
+    include: [
+      "packages/*/test/**/*.test.{ts,tsx}",
+      "examples/*/test/**/*.test.{ts,tsx}",
+      "test/**/*.test.{ts,tsx}",
+    ],
+    exclude: ["**/node_modules/**", "test/browser/**", "test/load/**"],
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+  },
+});
