@@ -1,0 +1,44 @@
+// World-state frames an agent receives (PROTOCOL.md §5).
+import type { Entity, EntityId, Json, StateFrame } from "./types.ts";
+import { isRevision } from "./validate-intent.ts";
+import { describeValue, fail, isPlainObject, joinPath, ok, type ParseResult } from "./validate-json.ts";
+
+/**
+ * Checks a JSON-safe object with `patch_style` is a state frame. Entities are checked for shape (id + components
+ * object), not each component: the place has already validated what it stores, and custom components are free-form.
+ */
+export function validateStateFrame(x: Record<string, unknown>): ParseResult<StateFrame> {
+  const style = x.patch_style;
+  if (!isRevision(x.revision)) return fail(`state.revision must be a non-negative integer, got ${describeValue(x.revision)}`);
+  if (style === "set") {
+    if (!isPlainObject(x.entities)) return fail(`state.entities must be an object, got ${describeValue(x.entities)}`);
+    const entities = x.entities as Record<EntityId, unknown>;
+    for (const id in entities) {
+      const path = joinPath("state.entities", id);
+      const e = entities[id];
+      if (!isPlainObject(e)) return fail(`${path} must be an entity object, got ${describeValue(e)}`);
+      if (e.id !== id) return fail(`${path}.id must equal its key`);
+      if (!isPlainObject(e.components)) return fail(`${path}.components must be an object, got ${describeValue(e.components)}`);
+    }
+    return ok({ patch_style: "set", entities: entities as Record<EntityId, Entity>, revision: x.revision });
+  }
+  if (style === "merge") {
+    if (!isRevision(x.patch_from)) return fail(`state.patch_from must be a non-negative integer, got ${describeValue(x.patch_from)}`);
+    const frame: StateFrame = { patch_style: "merge", patch_from: x.patch_from, revision: x.revision };
+    if (x.entities !== undefined) {
+      if (!isPlainObject(x.entities)) return fail(`state.entities must be an object, got ${describeValue(x.entities)}`);
+      for (const id in x.entities) {
+        const e = x.entities[id];
+        const path = joinPath("state.entities", id);
+        // null removes the entity; an object patches it (PROTOCOL.md §5).
+        if (e !== null && !isPlainObject(e)) return fail(`${path} must be null or an entity patch object, got ${describeValue(e)}`);
+        if (isPlainObject(e) && e.components !== undefined && e.components !== null && !isPlainObject(e.components)) {
+          return fail(`${path}.components must be an object, got ${describeValue(e.components)}`);
+        }
+      }
+      frame.entities = x.entities as Record<EntityId, Json>;
+    }
+    return ok(frame);
+  }
+  return fail(`state.patch_style must be "set" or "merge", got ${describeValue(style)}`);
+}
