@@ -76,18 +76,29 @@ export function worldDocument(world: Map<string, Entity>, revision = 1): { entit
   return { entities: Object.fromEntries(world), revision };
 }
 
-/** Picks `count` distinct ids, spread evenly over the world. */
-export function pickIds(world: Map<string, Entity>, count: number): string[] {
+/** Picks `count` distinct ids, spread evenly over the world, starting `offset` entities in. */
+export function pickIds(world: Map<string, Entity>, count: number, offset = 0): string[] {
   const ids = [...world.keys()];
   const step = ids.length / Math.max(1, count);
   const out: string[] = [];
-  for (let i = 0; i < count && i < ids.length; i++) out.push(ids[Math.floor(i * step)]);
+  for (let i = 0; i < count && i < ids.length; i++) out.push(ids[(Math.floor(i * step) + offset) % ids.length]);
   return out;
 }
 
-/** A moved transform: rotates by `t` and slides, so every one of the 16 numbers may change. */
+/**
+ * A moved transform: a rotation about a tilted axis plus a translation, so all 12 non-constant numbers of the
+ * matrix change (a hand or head pose). A pure Y rotation would change only 7, which favours per-element encoders.
+ */
 export function movedMatrix(i: number, t: number): Mat4 {
-  return yRotation(0.37 * i + 0.01 * t, Math.sin(t + i) * 10, 1 + Math.cos(t) * 0.5, Math.cos(t + i) * 10);
+  const a = 0.37 * i + 0.01 * t;
+  const [x, y, z] = [0.48, 0.8, 0.36]; // unit axis
+  const c = Math.cos(a), s = Math.sin(a), k = 1 - c;
+  return [
+    c + x * x * k, y * x * k + z * s, z * x * k - y * s, 0,
+    x * y * k - z * s, c + y * y * k, z * y * k + x * s, 0,
+    x * z * k + y * s, y * z * k - x * s, c + z * z * k, 0,
+    Math.sin(t + i) * 10, 1 + Math.cos(t) * 0.5, Math.cos(t + i) * 10, 1,
+  ];
 }
 
 /** Rounds every number to 1e-6, the precision the reference proposes to ship (§3b: 155 B → 85 B a matrix). */

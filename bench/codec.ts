@@ -1,0 +1,146 @@
+// B2 patch.bytes and B3 join.fullstate (perf-and-reliability-anchors.md §4): Allo's JSON merge patches, built by
+// @allo/protocol's ChangeLog the way the place builds them, next to @colyseus/schema v5 on the same world in the
+// same process; and the full state a joiner needs, encoded and decoded by both.
+import { parsePlaceMessage, type Entity } from "@allo/protocol";
+import { ChangeLog, entitiesPatch, markChange, type ChangeSet } from "../packages/protocol/src/change-log.ts";
+import { dirtyFloor, stringifyWorld } from "./baselines.ts";
+import { colyseusWorld, copyBytes } from "./lib/colyseus-world.ts";
+import { figure, gc, printReport, sampleSync, summarize, type BenchReport, type Figure, type Profile } from "./lib/report.ts";
+import { makeWorld, movedMatrix, pickIds, round6 } from "./lib/world.ts";
+
+/** The `set` frame a joiner gets (PROTOCOL.md §5), built from the world's Map the way a place must. */
+export function encodeFullState(world: Map<string, Entity>, revision: number): Buffer {
+  const entities: Record<string, Entity> = {};
+  for (const [id, e] of world) entities[id] = e;
+  return Buffer.from(JSON.stringify({ patch_style: "set", entities, revision }));
+}
+
+/**
+ * What an agent does with it: validated parse (@allo/protocol), then a Map mirror. The default parse limits allow
+ * 1,000 keys per object, which a world's `entities` exceeds; a client must raise that one for state frames.
+ */
+export const STATE_LIMITS = { maxKeysPerObject: 10_000_000 };
+export function decodeFullState(bytes: Buffer): Map<string, Entity> {
+  const parsed = parsePlaceMessage(bytes.toString(), STATE_LIMITS);
+  if (!parsed.ok || parsed.value.kind !== "state") throw new Error(`full state did not parse: ${parsed.ok ? parsed.value.kind : parsed.error}`);
+  return new Map(Object.entries(parsed.value.state.entities ?? {}) as [string, Entity][]);
+}
+
+/** A place-like patch pipeline: one ChangeLog, ticks that move entities, patches composed from a base. */
+class AlloPatcher {
+  log = new ChangeLog(64);
+  revision = 1;
+  constructor(readonly world: Map<string, Entity>) {}
+  tick(ids: string[], t: number, rounded: boolean): void {
+    const changes: ChangeSet = new Map();
+    ids.forEach((id, i) => {
+      const m = movedMatrix(i, t);
+      this.world.get(id)!.components.transform = { matrix: rounded ? round6(m) : m };
+      markChange(changes, id, "transform");
+    });
+    const from = this.revision++;
+    this.log.record(from, this.revision, changes);
+  }
+  patchFrom(base: number): string {
+    const changes = this.log.compose(base);
+    if (!changes) throw new Error(`revision ${base} is not kept`);
+    const entities = entitiesPatch(changes, (id) => this.world.get(id));
+    return JSON.stringify({ patch_style: "merge", patch_from: base, revision: this.revision, entities });
+  }
+}
+
+function patchFigures(n: number, samples: number): Figure[] {
+  const changes = Math.max(1, n / 100);
+  const out: Figure[] = [];
+  const floor = dirtyFloor(makeWorld(n), changes, samples);
+  const floorFig = { name: "dirty floor", median: summarize(floor.ms).median };
+
+  // Allo: bytes at ack delay 0, 1, 3 ticks; full precision and 1e-6.
+  const allo = new AlloPatcher(makeWorld(n));
+  const ids = pickIds(allo.world, changes);
+  // Each tick moves a different 1 %, so a lagging agent's patch carries every tick it missed.
+  for (let t = 1; t <= 5; t++) allo.tick(pickIds(allo.world, changes, t), t, false);
+  const bytesAt = (lag: number) => Buffer.byteLength(allo.patchFrom(allo.revision - 1 - lag));
+  const perMoved = bytesAt(0) / changes;
+  out.push(figure(`${n / 1000}k @1 %: Allo patch bytes per moved entity`, "B", perMoved, { goal: { op: "<=", value: 150 } }));
+  out.push(figure(`${n / 1000}k @1 %: Allo patch bytes, ack lag 0/1/3`, "B", bytesAt(0), { note: `lag 1: ${bytesAt(1)} B, lag 3: ${bytesAt(3)} B (a different 1 % moves each tick)` }));
+  const rounded = new AlloPatcher(makeWorld(n));
+  rounded.tick(ids, 1, true);
+  rounded.tick(ids, 2, true);
+  const roundedPerMoved = Buffer.byteLength(rounded.patchFrom(rounded.revision - 1)) / changes;
+  out.push(figure(`${n / 1000}k @1 %: Allo, matrices rounded to 1e-6, per moved entity`, "B", roundedPerMoved, { goal: { op: "<=", value: 150 } }));
+
+  // Allo: time per tick's shared patch (mark + record + compose + entitiesPatch + stringify) vs the floor.
+  let t = 10;
+  const ms = sampleSync(() => {
+    allo.tick(ids, ++t, false);
+    allo.patchFrom(allo.revision - 1);
+  }, samples);
+  out.push(figure(`${n / 1000}k @1 %: Allo patch build`, "ms", ms, { baseline: floorFig }));
+
+  // Colyseus: same moves, element-wise matrix writes, one encode for all clients.
+  for (const precision of ["float64", "float32"] as const) {
+    const cy = colyseusWorld(makeWorld(n), precision);
+    cy.encoder.encode();
+    cy.encoder.discardChanges();
+    let bytes = 0;
+    let ct = 10;
+    const cms = sampleSync(() => {
+      ct++;
+      ids.forEach((id, i) => cy.setMatrix(id, movedMatrix(i, ct)));
+      bytes = cy.encoder.encode().length;
+      cy.encoder.discardChanges();
+    }, samples);
+    out.push(figure(`${n / 1000}k @1 %: Colyseus ${precision} patch bytes per moved entity`, "B", bytes / changes, { baseline: { name: "Allo", median: perMoved } }));
+    out.push(figure(`${n / 1000}k @1 %: Colyseus ${precision} mutate+encode`, "ms", cms, { baseline: floorFig }));
+  }
+  return out;
+}
+
+function fullStateFigures(n: number, samples: number): Figure[] {
+  const out: Figure[] = [];
+  const world = makeWorld(n);
+  const stringify = { name: "JSON.stringify", median: summarize(stringifyWorld(world, samples)).median };
+  gc();
+  let bytes: Buffer = Buffer.alloc(0);
+  const enc = sampleSync(() => (bytes = encodeFullState(world, 7)), samples, 2);
+  gc();
+  const dec = sampleSync(() => decodeFullState(bytes), samples, 2);
+  const rawDec = sampleSync(() => new Map(Object.entries((JSON.parse(bytes.toString()) as { entities: Record<string, Entity> }).entities)), samples, 2);
+  const mirror = decodeFullState(bytes);
+  if (mirror.size !== n) throw new Error(`decoded ${mirror.size} entities, expected ${n}`);
+  const big = n >= 10_000;
+  out.push(figure(`${n / 1000}k full state: Allo encode`, "ms", enc, { baseline: stringify, goal: big ? { op: "<=", value: 35 } : undefined, note: `${(bytes.length / 1e6).toFixed(2)} MB` }));
+  out.push(figure(`${n / 1000}k full state: Allo decode (validated)`, "ms", dec, { baseline: stringify, goal: big ? { op: "<=", value: 45 } : undefined }));
+  out.push(figure(`${n / 1000}k full state: JSON.parse + Map, unvalidated`, "ms", rawDec, { baseline: stringify, goal: big ? { op: "<=", value: 45 } : undefined }));
+  const alloEnc = { name: "Allo", median: summarize(enc).median };
+  const alloDec = { name: "Allo", median: summarize(dec).median };
+
+  const cy = colyseusWorld(world, "float64");
+  gc();
+  let cyBytes = new Uint8Array();
+  const cyEnc = sampleSync(() => (cyBytes = copyBytes(cy.encoder.encodeAll())), Math.max(3, samples >> 1), 1);
+  gc();
+  const cyDec = sampleSync(() => cy.newDecoder().decode(cyBytes), Math.max(3, samples >> 1), 1);
+  const check = cy.newDecoder();
+  check.decode(cyBytes);
+  if ((check.state as { entities: Map<string, unknown> }).entities.size !== n) throw new Error("Colyseus decode lost entities");
+  out.push(figure(`${n / 1000}k full state: Colyseus f64 encodeAll`, "ms", cyEnc, { baseline: alloEnc, note: `${(cyBytes.length / 1e6).toFixed(2)} MB` }));
+  out.push(figure(`${n / 1000}k full state: Colyseus f64 decode`, "ms", cyDec, { baseline: alloDec }));
+  return out;
+}
+
+export async function run(profile: Profile): Promise<BenchReport> {
+  const full = profile === "full";
+  const sizes = full ? [1_000, 10_000, 50_000] : [1_000, 10_000];
+  const figures: Figure[] = [];
+  for (const n of sizes) {
+    figures.push(...patchFigures(n, full ? 51 : 15));
+    gc();
+    figures.push(...fullStateFigures(n, full ? 9 : 5));
+    gc();
+  }
+  const report: BenchReport = { bench: "codec", profile, figures };
+  printReport(report);
+  return report;
+}
