@@ -1,0 +1,331 @@
+// An agent connected to a place: the composition of connection, announce, requests, mirror, intent and clock.
+import { Subject, type Observable } from "rxjs";
+import {
+  createLogger,
+  identityMatrix,
+  parsePlaceUrl,
+  PLACE_ENTITY_ID,
+  toEnvelope,
+  type Entity,
+  type EntityId,
+  type EntitySpec,
+  type Interaction,
+  type InteractionBody,
+  type InteractionType,
+  type Json,
+  type Logger,
+  type PlaceMessage,
+} from "@allo/protocol";
+import { announce, type Identity } from "./announce.ts";
+import { ClockSync } from "./clock.ts";
+import { Connection, type ConnectionClose, type ConnectionStats, type WebSocketConstructor } from "./connection.ts";
+import { AlloError, ConnectionLostError } from "./errors.ts";
+import { IntentSender, type IntentUpdate } from "./intent.ts";
+import { WorldMirror, type EntityChange, type EntityRemoval, type StateApplied } from "./mirror.ts";
+import { PendingRequests, type RequestOptions } from "./requests.ts";
+
+export interface ConnectOptions {
+  /** Who this agent is (PROTOCOL.md §3 announce). Default `{ display_name: "Allo agent" }`. */
+  identity?: Identity;
+  /** The avatar entity spawned on announce, children allowed. Default: an entity with an identity transform. */
+  avatar?: EntitySpec;
+  /** Milliseconds for the whole connect: socket, announce, first world state and clock sample. Default 10 000. */
+  timeout?: number;
+  /** A WebSocket constructor. Default: the browser's, or the `ws` package in Node. */
+  WebSocket?: WebSocketConstructor;
+  /** Default: createLogger("client") from @allo/protocol (level from ALLO_LOG_LEVEL). */
+  logger?: Logger;
+  /** The protocol version to announce. Only tests change it. */
+  protocolVersion?: number;
+}
+
+/** An interaction another agent (or the place) sent us. Responses to our own requests settle their promise instead. */
+export interface IncomingInteraction extends Interaction {
+  /** body[0] */
+  name: string;
+  /**
+   * Answers a request: a response with the same request id, from the entity it was sent to, back to its sender.
+   * Returns false if the connection is already closed. Throws if this is not a request or was answered already.
+   */
+  respond(body: InteractionBody): boolean;
+}
+
+export interface SenderOption {
+  /** The entity the request is sent from; it must be ours. Default: the avatar. */
+  sender?: EntityId;
+}
+
+export interface ClientClosed {
+  code: number;
+  reason: string;
+  /** Set when the connection ended without close() being called. */
+  error?: ConnectionLostError;
+}
+
+export type RemoveMode = "cascade" | "reparent";
+
+const DEFAULT_TIMEOUT = 10_000;
+
+/**
+ * Connects to a place, announces, and resolves once the avatar is in the mirror and the clock is synced.
+ * Rejects with PlaceUrlError, PlaceUnreachableError, AnnounceRefusedError or ConnectionLostError.
+ */
+export function connect(url: string, options: ConnectOptions = {}): Promise<AlloClient> {
+  return AlloClient.connect(url, options);
+}
+
+/** One agent's connection to a place. Create it with connect(). */
+export class AlloClient {
+  /** The place's ws:// or wss:// URL. */
+  readonly url: string;
+  /** The world as last received; also the source of entityAdded$/entityChanged$/entityRemoved$/state$. */
+  readonly world = new WorldMirror();
+  /** Traffic counters. */
+  readonly stats: ConnectionStats;
+  /** Every text frame sent, in order (tests count messages with it). */
+  readonly outgoing$: Observable<{ text: string }>;
+  /** Requests, oneways and publications addressed to us. Responses to our requests are not emitted here. */
+  readonly interactions$: Observable<IncomingInteraction>;
+  /** Resolves when the connection has ended, whoever ended it. */
+  readonly closed: Promise<ClientClosed>;
+
+  private readonly interactions = new Subject<IncomingInteraction>();
+  private readonly requests: PendingRequests;
+  private readonly intent: IntentSender;
+  private readonly clock: ClockSync;
+  private avatar: EntityId = "";
+  private place = "";
+  private resolveClosed!: (closed: ClientClosed) => void;
+  private hasClosed = false;
+
+  /** Same as connect(). */
+  static async connect(url: string, options: ConnectOptions = {}): Promise<AlloClient> {
+    const wsUrl = parsePlaceUrl(url).toString();
+    const timeout = options.timeout ?? DEFAULT_TIMEOUT;
+    const deadline = Date.now() + timeout;
+    const logger = options.logger ?? createLogger("client");
+    const connection = await Connection.open(wsUrl, { WebSocket: options.WebSocket, timeout, logger });
+    const client = new AlloClient(connection, logger);
+    try {
+      const avatar = options.avatar ?? { transform: { matrix: identityMatrix() } };
+      const identity = options.identity ?? { display_name: "Allo agent" };
+      const joined = await announce(client.requests, identity, avatar, { timeout: deadline - Date.now(), version: options.protocolVersion });
+      client.joined(joined.avatarId, joined.placeName);
+      await client.settledIn(deadline);
+      return client;
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
+  }
+
+  private constructor(
+    private readonly connection: Connection,
+    private readonly logger: Logger,
+  ) {
+    this.url = connection.url;
+    this.stats = connection.stats;
+    this.outgoing$ = connection.outgoing$.asObservable();
+    this.interactions$ = this.interactions.asObservable();
+    this.requests = new PendingRequests(connection);
+    this.intent = new IntentSender(connection);
+    this.clock = new ClockSync(connection);
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    connection.attach({ onMessage: (message) => this.receive(message), onClose: (close) => this.connectionClosed(close) });
+  }
+
+  /** Our avatar entity's id. */
+  get avatarId(): EntityId {
+    return this.avatar;
+  }
+
+  /** The name the place gave in its announce response. */
+  get placeName(): string {
+    return this.place;
+  }
+
+  /** Whether the connection is still open. */
+  get isOpen(): boolean {
+    return !this.hasClosed && this.connection.isOpen;
+  }
+
+  get entityAdded$(): Observable<Entity> {
+    return this.world.entityAdded$;
+  }
+  get entityChanged$(): Observable<EntityChange> {
+    return this.world.entityChanged$;
+  }
+  get entityRemoved$(): Observable<EntityRemoval> {
+    return this.world.entityRemoved$;
+  }
+  get state$(): Observable<StateApplied> {
+    return this.world.state$;
+  }
+
+  /** Sends a request; resolves with the response body (see PendingRequests.request for the rejections). */
+  request(senderEntityId: EntityId, receiverEntityId: EntityId, body: InteractionBody, options?: RequestOptions): Promise<InteractionBody> {
+    return this.requests.request(senderEntityId, receiverEntityId, body, options);
+  }
+
+  /** Sends a oneway interaction. Throws AlloError if the connection is closed. */
+  send(senderEntityId: EntityId, receiverEntityId: EntityId, body: InteractionBody): void {
+    this.sendInteraction("oneway", senderEntityId, receiverEntityId, "", body);
+  }
+
+  /** Publishes to every agent subscribed to a matching pattern (PROTOCOL.md §2 rule 6, §4). */
+  publish(senderEntityId: EntityId, body: InteractionBody): void {
+    this.sendInteraction("publication", senderEntityId, "", "", body);
+  }
+
+  /** spawn_entity: resolves with the new root id and its descendants' ids (depth-first, in the spec's order). */
+  async spawnEntity(spec: EntitySpec, options: SenderOption = {}): Promise<{ id: EntityId; descendants: EntityId[] }> {
+    const response = await this.request(options.sender ?? this.avatar, PLACE_ENTITY_ID, ["spawn_entity", spec as Json]);
+    const [, id, descendants = []] = response;
+    if (typeof id !== "string" || !Array.isArray(descendants) || !descendants.every((d) => typeof d === "string")) {
+      throw new AlloError(`The place answered spawn_entity with ${JSON.stringify(response)}, not ["spawn_entity", id, [descendant ids]]`);
+    }
+    return { id, descendants: descendants as EntityId[] };
+  }
+
+  /** change_components: each component in `addOrChange` is replaced whole, then `remove` are deleted. */
+  async changeComponents(id: EntityId, addOrChange: Record<string, unknown>, remove: string[] = [], options: SenderOption = {}): Promise<void> {
+    const body: InteractionBody = ["change_components", id, "add_or_change", addOrChange as Json, "remove", remove];
+    await this.request(options.sender ?? this.avatar, PLACE_ENTITY_ID, body);
+  }
+
+  /** remove_entity: "cascade" (default) removes descendants too; "reparent" makes them roots. */
+  async removeEntity(id: EntityId, mode: RemoveMode = "cascade", options: SenderOption = {}): Promise<void> {
+    await this.request(options.sender ?? this.avatar, PLACE_ENTITY_ID, ["remove_entity", id, mode]);
+  }
+
+  /** Merges fields into our intent (movement, poses by name); it goes out at most 20 times a second. */
+  setIntent(update: IntentUpdate): void {
+    this.intent.update(update);
+  }
+
+  /** The place's clock now, in seconds (PROTOCOL.md §7). */
+  serverTime(): number {
+    return this.clock.serverTime();
+  }
+
+  /** The round-trip time of the clock sample in use, in seconds. */
+  get rtt(): number {
+    return this.clock.rtt;
+  }
+
+  /**
+   * Resolves once `predicate(world)` holds: at once if it does now, else after the state frame that makes it true.
+   * Rejects with AlloError after `timeout` ms (default 10 000), or with ConnectionLostError if the connection ends.
+   */
+  waitForWorld(predicate: (world: WorldMirror) => boolean, options: { timeout?: number } = {}): Promise<void> {
+    if (predicate(this.world)) return Promise.resolve();
+    const timeout = options.timeout ?? DEFAULT_TIMEOUT;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        subscription.unsubscribe();
+        reject(new AlloError(`The world did not reach the awaited state within ${timeout} ms (at revision ${this.world.revision}).`));
+      }, timeout);
+      const subscription = this.world.state$.subscribe({
+        next: () => {
+          if (!predicate(this.world)) return;
+          clearTimeout(timer);
+          subscription.unsubscribe();
+          resolve();
+        },
+        complete: () => {
+          clearTimeout(timer);
+          this.closed.then((closed) => reject(closed.error ?? new ConnectionLostError(closed.code, closed.reason)));
+        },
+      });
+    });
+  }
+
+  /** Closes the connection (pending requests reject with ConnectionLostError) and resolves once it has closed. */
+  async close(): Promise<void> {
+    if (!this.hasClosed && this.connection.isOpen) this.connection.close(1000, "client closed");
+    await this.closed;
+  }
+
+  // connect() resolves only when the avatar is in the mirror and serverTime() works, so callers can use both at once.
+  private settledIn(deadline: number): Promise<void> {
+    const avatarId = this.avatar;
+    return new Promise((resolve, reject) => {
+      let done = false;
+      const finish = (error?: Error) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        subscription.unsubscribe();
+        if (error) reject(error);
+        else resolve();
+      };
+      const check = () => {
+        if (this.world.get(avatarId) && this.clock.isSynced) finish();
+      };
+      const timer = setTimeout(() => {
+        const missing = [this.world.get(avatarId) ? "" : "our avatar in a world state", this.clock.isSynced ? "" : "a clock sync answer"];
+        finish(new AlloError(`The place accepted the announce but sent no ${missing.filter(Boolean).join(" and no ")} in time.`));
+      }, Math.max(0, deadline - Date.now()));
+      const subscription = this.world.state$.subscribe({ next: check });
+      void this.clock.synced.then(check);
+      void this.closed.then((closed) => finish(closed.error ?? new ConnectionLostError(closed.code, closed.reason)));
+      check();
+    });
+  }
+
+  private joined(avatarId: EntityId, placeName: string): void {
+    this.avatar = avatarId;
+    this.place = placeName;
+    this.intent.start();
+    this.clock.start();
+  }
+
+  private receive(message: PlaceMessage): void {
+    if (message.kind === "state") {
+      const applied = this.world.apply(message.state);
+      if (!applied) this.logger.debug("state patch not based on our revision; asking for a full state", { revision: this.world.revision });
+      this.intent.acknowledge(applied ? this.world.revision : 0);
+    } else if (message.kind === "clock") {
+      this.clock.receive(message.clientTime, message.serverTime);
+    } else if (message.interaction.type === "response") {
+      if (!this.requests.settle(message.interaction)) {
+        this.logger.debug("dropped a response to no pending request", { name: message.interaction.body[0], requestId: message.interaction.requestId });
+      }
+    } else {
+      this.interactions.next(this.incoming(message.interaction));
+    }
+  }
+
+  private incoming(interaction: Interaction): IncomingInteraction {
+    let answered = false;
+    return {
+      ...interaction,
+      name: interaction.body[0],
+      respond: (body) => {
+        if (interaction.type !== "request") throw new AlloError(`Cannot respond to a ${interaction.type} ("${interaction.body[0]}"): only requests get responses.`);
+        if (answered) throw new AlloError(`The "${interaction.body[0]}" request ${interaction.requestId} was already answered.`);
+        answered = true;
+        if (!this.isOpen) return false;
+        this.sendInteraction("response", interaction.receiverEntityId, interaction.senderEntityId, interaction.requestId, body);
+        return true;
+      },
+    };
+  }
+
+  private sendInteraction(type: InteractionType, senderEntityId: EntityId, receiverEntityId: EntityId, requestId: string, body: InteractionBody): void {
+    this.connection.send(toEnvelope({ type, senderEntityId, receiverEntityId, requestId, body }), body[0]);
+  }
+
+  private connectionClosed(close: ConnectionClose): void {
+    if (this.hasClosed) return;
+    this.hasClosed = true;
+    this.intent.stop();
+    this.clock.stop();
+    const lost = new ConnectionLostError(close.code, close.reason);
+    this.requests.rejectAll(close.byClient ? new ConnectionLostError(close.code, close.reason || "closed by this client") : lost);
+    if (!close.byClient) this.logger.warn("connection to the place lost", { code: close.code, reason: close.reason });
+    this.resolveClosed({ code: close.code, reason: close.reason, error: close.byClient ? undefined : lost });
+    this.interactions.complete();
+    this.world.complete();
+  }
+}

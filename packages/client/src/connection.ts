@@ -1,0 +1,228 @@
+// One WebSocket to the place: opening it, text framing (one JSON message per frame, PROTOCOL.md §1), counting, closing.
+import { Subject } from "rxjs";
+import { parsePlaceMessage, type Logger, type ParseLimits, type PlaceMessage } from "@allo/protocol";
+import { AlloError, PlaceUnreachableError } from "./errors.ts";
+
+/** The part of the WebSocket API the client uses: the browser's WebSocket and `ws` both provide it. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  binaryType: string;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+}
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+const OPEN = 1;
+
+/**
+ * Parse limits for what the place sends. Its frames are validated like any untrusted input, but a whole world (a `set`
+ * with thousands of entities) must fit, so the per-object and per-array limits are far above the place's own.
+ */
+export const PLACE_MESSAGE_LIMITS: Partial<ParseLimits> = {
+  maxKeysPerObject: 1_000_000,
+  maxArrayLength: 1_000_000,
+  maxStringLength: 16 * 1024 * 1024,
+};
+
+/** Traffic counters, updated as frames go out and come in. */
+export interface ConnectionStats {
+  messagesSent: number;
+  bytesSent: number;
+  messagesReceived: number;
+  bytesReceived: number;
+  /** Sent messages by interaction name, plus "intent" and "clock". */
+  sentByName: Record<string, number>;
+  /** Received messages by interaction name, plus "state" and "clock". */
+  receivedByName: Record<string, number>;
+  /** Text frames that were not a valid place message, and binary frames (not used yet). */
+  invalidMessagesReceived: number;
+}
+
+export interface ConnectionClose {
+  code: number;
+  reason: string;
+  /** True when this side called close(). */
+  byClient: boolean;
+}
+
+export interface OpenConnectionOptions {
+  WebSocket?: WebSocketConstructor;
+  /** Milliseconds to wait for the socket to open. */
+  timeout: number;
+  logger: Logger;
+}
+
+/** Where a connection delivers what it receives. */
+export interface ConnectionHandlers {
+  onMessage(message: PlaceMessage): void;
+  onClose(close: ConnectionClose): void;
+}
+
+/** An open WebSocket to a place. Send with send(); incoming messages arrive validated, through attach()'s handlers. */
+export class Connection {
+  readonly stats: ConnectionStats = {
+    messagesSent: 0,
+    bytesSent: 0,
+    messagesReceived: 0,
+    bytesReceived: 0,
+    sentByName: {},
+    receivedByName: {},
+    invalidMessagesReceived: 0,
+  };
+  /** Every text frame sent, after it was handed to the socket. */
+  readonly outgoing$ = new Subject<{ text: string }>();
+  private closedByClient = false;
+  private warnedInvalid = false;
+  private handlers: ConnectionHandlers | undefined;
+  // What arrives before attach() is held, never dropped.
+  private readonly early: PlaceMessage[] = [];
+  private earlyClose: ConnectionClose | undefined;
+
+  private constructor(
+    readonly url: string,
+    private readonly socket: WebSocketLike,
+    private readonly options: OpenConnectionOptions,
+  ) {}
+
+  /** Opens a WebSocket to `url` (already a ws:// or wss:// URL). Rejects with PlaceUnreachableError. */
+  static async open(url: string, options: OpenConnectionOptions): Promise<Connection> {
+    const WebSocketImpl = options.WebSocket ?? (await defaultWebSocket());
+    let socket: WebSocketLike;
+    try {
+      socket = new WebSocketImpl(url);
+    } catch (error) {
+      throw new PlaceUnreachableError(url, describe(error), error);
+    }
+    socket.binaryType = "arraybuffer";
+    await new Promise<void>((resolve, reject) => {
+      let lastError: unknown;
+      const fail = (reason: string, cause?: unknown) => {
+        clearTimeout(timer);
+        socket.onopen = socket.onerror = socket.onclose = null;
+        reject(new PlaceUnreachableError(url, reason, cause));
+      };
+      const timer = setTimeout(() => {
+        fail(`no WebSocket connection within ${options.timeout} ms`);
+        socket.close();
+      }, options.timeout);
+      socket.onopen = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      socket.onerror = (event) => {
+        lastError = event;
+      };
+      socket.onclose = (event) => fail(lastError ? describe(lastError) : `closed with code ${event.code} before opening`, lastError);
+    });
+    const connection = new Connection(url, socket, options);
+    connection.listen();
+    return connection;
+  }
+
+  /** Starts delivering messages (and the close) to `handlers`, beginning with any that arrived before. */
+  attach(handlers: ConnectionHandlers): void {
+    this.handlers = handlers;
+    for (const message of this.early.splice(0)) handlers.onMessage(message);
+    if (this.earlyClose) handlers.onClose(this.earlyClose);
+  }
+
+  get isOpen(): boolean {
+    return this.socket.readyState === OPEN;
+  }
+
+  /** Serialises and sends one message. `name` is what stats count it as. Throws if the socket is not open. */
+  send(message: unknown, name: string): void {
+    if (!this.isOpen) throw new AlloError(`Cannot send "${name}": the connection to ${this.url} is closed.`);
+    const text = JSON.stringify(message);
+    this.socket.send(text);
+    this.stats.messagesSent++;
+    this.stats.bytesSent += utf8Length(text);
+    this.stats.sentByName[name] = (this.stats.sentByName[name] ?? 0) + 1;
+    this.outgoing$.next({ text });
+  }
+
+  /** Closes the socket; onClose follows when it has closed. */
+  close(code = 1000, reason = "client closed"): void {
+    this.closedByClient = true;
+    this.socket.close(code, reason);
+  }
+
+  private listen(): void {
+    const { logger } = this.options;
+    this.socket.onmessage = (event) => this.receive(event.data);
+    this.socket.onerror = (event) => logger.debug("socket error", { error: describe(event) });
+    this.socket.onclose = (event) => {
+      this.socket.onmessage = this.socket.onerror = this.socket.onclose = null;
+      this.outgoing$.complete();
+      const close = { code: event.code, reason: event.reason, byClient: this.closedByClient };
+      if (this.handlers) this.handlers.onClose(close);
+      else this.earlyClose = close;
+    };
+  }
+
+  private receive(data: unknown): void {
+    this.stats.messagesReceived++;
+    if (typeof data !== "string") {
+      // Binary frames carry media and assets (PROTOCOL.md §1, §9), which this client does not handle yet.
+      this.stats.bytesReceived += (data as ArrayBuffer).byteLength ?? 0;
+      this.stats.invalidMessagesReceived++;
+      this.options.logger.debug("ignored a binary frame");
+      return;
+    }
+    this.stats.bytesReceived += utf8Length(data);
+    const parsed = parsePlaceMessage(data, PLACE_MESSAGE_LIMITS);
+    if (!parsed.ok) {
+      this.stats.invalidMessagesReceived++;
+      // A broken place should not flood the log: warn once, then keep counting.
+      if (!this.warnedInvalid) this.options.logger.warn("ignored an invalid message from the place", { error: parsed.error });
+      this.warnedInvalid = true;
+      return;
+    }
+    const message = parsed.value;
+    const name = message.kind === "interaction" ? message.interaction.body[0] : message.kind;
+    this.stats.receivedByName[name] = (this.stats.receivedByName[name] ?? 0) + 1;
+    if (this.handlers) this.handlers.onMessage(message);
+    else this.early.push(message);
+  }
+}
+
+/** Browsers: the global WebSocket. Node: the `ws` package, imported only here so browser bundles never need it. */
+async function defaultWebSocket(): Promise<WebSocketConstructor> {
+  const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
+  if (!isNode && typeof globalThis.WebSocket === "function") return globalThis.WebSocket as unknown as WebSocketConstructor;
+  const wsModule = "ws"; // a variable, so bundlers do not try to resolve `ws` for the browser
+  try {
+    const ws = (await import(/* @vite-ignore */ wsModule)) as { WebSocket: WebSocketConstructor };
+    return ws.WebSocket;
+  } catch (error) {
+    if (typeof globalThis.WebSocket === "function") return globalThis.WebSocket as unknown as WebSocketConstructor;
+    throw new AlloError(`No WebSocket implementation: install the "ws" package or pass { WebSocket } to connect().`, { cause: error });
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  const inner = (error as { error?: unknown; message?: unknown } | null)?.error ?? (error as { message?: unknown } | null)?.message;
+  if (inner instanceof Error) return inner.message;
+  if (typeof inner === "string" && inner) return inner;
+  return "the WebSocket failed";
+}
+
+/** Bytes of a string in UTF-8, without encoding it. */
+export function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) continue;
+    if (code < 0x800) bytes += 1;
+    else if (code >= 0xd800 && code <= 0xdbff) {
+      bytes += 2; // a surrogate pair: 4 bytes for its 2 UTF-16 units
+      i++;
+    } else bytes += 2;
+  }
+  return bytes;
+}

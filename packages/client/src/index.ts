@@ -1,0 +1,20 @@
+// @allo/client: an Allo agent's connection to a place, for Node and the browser.
+export { connect, AlloClient } from "./client.ts";
+export type { ConnectOptions, IncomingInteraction, SenderOption, ClientClosed, RemoveMode } from "./client.ts";
+export type { Identity } from "./announce.ts";
+export type { RequestOptions } from "./requests.ts";
+export { DEFAULT_REQUEST_TIMEOUT, errorInResponse } from "./requests.ts";
+export { WorldMirror } from "./mirror.ts";
+export type { EntityChange, EntityRemoval, StateApplied } from "./mirror.ts";
+export type { IntentUpdate } from "./intent.ts";
+export type { ConnectionStats, WebSocketConstructor, WebSocketLike } from "./connection.ts";
+export {
+  AlloError,
+  PlaceUnreachableError,
+  AnnounceRefusedError,
+  RequestTimeoutError,
+  ConnectionLostError,
+  InteractionError,
+  InteractionDeniedError,
+} from "./errors.ts";
+export { PlaceUrlError } from "@allo/protocol";

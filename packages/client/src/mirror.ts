@@ -1,0 +1,210 @@
+// The agent's copy of the world, kept current from the place's state frames (PROTOCOL.md §5).
+import { Subject } from "rxjs";
+import {
+  applyMergePatch,
+  jsonEqual,
+  type Components,
+  type Entity,
+  type EntityId,
+  type Json,
+  type StateFrame,
+  type WorldDocument,
+} from "@allo/protocol";
+
+/** An entity whose components changed in one frame: `changed` were added or replaced, `removed` were deleted. */
+export interface EntityChange {
+  entity: Entity;
+  changed: string[];
+  removed: string[];
+}
+
+/** An entity that left the world; `entity` holds its last components. */
+export interface EntityRemoval {
+  id: EntityId;
+  entity: Entity;
+}
+
+/** Emitted once per applied state frame, after its entity events. */
+export interface StateApplied {
+  revision: number;
+  style: "set" | "merge";
+}
+
+/**
+ * The world as this agent last received it.
+ *
+ * Entity objects are long-lived: an entity keeps the same object while it exists, and its `components` record is
+ * updated in place. Component values are never mutated: a changed component gets a new value, so `===` tells change.
+ * Treat everything here as read-only.
+ */
+export class WorldMirror {
+  private readonly byId = new Map<EntityId, Entity>();
+  private currentRevision = 0;
+
+  /** Entities that appeared, parents before their children within one frame. */
+  readonly entityAdded$ = new Subject<Entity>();
+  /** Entities whose components changed, with the names of what changed (from the patch, not a deep diff). */
+  readonly entityChanged$ = new Subject<EntityChange>();
+  /** Entities that left the world, children before their parents within one frame. */
+  readonly entityRemoved$ = new Subject<EntityRemoval>();
+  /** One event per applied frame, after its entity events. */
+  readonly state$ = new Subject<StateApplied>();
+
+  /** Every entity by id. */
+  get entities(): ReadonlyMap<EntityId, Entity> {
+    return this.byId;
+  }
+
+  /** The revision of the last applied frame; 0 before the first. */
+  get revision(): number {
+    return this.currentRevision;
+  }
+
+  get(id: EntityId): Entity | undefined {
+    return this.byId.get(id);
+  }
+
+  /** A snapshot in the wire's document shape (fresh containers; component values are shared, so do not mutate them). */
+  toDocument(): WorldDocument {
+    const entities: Record<EntityId, Entity> = {};
+    for (const [id, entity] of this.byId) entities[id] = { id, components: { ...entity.components } };
+    return { entities, revision: this.currentRevision };
+  }
+
+  /**
+   * Applies one state frame and emits what it changed. Returns false, changing nothing, for a merge patch that is not
+   * based on this mirror's revision: the caller should then acknowledge revision 0 so the place sends a `set`.
+   */
+  apply(frame: StateFrame): boolean {
+    if (frame.patch_style === "merge") {
+      if (this.currentRevision === 0 || frame.patch_from !== this.currentRevision) return false;
+      this.emit(this.applyMerge(frame.entities ?? {}), frame.revision, "merge");
+    } else {
+      this.emit(this.applySet(frame.entities), frame.revision, "set");
+    }
+    return true;
+  }
+
+  /** Ends every stream (the connection closed). */
+  complete(): void {
+    this.entityAdded$.complete();
+    this.entityChanged$.complete();
+    this.entityRemoved$.complete();
+    this.state$.complete();
+  }
+
+  // Cost follows the patch: only the entities and components it names are touched.
+  private applyMerge(patch: Record<EntityId, Json>): FrameChanges {
+    const changes = new FrameChanges();
+    for (const id in patch) {
+      const entityPatch = patch[id];
+      const entity = this.byId.get(id);
+      if (entityPatch === null) {
+        if (entity) {
+          this.byId.delete(id);
+          changes.removed.push({ id, entity });
+        }
+        continue;
+      }
+      if (!isObject(entityPatch)) continue; // parsePlaceMessage checked the frame; nothing else can be meant here
+      const componentsPatch = entityPatch.components;
+      if (!entity) {
+        const components = isObject(componentsPatch) ? (applyMergePatch({}, componentsPatch) as Components) : {};
+        const added: Entity = { id, components };
+        this.byId.set(id, added);
+        changes.added.push(added);
+        continue;
+      }
+      if (!isObject(componentsPatch)) continue;
+      const change: EntityChange = { entity, changed: [], removed: [] };
+      const components = entity.components as Record<string, Json>;
+      for (const name in componentsPatch) {
+        const value = componentsPatch[name];
+        if (value === null) {
+          if (name in components) {
+            delete components[name];
+            change.removed.push(name);
+          }
+        } else {
+          components[name] = applyMergePatch(components[name] ?? null, value);
+          change.changed.push(name);
+        }
+      }
+      if (change.changed.length || change.removed.length) changes.changed.push(change);
+    }
+    return changes;
+  }
+
+  // A full document (first frame, or after acknowledging 0): compare it with what we hold, entity by entity.
+  private applySet(entities: Record<EntityId, Entity>): FrameChanges {
+    const changes = new FrameChanges();
+    for (const [id, entity] of this.byId) {
+      if (!(id in entities)) {
+        this.byId.delete(id);
+        changes.removed.push({ id, entity });
+      }
+    }
+    for (const id in entities) {
+      const next = (entities[id]?.components ?? {}) as Record<string, Json>;
+      const entity = this.byId.get(id);
+      if (!entity) {
+        const added: Entity = { id, components: next as Components };
+        this.byId.set(id, added);
+        changes.added.push(added);
+        continue;
+      }
+      const components = entity.components as Record<string, Json>;
+      const change: EntityChange = { entity, changed: [], removed: [] };
+      for (const name in components) {
+        if (!(name in next)) {
+          delete components[name];
+          change.removed.push(name);
+        }
+      }
+      for (const name in next) {
+        if (name in components && jsonEqual(components[name], next[name])) continue;
+        components[name] = next[name];
+        change.changed.push(name);
+      }
+      if (change.changed.length || change.removed.length) changes.changed.push(change);
+    }
+    return changes;
+  }
+
+  // Events go out after the whole frame is applied, so every handler sees a consistent world.
+  private emit(changes: FrameChanges, revision: number, style: "set" | "merge"): void {
+    this.currentRevision = revision;
+    for (const entity of parentsFirst(changes.added)) this.entityAdded$.next(entity);
+    for (const change of changes.changed) this.entityChanged$.next(change);
+    const removed = parentsFirst(changes.removed.map((r) => r.entity)).reverse();
+    for (const entity of removed) this.entityRemoved$.next({ id: entity.id, entity });
+    this.state$.next({ revision, style });
+  }
+}
+
+class FrameChanges {
+  added: Entity[] = [];
+  changed: EntityChange[] = [];
+  removed: EntityRemoval[] = [];
+}
+
+/** Orders entities so that a parent in the list comes before its children (PROTOCOL.md §3: relationships.parent). */
+function parentsFirst(entities: Entity[]): Entity[] {
+  if (entities.length < 2) return entities;
+  const inList = new Map(entities.map((e) => [e.id, e]));
+  const ordered: Entity[] = [];
+  const placed = new Set<EntityId>();
+  const place = (entity: Entity, depth: number) => {
+    if (placed.has(entity.id)) return;
+    placed.add(entity.id);
+    const parent = inList.get(entity.components.relationships?.parent as EntityId);
+    if (parent && depth < inList.size) place(parent, depth + 1); // depth bound: a cycle cannot recurse forever
+    ordered.push(entity);
+  };
+  for (const entity of entities) place(entity, 0);
+  return ordered;
+}
+
+function isObject(value: Json | undefined): value is { [key: string]: Json } {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
