@@ -1,0 +1,322 @@
+// One app's sync with its place: collects what the node tree changed during a tick and flushes it once, as
+// removals, then spawns (one spawn_entity with nested children per new subtree), then one change_components per
+// entity carrying only the components that differ from what the place has (solid-renderer-anchors.md §5).
+import { jsonEqual, type EntityId, type EntitySpec, type Json, type Logger } from "@allo/protocol";
+import { EntityNode, RootNode } from "./node.ts";
+import type { UiClient } from "./client.ts";
+
+export interface FlushCounters {
+  flushes: number;
+  spawns: number;
+  changes: number;
+  removals: number;
+}
+
+export class EntitySync {
+  client: UiClient | null = null;
+  readonly byId = new Map<EntityId, EntityNode>();
+  /** The root entity that is the app's avatar (PROTOCOL.md §3 announce). */
+  avatar: EntityNode | null = null;
+  /** Components the avatar entity has on the place while no node owns it. */
+  avatarSent: Record<string, Json> = {};
+  readonly counters: FlushCounters = { flushes: 0, spawns: 0, changes: 0, removals: 0 };
+  private readonly pending = new Set<EntityNode>();
+  private readonly dirty = new Set<EntityNode>();
+  private readonly removed = new Set<EntityNode>();
+  private readonly inflight = new Set<Promise<unknown>>();
+  private scheduled = false;
+  private disposed = false;
+
+  constructor(
+    readonly root: RootNode,
+    private readonly logger: Logger,
+  ) {
+    root.sync = this;
+  }
+
+  // ── what the renderer callbacks report ────────────────────────────────────────────────────────────────
+  /** A node (and its subtree) became connected to this app. */
+  attached(node: EntityNode): void {
+    connectSubtree(node, this);
+    if (node.parent === this.root && !this.avatar && this.client) this.adoptAvatar(node);
+    this.pending.add(node);
+    if (node.state === "live" && node.parent instanceof EntityNode && node.parent.id !== node.serverParent) {
+      this.markDirty(node); // moved under another parent: relationships change at flush
+    }
+    this.schedule();
+  }
+
+  /** The top node of a subtree left its parent. Despawn is deferred: Solid moves nodes by insert-then-remove. */
+  detached(node: EntityNode): void {
+    this.removed.add(node);
+    this.schedule();
+  }
+
+  markDirty(node: EntityNode): void {
+    this.dirty.add(node);
+    this.schedule();
+  }
+
+  schedule(): void {
+    if (this.scheduled || this.disposed) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Called once connected: the client exists and the avatar id is known. */
+  connected(client: UiClient, avatarId: EntityId, avatarComponents: Record<string, Json>): void {
+    this.client = client;
+    this.avatarSent = avatarComponents;
+    this.avatarId = avatarId;
+    const first = this.root.childEntities().next().value;
+    if (first && !this.avatar) this.adoptAvatar(first);
+    this.schedule();
+  }
+
+  avatarId: EntityId | null = null;
+
+  private adoptAvatar(node: EntityNode): void {
+    if (!this.avatarId) return;
+    this.avatar = node;
+    node.sent = this.avatarSent;
+    node.serverParent = null;
+    this.byId.set(this.avatarId, node);
+    node.markLive(this.avatarId);
+    this.pending.delete(node);
+    for (const name of new Set([...Object.keys(node.components), ...Object.keys(node.sent)])) node.dirty.add(name);
+    this.dirty.add(node);
+    for (const child of node.childEntities()) if (child.state === "detached") this.pending.add(child);
+  }
+
+  // ── the flush ─────────────────────────────────────────────────────────────────────────────────────────
+  flush(): void {
+    if (!this.client || this.disposed) return;
+    this.counters.flushes++;
+    this.flushRemovals();
+    this.flushSpawns();
+    this.flushChanges();
+  }
+
+  private flushRemovals(): void {
+    const removed = [...this.removed];
+    this.removed.clear();
+    for (const node of removed) {
+      if (isConnected(node, this.root)) continue; // moved or re-inserted in the same tick: keep it
+      disconnectSubtree(node);
+      if (node === this.avatar) {
+        this.releaseAvatar(node);
+        continue;
+      }
+      this.despawn(node);
+    }
+  }
+
+  /** The avatar cannot be removed while connected: drop its children and keep it for the next root node. */
+  private releaseAvatar(node: EntityNode): void {
+    this.avatar = null;
+    this.avatarSent = node.sent;
+    for (const child of node.childEntities()) this.despawn(child);
+    if (this.avatarId) this.byId.delete(this.avatarId);
+    node.markDetached();
+    const next = this.root.childEntities().next().value;
+    if (next) this.adoptAvatar(next);
+  }
+
+  private despawn(node: EntityNode): void {
+    const id = node.id;
+    forEachEntity(node, (n) => {
+      if (n.id) this.byId.delete(n.id);
+      this.pending.delete(n);
+      this.dirty.delete(n);
+      n.dirty.clear();
+      if (n.state !== "detached") n.markDetached();
+    });
+    // A spawn still in flight is removed when its response arrives (its generation changed).
+    if (id) this.sendRemove(id);
+  }
+
+  private sendRemove(id: EntityId): void {
+    this.counters.removals++;
+    this.track(this.client!.removeEntity(id, "cascade"), `remove_entity ${id}`);
+  }
+
+  private flushSpawns(): void {
+    const candidates = [...this.pending];
+    this.pending.clear();
+    const tops = new Set<EntityNode>();
+    for (const node of candidates) {
+      if (!isConnected(node, this.root)) continue;
+      for (const top of detachedTops(node)) {
+        const parent = top.parent;
+        if (parent instanceof RootNode || (parent instanceof EntityNode && parent.state === "live")) tops.add(top);
+        // A spawning parent re-queues its detached children when its ids arrive; a detached one spawns them.
+      }
+    }
+    for (const top of tops) if (top.state === "detached") this.spawn(top);
+  }
+
+  private spawn(top: EntityNode): void {
+    const included: EntityNode[] = [];
+    const parentIndex: number[] = [];
+    const spec = specOf(top, included, parentIndex, -1);
+    const parent = top.parent instanceof EntityNode ? top.parent.id : null;
+    if (parent) spec.relationships = { parent };
+    const generations = included.map((n) => {
+      n.state = "spawning";
+      n.sent = { ...n.components };
+      n.dirty.clear();
+      return n.generation;
+    });
+    this.counters.spawns++;
+    const request = this.client!.spawnEntity(spec).then(({ id, descendants }) => {
+      const ids = [id, ...descendants];
+      if (ids.length !== included.length) {
+        this.logger.warn("spawn_entity answered with an unexpected number of ids", { expected: included.length, got: ids.length });
+      }
+      const stale = included.map((n, i) => n.generation !== generations[i] || !isConnected(n, this.root));
+      included.forEach((node, i) => {
+        const nodeId = ids[i];
+        if (!nodeId) return;
+        if (stale[i]) {
+          // Removed while the spawn was in flight; a removed ancestor in this spawn takes it along (cascade).
+          if (i === 0 || !stale[parentIndex[i]]) this.sendRemoveQuietly(nodeId);
+          return;
+        }
+        this.spawned(node, nodeId, i === 0 ? parent : ids[parentIndex[i]]);
+      });
+    });
+    this.track(request, "spawn_entity");
+  }
+
+  private spawned(node: EntityNode, id: EntityId, parentId: EntityId | null | undefined): void {
+    node.serverParent = parentId ?? null;
+    this.byId.set(id, node);
+    node.markLive(id);
+    // Changes made while spawning stayed dirty; a move under another parent shows as a relationships change.
+    const currentParent = node.parent instanceof EntityNode ? node.parent.id : null;
+    if (node.dirty.size || currentParent !== node.serverParent) this.markDirty(node);
+    for (const child of node.childEntities()) if (child.state === "live" && child.serverParent !== id) this.markDirty(child);
+    if (hasDetached(node)) {
+      this.pending.add(node);
+      this.schedule();
+    }
+  }
+
+  private sendRemoveQuietly(id: EntityId): void {
+    this.client!.removeEntity(id, "cascade").catch((error: unknown) =>
+      this.logger.debug("stale entity already gone", { id, error: String(error) }),
+    );
+  }
+
+  private flushChanges(): void {
+    const nodes = [...this.dirty];
+    this.dirty.clear();
+    for (const node of nodes) {
+      if (node.state !== "live" || !node.id) continue; // spawning nodes keep their dirty set until the id arrives
+      const set: Record<string, Json> = {};
+      const remove: string[] = [];
+      for (const name of node.dirty) {
+        const value = node.components[name];
+        const had = node.sent[name];
+        if (value === undefined) {
+          if (had !== undefined) remove.push(name);
+        } else if (had === undefined || !jsonEqual(value, had)) set[name] = value;
+      }
+      node.dirty.clear();
+      const parentId = node === this.avatar ? null : node.parent instanceof EntityNode ? node.parent.id : null;
+      if (node !== this.avatar && parentId && parentId !== node.serverParent) {
+        set.relationships = { parent: parentId };
+        node.serverParent = parentId;
+      }
+      if (!Object.keys(set).length && !remove.length) continue;
+      for (const name of remove) delete node.sent[name];
+      Object.assign(node.sent, set);
+      this.counters.changes++;
+      this.track(this.client!.changeComponents(node.id, set, remove), `change_components ${node.id}`);
+    }
+  }
+
+  private track(request: Promise<unknown>, what: string): void {
+    const tracked = request.catch((error: unknown) => {
+      if (!this.disposed) this.logger.warn(`${what} failed`, { error: error instanceof Error ? error.message : String(error) });
+    });
+    this.inflight.add(tracked);
+    void tracked.finally(() => this.inflight.delete(tracked));
+  }
+
+  /** Resolves when everything sent so far has been answered (after the pending flush). */
+  async settled(): Promise<void> {
+    while (this.scheduled || this.inflight.size) {
+      if (this.scheduled) await new Promise<void>((r) => queueMicrotask(r));
+      else await Promise.all([...this.inflight]);
+    }
+  }
+
+  /** Despawns the app's entities (all but the avatar, which leaves with the connection) and stops flushing. */
+  async despawnAll(): Promise<void> {
+    this.flush();
+    for (const node of [...this.root.childEntities()]) {
+      if (node === this.avatar) for (const child of [...node.childEntities()]) this.despawn(child);
+      else this.despawn(node);
+    }
+    await this.settled();
+    this.disposed = true;
+  }
+}
+
+// ── tree helpers ───────────────────────────────────────────────────────────────────────────────────────────
+/** The spawn spec of a detached subtree, depth-first pre-order like the place's descendant ids (PROTOCOL.md §3). */
+function specOf(node: EntityNode, included: EntityNode[], parentIndex: number[], parent: number): EntitySpec {
+  const index = included.length;
+  included.push(node);
+  parentIndex.push(parent);
+  const spec = { ...node.components } as EntitySpec;
+  const children: EntitySpec[] = [];
+  for (const child of node.childEntities()) {
+    if (child.state === "detached") children.push(specOf(child, included, parentIndex, index));
+  }
+  if (children.length) spec.children = children;
+  return spec;
+}
+
+function connectSubtree(node: EntityNode, sync: EntitySync): void {
+  forEachEntity(node, (n) => {
+    n.sync = sync;
+  });
+}
+
+function disconnectSubtree(node: EntityNode): void {
+  forEachEntity(node, (n) => {
+    n.sync = null;
+  });
+}
+
+export function forEachEntity(node: EntityNode, visit: (node: EntityNode) => void): void {
+  visit(node);
+  for (const child of node.childEntities()) forEachEntity(child, visit);
+}
+
+function isConnected(node: EntityNode, root: RootNode): boolean {
+  let p = node.parent;
+  while (p instanceof EntityNode) p = p.parent;
+  return p === root;
+}
+
+function hasDetached(node: EntityNode): boolean {
+  for (const child of node.childEntities()) if (child.state === "detached" || hasDetached(child)) return true;
+  return false;
+}
+
+/** The top-most detached entities in a subtree (the node itself if it is detached). */
+function detachedTops(node: EntityNode, tops: EntityNode[] = []): EntityNode[] {
+  if (node.state === "detached") tops.push(node);
+  else for (const child of node.childEntities()) detachedTops(child, tops);
+  return tops;
+}
+
+
+
+export type { EntitySpec };

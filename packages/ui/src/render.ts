@@ -1,0 +1,156 @@
+// render(() => <App/>, { url | client }): builds the tree, announces with the first root entity as the avatar,
+// spawns the rest, routes interactions to handlers, and returns a handle whose dispose() despawns everything
+// (solid-js/universal's own render does not: solidjs/solid#2202).
+import { createRoot, createSignal, type JSX } from "solid-js";
+import { createLogger, type EntityId, type Json, type JsonObject, type Logger, type LogLevel } from "@allo/protocol";
+import { RootNode } from "./node.ts";
+import { EntitySync } from "./flush.ts";
+import { createComponent, insert } from "./renderer.ts";
+import { createEventRouter } from "./events.ts";
+import { AppContext, type AppContextValue } from "./context.ts";
+import { readLaunchInfo, type LaunchInfo } from "./launch.ts";
+import type { UiClient } from "./client.ts";
+
+export interface RenderOptions {
+  /** Place URL (alloplace://, ws://, wss://). The app connects and announces; its first root entity is the avatar. */
+  url?: string;
+  /** An already connected client: its avatar becomes the app's first root entity. */
+  client?: UiClient;
+  /** Announce identity (url only). Default { display_name: "Allo app" }. */
+  identity?: JsonObject;
+  /** Launch info; default from ALLO_APP_BOOT_ARGS / ALLO_APP_BOOTED_BY_IDENTITY (PROTOCOL.md §8.5). */
+  launch?: LaunchInfo;
+  /** Exit the process after a `quit` request (PROTOCOL.md §3). Default true. */
+  exitOnQuit?: boolean;
+  /** Called when the connection to the place ends without dispose(). Default: log, and exit if exitOnQuit. */
+  onDisconnect?: (error: unknown) => void;
+  logLevel?: LogLevel;
+}
+
+export interface AppHandle {
+  readonly avatarId: EntityId;
+  readonly client: UiClient;
+  readonly sync: EntitySync;
+  /** Resolves when every message sent so far has been answered. */
+  settled(): Promise<void>;
+  /** Disposes the app: runs cleanups, despawns its entities, closes the connection if render() opened it. */
+  dispose(): Promise<void>;
+}
+
+export async function render(code: () => JSX.Element, options: RenderOptions = {}): Promise<AppHandle> {
+  if (!options.url && !options.client) throw new Error("render() needs { url } (a place URL) or { client } (a connected client).");
+  const logger = createLogger("allo-ui", options.logLevel);
+  const launch = options.launch ?? readLaunchInfo(process.env);
+  const root = new RootNode();
+  const sync = new EntitySync(root, logger);
+  const [client, setClient] = createSignal<UiClient | null>(null);
+  let resolveConnected!: (c: UiClient) => void;
+  const connected = new Promise<UiClient>((r) => (resolveConnected = r));
+  const context: AppContextValue = {
+    sync,
+    root,
+    client,
+    connected,
+    launchArgs: launch.args,
+    launchedBy: launch.launchedBy,
+    quitHandlers: new Set(),
+  };
+
+  let disposeRoot!: () => void;
+  createRoot((dispose) => {
+    disposeRoot = dispose;
+    insert(root, createComponent(AppContext.Provider, { value: context, get children() { return code(); } }));
+  });
+
+  let connection: UiClient;
+  let owned = false;
+  try {
+    if (options.client) {
+      connection = options.client;
+      sync.connected(connection, connection.avatarId, avatarComponentsOf(connection));
+    } else {
+      connection = await announce(options.url!, sync, launch, options.identity ?? { display_name: "Allo app" }, logger);
+      owned = true;
+    }
+  } catch (error) {
+    disposeRoot();
+    throw error;
+  }
+
+  let disposed: Promise<void> | null = null;
+  const exitOnQuit = options.exitOnQuit ?? true;
+  const route = createEventRouter(sync, {
+    logger,
+    onQuit: () => {
+      void (async () => {
+        for (const handler of context.quitHandlers) await runQuietly(handler, logger);
+        await handle.dispose();
+        if (exitOnQuit) process.exit(0);
+      })();
+    },
+  });
+  const subscription = connection.interactions$.subscribe((interaction) => {
+    route(interaction).catch((error: unknown) => logger.error("event routing failed", { error: String(error) }));
+  });
+  void connection.closed.then((error) => {
+    if (disposed) return;
+    subscription.unsubscribe();
+    disposeRoot();
+    if (options.onDisconnect) options.onDisconnect(error);
+    else {
+      logger.warn("the connection to the place ended", { error: error ? String(error) : undefined });
+      if (exitOnQuit) process.exit(1);
+    }
+  });
+
+  const handle: AppHandle = {
+    avatarId: connection.avatarId,
+    client: connection,
+    sync,
+    settled: () => sync.settled(),
+    dispose() {
+      disposed ??= (async () => {
+        disposeRoot();
+        await sync.despawnAll();
+        subscription.unsubscribe();
+        if (owned) await connection.close();
+      })();
+      return disposed;
+    },
+  };
+  setClient(connection);
+  resolveConnected(connection);
+  return handle;
+}
+
+/** Connects with the first root entity's components as the avatar (children are spawned after, with their ids). */
+async function announce(url: string, sync: EntitySync, launch: LaunchInfo, identity: JsonObject, logger: Logger): Promise<UiClient> {
+  const first = sync.root.childEntities().next().value;
+  const avatar: Record<string, Json> = { ...(first?.components ?? {}) };
+  if (launch.initialLocation) {
+    avatar.transform = { matrix: launch.initialLocation };
+    if (first) first.components.transform = avatar.transform;
+  }
+  if (!avatar.transform) avatar.transform = { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] };
+  const sent = { ...avatar };
+  if (launch.avatarToken) avatar.avatar = { token: launch.avatarToken };
+  const { connect } = (await import("@allo/client")) as unknown as {
+    connect(url: string, options: { identity: JsonObject; avatar: JsonObject; logger?: Logger }): Promise<UiClient>;
+  };
+  const client = await connect(url, { identity, avatar, logger: logger.child("client") });
+  sync.connected(client, client.avatarId, sent);
+  return client;
+}
+
+function avatarComponentsOf(client: UiClient): Record<string, Json> {
+  const entity = client.world?.entities.get(client.avatarId);
+  return entity ? ({ ...entity.components } as Record<string, Json>) : {};
+}
+
+async function runQuietly(handler: () => void | Promise<void>, logger: Logger): Promise<void> {
+  try {
+    await handler();
+  } catch (error) {
+    logger.warn("an onQuit handler threw", { error: String(error) });
+  }
+}

@@ -1,0 +1,45 @@
+// runApp(App): the one way an app entry starts when run directly (`allo run`, the gateway, `node app.tsx`):
+// the place URL from argv or ALLO_PLACE_URL (PROTOCOL.md §8.5), quit and disconnect end the process.
+import type { Component, JSX } from "solid-js";
+import type { JsonObject, LogLevel } from "@allo/protocol";
+import { render, type AppHandle } from "./render.ts";
+import { createComponent } from "./renderer.ts";
+
+export interface RunAppOptions {
+  /** Place URL; default: the first argv argument that looks like one, else ALLO_PLACE_URL. */
+  url?: string;
+  identity?: JsonObject;
+  logLevel?: LogLevel;
+}
+
+/** The place URL an app process was given: an alloplace://, ws:// or wss:// argument, else ALLO_PLACE_URL. */
+export function placeUrlFromProcess(argv = process.argv.slice(2), env = process.env): string | undefined {
+  return argv.find((a) => /^(alloplace|wss?):\/\//.test(a)) ?? env.ALLO_PLACE_URL ?? undefined;
+}
+
+/** Renders `App` into the place this process was started for. Exits with a readable message if there is none. */
+export async function runApp(App: Component | (() => JSX.Element), options: RunAppOptions = {}): Promise<AppHandle> {
+  const url = options.url ?? placeUrlFromProcess();
+  if (!url) {
+    process.stderr.write("No place URL: pass one as an argument (alloplace://host:port) or set ALLO_PLACE_URL.\n");
+    process.exit(2);
+  }
+  const name = (App as { displayName?: string }).displayName ?? App.name ?? "Allo app";
+  const app = await render(() => createComponent(App as Component, {}), {
+    url,
+    identity: options.identity ?? { display_name: name },
+    logLevel: options.logLevel,
+  });
+  const stop = () => void app.dispose().then(() => process.exit(0));
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  return app;
+}
+
+/** True when `moduleUrl` (import.meta.url) is the entry the process was started with. */
+export function isMain(moduleUrl: string): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  const path = decodeURIComponent(new URL(moduleUrl).pathname);
+  return path === entry || path.replace(/\.[jt]sx?$/, "") === entry.replace(/\.[jt]sx?$/, "");
+}
