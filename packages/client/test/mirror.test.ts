@@ -1,0 +1,125 @@
+import { describe, expect, it } from "vitest";
+import type { Entity, StateFrame } from "@allo/protocol";
+import { WorldMirror, type EntityChange, type EntityRemoval } from "../src/index.ts";
+
+const I = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
+
+function record(mirror: WorldMirror) {
+  const events: string[] = [];
+  const changes: EntityChange[] = [];
+  const removals: EntityRemoval[] = [];
+  mirror.entityAdded$.subscribe((e) => events.push(`added ${e.id}`));
+  mirror.entityChanged$.subscribe((c) => {
+    changes.push({ entity: c.entity, changed: [...c.changed], removed: [...c.removed] });
+    events.push(`changed ${c.entity.id}`);
+  });
+  mirror.entityRemoved$.subscribe((r) => {
+    removals.push(r);
+    events.push(`removed ${r.id}`);
+  });
+  mirror.state$.subscribe((s) => events.push(`state ${s.revision} ${s.style}`));
+  return { events, changes, removals };
+}
+
+function set(revision: number, entities: Record<string, Entity["components"]>): StateFrame {
+  return {
+    patch_style: "set",
+    revision,
+    entities: Object.fromEntries(Object.entries(entities).map(([id, components]) => [id, { id, components }])),
+  };
+}
+
+describe("WorldMirror", () => {
+  it("takes a set as the whole world and announces each entity, parents before children", () => {
+    const mirror = new WorldMirror();
+    const { events } = record(mirror);
+    const applied = mirror.apply(
+      set(2, {
+        child: { transform: { matrix: I }, relationships: { parent: "root" } },
+        grandchild: { relationships: { parent: "child" } },
+        root: { transform: { matrix: I } },
+      }),
+    );
+    expect(applied).toBe(true);
+    expect(mirror.revision).toBe(2);
+    expect([...mirror.entities.keys()].sort()).toEqual(["child", "grandchild", "root"]);
+    expect(events).toEqual(["added root", "added child", "added grandchild", "state 2 set"]);
+  });
+
+  it("applies a merge patch based on its revision, naming the changed and removed components from the patch", () => {
+    const mirror = new WorldMirror();
+    mirror.apply(set(2, { a: { transform: { matrix: I }, text: { string: "hi" } }, b: { transform: { matrix: I } } }));
+    const entityA = mirror.get("a")!;
+    const transformBefore = entityA.components.transform;
+    const { events, changes, removals } = record(mirror);
+    const applied = mirror.apply({
+      patch_style: "merge",
+      patch_from: 2,
+      revision: 3,
+      entities: {
+        a: { components: { text: null, material: { color: [1, 0, 0, 1] }, transform: { size: [1, 2, 3] } } },
+        b: null,
+        c: { id: "c", components: { transform: { matrix: I }, custom: { keep: 1, drop: null } } },
+      },
+    });
+    expect(applied).toBe(true);
+    expect(mirror.revision).toBe(3);
+    expect(events).toEqual(["added c", "changed a", "removed b", "state 3 merge"]);
+    expect(changes[0].changed.sort()).toEqual(["material", "transform"]);
+    expect(changes[0].removed).toEqual(["text"]);
+    expect(removals[0].entity.components.transform).toEqual({ matrix: I });
+    // The entity object lives on; the changed component is a new value and the old one is untouched.
+    expect(mirror.get("a")).toBe(entityA);
+    expect(entityA.components.transform).not.toBe(transformBefore);
+    expect(transformBefore).toEqual({ matrix: I });
+    expect(entityA.components.transform).toEqual({ matrix: I, size: [1, 2, 3] });
+    expect(mirror.get("c")!.components.custom).toEqual({ keep: 1 });
+    expect(mirror.toDocument()).toEqual({
+      revision: 3,
+      entities: {
+        a: { id: "a", components: { transform: { matrix: I, size: [1, 2, 3] }, material: { color: [1, 0, 0, 1] } } },
+        c: { id: "c", components: { transform: { matrix: I }, custom: { keep: 1 } } },
+      },
+    });
+  });
+
+  it("refuses a merge patch based on another revision, changing nothing", () => {
+    const mirror = new WorldMirror();
+    expect(mirror.apply({ patch_style: "merge", patch_from: 0, revision: 1, entities: { x: { components: {} } } })).toBe(false);
+    mirror.apply(set(5, { a: { transform: { matrix: I } } }));
+    const { events } = record(mirror);
+    expect(mirror.apply({ patch_style: "merge", patch_from: 4, revision: 6, entities: { a: null } })).toBe(false);
+    expect(mirror.revision).toBe(5);
+    expect(mirror.get("a")).toBeDefined();
+    expect(events).toEqual([]);
+  });
+
+  it("turns a later set into the differences with what it held", () => {
+    const mirror = new WorldMirror();
+    mirror.apply(set(2, { a: { transform: { matrix: I }, text: { string: "same" } }, gone: { transform: { matrix: I } } }));
+    const entityA = mirror.get("a")!;
+    const text = entityA.components.text;
+    const { events, changes } = record(mirror);
+    mirror.apply(set(9, { a: { transform: { matrix: I, size: [1, 1, 1] }, text: { string: "same" } }, fresh: {} }));
+    expect(events).toEqual(["added fresh", "changed a", "removed gone", "state 9 set"]);
+    expect(changes[0].changed).toEqual(["transform"]);
+    expect(changes[0].removed).toEqual([]);
+    expect(mirror.get("a")).toBe(entityA);
+    expect(entityA.components.text).toBe(text); // an equal component keeps its value object
+  });
+
+  it("emits removals children first", () => {
+    const mirror = new WorldMirror();
+    mirror.apply(set(2, { p: {}, k: { relationships: { parent: "p" } }, kk: { relationships: { parent: "k" } } }));
+    const { events } = record(mirror);
+    mirror.apply({ patch_style: "merge", patch_from: 2, revision: 3, entities: { p: null, kk: null, k: null } });
+    expect(events).toEqual(["removed kk", "removed k", "removed p", "state 3 merge"]);
+  });
+
+  it("survives a relationship cycle within one frame", () => {
+    const mirror = new WorldMirror();
+    const { events } = record(mirror);
+    mirror.apply(set(2, { x: { relationships: { parent: "y" } }, y: { relationships: { parent: "x" } } }));
+    expect(events.filter((e) => e.startsWith("added")).sort()).toEqual(["added x", "added y"]);
+  });
+});
