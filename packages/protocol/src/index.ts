@@ -10,3 +10,4 @@ export * from "./merge-patch.ts";
 export * from "./place-url.ts";
 export * from "./ids.ts";
 export * from "./identity.ts";
+export * from "./change-log.ts";

@@ -1,0 +1,136 @@
+// One connected agent: its socket, identity, avatar, owned entities, acks and budgets (PROTOCOL.md §2, §5).
+import type { WebSocket } from "ws";
+import { newAgentId, type AgentId, type EntityId, type Intent, type JsonObject } from "@allo/protocol";
+
+export interface AgentStats {
+  messagesReceived: number;
+  /** Messages dropped by the rate limit (PROTOCOL.md §5). */
+  rateLimited: number;
+  /** Frames that were not valid JSON or not one of the message shapes (PROTOCOL.md §1). */
+  badFrames: number;
+  /** Responses nobody asked for, interactions with a sender the agent does not own, … (PROTOCOL.md §2). */
+  dropped: number;
+  statesSent: number;
+  /** Ticks where this agent was behind its acks or its socket buffer and got nothing (PROTOCOL.md §5). */
+  statesSkipped: number;
+  bytesSent: number;
+}
+
+export interface RateLimit { perSecond: number; burst: number; closeAfterMs: number }
+
+/** A token bucket: `perSecond` sustained, `burst` at once (PROTOCOL.md §5). */
+export class TokenBucket {
+  private tokens: number;
+  private at: number;
+  private overSince: number | undefined;
+  private lastDropAt = -Infinity;
+
+  constructor(private readonly limit: RateLimit, now: number) {
+    this.tokens = limit.burst;
+    this.at = now;
+  }
+
+  /** "ok", "drop" (over budget), or "close" (over budget without a one-second break for `closeAfterMs`). */
+  take(now: number): "ok" | "drop" | "close" {
+    this.tokens = Math.min(this.limit.burst, this.tokens + ((now - this.at) / 1000) * this.limit.perSecond);
+    this.at = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return "ok";
+    }
+    if (this.overSince === undefined || now - this.lastDropAt > 1000) this.overSince = now;
+    this.lastDropAt = now;
+    return now - this.overSince >= this.limit.closeAfterMs ? "close" : "drop";
+  }
+}
+
+/** Counts bad frames in one-minute windows: log the first of each window, close at the limit (PROTOCOL.md §1). */
+export class BadFrameCounter {
+  private windowStart = -Infinity;
+  private inWindow = 0;
+  constructor(private readonly limitPerMinute: number) {}
+
+  /** "log" for the first bad frame of a window, "close" at the limit, else "count". */
+  add(now: number): "log" | "count" | "close" {
+    if (now - this.windowStart >= 60_000) {
+      this.windowStart = now;
+      this.inWindow = 0;
+    }
+    this.inWindow++;
+    if (this.inWindow >= this.limitPerMinute) return "close";
+    return this.inWindow === 1 ? "log" : "count";
+  }
+}
+
+export class Agent {
+  readonly id: AgentId;
+  readonly socket: WebSocket;
+  readonly connectedAt: number;
+  identity: JsonObject | undefined;
+  avatarId: EntityId | undefined;
+  /** Entities this agent spawned and that still exist. */
+  readonly owned = new Set<EntityId>();
+  /** The latest intent (PROTOCOL.md §6.1), read by the simulation. */
+  intent: Intent | undefined;
+  /** The last revision this agent acknowledged (0 = none). */
+  ackRevision = 0;
+  /** The last revision sent to this agent (0 = none: its next state is a `set`). */
+  lastSentRevision = 0;
+  /** Revisions sent and not yet acknowledged, oldest first; never more than a few (PROTOCOL.md §5 backpressure). */
+  readonly unacked: number[] = [];
+  /** When the oldest unacknowledged state was sent, for the ack timeout. */
+  unackedSince: number | undefined;
+  /** True after a tick skipped this agent: its next patch is based on its ack, so missed revisions coalesce. */
+  lagging = false;
+  missedPongs = 0;
+  announceTimer: NodeJS.Timeout | undefined;
+  /** Set once the connection is closing: nothing more is sent to it. */
+  closing = false;
+  /** Set once its entities and requests were cleaned up. */
+  left = false;
+  readonly bucket: TokenBucket;
+  readonly badFrames: BadFrameCounter;
+  readonly stats: AgentStats = { messagesReceived: 0, rateLimited: 0, badFrames: 0, dropped: 0, statesSent: 0, statesSkipped: 0, bytesSent: 0 };
+  /** Per-feature state other modules keep on an agent (media subscriptions, pattern subscriptions…). */
+  readonly extensions = new Map<string, unknown>();
+
+  constructor(socket: WebSocket, now: number, rate: RateLimit, badFramesPerMinute: number) {
+    this.id = newAgentId();
+    this.socket = socket;
+    this.connectedAt = now;
+    this.bucket = new TokenBucket(rate, now);
+    this.badFrames = new BadFrameCounter(badFramesPerMinute);
+  }
+
+  get announced(): boolean { return this.avatarId !== undefined; }
+  get displayName(): string {
+    const name = this.identity?.display_name;
+    return typeof name === "string" ? name : "";
+  }
+
+  /** Sends a text frame; false when the socket is no longer open. */
+  sendText(data: string | Buffer): boolean {
+    if (this.closing || this.socket.readyState !== this.socket.OPEN) return false;
+    this.socket.send(data, { binary: false });
+    this.stats.bytesSent += data.length;
+    return true;
+  }
+
+  /** Records an ack from an intent (PROTOCOL.md §5). Returns true when the agent may now receive state again. */
+  acknowledge(revision: number, now: number): boolean {
+    if (revision === 0 && this.ackRevision !== 0) {
+      // The agent lost its state and asks for a `set` (PROTOCOL.md §5).
+      this.ackRevision = 0;
+      this.lastSentRevision = 0;
+      this.unacked.length = 0;
+      this.unackedSince = undefined;
+      return true;
+    }
+    const at = this.unacked.indexOf(revision);
+    if (at === -1) return false;
+    this.ackRevision = revision;
+    this.unacked.splice(0, at + 1);
+    this.unackedSince = this.unacked.length ? now : undefined;
+    return true;
+  }
+}

@@ -1,0 +1,166 @@
+// Every frame an agent sends, in the order PROTOCOL.md §1–§3 checks it: size, budget, shape, announce first,
+// own your sender, ACL, then the place's handler or the router. Nothing thrown here escapes to the socket.
+import {
+  CloseCode,
+  parseAgentMessage,
+  PLACE_ENTITY_ID,
+  toEnvelope,
+  type Interaction,
+  type InteractionBody,
+} from "@allo/protocol";
+import { permit } from "./acl.ts";
+import type { Agent } from "./agent.ts";
+import { placeInteractions, PLACE_HANDLED_ANY_RECEIVER } from "./interactions/index.ts";
+import { Refusal } from "./interactions/refuse.ts";
+import type { Router } from "./routing.ts";
+import type { Sync } from "./sync.ts";
+import type { InteractionHandler, PlaceContext } from "./types.ts";
+
+interface AsyncCall { name: string; respond: (body: InteractionBody) => void }
+
+export class Dispatcher {
+  /** Place interactions answered later (launch_app), answered with an error if the place closes first. */
+  private waiting = new Set<AsyncCall>();
+
+  constructor(
+    private readonly ctx: PlaceContext,
+    private readonly router: Router,
+    private readonly sync: Sync,
+    private readonly handlers: Record<string, InteractionHandler> = placeInteractions,
+  ) {}
+
+  onText(agent: Agent, data: Buffer): void {
+    if (agent.closing) return;
+    const now = performance.now();
+    agent.stats.messagesReceived++;
+    if (data.length > this.ctx.limits.maxTextBytes) return this.ctx.disconnect(agent, CloseCode.tooLarge, "text frame too large");
+    if (!this.withinBudget(agent, now)) return;
+    const text = data.toString("utf8");
+    const parsed = parseAgentMessage(text);
+    const announcing = parsed.ok && parsed.value.kind === "interaction" && isAnnounce(parsed.value.interaction);
+    if (!agent.announced && !announcing) return this.ctx.disconnect(agent, CloseCode.notAnnounced, "announce first");
+    if (!parsed.ok) return this.badFrame(agent, parsed.error, now);
+    const message = parsed.value;
+    switch (message.kind) {
+      case "intent":
+        agent.intent = message.intent;
+        if (agent.acknowledge(message.intent.ack_state_rev, now) && agent.lastSentRevision !== this.ctx.world.revision) this.sync.flushSoon();
+        return;
+      case "clock":
+        // PROTOCOL.md §7: echoed with server_time added.
+        agent.sendText(JSON.stringify({ cmd: "clock", client_time: message.clientTime, server_time: this.ctx.serverTime() }));
+        return;
+      case "interaction":
+        return this.onInteraction(agent, message.interaction, text);
+    }
+  }
+
+  onBinary(agent: Agent, data: Buffer): void {
+    if (agent.closing) return;
+    const now = performance.now();
+    agent.stats.messagesReceived++;
+    if (!agent.announced) return this.ctx.disconnect(agent, CloseCode.notAnnounced, "announce first");
+    if (!this.withinBudget(agent, now)) return;
+    const handler = data.length > 0 ? this.ctx.binaryHandlers.get(data[0]) : undefined;
+    if (!handler) return this.badFrame(agent, data.length ? `no handler for binary channel ${data[0]}` : "empty binary frame", now);
+    try {
+      handler(this.ctx, agent, data.subarray(1));
+    } catch (e) {
+      this.ctx.log.error(`binary channel ${data[0]} handler failed`, { agent: agent.id, error: e });
+    }
+  }
+
+  /** The place is closing: answer every place interaction still waiting. */
+  closeAll(reason: string): void {
+    for (const call of [...this.waiting]) call.respond([call.name, "error", reason]);
+    this.waiting.clear();
+  }
+
+  private onInteraction(agent: Agent, interaction: Interaction, raw: string): void {
+    const { type, senderEntityId, receiverEntityId } = interaction;
+    const name = interaction.body[0];
+    if (isAnnounce(interaction)) return this.handleAtPlace(agent, interaction);
+    // Rule 2: own your sender.
+    if (this.ctx.world.ownerOf(senderEntityId) !== agent.id) {
+      if (type === "request") this.respond(agent, interaction, [name, "error", "sender entity is not yours"]);
+      else agent.stats.dropped++;
+      return;
+    }
+    // Rule 7: the ACL, for every interaction.
+    const permission = permit(this.ctx, agent, interaction);
+    if (!permission.allowed) {
+      this.ctx.log.debug("interaction denied", { agent: agent.id, name, rule: permission.rule });
+      if (type === "request") this.respond(agent, interaction, ["interaction_denied", toEnvelope(interaction), permission.rule]);
+      else agent.stats.dropped++;
+      return;
+    }
+    const forPlace = receiverEntityId === PLACE_ENTITY_ID || PLACE_HANDLED_ANY_RECEIVER.has(name);
+    if (forPlace && (type === "request" || type === "oneway")) return this.handleAtPlace(agent, interaction);
+    if (receiverEntityId === PLACE_ENTITY_ID) {
+      agent.stats.dropped++; // responses and publications addressed to the place: nobody asked
+      return;
+    }
+    this.router.route(agent, interaction, raw);
+  }
+
+  /** Rule 3: runs a place interaction; a request gets exactly one response, a oneway none. */
+  private handleAtPlace(agent: Agent, interaction: Interaction): void {
+    const name = interaction.body[0];
+    let answered = false;
+    const respond = (body: InteractionBody) => {
+      if (answered) return;
+      answered = true;
+      if (interaction.type === "request") this.respond(agent, interaction, body);
+    };
+    const handler = Object.hasOwn(this.handlers, name) ? this.handlers[name] : undefined;
+    if (!handler) return respond([name, "error", "unknown interaction"]);
+    try {
+      const result = handler({ ctx: this.ctx, agent, interaction, name });
+      if (result instanceof Promise) this.later(name, result, respond);
+      else respond(result);
+    } catch (e) {
+      respond(this.failure(agent, name, e));
+    }
+    this.sync.flushSoon();
+  }
+
+  private later(name: string, result: Promise<InteractionBody>, respond: (body: InteractionBody) => void): void {
+    const call: AsyncCall = { name, respond };
+    this.waiting.add(call);
+    result
+      .then(respond, (e) => respond(this.failure(undefined, name, e)))
+      .finally(() => {
+        this.waiting.delete(call);
+        this.sync.flushSoon();
+      });
+  }
+
+  private failure(agent: Agent | undefined, name: string, e: unknown): InteractionBody {
+    if (e instanceof Refusal) return [name, "error", e.reason];
+    this.ctx.log.error(`${name} failed`, { agent: agent?.id, error: e, stack: (e as Error)?.stack });
+    return [name, "error", `internal error: ${(e as Error)?.message ?? String(e)}`];
+  }
+
+  private respond(agent: Agent, request: Interaction, body: InteractionBody): void {
+    this.ctx.send(agent, ["interaction", "response", PLACE_ENTITY_ID, request.senderEntityId, request.requestId, body]);
+  }
+
+  private withinBudget(agent: Agent, now: number): boolean {
+    const budget = agent.bucket.take(now);
+    if (budget === "ok") return true;
+    agent.stats.rateLimited++;
+    if (budget === "close") this.ctx.disconnect(agent, CloseCode.policyViolation, "over the message budget for too long");
+    return false;
+  }
+
+  private badFrame(agent: Agent, error: string, now: number): void {
+    agent.stats.badFrames++;
+    const verdict = agent.badFrames.add(now);
+    if (verdict === "log") this.ctx.log.warn("bad frame (logged once a minute per agent)", { agent: agent.id, error });
+    if (verdict === "close") this.ctx.disconnect(agent, CloseCode.tooManyBadFrames, "too many bad frames");
+  }
+}
+
+function isAnnounce(i: Interaction): boolean {
+  return i.type === "request" && i.receiverEntityId === PLACE_ENTITY_ID && i.senderEntityId === "" && i.body[0] === "announce";
+}

@@ -1,0 +1,20 @@
+// @allo/place: the reference Allo place. Named exports only.
+export { startPlace, type Place, type PlaceStats } from "./place.ts";
+export { World, PLACE_OWNER, type WorldView, type Owner, type RemovedEntity } from "./world.ts";
+export { Agent, type AgentStats } from "./agent.ts";
+export { permit, type Permission } from "./acl.ts";
+export { placeInteractions, PLACE_HANDLED_ANY_RECEIVER } from "./interactions/index.ts";
+export { refuse, Refusal } from "./interactions/refuse.ts";
+export {
+  DEFAULT_LIMITS,
+  type BinaryHandler,
+  type HttpHandler,
+  type InteractionHandler,
+  type PlaceCall,
+  type PlaceContext,
+  type PlaceHooks,
+  type PlaceLimits,
+  type PlaceOptions,
+  type Simulation,
+  type SubscriptionRouter,
+} from "./types.ts";

@@ -1,0 +1,20 @@
+// The place's interactions by name (PROTOCOL.md §3). One module each; add a line here to add one.
+import type { InteractionHandler } from "../types.ts";
+import { announce } from "./announce.ts";
+import { changeComponents } from "./change-components.ts";
+import { kickAgent } from "./kick-agent.ts";
+import { listAgents } from "./list-agents.ts";
+import { removeEntity } from "./remove-entity.ts";
+import { spawnEntity } from "./spawn-entity.ts";
+
+export const placeInteractions: Record<string, InteractionHandler> = {
+  announce,
+  spawn_entity: spawnEntity,
+  remove_entity: removeEntity,
+  change_components: changeComponents,
+  list_agents: listAgents,
+  kick_agent: kickAgent,
+};
+
+/** Interactions the place handles whatever their receiver (PROTOCOL.md §2 rule 4: the receiver is the animated entity). */
+export const PLACE_HANDLED_ANY_RECEIVER = new Set(["add_property_animation", "remove_property_animation"]);

@@ -1,0 +1,20 @@
+// ["list_agents"] → ["list_agents", "ok", [{agent_id, display_name, avatar_id, is_visor, stats}…]] (PROTOCOL.md §3).
+import type { Json } from "@allo/protocol";
+import type { InteractionHandler } from "../types.ts";
+
+export const listAgents: InteractionHandler = ({ ctx }) => {
+  const list: Json[] = [];
+  for (const agent of ctx.agents.values()) {
+    // Agents that have not announced yet have no identity to list (the reference crashed on them).
+    if (!agent.announced) continue;
+    const avatar = ctx.world.get(agent.avatarId!);
+    list.push({
+      agent_id: agent.id,
+      display_name: agent.displayName,
+      avatar_id: agent.avatarId!,
+      is_visor: avatar !== undefined && "visor" in avatar.components,
+      stats: { entities: agent.owned.size, ...agent.stats },
+    });
+  }
+  return ["list_agents", "ok", list];
+};

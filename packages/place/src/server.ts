@@ -1,0 +1,76 @@
+// HTTP and WebSocket on one port (PROTOCOL.md §1); nothing else. GET /healthz, GET / (a page describing the place,
+// until a visor is installed through `httpHandler`), and WebSocket upgrades on any path.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer, type WebSocket } from "ws";
+import type { Logger } from "@allo/protocol";
+import { homePage } from "./home-page.ts";
+import type { HttpHandler } from "./types.ts";
+
+export interface PlaceInfo { name: string; agents: number; entities: number; revision: number; url: string; publicUrl: string }
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  /** ws closes a frame over this with 1009; text frames are checked against their own, lower limit by the caller. */
+  maxPayload: number;
+  log: Logger;
+  httpHandler?: HttpHandler;
+  info(): PlaceInfo;
+  onConnection(socket: WebSocket, req: IncomingMessage): void;
+}
+
+export interface PlaceServer {
+  readonly http: Server;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function startServer(options: ServerOptions): Promise<PlaceServer> {
+  const http = createServer((req, res) => serveHttp(options, req, res));
+  const wss = new WebSocketServer({ server: http, maxPayload: options.maxPayload, perMessageDeflate: false, clientTracking: false });
+  wss.on("connection", (socket, req) => options.onConnection(socket, req));
+  wss.on("error", (e) => options.log.error("websocket server error", { error: e }));
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(options.port, options.host, () => {
+      http.off("error", reject);
+      resolve();
+    });
+  });
+  http.on("error", (e) => options.log.error("http server error", { error: e }));
+  const port = (http.address() as AddressInfo).port;
+  return {
+    http,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        wss.close();
+        http.close(() => resolve());
+        http.closeAllConnections();
+      }),
+  };
+}
+
+function serveHttp(options: ServerOptions, req: IncomingMessage, res: ServerResponse): void {
+  try {
+    if (options.httpHandler?.(req, res)) return;
+    const path = (req.url ?? "/").split("?")[0];
+    if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "method not allowed\n");
+    if (path === "/healthz") {
+      const { name, agents, entities, revision } = options.info();
+      return send(res, 200, "application/json", JSON.stringify({ status: "ok", name, agents, entities, revision }));
+    }
+    if (path === "/") return send(res, 200, "text/html; charset=utf-8", homePage(options.info()));
+    send(res, 404, "text/plain", "not found\n");
+  } catch (e) {
+    options.log.error("http request failed", { url: req.url, error: e });
+    if (!res.headersSent) send(res, 500, "text/plain", "internal error\n");
+    else res.destroy();
+  }
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(body), "cache-control": "no-store" });
+  res.end(body);
+}

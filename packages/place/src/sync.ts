@@ -1,0 +1,136 @@
+// World state to agents (PROTOCOL.md §5): revisions, patches per distinct base encoded once, backpressure.
+import { CloseCode, entitiesPatch, PLACE_ENTITY_ID, type EntityId } from "@allo/protocol";
+import type { Agent } from "./agent.ts";
+import type { PlaceContext } from "./types.ts";
+import type { World } from "./world.ts";
+
+export interface SyncStats {
+  ticks: number;
+  revisionsMade: number;
+  /** Distinct frames encoded (one per distinct base per revision, plus `set` frames). */
+  framesEncoded: number;
+  statesSent: number;
+  statesSkipped: number;
+}
+
+export class Sync {
+  readonly stats: SyncStats = { ticks: 0, revisionsMade: 0, framesEncoded: 0, statesSent: 0, statesSkipped: 0 };
+  private flushScheduled = false;
+  private lastClockAt = -Infinity;
+  private setFrame: { revision: number; bytes: Buffer } | undefined;
+  private readonly lookup: (id: EntityId) => ReturnType<World["get"]>;
+
+  constructor(private readonly ctx: PlaceContext, private readonly world: World) {
+    this.lookup = (id) => world.get(id);
+  }
+
+  /** One tick: simulation, clock, a new revision if anything changed, then states to agents. */
+  tick(): void {
+    this.stats.ticks++;
+    const now = this.ctx.serverTime();
+    const sim = this.ctx.simulation;
+    if (sim) {
+      try {
+        sim.step(this.ctx, now);
+      } catch (e) {
+        this.ctx.log.error("simulation step failed", { error: e });
+      }
+    }
+    this.updateClock(now);
+    this.flush();
+  }
+
+  /** Sends the next revision at once, coalesced within one event-loop turn (PROTOCOL.md §5). */
+  flushSoon(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Makes a revision of pending changes and sends every agent what it is missing. */
+  flush(): void {
+    try {
+      if (this.world.commit()) this.stats.revisionsMade++;
+      this.sendStates(performance.now());
+    } catch (e) {
+      this.ctx.log.error("state flush failed", { error: e });
+    }
+  }
+
+  private updateClock(now: number): void {
+    const nowMs = now * 1000;
+    if (nowMs - this.lastClockAt < this.ctx.limits.clockIntervalMs) return;
+    this.lastClockAt = nowMs;
+    this.world.setComponent(PLACE_ENTITY_ID, "clock", { time: now });
+  }
+
+  private sendStates(nowMs: number): void {
+    const revision = this.world.revision;
+    const byBase = new Map<number, Buffer>();
+    const limits = this.ctx.limits;
+    for (const agent of this.ctx.agents.values()) {
+      if (!agent.announced || agent.closing) continue;
+      if (agent.unackedSince !== undefined && nowMs - agent.unackedSince > limits.ackTimeoutMs) {
+        this.ctx.disconnect(agent, CloseCode.ackTimeout, "no state acknowledged for too long");
+        continue;
+      }
+      if (agent.lastSentRevision === revision) continue;
+      const buffered = agent.socket.bufferedAmount;
+      if (buffered > limits.closeBufferedBytes) {
+        this.ctx.disconnect(agent, CloseCode.ackTimeout, "too much state buffered");
+        continue;
+      }
+      if (agent.unacked.length > limits.maxUnackedStates || buffered > limits.skipBufferedBytes) {
+        // Never queue state: missed revisions coalesce into the next patch (PROTOCOL.md §5).
+        agent.lagging = true;
+        agent.stats.statesSkipped++;
+        this.stats.statesSkipped++;
+        continue;
+      }
+      // Keeping up: based on the last state sent (TCP is ordered); after a skip: based on the last ack.
+      const base = agent.lagging ? agent.ackRevision : agent.lastSentRevision;
+      let frame: Buffer | undefined;
+      if (base !== 0) {
+        frame = byBase.get(base);
+        if (!frame) {
+          frame = this.encodeMerge(base, revision);
+          if (frame) byBase.set(base, frame);
+        }
+      }
+      frame ??= this.encodeSet(revision);
+      this.deliver(agent, frame, revision, nowMs);
+    }
+  }
+
+  private deliver(agent: Agent, frame: Buffer, revision: number, nowMs: number): void {
+    if (!agent.sendText(frame)) return;
+    agent.lastSentRevision = revision;
+    agent.unacked.push(revision);
+    agent.unackedSince ??= nowMs;
+    agent.lagging = false;
+    agent.stats.statesSent++;
+    this.stats.statesSent++;
+  }
+
+  /** The merge frame from `base`, or undefined when the history no longer holds it. */
+  private encodeMerge(base: number, revision: number): Buffer | undefined {
+    const changes = this.world.history.compose(base);
+    if (!changes) return undefined;
+    this.stats.framesEncoded++;
+    const entities = JSON.stringify(entitiesPatch(changes, this.lookup));
+    return Buffer.from(`{"patch_style":"merge","patch_from":${base},"revision":${revision},"entities":${entities}}`);
+  }
+
+  /** The whole world; encoded once per revision and shared by every agent that needs it. */
+  private encodeSet(revision: number): Buffer {
+    if (this.setFrame?.revision === revision) return this.setFrame.bytes;
+    this.stats.framesEncoded++;
+    const entities = JSON.stringify(this.world.toDocument().entities);
+    const bytes = Buffer.from(`{"patch_style":"set","entities":${entities},"revision":${revision}}`);
+    this.setFrame = { revision, bytes };
+    return bytes;
+  }
+}

@@ -1,0 +1,211 @@
+// The world: entities, their owners and hierarchy. Every change marks what it touched (PROTOCOL.md §5), so a tick
+// costs what changed, never the size of the world (docs/architecture.md, "Rules of the house").
+import { mat4 } from "gl-matrix";
+import {
+  ChangeLog,
+  isMatrix,
+  markChange,
+  PLACE_ENTITY_ID,
+  type ChangeSet,
+  type Components,
+  type Entity,
+  type EntityId,
+  type Json,
+  type WorldDocument,
+} from "@allo/protocol";
+
+/** Who owns an entity: an agent id, or the place itself. */
+export type Owner = string;
+export const PLACE_OWNER: Owner = "place";
+
+/** The largest revision before wrapping (PROTOCOL.md §5: wraps to 0 after 2^53 − 2; 0 is skipped, it means "no state"). */
+const MAX_REVISION = Number.MAX_SAFE_INTEGER - 1;
+
+interface EntityMeta { owner: Owner; parent: EntityId | undefined; children: Set<EntityId> }
+
+/** An entity that left the world, and who owned it. */
+export interface RemovedEntity { id: EntityId; owner: Owner }
+
+/** What the world looks like to readers outside the place (tests, the visor hook): no way to change it. */
+export interface WorldView {
+  readonly revision: number;
+  readonly size: number;
+  get(id: EntityId): Entity | undefined;
+  has(id: EntityId): boolean;
+  ownerOf(id: EntityId): Owner | undefined;
+  parentOf(id: EntityId): EntityId | undefined;
+  childrenOf(id: EntityId): ReadonlySet<EntityId>;
+  toDocument(): WorldDocument;
+}
+
+export class World implements WorldView {
+  private entities = new Map<EntityId, Entity>();
+  private meta = new Map<EntityId, EntityMeta>();
+  /** Changes since the last committed revision. */
+  private pending: ChangeSet = new Map();
+  private _revision = 1;
+  readonly history: ChangeLog;
+
+  constructor(historyLength = 64) {
+    this.history = new ChangeLog(historyLength);
+  }
+
+  get revision(): number { return this._revision; }
+  get size(): number { return this.entities.size; }
+  get dirty(): boolean { return this.pending.size > 0; }
+
+  get(id: EntityId): Entity | undefined { return this.entities.get(id); }
+  has(id: EntityId): boolean { return this.entities.has(id); }
+  ownerOf(id: EntityId): Owner | undefined { return this.meta.get(id)?.owner; }
+  parentOf(id: EntityId): EntityId | undefined { return this.meta.get(id)?.parent; }
+  childrenOf(id: EntityId): ReadonlySet<EntityId> { return this.meta.get(id)?.children ?? EMPTY; }
+  ids(): IterableIterator<EntityId> { return this.entities.keys(); }
+
+  /** Adds an entity. The caller has validated the components; `relationships.parent`, if any, must exist. */
+  add(id: EntityId, owner: Owner, components: Components): Entity {
+    if (this.entities.has(id)) throw new Error(`entity ${id} already exists`);
+    const entity: Entity = { id, components };
+    this.entities.set(id, entity);
+    this.meta.set(id, { owner, parent: undefined, children: new Set() });
+    this.link(id, parentIn(components));
+    markChange(this.pending, id, "added");
+    return entity;
+  }
+
+  /** Replaces one component whole (PROTOCOL.md §3 change_components). */
+  setComponent(id: EntityId, name: string, value: Json): void {
+    const entity = this.mustGet(id);
+    (entity.components as Record<string, unknown>)[name] = value;
+    if (name === "relationships") this.link(id, parentIn(entity.components));
+    markChange(this.pending, id, name);
+  }
+
+  removeComponent(id: EntityId, name: string): void {
+    const entity = this.mustGet(id);
+    const components = entity.components as Record<string, unknown>;
+    if (!(name in components)) return;
+    delete components[name];
+    if (name === "relationships") this.link(id, undefined);
+    markChange(this.pending, id, name);
+  }
+
+  /** Marks a component changed after its value was mutated in place (simulation, animations). */
+  touch(id: EntityId, name: string): void {
+    if (this.entities.has(id)) markChange(this.pending, id, name);
+  }
+
+  /** Removes one entity; its children keep pointing at it, so callers remove or reparent them first. */
+  private removeOne(id: EntityId): RemovedEntity | undefined {
+    const meta = this.meta.get(id);
+    if (!meta) return undefined;
+    this.link(id, undefined);
+    this.entities.delete(id);
+    this.meta.delete(id);
+    markChange(this.pending, id, "removed");
+    return { id, owner: meta.owner };
+  }
+
+  /** Removes an entity and all its descendants (deepest first). Returns what was removed, in pre-order. */
+  removeCascade(id: EntityId): RemovedEntity[] {
+    const order = this.subtree(id);
+    const removed: RemovedEntity[] = [];
+    for (let i = order.length - 1; i >= 0; i--) {
+      const e = this.removeOne(order[i]);
+      if (e) removed.push(e);
+    }
+    return removed.reverse();
+  }
+
+  /** Removes an entity; its children become roots and keep their world transform (PROTOCOL.md §3, fix). */
+  removeReparent(id: EntityId): RemovedEntity[] {
+    for (const child of [...this.childrenOf(id)]) {
+      const world = this.worldMatrix(child);
+      const components = this.mustGet(child).components as Record<string, unknown>;
+      const transform = components.transform;
+      const kept = typeof transform === "object" && transform !== null && !Array.isArray(transform) ? transform : {};
+      this.setComponent(child, "transform", { ...(kept as Record<string, Json>), matrix: Array.from(world) });
+      this.removeComponent(child, "relationships");
+    }
+    const e = this.removeOne(id);
+    return e ? [e] : [];
+  }
+
+  /** The entity and its descendants, depth-first pre-order, children in insertion order. */
+  subtree(id: EntityId): EntityId[] {
+    const out: EntityId[] = [];
+    if (!this.entities.has(id)) return out;
+    const stack: EntityId[] = [id];
+    while (stack.length) {
+      const next = stack.pop()!;
+      out.push(next);
+      const children = [...this.childrenOf(next)];
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+    }
+    return out;
+  }
+
+  /** True when `ancestor` is `id` or one of its ancestors. Walks up, so it costs the depth, not the world. */
+  isSelfOrAncestor(ancestor: EntityId, id: EntityId): boolean {
+    for (let at: EntityId | undefined = id; at !== undefined; at = this.parentOf(at)) if (at === ancestor) return true;
+    return false;
+  }
+
+  /** The entity's transform in world space: parent world × own matrix (column-major, gl-matrix). */
+  worldMatrix(id: EntityId): mat4 {
+    const chain: EntityId[] = [];
+    for (let at: EntityId | undefined = id; at !== undefined && chain.length <= this.entities.size; at = this.parentOf(at)) chain.push(at);
+    const out = mat4.create();
+    for (let i = chain.length - 1; i >= 0; i--) mat4.multiply(out, out, localMatrix(this.entities.get(chain[i])));
+    return out;
+  }
+
+  /** Seals pending changes into a new revision. Returns its change-set, or undefined when nothing changed. */
+  commit(): ChangeSet | undefined {
+    if (this.pending.size === 0) return undefined;
+    const changes = this.pending;
+    this.pending = new Map();
+    const from = this._revision;
+    this._revision = from >= MAX_REVISION ? 1 : from + 1;
+    this.history.record(from, this._revision, changes);
+    return changes;
+  }
+
+  /** The whole document at the current revision. Values are the world's own objects: read, never mutate. */
+  toDocument(): WorldDocument {
+    const entities: Record<EntityId, Entity> = {};
+    for (const [id, e] of this.entities) entities[id] = e;
+    return { entities, revision: this._revision };
+  }
+
+  private mustGet(id: EntityId): Entity {
+    const e = this.entities.get(id);
+    if (!e) throw new Error(`no such entity ${id}`);
+    return e;
+  }
+
+  /** Keeps the parent/children index equal to `relationships.parent`. */
+  private link(id: EntityId, parent: EntityId | undefined): void {
+    const meta = this.meta.get(id);
+    if (!meta || meta.parent === parent) return;
+    if (meta.parent !== undefined) this.meta.get(meta.parent)?.children.delete(id);
+    meta.parent = parent !== undefined && this.meta.has(parent) ? parent : undefined;
+    if (meta.parent !== undefined) this.meta.get(meta.parent)!.children.add(id);
+  }
+}
+
+const EMPTY: ReadonlySet<EntityId> = new Set();
+
+function parentIn(components: Components): EntityId | undefined {
+  const rel = components.relationships as { parent?: unknown } | undefined;
+  return rel && typeof rel.parent === "string" && rel.parent !== "" ? rel.parent : undefined;
+}
+
+function localMatrix(entity: Entity | undefined): mat4 {
+  const matrix = (entity?.components.transform as { matrix?: unknown } | undefined)?.matrix;
+  return isMatrix(matrix) ? mat4.clone(matrix as unknown as mat4) : mat4.create();
+}
+
+/** The place entity (PROTOCOL.md §5): always there, owned by the place, with a transform and the clock. */
+export function addPlaceEntity(world: World, time: number): void {
+  world.add(PLACE_ENTITY_ID, PLACE_OWNER, { transform: { matrix: Array.from(mat4.create()) }, clock: { time } });
+}
