@@ -1,0 +1,96 @@
+import { createServer } from "node:net";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { WebSocketServer } from "ws";
+import { AnnounceRefusedError, connect, PlaceUnreachableError, PlaceUrlError } from "../src/index.ts";
+import { agentOf, quietLogger, startTestBed, type TestBed } from "./harness.ts";
+
+let bed: TestBed;
+beforeEach(async () => (bed = await startTestBed()));
+afterEach(() => bed.teardown());
+
+describe("connect", () => {
+  it("announces and resolves with its avatar already in the mirror", async () => {
+    const client = await bed.join("alice");
+    expect(client.avatarId).toMatch(/^\w+$/);
+    expect(client.placeName).toBe("Client test place");
+    expect(client.url).toBe(bed.place.url);
+    const avatar = client.world.get(client.avatarId);
+    expect(avatar?.components.transform?.matrix).toEqual([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+    expect(client.world.get("place")?.components.clock).toBeDefined();
+    expect(bed.place.world.get(client.avatarId)).toBeDefined();
+    expect(agentOf(bed.place, client).displayName).toBe("alice");
+    expect(Number.isFinite(client.serverTime())).toBe(true);
+  });
+
+  it("accepts an alloplace:// URL and spawns a custom avatar with its children", async () => {
+    const client = await bed.join("bob", {
+      avatar: { transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1.6, 0, 1] }, visor: { display_name: "bob" }, children: [{ text: { string: "bob" } }] },
+    });
+    const again = await connect(`alloplace://127.0.0.1:${bed.place.port}`, { identity: { display_name: "carol" }, logger: quietLogger });
+    try {
+      expect(again.url).toBe(bed.place.url);
+      await again.waitForWorld((w) => w.get(client.avatarId) !== undefined);
+      const children = [...again.world.entities.values()].filter((e) => e.components.relationships?.parent === client.avatarId);
+      expect(children.map((c) => c.components.text)).toEqual([{ string: "bob" }]);
+      expect(again.world.get(client.avatarId)?.components.visor).toEqual({ display_name: "bob" });
+    } finally {
+      await again.close();
+    }
+  });
+
+  it("rejects with PlaceUnreachableError when nothing listens on the port", async () => {
+    const port = await closedPort();
+    const attempt = connect(`ws://127.0.0.1:${port}/`, { logger: quietLogger, timeout: 2000 });
+    await expect(attempt).rejects.toBeInstanceOf(PlaceUnreachableError);
+    await expect(attempt).rejects.toMatchObject({ url: `ws://127.0.0.1:${port}/` });
+    await expect(attempt).rejects.toThrow(/Could not reach the place at ws:\/\/127\.0\.0\.1:\d+\/: .*Is the place running/);
+  });
+
+  it("rejects a URL that is not a place URL with PlaceUrlError", async () => {
+    await expect(connect("ftp://example.com", { logger: quietLogger })).rejects.toBeInstanceOf(PlaceUrlError);
+  });
+
+  it("rejects with AnnounceRefusedError (code 1003) when the place refuses the protocol version", async () => {
+    const attempt = connect(bed.place.url, { protocolVersion: 2, logger: quietLogger });
+    await expect(attempt).rejects.toBeInstanceOf(AnnounceRefusedError);
+    await expect(attempt).rejects.toMatchObject({ code: 1003 });
+    await vi.waitFor(() => expect(bed.place.agents.size).toBe(0));
+  });
+
+  describe("against a peer that misbehaves during announce", () => {
+    let server: WebSocketServer;
+    let url: string;
+    beforeEach(async () => {
+      server = new WebSocketServer({ port: 0, host: "127.0.0.1" });
+      await new Promise((resolve) => server.once("listening", resolve));
+      url = `ws://127.0.0.1:${(server.address() as { port: number }).port}/`;
+    });
+    afterEach(() => new Promise((resolve) => server.close(resolve)));
+
+    it("rejects with AnnounceRefusedError carrying the close code when the peer closes instead of answering", async () => {
+      server.on("connection", (socket) => socket.once("message", () => socket.close(4401, "not today")));
+      const attempt = connect(url, { logger: quietLogger });
+      await expect(attempt).rejects.toBeInstanceOf(AnnounceRefusedError);
+      await expect(attempt).rejects.toMatchObject({ code: 4401, reason: "not today" });
+    });
+
+    it("rejects with AnnounceRefusedError when the announce gets no answer in time", async () => {
+      const received: string[] = [];
+      server.on("connection", (socket) => socket.on("message", (data) => received.push(String(data))));
+      await expect(connect(url, { logger: quietLogger, timeout: 300 })).rejects.toThrow(/announce.*no answer within/);
+      const announce = JSON.parse(received[0]);
+      expect(announce.slice(0, 5)).toEqual(["interaction", "request", "", "place", announce[4]]);
+      expect(announce[5].slice(0, 4)).toEqual(["announce", "version", 3, "identity"]);
+      expect(received).toHaveLength(1); // nothing but the announce before the place answers (PROTOCOL.md §2 rule 1)
+    });
+  });
+});
+
+/** A port that was free a moment ago and has nothing listening now. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
