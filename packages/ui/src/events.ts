@@ -39,7 +39,7 @@ export interface GrabEvent extends AlloEvent {
   grabbing: boolean;
 }
 
-/** A handler may return false (refuse), throw (fail) or return a promise (answered when it settles). */
+/** A handler refuses with event.fail(reason) or by throwing; a returned promise is awaited before answering. */
 export type EventHandler<E extends AlloEvent = AlloEvent> = (event: E) => unknown;
 
 const NAMED: Record<string, string> = {
@@ -107,8 +107,7 @@ export function createEventRouter(sync: EntitySync, options: EventRouterOptions)
       for (const handler of handlers) {
         try {
           const result = batch(() => handler(event));
-          const settled = result instanceof Promise ? await result : result;
-          if (settled === false && !failure) failure = "refused";
+          if (result instanceof Promise) await result;
         } catch (error) {
           failure = error instanceof Error ? error.message : String(error);
           logger.warn(`${name} handler threw`, { entity: node.id, error: failure });

@@ -1,11 +1,11 @@
 // render(() => <App/>, { url | client }): builds the tree, announces with the first root entity as the avatar,
 // spawns the rest, routes interactions to handlers, and returns a handle whose dispose() despawns everything
 // (solid-js/universal's own render does not: solidjs/solid#2202).
-import { createRoot, createSignal, type JSX } from "solid-js";
+import { createComponent, createRoot, createSignal, type JSX } from "solid-js";
 import { createLogger, type EntityId, type Json, type JsonObject, type Logger, type LogLevel } from "@allo/protocol";
 import { RootNode } from "./node.ts";
 import { EntitySync } from "./flush.ts";
-import { createComponent, insert } from "./renderer.ts";
+import { insert } from "./renderer.ts";
 import { createEventRouter } from "./events.ts";
 import { AppContext, type AppContextValue } from "./context.ts";
 import { readLaunchInfo, type LaunchInfo } from "./launch.ts";

@@ -1,9 +1,9 @@
 // runApp(App): the one way an app entry starts when run directly (`allo run`, the gateway, `node app.tsx`):
 // the place URL from argv or ALLO_PLACE_URL (PROTOCOL.md §8.5), quit and disconnect end the process.
-import type { Component, JSX } from "solid-js";
+import { createComponent, type Component, type JSX } from "solid-js";
 import type { JsonObject, LogLevel } from "@allo/protocol";
 import { render, type AppHandle } from "./render.ts";
-import { createComponent } from "./renderer.ts";
+
 
 export interface RunAppOptions {
   /** Place URL; default: the first argv argument that looks like one, else ALLO_PLACE_URL. */

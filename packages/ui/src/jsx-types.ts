@@ -1,0 +1,64 @@
+// The typings of Allo JSX: one intrinsic <entity> whose props are components, plus ref, key and events.
+// Wrong component shapes fail at compile time (test/jsx-types.test.ts checks it with tsc).
+import type { JSX as SolidJSX } from "solid-js";
+import type {
+  ColliderComponent,
+  CursorComponent,
+  FocusComponent,
+  GeometryComponent,
+  GrabbableComponent,
+  IntentComponent,
+  Json,
+  MaterialComponent,
+  RelationshipsComponent,
+  TextComponent,
+  TransformComponent,
+  UiComponent,
+  VisorComponent,
+} from "@allo/protocol";
+import type { EntityNode } from "./node.ts";
+import type { AlloEvent, EventHandler, GrabEvent, PointEvent, PokeEvent } from "./events.ts";
+
+/** The components an <entity> accepts. Known ones are checked; any other name takes any JSON (custom components). */
+export interface ComponentMap {
+  transform: TransformComponent;
+  geometry: GeometryComponent;
+  material: MaterialComponent;
+  text: TextComponent;
+  collider: ColliderComponent;
+  grabbable: GrabbableComponent;
+  cursor: CursorComponent;
+  relationships: RelationshipsComponent;
+  intent: IntentComponent;
+  visor: VisorComponent;
+  ui: UiComponent;
+  focus: FocusComponent;
+  [custom: string]: Json | unknown;
+}
+
+/** A component prop: its value, or false/null/undefined for "no such component". */
+export type ComponentProps = { [K in keyof ComponentMap]?: ComponentMap[K] | false | null };
+
+export interface EventProps {
+  /** A poke (request ["poke", pressed]); answered ok, or failed when the handler throws or returns false. */
+  onPoke?: EventHandler<PokeEvent>;
+  /** A pointer ray moved over the entity (oneway ["point", from, to]). */
+  onPoint?: EventHandler<PointEvent>;
+  onPointExit?: EventHandler<AlloEvent>;
+  /** Grab started (grabbing: true) or ended. The place moves the entity itself. */
+  onGrab?: EventHandler<GrabEvent>;
+  onFocus?: EventHandler<AlloEvent>;
+  onDefocus?: EventHandler<AlloEvent>;
+  onKeyDown?: EventHandler<AlloEvent>;
+  onTextInput?: EventHandler<AlloEvent>;
+  /** Every interaction sent to this entity; answer requests with event.respond(body). */
+  onInteraction?: EventHandler<AlloEvent>;
+  [raw: `on:${string}`]: EventHandler<AlloEvent> | undefined;
+}
+
+export interface EntityProps extends ComponentProps, EventProps {
+  /** Receives the EntityNode before it exists in the place: node.ready resolves with its id. */
+  ref?: EntityNode | ((node: EntityNode) => void);
+  key?: string | number;
+  children?: SolidJSX.Element;
+}
