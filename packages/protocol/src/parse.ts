@@ -5,6 +5,8 @@ import { normaliseIntent } from "./validate-intent.ts";
 import { validateStateFrame } from "./validate-state.ts";
 import { describeValue, fail, isFiniteNumber, isPlainObject, ok, parseJson, type ParseLimits, type ParseResult } from "./validate-json.ts";
 
+export { PARSE_LIMITS, type ParseLimits, type ParseResult } from "./validate-json.ts";
+
 
 
 /** What a place receives in a text frame: interaction | intent | clock (PROTOCOL.md §1). Never throws. */

@@ -1,0 +1,201 @@
+import { describe, expect, it } from "vitest";
+import { fromEnvelope, interactionName, toEnvelope } from "../src/envelope.ts";
+import { IDENTITY_MATRIX, translationMatrix } from "../src/identity.ts";
+import { PARSE_LIMITS, parseAgentMessage, parsePlaceMessage } from "../src/parse.ts";
+import type { Interaction } from "../src/types.ts";
+
+const M = [...IDENTITY_MATRIX];
+const T = translationMatrix(1, 2, 3);
+const text = (x: unknown) => JSON.stringify(x);
+const errorOf = (r: { ok: boolean; error?: string }) => (r.ok ? "ok" : r.error);
+
+describe("parseAgentMessage: interactions", () => {
+  const announce: Interaction = {
+    type: "request", senderEntityId: "", receiverEntityId: "place", requestId: "r1",
+    body: ["announce", "version", 3, "identity", { display_name: "me" }, "spawn_avatar", { transform: { matrix: M } }],
+  };
+
+  it("reads an envelope into a named interaction, and back", () => {
+    const r = parseAgentMessage(text(toEnvelope(announce)));
+    expect(r).toEqual({ ok: true, value: { kind: "interaction", interaction: announce } });
+    expect(toEnvelope(fromEnvelope(toEnvelope(announce)))).toEqual(["interaction", "request", "", "place", "r1", announce.body]);
+    expect(interactionName(announce.body)).toBe("announce");
+  });
+
+  it.each(["oneway", "request", "response", "publication"])("accepts type %s", (type) => {
+    expect(parseAgentMessage(text(["interaction", type, "a", "b", "", ["x"]])).ok).toBe(true);
+  });
+
+  it.each([
+    [["interaction", "request", "a", "b", "1"], "interaction must have 6 elements"],
+    [["interaction", "request", "a", "b", "1", ["x"], 7], "interaction must have 6 elements"],
+    [["interaction", "ask", "a", "b", "1", ["x"]], 'interaction type must be one of oneway|request|response|publication, got "ask"'],
+    [["interaction", "request", 5, "b", "1", ["x"]], "interaction sender must be a string entity id, got a number"],
+    [["interaction", "request", "a", null, "1", ["x"]], "interaction receiver must be a string entity id, got null"],
+    [["interaction", "request", "a", "b", 1, ["x"]], "interaction request_id must be a string, got a number"],
+    [["interaction", "request", "a", "b", "1", "x"], "interaction body must be an array, got a string"],
+    [["interaction", "request", "a", "b", "1", []], "interaction body must not be empty"],
+    [["interaction", "request", "a", "b", "1", [3]], "interaction body[0] must be a string name, got a number"],
+    [["interact", "request", "a", "b", "1", ["x"]], 'interaction must be an array starting with "interaction"'],
+  ])("refuses %j: %s", (message, error) => {
+    const r = parseAgentMessage(text(message));
+    expect(r.ok).toBe(false);
+    expect(errorOf(r)).toContain(error);
+  });
+});
+
+describe("parseAgentMessage: intents (PROTOCOL.md §6.1)", () => {
+  const parseIntent = (intent: unknown) => {
+    const r = parseAgentMessage(text({ cmd: "intent", intent }));
+    if (!r.ok || r.value.kind !== "intent") throw new Error(`expected an intent, got ${errorOf(r)}`);
+    return r.value.intent;
+  };
+
+  it("defaults every missing field", () => {
+    expect(parseIntent({})).toEqual({ xmovement: 0, zmovement: 0, yaw: 0, pitch: 0, poses: {}, ack_state_rev: 0, wants_stick_movement: false });
+  });
+
+  it("keeps valid fields", () => {
+    const intent = {
+      xmovement: 0.5, zmovement: -1, yaw: 3.1, pitch: -0.2, ack_state_rev: 42, wants_stick_movement: true,
+      poses: { head: { matrix: T }, "hand/left": { matrix: M, grab: { entity: "e1", grabber_from_entity_transform: T } } },
+    };
+    expect(parseIntent(intent)).toEqual(intent);
+  });
+
+  it("ignores invalid fields and clamps stick movement", () => {
+    expect(parseIntent({
+      xmovement: "fast", zmovement: 1e300, yaw: null, pitch: [1], ack_state_rev: -3, wants_stick_movement: "yes", entity_id: "x",
+      poses: {
+        head: { matrix: M.slice(0, 15) }, torso: { matrix: [...M.slice(0, 15), "1"] }, root: "identity", tail: { matrix: M },
+        "hand/right": { matrix: T, grab: { entity: 5, grabber_from_entity_transform: M } },
+        "hand/left": { matrix: M, grab: { entity: "e", grabber_from_entity_transform: [] } },
+      },
+    })).toEqual({
+      xmovement: 0, zmovement: 1, yaw: 0, pitch: 0, ack_state_rev: 0, wants_stick_movement: false,
+      poses: { "hand/right": { matrix: T }, "hand/left": { matrix: M } },
+    });
+  });
+
+  it("treats a fractional or too large ack as 0", () => {
+    expect(parseIntent({ ack_state_rev: 1.5 }).ack_state_rev).toBe(0);
+    expect(parseIntent({ ack_state_rev: 2 ** 53 }).ack_state_rev).toBe(0);
+    expect(parseIntent({ ack_state_rev: 2 ** 53 - 1 }).ack_state_rev).toBe(2 ** 53 - 1);
+  });
+
+  it.each([
+    [{ cmd: "intent" }, "intent.intent must be an object, got undefined"],
+    [{ cmd: "intent", intent: [1] }, "intent.intent must be an object, got an array"],
+    [{ cmd: "jump" }, 'message.cmd must be "intent" or "clock", got "jump"'],
+    [{ intent: {} }, 'message object must have "cmd": "intent" or "clock"'],
+    [{ patch_style: "set", entities: {}, revision: 1 }, "state frames go from place to agent, not from an agent"],
+  ])("refuses %j", (message, error) => {
+    expect(errorOf(parseAgentMessage(text(message)))).toBe(error);
+  });
+});
+
+describe("parseAgentMessage: clock (PROTOCOL.md §7)", () => {
+  it("reads client_time", () => {
+    expect(parseAgentMessage(text({ cmd: "clock", client_time: 12.5 }))).toEqual({ ok: true, value: { kind: "clock", clientTime: 12.5 } });
+  });
+  it.each([[{ cmd: "clock" }], [{ cmd: "clock", client_time: "1" }]])("refuses %j", (m) => {
+    expect(errorOf(parseAgentMessage(text(m)))).toMatch(/^clock.client_time must be a finite number/);
+  });
+});
+
+describe("parsePlaceMessage", () => {
+  it("reads a set frame", () => {
+    const state = { patch_style: "set", entities: { place: { id: "place", components: { clock: { time: 1 } } } }, revision: 7 };
+    expect(parsePlaceMessage(text(state))).toEqual({ ok: true, value: { kind: "state", state } });
+  });
+
+  it("reads a merge frame with removals", () => {
+    const state = { patch_style: "merge", patch_from: 6, revision: 7, entities: { a: null, b: { components: { text: null } } } };
+    expect(parsePlaceMessage(text(state))).toEqual({ ok: true, value: { kind: "state", state } });
+    expect(parsePlaceMessage(text({ patch_style: "merge", patch_from: 6, revision: 7 })).ok).toBe(true);
+  });
+
+  it("reads a clock echo and an interaction", () => {
+    expect(parsePlaceMessage(text({ cmd: "clock", client_time: 1, server_time: 2 }))).toEqual({ ok: true, value: { kind: "clock", clientTime: 1, serverTime: 2 } });
+    expect(parsePlaceMessage(text(["interaction", "response", "place", "a", "1", ["announce", "a", "My place"]])).ok).toBe(true);
+  });
+
+  it.each([
+    [{ patch_style: "replace", revision: 1 }, 'state.patch_style must be "set" or "merge", got a string'],
+    [{ patch_style: "set", revision: -1, entities: {} }, "state.revision must be a non-negative integer, got a number"],
+    [{ patch_style: "set", revision: 1 }, "state.entities must be an object, got undefined"],
+    [{ patch_style: "set", revision: 1, entities: { a: { id: "b", components: {} } } }, "state.entities.a.id must equal its key"],
+    [{ patch_style: "set", revision: 1, entities: { a: { id: "a" } } }, "state.entities.a.components must be an object, got undefined"],
+    [{ patch_style: "merge", revision: 1 }, "state.patch_from must be a non-negative integer, got undefined"],
+    [{ patch_style: "merge", revision: 1, patch_from: 0, entities: { a: 3 } }, "state.entities.a must be null or an entity patch object, got a number"],
+    [{ patch_style: "merge", revision: 1, patch_from: 0, entities: { a: { components: [] } } }, "state.entities.a.components must be an object, got an array"],
+    [{ cmd: "clock", client_time: 1 }, "clock.server_time must be a finite number, got undefined"],
+    [{ cmd: "intent", intent: {} }, 'message object must be a state frame ("patch_style") or a clock echo ("cmd": "clock")'],
+  ])("refuses %j", (message, error) => {
+    expect(errorOf(parsePlaceMessage(text(message)))).toBe(error);
+  });
+});
+
+describe("safety limits", () => {
+  const nested = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
+
+  it("exports its defaults", () => {
+    expect(PARSE_LIMITS).toEqual({ maxDepth: 32, maxStringLength: 65536, maxKeysPerObject: 1000, maxArrayLength: 100_000 });
+  });
+
+  it("refuses text that is not JSON, or not a message", () => {
+    expect(errorOf(parseAgentMessage("{nope"))).toMatch(/^message is not valid JSON: /);
+    expect(errorOf(parseAgentMessage(""))).toMatch(/^message is not valid JSON: /);
+    expect(errorOf(parseAgentMessage("42"))).toBe("message must be an interaction array or a command object, got a number");
+    expect(errorOf(parseAgentMessage(undefined as unknown as string))).toBe("message must be a string of JSON, got undefined");
+    expect(errorOf(parseAgentMessage(Buffer.from("[]") as unknown as string))).toBe("message must be a string of JSON, got an object");
+  });
+
+  it("allows 32 levels of nesting and refuses 33", () => {
+    expect(errorOf(parseAgentMessage(nested(32)))).toBe('interaction must be an array starting with "interaction"');
+    expect(errorOf(parseAgentMessage(nested(33)))).toMatch(/nests deeper than 32 levels$/);
+  });
+
+  it("survives 100,000 and 1,000,000 levels of nesting", () => {
+    expect(errorOf(parseAgentMessage(nested(100_000)))).toMatch(/nests (deeper than 32 levels|too deeply to parse)$/);
+    expect(errorOf(parseAgentMessage("{\"a\":".repeat(1_000_000) + "1" + "}".repeat(1_000_000)))).toMatch(/nests (deeper than 32 levels|too deeply to parse)$/);
+  });
+
+  it("limits string length, keys included", () => {
+    const body = (s: string) => text(["interaction", "oneway", "a", "b", "", ["x", s]]);
+    expect(parseAgentMessage(body("x".repeat(65536))).ok).toBe(true);
+    expect(errorOf(parseAgentMessage(body("x".repeat(65537))))).toBe("message[5][1] is a string longer than 65536 characters");
+    expect(errorOf(parseAgentMessage(text({ cmd: "clock", client_time: 1, ["k".repeat(65537)]: 1 })))).toBe("message has a key longer than 65536 characters");
+  });
+
+  it("limits keys per object and array length", () => {
+    const keys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
+    expect(parseAgentMessage(text({ cmd: "intent", intent: keys(1000) })).ok).toBe(true);
+    expect(errorOf(parseAgentMessage(text({ cmd: "intent", intent: keys(1001) })))).toBe("message.intent has 1001 keys, more than 1000");
+    const body = (n: number) => text(["interaction", "oneway", "a", "b", "", ["x", new Array(n).fill(0)]]);
+    expect(parseAgentMessage(body(100_000)).ok).toBe(true);
+    expect(errorOf(parseAgentMessage(body(100_001)))).toBe("message[5][1] has 100001 elements, more than 100000");
+  });
+
+  it.each(["__proto__", "constructor", "prototype"])("refuses a %s key at any depth", (key) => {
+    const r = parseAgentMessage(`["interaction","oneway","a","b","",["x",{"ok":[{"${key}":{"polluted":1}}]}]]`);
+    expect(errorOf(r)).toBe(`message[5][1].ok[0].${key} is a forbidden key`);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("refuses numbers that overflow to Infinity", () => {
+    expect(errorOf(parseAgentMessage('{"cmd":"clock","client_time":1e400}'))).toBe("message.client_time must be a finite number");
+    expect(errorOf(parseAgentMessage('["interaction","oneway","a","b","",["x",-1e999]]'))).toBe("message[5][1] must be a finite number");
+  });
+
+  it("takes other limits as a second argument", () => {
+    expect(errorOf(parseAgentMessage(text({ cmd: "clock", client_time: 1, pad: "xxxxx" }), { maxStringLength: 4 }))).toBe("message.pad is a string longer than 4 characters");
+    expect(errorOf(parsePlaceMessage(text({ cmd: "clock", client_time: 1, server_time: 2, a: [[1]] }), { maxDepth: 2 }))).toBe("message.a[0] nests deeper than 2 levels");
+  });
+
+  it("names odd keys readably in paths", () => {
+    expect(errorOf(parseAgentMessage('{"cmd":"intent","intent":{"poses":{"hand/left":{"matrix":[1e400]}}}}'))).toBe(
+      "message.intent.poses[\"hand/left\"].matrix[0] must be a finite number",
+    );
+  });
+});
