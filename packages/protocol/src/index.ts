@@ -11,3 +11,5 @@ export * from "./place-url.ts";
 export * from "./ids.ts";
 export * from "./identity.ts";
 export * from "./change-log.ts";
+export * from "./animation/index.ts";
+export * from "./pattern/index.ts";
