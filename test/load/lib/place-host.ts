@@ -1,0 +1,75 @@
+// A real place in its own process, for load tests and benchmarks (server and load generator on different cores,
+// perf-and-reliability-anchors.md §4 notes). It times every state flush (tick or flush-on-change), records the
+// event-loop delay, and answers the parent's questions over IPC: stats, the world document, invariants, memory.
+// Usage: startChild(place-host.ts, [JSON PlaceOptions]).
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { startPlace, type PlaceOptions } from "@allo/place";
+import { Sync } from "../../../packages/place/src/sync.ts";
+import { serveParent } from "../../../bench/lib/child.ts";
+import { summarize } from "../../../bench/lib/report.ts";
+import { benchComponents, rng } from "../../../bench/lib/world.ts";
+import { checkWorldInvariants } from "./invariants.ts";
+
+// Time every flush: the place's per-revision work (commit → patches → sends), whether from a tick or an interaction.
+let flushMs: number[] = [];
+const originalFlush = Sync.prototype.flush;
+Sync.prototype.flush = function timedFlush(this: Sync) {
+  const t0 = performance.now();
+  originalFlush.call(this);
+  flushMs.push(performance.now() - t0);
+};
+
+const options = JSON.parse(process.argv[2] ?? "{}") as PlaceOptions;
+const place = await startPlace({ port: 0, host: "127.0.0.1", logLevel: "warn", ...options });
+const eld = monitorEventLoopDelay({ resolution: 5 });
+eld.enable();
+let cpuAt = process.cpuUsage();
+
+const gc = () => {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g) for (let i = 0; i < 3; i++) g();
+};
+
+serveParent(
+  {
+    /** Adds n place-owned scenery entities straight into the world (a big world without n spawn requests). */
+    scenery: ({ n, seed }) => {
+      const random = rng(Number(seed ?? 7));
+      const world = place.ctx.world;
+      for (let i = 0; i < Number(n); i++) world.add(`scenery${i}`, "place", benchComponents(random) as never);
+      place.ctx.requestFlush();
+      return world.size;
+    },
+    stats: ({ reset }) => {
+      const cpu = process.cpuUsage(cpuAt);
+      const out = {
+        place: place.stats(),
+        flush: summarize(flushMs),
+        flushes: flushMs.length,
+        eventLoopDelayP99Ms: eld.percentile(99) / 1e6,
+        eventLoopDelayMaxMs: eld.max / 1e6,
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        memory: process.memoryUsage(),
+      };
+      if (reset) {
+        flushMs = [];
+        eld.reset();
+        cpuAt = process.cpuUsage();
+      }
+      return out;
+    },
+    document: () => place.world.toDocument(),
+    invariants: () => checkWorldInvariants(place.world.toDocument()),
+    memory: ({ collect }) => {
+      if (collect) gc();
+      return process.memoryUsage();
+    },
+    agents: () => [...place.agents.values()].map((a) => ({ id: a.id, avatarId: a.avatarId, owned: a.owned.size, lagging: a.lagging, unacked: a.unacked.length, buffered: a.socket.bufferedAmount, stats: a.stats })),
+    close: async () => {
+      await place.close();
+      setImmediate(() => process.exit(0));
+      return true;
+    },
+  },
+  { url: place.url, port: place.port },
+);
