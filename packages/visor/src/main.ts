@@ -1,0 +1,159 @@
+// Boot: the three.js view, the panel, input, and a connection to the place that kept itself alive. The visor page
+// is served by the place, so by default it connects to its own origin; `?place=` names another place.
+import * as THREE from "three";
+import type { EntityId, InteractionBody } from "@allo/protocol";
+import "./style.css";
+import { avatarColor, avatarSpec, RESTING_HANDS } from "./avatar.ts";
+import { keepConnected, type ConnectionState, type VisorClient } from "./connection.ts";
+import { AnimationPlayer } from "./scene/animation.ts";
+import { EntityScene } from "./scene/entities.ts";
+import { Grab } from "./input/grab.ts";
+import { KeyboardFocus } from "./input/keyboard.ts";
+import { Pointer } from "./input/pointer.ts";
+import { Walk } from "./input/walk.ts";
+import { Panel } from "./panel/panel.ts";
+import { VisorHook } from "./page-hook.ts";
+import { startSession } from "./session.ts";
+import { createStage } from "./scene/stage.ts";
+
+const query = new URLSearchParams(location.search);
+const placeUrl = query.get("place") ?? `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/`;
+const displayName = query.get("name") ?? `web visor ${Math.random().toString(36).slice(2, 6)}`;
+const httpBase = placeUrl.replace(/^alloplace:/, "ws:").replace(/^ws/, "http").replace(/\/+$/, "");
+const assetUrl = (id: string) => `${new URL(httpBase).origin}/assets/${encodeURIComponent(id)}`;
+
+const canvas = document.getElementById("view") as HTMLCanvasElement;
+const toast = document.getElementById("toast") as HTMLElement;
+const stage = createStage(canvas);
+const { camera } = stage;
+
+let client: VisorClient | undefined;
+let toastTimer: ReturnType<typeof setTimeout> | undefined;
+const problemsSeen = new Set<string>();
+
+function showProblem(message: string): void {
+  console.warn(`allo visor: ${message}`);
+  toast.textContent = message;
+  toast.classList.add("visible");
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => toast.classList.remove("visible"), 4000);
+}
+
+const hookChanged = new Set<EntityId>();
+const scene = new EntityScene({
+  assetUrl,
+  onDrawnChange: (id) => hookChanged.add(id),
+  onProblem: (id, problem) => {
+    const key = `${id}: ${problem}`;
+    if (problemsSeen.has(key)) return;
+    problemsSeen.add(key);
+    console.warn(`allo visor: entity ${key}`);
+  },
+});
+stage.scene.add(scene.root);
+const animations = new AnimationPlayer((id, problem) => console.warn(`allo visor: entity ${id}: ${problem}`));
+
+const send = (receiver: EntityId, body: InteractionBody) => {
+  if (client?.isOpen) client.send(client.avatarId, receiver, body);
+};
+const request = (receiver: EntityId, body: InteractionBody, timeout?: number): Promise<InteractionBody> =>
+  client?.isOpen ? client.request(client.avatarId, receiver, body, timeout ? { timeout } : undefined) : Promise.reject(new Error("not connected"));
+
+const panelRoot = document.getElementById("panel") as HTMLElement;
+const panel = new Panel(panelRoot, {
+  launch: async (url) => {
+    const answer = await request("place", ["launch_app", url, {}], 40_000);
+    return `launched: its avatar is ${String(answer[2])}`;
+  },
+  reconnect: () => connection.reconnectNow(),
+});
+const walk = new Walk();
+const grab = new Grab((entityId, grabbing) => send(entityId, ["grabbing", grabbing]));
+const keyboard = new KeyboardFocus({
+  request: (receiver, body) => request(receiver, body),
+  send,
+  onFocusChange: (id) => panel.setFocus(id),
+  onProblem: showProblem,
+});
+const pointer = new Pointer(canvas, camera, scene, walk, grab, keyboard, { send, request, showProblem, select: (id) => panel.select(id) });
+
+function lookAt(id: EntityId): boolean {
+  const world = scene.worldMatrixOf(id);
+  if (!world) return false;
+  const target = new THREE.Vector3().setFromMatrixPosition(world);
+  const direction = target.sub(camera.position);
+  walk.heading = Math.atan2(-direction.x, -direction.z);
+  walk.pitch = Math.atan2(direction.y, Math.hypot(direction.x, direction.z));
+  return true;
+}
+
+const connection = keepConnected({
+  placeUrl,
+  identity: { display_name: displayName },
+  avatar: () => avatarSpec(displayName, avatarColor(displayName)),
+  onState: (state: ConnectionState) => panel.setConnection(state),
+  onSession: (live) => {
+    client = live;
+    const teardown = startSession(live, { scene, animations, panel, keyboard, onEntityChanged: (id) => hookChanged.add(id) });
+    return () => {
+      teardown();
+      grab.end();
+      client = undefined;
+    };
+  },
+});
+
+const hook = new VisorHook({ scene, camera, canvas, client: () => client, connection: () => connection.state, lookAt });
+hook.install();
+
+window.addEventListener("keydown", (e) => {
+  if ((e.target as HTMLElement).closest?.("input, textarea, select")) return;
+  if (keyboard.keyDown(e)) return e.preventDefault();
+  if (e.code === "Backquote") return panel.toggle();
+  if (walk.isWalkKey(e.code) && !e.ctrlKey && !e.metaKey) {
+    walk.keyDown(e.code);
+    e.preventDefault();
+  }
+});
+window.addEventListener("keyup", (e) => walk.keyUp(e.code));
+window.addEventListener("blur", () => walk.releaseAll());
+panelRoot.addEventListener("dblclick", (e) => {
+  const id = (e.target as HTMLElement).closest("[data-entity-id]")?.getAttribute("data-entity-id");
+  if (id) lookAt(id);
+});
+
+let lastIntent = "";
+const cameraMatrix = new THREE.Matrix4();
+
+function frame(): void {
+  requestAnimationFrame(frame);
+  const now = performance.now();
+  const live = client;
+  if (live) animations.frame(live.serverTime(), scene);
+  const avatarWorld = live ? scene.worldMatrixOf(live.avatarId) : undefined;
+  walk.cameraMatrix(avatarWorld, cameraMatrix).decompose(camera.position, camera.quaternion, camera.scale);
+  camera.updateMatrixWorld();
+  stage.scene.updateMatrixWorld();
+  pointer.frame(now);
+  if (live?.isOpen) {
+    const w = walk.intent();
+    const update = {
+      xmovement: w.xmovement,
+      zmovement: w.zmovement,
+      yaw: w.yaw,
+      pitch: w.pitch,
+      wants_stick_movement: true,
+      poses: { head: w.headPose, "hand/left": { matrix: [...RESTING_HANDS["hand/left"]] }, "hand/right": grab.rightHandPose(avatarWorld) },
+    };
+    const key = JSON.stringify(update);
+    if (key !== lastIntent) {
+      lastIntent = key;
+      live.setIntent(update);
+    }
+  }
+  stage.render();
+  hookChanged.clear();
+  hook.afterRender(now);
+  panel.frame(now, live?.world.entities ?? new Map(), live?.avatarId);
+}
+requestAnimationFrame(frame);

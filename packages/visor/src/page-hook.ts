@@ -1,0 +1,75 @@
+// window.alloVisor: what browser tests and the benchmark read and wait for. Never needed by a person.
+import * as THREE from "three";
+import type { Components, EntityId } from "@allo/protocol";
+import type { EntityScene } from "./scene/entities.ts";
+import type { ConnectionState, VisorClient } from "./connection.ts";
+
+export interface VisorHookParts {
+  scene: EntityScene;
+  camera: THREE.PerspectiveCamera;
+  canvas: HTMLCanvasElement;
+  client: () => VisorClient | undefined;
+  connection: () => ConnectionState;
+  lookAt: (id: EntityId) => boolean;
+}
+
+interface Waiter {
+  id: EntityId;
+  test: (shown: Components, text: string | undefined) => boolean;
+  resolve: (drawnAt: number) => void;
+}
+
+export class VisorHook {
+  frames = 0;
+  fps = 0;
+  private waiters: Waiter[] = [];
+  private secondStartedAt = performance.now();
+  private framesThisSecond = 0;
+
+  constructor(private readonly parts: VisorHookParts) {}
+
+  install(): void {
+    const p = this.parts;
+    (window as unknown as { alloVisor: unknown }).alloVisor = {
+      state: () => ({ ...p.connection(), avatarId: p.client()?.avatarId, entities: p.scene.views.size, frames: this.frames, fps: this.fps }),
+      entityIds: () => [...p.scene.views.keys()],
+      components: (id: EntityId) => p.scene.views.get(id)?.components,
+      shownText: (id: EntityId) => p.scene.views.get(id)?.text?.shown,
+      screenPoint: (id: EntityId) => this.screenPoint(id),
+      lookAt: (id: EntityId) => p.lookAt(id),
+      /** Resolves with Date.now() at the end of the first frame that drew the entity passing `test`. */
+      whenDrawn: (id: EntityId, test: Waiter["test"]) => new Promise<number>((resolve) => this.waiters.push({ id, test, resolve })),
+    };
+  }
+
+  /** After each rendered frame. */
+  afterRender(now: number): void {
+    this.frames++;
+    this.framesThisSecond++;
+    if (now - this.secondStartedAt >= 1000) {
+      this.fps = (this.framesThisSecond * 1000) / (now - this.secondStartedAt);
+      this.framesThisSecond = 0;
+      this.secondStartedAt = now;
+    }
+    if (this.waiters.length === 0) return;
+    const drawnAt = Date.now();
+    this.waiters = this.waiters.filter((w) => {
+      const view = this.parts.scene.views.get(w.id);
+      if (!view || !w.test(view.shown, view.text?.shown)) return true;
+      w.resolve(drawnAt);
+      return false;
+    });
+  }
+
+  /** The centre of an entity's collider (or its origin) in CSS pixels of the page, or null when off screen. */
+  private screenPoint(id: EntityId): { x: number; y: number } | null {
+    const view = this.parts.scene.views.get(id);
+    if (!view) return null;
+    const target = view.collider ?? view.object;
+    target.updateWorldMatrix(true, false);
+    const point = new THREE.Vector3().setFromMatrixPosition(target.matrixWorld).project(this.parts.camera);
+    if (point.z > 1 || Math.abs(point.x) > 1 || Math.abs(point.y) > 1) return null;
+    const rect = this.parts.canvas.getBoundingClientRect();
+    return { x: rect.left + ((point.x + 1) / 2) * rect.width, y: rect.top + ((1 - point.y) / 2) * rect.height };
+  }
+}

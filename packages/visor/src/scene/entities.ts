@@ -1,0 +1,288 @@
+// The world mirror → three.js objects. One Group per entity carries its transform; relationships.parent nests the
+// groups (a child that arrives before its parent waits at the root until it appears). Geometry, material, text and
+// collider are rebuilt only when their component changed.
+import * as THREE from "three";
+import { GLTFLoader } from "three/examples/jsm/loaders/GLTFLoader.js";
+import type { Components, Entity, EntityId, GeometryComponent, MaterialComponent, TextComponent, ColliderComponent } from "@allo/protocol";
+import { buildGeometry } from "./geometry.ts";
+import { TextureCache, buildMaterial, colorOf, needsNewMaterial, updateMaterial, type VisorMaterial } from "./material.ts";
+import { SdfText } from "./text.ts";
+
+export interface EntityView {
+  readonly id: EntityId;
+  /** Carries transform.matrix; children's groups are nested in it. */
+  readonly object: THREE.Group;
+  /** The components as the place last sent them. */
+  components: Components;
+  /** What is drawn: the components with property animations applied (scene/animation.ts). */
+  shown: Components;
+  parentId?: EntityId;
+  mesh?: THREE.Object3D;
+  material?: VisorMaterial;
+  text?: SdfText;
+  collider?: THREE.Mesh;
+  /** Each component's value as last drawn: the mirror never mutates a value, so `===` tells change. */
+  readonly drawn: Map<string, unknown>;
+}
+
+export interface EntitySceneOptions {
+  assetUrl: (id: string) => string;
+  /** Called when something about an entity became visible (applied, or its text laid out). */
+  onDrawnChange: (id: EntityId) => void;
+  /** Readable problems (bad geometry, failed asset), once per entity and cause. */
+  onProblem: (id: EntityId, problem: string) => void;
+}
+
+const COLLIDER_MATERIAL = new THREE.MeshBasicMaterial({ visible: false });
+const IDENTITY = new THREE.Matrix4();
+
+export class EntityScene {
+  readonly root = new THREE.Group();
+  readonly views = new Map<EntityId, EntityView>();
+  /** Collider meshes, for picking (input/pointer.ts). userData.entityId names the entity. */
+  readonly colliders = new Set<THREE.Mesh>();
+  private readonly orphans = new Map<EntityId, Set<EntityId>>();
+  private readonly textures: TextureCache;
+  private readonly gltf = new GLTFLoader();
+  private readonly hidden = new Set<EntityId>();
+
+  constructor(private readonly options: EntitySceneOptions) {
+    this.root.name = "allo-world";
+    this.textures = new TextureCache(options.assetUrl, () => undefined);
+  }
+
+  /** Add or update an entity from the mirror. */
+  upsert(entity: Entity): void {
+    let view = this.views.get(entity.id);
+    if (!view) {
+      view = this.create(entity.id);
+    }
+    view.components = entity.components;
+    view.shown = entity.components;
+    this.draw(view);
+  }
+
+  /** Draw `shown` (the animated components) without touching what the place sent. */
+  showAnimated(id: EntityId, shown: Components): void {
+    const view = this.views.get(id);
+    if (!view) return;
+    view.shown = shown;
+    this.draw(view);
+  }
+
+  remove(id: EntityId): void {
+    const view = this.views.get(id);
+    if (!view) return;
+    for (const child of [...view.object.children]) {
+      const childId = child.userData.entityId as EntityId | undefined;
+      if (childId && this.views.has(childId)) {
+        this.root.add(child);
+        this.waitForParent(childId, id);
+      }
+    }
+    if (view.parentId) this.orphans.get(view.parentId)?.delete(id);
+    view.object.removeFromParent();
+    this.disposeMesh(view);
+    view.text?.dispose();
+    if (view.collider) this.colliders.delete(view.collider);
+    this.views.delete(id);
+    this.hidden.delete(id);
+  }
+
+  clear(): void {
+    for (const id of [...this.views.keys()]) this.remove(id);
+    this.orphans.clear();
+  }
+
+  /** Hide an entity and its descendants (the visor's own avatar: the camera is inside its head). */
+  hide(id: EntityId): void {
+    this.hidden.add(id);
+    const view = this.views.get(id);
+    if (view) view.object.visible = false;
+  }
+
+  worldMatrixOf(id: EntityId): THREE.Matrix4 | undefined {
+    const view = this.views.get(id);
+    if (!view) return undefined;
+    view.object.updateWorldMatrix(true, false);
+    return view.object.matrixWorld;
+  }
+
+  /** The nearest entity, from `id` up its parents, whose components satisfy `test`. */
+  findUp(id: EntityId, test: (components: Components) => boolean): EntityView | undefined {
+    let view = this.views.get(id);
+    for (let depth = 0; view && depth < 64; depth++) {
+      if (test(view.components)) return view;
+      view = view.parentId ? this.views.get(view.parentId) : undefined;
+    }
+    return undefined;
+  }
+
+  private create(id: EntityId): EntityView {
+    const object = new THREE.Group();
+    object.name = id;
+    object.userData.entityId = id;
+    object.matrixAutoUpdate = false;
+    const view: EntityView = { id, object, components: {}, shown: {}, drawn: new Map() };
+    this.views.set(id, view);
+    this.root.add(object);
+    if (this.hidden.has(id)) object.visible = false;
+    // children that arrived first come home
+    const waiting = this.orphans.get(id);
+    if (waiting) {
+      this.orphans.delete(id);
+      for (const childId of waiting) {
+        const child = this.views.get(childId);
+        if (child && child.parentId === id) object.add(child.object);
+      }
+    }
+    return view;
+  }
+
+  private draw(view: EntityView): void {
+    const c = view.shown;
+    let changed = false;
+    if (this.changed(view, "transform", c.transform)) {
+      const m = c.transform?.matrix;
+      if (Array.isArray(m) && m.length === 16 && m.every(Number.isFinite)) view.object.matrix.fromArray(m);
+      else view.object.matrix.copy(IDENTITY);
+      view.object.matrixWorldNeedsUpdate = true;
+      changed = true;
+    }
+    if (this.changed(view, "relationships", c.relationships)) {
+      this.reparent(view, typeof c.relationships?.parent === "string" ? c.relationships.parent : undefined);
+      changed = true;
+    }
+    const geometryChanged = this.changed(view, "geometry", c.geometry);
+    const materialChanged = this.changed(view, "material", c.material);
+    if (geometryChanged) this.rebuildMesh(view, c.geometry, c.material);
+    else if (materialChanged && view.material) this.refreshMaterial(view, c.material);
+    const textChanged = this.changed(view, "text", c.text);
+    if (textChanged || (materialChanged && c.text)) this.redrawText(view, c.text, c.material);
+    if (this.changed(view, "collider", c.collider)) this.rebuildCollider(view, c.collider);
+    if (changed || geometryChanged || materialChanged || textChanged) this.options.onDrawnChange(view.id);
+  }
+
+  private changed(view: EntityView, name: string, value: unknown): boolean {
+    if (view.drawn.get(name) === value && view.drawn.has(name)) return false;
+    view.drawn.set(name, value);
+    return true;
+  }
+
+  private reparent(view: EntityView, parentId: EntityId | undefined): void {
+    if (view.parentId) this.orphans.get(view.parentId)?.delete(view.id);
+    view.parentId = parentId;
+    const parent = parentId ? this.views.get(parentId) : undefined;
+    if (parent && !isAncestor(view.object, parent.object)) parent.object.add(view.object);
+    else {
+      this.root.add(view.object);
+      if (parentId) this.waitForParent(view.id, parentId);
+    }
+  }
+
+  private waitForParent(childId: EntityId, parentId: EntityId): void {
+    let set = this.orphans.get(parentId);
+    if (!set) this.orphans.set(parentId, (set = new Set()));
+    set.add(childId);
+  }
+
+  private rebuildMesh(view: EntityView, geometry: GeometryComponent | undefined, material: MaterialComponent | undefined): void {
+    this.disposeMesh(view);
+    if (!geometry) return;
+    const result = buildGeometry(geometry, this.options.assetUrl);
+    if (result.kind === "invalid") {
+      this.options.onProblem(view.id, result.reason);
+      return;
+    }
+    if (result.kind === "mesh") {
+      view.material = buildMaterial(material, this.textures);
+      view.material.side = geometry.type === "inline" ? THREE.DoubleSide : THREE.FrontSide;
+      const mesh = new THREE.Mesh(result.geometry, view.material);
+      mesh.userData.entityId = view.id;
+      view.mesh = mesh;
+      view.object.add(mesh);
+      return;
+    }
+    const url = result.url;
+    this.gltf.load(
+      url,
+      (gltf) => {
+        const current = this.views.get(view.id);
+        if (current !== view || view.drawn.get("geometry") !== geometry) return; // superseded
+        this.disposeMesh(view);
+        view.mesh = gltf.scene;
+        view.object.add(gltf.scene);
+        this.options.onDrawnChange(view.id);
+      },
+      undefined,
+      (error) => this.options.onProblem(view.id, `asset mesh ${url} failed to load: ${(error as Error)?.message ?? error}`),
+    );
+  }
+
+  private refreshMaterial(view: EntityView, material: MaterialComponent | undefined): void {
+    if (!view.material || !(view.mesh instanceof THREE.Mesh)) return;
+    if (needsNewMaterial(view.material, material)) {
+      const side = view.material.side;
+      view.material.dispose();
+      view.material = buildMaterial(material, this.textures);
+      view.material.side = side;
+      view.mesh.material = view.material;
+    } else updateMaterial(view.material, material, this.textures);
+  }
+
+  private redrawText(view: EntityView, text: TextComponent | undefined, material: MaterialComponent | undefined): void {
+    if (!text || typeof text.string !== "string") {
+      if (view.text) {
+        view.text.mesh.removeFromParent();
+        view.text.dispose();
+        view.text = undefined;
+      }
+      return;
+    }
+    if (!view.text) {
+      view.text = new SdfText(() => this.options.onDrawnChange(view.id));
+      view.object.add(view.text.mesh);
+    }
+    view.text.update(text, material?.color ? colorOf(material) : [1, 1, 1, 1]);
+  }
+
+  private rebuildCollider(view: EntityView, collider: ColliderComponent | undefined): void {
+    if (view.collider) {
+      this.colliders.delete(view.collider);
+      view.collider.removeFromParent();
+      view.collider.geometry.dispose();
+      view.collider = undefined;
+    }
+    if (!collider || collider.type !== "box") return;
+    const size = [collider.width, collider.height, collider.depth].map((v) => (typeof v === "number" && v > 0 ? v : 0.001));
+    const box = new THREE.Mesh(new THREE.BoxGeometry(size[0], size[1], size[2]), COLLIDER_MATERIAL);
+    box.position.set(num(collider.x), num(collider.y), num(collider.z));
+    box.userData.entityId = view.id;
+    view.collider = box;
+    view.object.add(box);
+    this.colliders.add(box);
+  }
+
+  private disposeMesh(view: EntityView): void {
+    if (!view.mesh) return;
+    view.mesh.removeFromParent();
+    view.mesh.traverse((o) => {
+      if (o instanceof THREE.Mesh) {
+        o.geometry.dispose();
+        const materials = Array.isArray(o.material) ? o.material : [o.material];
+        for (const m of materials) m.dispose();
+      }
+    });
+    view.mesh = undefined;
+    view.material = undefined;
+  }
+}
+
+function isAncestor(candidate: THREE.Object3D, of: THREE.Object3D): boolean {
+  for (let o: THREE.Object3D | null = of; o; o = o.parent) if (o === candidate) return true;
+  return false;
+}
+
+function num(v: unknown): number {
+  return typeof v === "number" && Number.isFinite(v) ? v : 0;
+}

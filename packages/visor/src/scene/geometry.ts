@@ -1,0 +1,76 @@
+// geometry component → three.js geometry (alloverse-protocol-facts.md §8): inline meshes, asset meshes fetched from
+// the place over HTTP (PROTOCOL.md §9, GET /assets/<id>), and a few hard-coded primitives.
+import * as THREE from "three";
+import type { GeometryComponent } from "@allo/protocol";
+
+/** The hard-coded models a visor knows by name. Sizes are about what the original visor drew. */
+const PRIMITIVES: Record<string, () => THREE.BufferGeometry> = {
+  cube: () => new THREE.BoxGeometry(1, 1, 1),
+  box: () => new THREE.BoxGeometry(1, 1, 1),
+  sphere: () => new THREE.SphereGeometry(0.5, 32, 16),
+  cylinder: () => new THREE.CylinderGeometry(0.5, 0.5, 1, 32),
+  plane: () => new THREE.PlaneGeometry(1, 1),
+  quad: () => new THREE.PlaneGeometry(1, 1),
+  head: () => new THREE.SphereGeometry(0.12, 24, 16).scale(1, 1.2, 1.1),
+  hand: () => new THREE.BoxGeometry(0.08, 0.03, 0.12),
+  lefthand: () => new THREE.BoxGeometry(0.08, 0.03, 0.12),
+  righthand: () => new THREE.BoxGeometry(0.08, 0.03, 0.12),
+  torso: () => new THREE.CapsuleGeometry(0.15, 0.4, 4, 12),
+};
+
+export type GeometryResult =
+  | { kind: "mesh"; geometry: THREE.BufferGeometry }
+  | { kind: "asset"; url: string }
+  | { kind: "invalid"; reason: string };
+
+export function buildGeometry(component: GeometryComponent, assetUrl: (id: string) => string): GeometryResult {
+  switch (component.type) {
+    case "inline":
+      return inlineGeometry(component);
+    case "asset":
+      if (typeof component.name !== "string" || !component.name) return { kind: "invalid", reason: "asset geometry without a name" };
+      return { kind: "asset", url: assetUrl(component.name) };
+    case "hardcoded-model": {
+      const make = PRIMITIVES[String(component.name).toLowerCase()];
+      if (!make) return { kind: "invalid", reason: `unknown hard-coded model "${component.name}" (known: ${Object.keys(PRIMITIVES).join(", ")})` };
+      return { kind: "mesh", geometry: make() };
+    }
+    default:
+      return { kind: "invalid", reason: `unknown geometry type "${(component as { type?: unknown }).type}"` };
+  }
+}
+
+function inlineGeometry(component: Extract<GeometryComponent, { type: "inline" }>): GeometryResult {
+  const { vertices, normals, uvs, triangles } = component;
+  if (!Array.isArray(vertices) || !Array.isArray(triangles)) return { kind: "invalid", reason: "inline geometry needs vertices and triangles" };
+  const positions = flatten(vertices, 3);
+  if (!positions) return { kind: "invalid", reason: "inline geometry: every vertex must be [x,y,z] numbers" };
+  const index = flatten(triangles, 3);
+  if (!index) return { kind: "invalid", reason: "inline geometry: every triangle must be [i,j,k]" };
+  const count = vertices.length;
+  if (index.some((i) => !Number.isInteger(i) || i < 0 || i >= count)) return { kind: "invalid", reason: "inline geometry: a triangle points past the vertices" };
+  const geometry = new THREE.BufferGeometry();
+  geometry.setAttribute("position", new THREE.Float32BufferAttribute(positions, 3));
+  geometry.setIndex(index);
+  const normalData = Array.isArray(normals) && normals.length === count ? flatten(normals, 3) : undefined;
+  if (normalData) geometry.setAttribute("normal", new THREE.Float32BufferAttribute(normalData, 3));
+  else geometry.computeVertexNormals();
+  const uvData = Array.isArray(uvs) && uvs.length === count ? flatten(uvs, 2) : undefined;
+  if (uvData) geometry.setAttribute("uv", new THREE.Float32BufferAttribute(uvData, 2));
+  geometry.computeBoundingSphere();
+  return { kind: "mesh", geometry };
+}
+
+function flatten(rows: unknown[], width: number): number[] | undefined {
+  const out: number[] = new Array(rows.length * width);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    if (!Array.isArray(row) || row.length < width) return undefined;
+    for (let c = 0; c < width; c++) {
+      const v = row[c];
+      if (typeof v !== "number" || !Number.isFinite(v)) return undefined;
+      out[r * width + c] = v;
+    }
+  }
+  return out;
+}

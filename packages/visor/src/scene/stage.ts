@@ -1,0 +1,40 @@
+// The fixed part of the view: renderer, camera, lights, a floor to stand on; resizes with the window.
+import * as THREE from "three";
+
+export interface Stage {
+  renderer: THREE.WebGLRenderer;
+  scene: THREE.Scene;
+  camera: THREE.PerspectiveCamera;
+  render(): void;
+}
+
+export function createStage(canvas: HTMLCanvasElement): Stage {
+  const renderer = new THREE.WebGLRenderer({ canvas, antialias: true, preserveDrawingBuffer: false });
+  renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
+  const scene = new THREE.Scene();
+  scene.background = new THREE.Color(0x20242c);
+  scene.fog = new THREE.Fog(0x20242c, 30, 80);
+  const camera = new THREE.PerspectiveCamera(70, 1, 0.02, 200);
+
+  scene.add(new THREE.HemisphereLight(0xdfe8ff, 0x3a3530, 1.6));
+  const sun = new THREE.DirectionalLight(0xffffff, 1.6);
+  sun.position.set(3, 8, 5);
+  scene.add(sun);
+  const floor = new THREE.Mesh(new THREE.CircleGeometry(40, 64).rotateX(-Math.PI / 2), new THREE.MeshStandardMaterial({ color: 0x2c313b, roughness: 1 }));
+  floor.position.y = -0.001;
+  scene.add(floor);
+  const grid = new THREE.GridHelper(40, 40, 0x4a5160, 0x383e4a);
+  scene.add(grid);
+
+  const resize = () => {
+    const width = canvas.clientWidth || window.innerWidth;
+    const height = canvas.clientHeight || window.innerHeight;
+    renderer.setSize(width, height, false);
+    camera.aspect = width / Math.max(1, height);
+    camera.updateProjectionMatrix();
+  };
+  new ResizeObserver(resize).observe(canvas);
+  resize();
+
+  return { renderer, scene, camera, render: () => renderer.render(scene, camera) };
+}
