@@ -1,6 +1,6 @@
 // Test harness: a real place on a free port, and raw agents that speak the wire protocol byte for byte.
 // `import { startTestPlace, connectRawAgent } from "@allo/place/testing"`.
-import { applyMergePatch, newRequestId, type InteractionBody, type Json, type WorldDocument } from "@allo/protocol";
+import { applyMergePatch, newRequestId, type Json, type WorldDocument } from "@allo/protocol";
 import { WebSocket } from "ws";
 import { startPlace, type Place } from "./place.ts";
 import type { PlaceOptions } from "./types.ts";
@@ -37,10 +37,10 @@ export interface RawAgent {
   next(match?: (m: Message) => boolean, options?: { timeoutMs?: number; fromIndex?: number }): Promise<Message>;
   /** Resolves once `check` holds, checked after every message. */
   until(check: () => boolean, timeoutMs?: number): Promise<void>;
-  announce(identity?: Json, avatar?: Json, version?: number): Promise<InteractionBody>;
+  announce(identity?: unknown, avatar?: unknown, version?: number): Promise<Message>;
   /** Sends a request and resolves with the matched response's body. Sender defaults to the avatar, receiver "place". */
-  request(body: Json[], options?: { sender?: string; receiver?: string; requestId?: string; timeoutMs?: number }): Promise<Message[]>;
-  oneway(body: Json[], options?: { sender?: string; receiver?: string }): void;
+  request(body: unknown[], options?: { sender?: string; receiver?: string; requestId?: string; timeoutMs?: number }): Promise<Message>;
+  oneway(body: unknown[], options?: { sender?: string; receiver?: string }): void;
   /** Sends an intent acknowledging `revision` (default: the mirror's). */
   ack(revision?: number): void;
   /** Resolves with the close code and reason once the place closes this connection. */
@@ -128,7 +128,7 @@ export async function connectRawAgent(url: string, options: RawAgentOptions = {}
     async announce(identity = { display_name: "raw agent" }, avatar = {}, version = 3) {
       const body = await agent.request(["announce", "version", version, "identity", identity, "spawn_avatar", avatar], { sender: "", receiver: "place" });
       if (typeof body[1] === "string" && body[1] !== "error") agent.avatarId = body[1];
-      return body as InteractionBody;
+      return body;
     },
     async request(body, opts = {}) {
       const requestId = opts.requestId ?? newRequestId();

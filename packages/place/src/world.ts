@@ -3,6 +3,7 @@
 import { mat4 } from "gl-matrix";
 import {
   ChangeLog,
+  identityMatrix,
   isMatrix,
   markChange,
   PLACE_ENTITY_ID,
@@ -35,6 +36,7 @@ export interface WorldView {
   ownerOf(id: EntityId): Owner | undefined;
   parentOf(id: EntityId): EntityId | undefined;
   childrenOf(id: EntityId): ReadonlySet<EntityId>;
+  worldMatrix(id: EntityId): number[];
   toDocument(): WorldDocument;
 }
 
@@ -123,7 +125,7 @@ export class World implements WorldView {
       const components = this.mustGet(child).components as Record<string, unknown>;
       const transform = components.transform;
       const kept = typeof transform === "object" && transform !== null && !Array.isArray(transform) ? transform : {};
-      this.setComponent(child, "transform", { ...(kept as Record<string, Json>), matrix: Array.from(world) });
+      this.setComponent(child, "transform", { ...(kept as Record<string, Json>), matrix: world });
       this.removeComponent(child, "relationships");
     }
     const e = this.removeOne(id);
@@ -151,11 +153,15 @@ export class World implements WorldView {
   }
 
   /** The entity's transform in world space: parent world × own matrix (column-major, gl-matrix). */
-  worldMatrix(id: EntityId): mat4 {
+  worldMatrix(id: EntityId): number[] {
     const chain: EntityId[] = [];
     for (let at: EntityId | undefined = id; at !== undefined && chain.length <= this.entities.size; at = this.parentOf(at)) chain.push(at);
-    const out = mat4.create();
-    for (let i = chain.length - 1; i >= 0; i--) mat4.multiply(out, out, localMatrix(this.entities.get(chain[i])));
+    // Plain arrays: gl-matrix's default Float32Array would lose precision the wire keeps (64-bit doubles).
+    const out = identityMatrix();
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const local = localMatrix(this.entities.get(chain[i]));
+      if (local) mat4.multiply(out as mat4, out as mat4, local as mat4);
+    }
     return out;
   }
 
@@ -200,12 +206,13 @@ function parentIn(components: Components): EntityId | undefined {
   return rel && typeof rel.parent === "string" && rel.parent !== "" ? rel.parent : undefined;
 }
 
-function localMatrix(entity: Entity | undefined): mat4 {
+/** The entity's own matrix, or undefined for identity. */
+function localMatrix(entity: Entity | undefined): number[] | undefined {
   const matrix = (entity?.components.transform as { matrix?: unknown } | undefined)?.matrix;
-  return isMatrix(matrix) ? mat4.clone(matrix as unknown as mat4) : mat4.create();
+  return isMatrix(matrix) ? matrix : undefined;
 }
 
 /** The place entity (PROTOCOL.md §5): always there, owned by the place, with a transform and the clock. */
 export function addPlaceEntity(world: World, time: number): void {
-  world.add(PLACE_ENTITY_ID, PLACE_OWNER, { transform: { matrix: Array.from(mat4.create()) }, clock: { time } });
+  world.add(PLACE_ENTITY_ID, PLACE_OWNER, { transform: { matrix: identityMatrix() }, clock: { time } });
 }
