@@ -3,6 +3,7 @@ import type { InteractionHandler } from "../types.ts";
 import { announce } from "./announce.ts";
 import { changeComponents } from "./change-components.ts";
 import { kickAgent } from "./kick-agent.ts";
+import { launchApp } from "./launch-app.ts";
 import { listAgents } from "./list-agents.ts";
 import { removeEntity } from "./remove-entity.ts";
 import { spawnEntity } from "./spawn-entity.ts";
@@ -14,6 +15,7 @@ export const placeInteractions: Record<string, InteractionHandler> = {
   change_components: changeComponents,
   list_agents: listAgents,
   kick_agent: kickAgent,
+  launch_app: launchApp,
 };
 
 /** Interactions the place handles whatever their receiver (PROTOCOL.md §2 rule 4: the receiver is the animated entity). */
