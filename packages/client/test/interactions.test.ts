@@ -1,0 +1,146 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { filter, firstValueFrom, lastValueFrom, toArray } from "rxjs";
+import {
+  AlloError,
+  ConnectionLostError,
+  InteractionDeniedError,
+  InteractionError,
+  RequestTimeoutError,
+  type IncomingInteraction,
+} from "../src/index.ts";
+import { collect, startTestBed, type TestBed } from "./harness.ts";
+
+let bed: TestBed;
+beforeEach(async () => (bed = await startTestBed()));
+afterEach(() => bed.teardown());
+
+describe("requests and responses", () => {
+  it("delivers a request to the entity's agent, and its respond() answers the requester", async () => {
+    const alice = await bed.join("alice");
+    const bob = await bed.join("bob");
+    const seenByBob = collect<IncomingInteraction>(bob.interactions$);
+    const seenByAlice = collect<IncomingInteraction>(alice.interactions$);
+    bob.interactions$.pipe(filter((i) => i.name === "ping")).subscribe((i) => i.respond(["ping", "pong", i.body[1] ?? null]));
+
+    const response = await alice.request(alice.avatarId, bob.avatarId, ["ping", 42]);
+    expect(response).toEqual(["ping", "pong", 42]);
+    expect(seenByBob).toHaveLength(1);
+    expect(seenByBob[0]).toMatchObject({
+      type: "request",
+      name: "ping",
+      senderEntityId: alice.avatarId,
+      receiverEntityId: bob.avatarId,
+      body: ["ping", 42],
+    });
+    expect(seenByBob[0].requestId).not.toBe("");
+    expect(seenByAlice).toEqual([]); // the response settled the promise and was not emitted
+  });
+
+  it("uses a distinct request id for each request in flight", async () => {
+    const alice = await bed.join("alice");
+    const bob = await bed.join("bob");
+    const ids = new Set<string>();
+    bob.interactions$.subscribe((i) => {
+      ids.add(i.requestId);
+      setTimeout(() => i.respond(["echo", i.body[1] ?? null]), 5);
+    });
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, n) => alice.request(alice.avatarId, bob.avatarId, ["echo", n])));
+    expect(answers).toEqual(Array.from({ length: 20 }, (_, n) => ["echo", n]));
+    expect(ids.size).toBe(20);
+  });
+
+  it("delivers oneways, which cannot be responded to", async () => {
+    const alice = await bed.join("alice");
+    const bob = await bed.join("bob");
+    const next = firstValueFrom(bob.interactions$);
+    alice.send(alice.avatarId, bob.avatarId, ["point", [0, 1, 0], [0, 1, -2]]);
+    const oneway = await next;
+    expect(oneway).toMatchObject({ type: "oneway", name: "point", senderEntityId: alice.avatarId, receiverEntityId: bob.avatarId, requestId: "" });
+    expect(() => oneway.respond(["point", "ok"])).toThrow(AlloError);
+  });
+
+  it("rejects with InteractionError carrying the responder's reason", async () => {
+    const alice = await bed.join("alice");
+    const bob = await bed.join("bob");
+    bob.interactions$.subscribe((i) => i.respond(["poke", "failed", "the button is broken"]));
+    const attempt = alice.request(alice.avatarId, bob.avatarId, ["poke", true]);
+    await expect(attempt).rejects.toBeInstanceOf(InteractionError);
+    await expect(attempt).rejects.toMatchObject({ interactionName: "poke", reason: "the button is broken", body: ["poke", "failed", "the button is broken"] });
+  });
+
+  it("rejects with InteractionError for the place's errors", async () => {
+    const alice = await bed.join("alice");
+    await expect(alice.changeComponents("no-such-entity", { text: { string: "x" } })).rejects.toMatchObject({
+      name: "InteractionError",
+      interactionName: "change_components",
+      reason: "no such entity",
+    });
+    await expect(alice.request(alice.avatarId, "nobody-here", ["poke", true])).rejects.toMatchObject({ reason: "no such entity" });
+  });
+
+  it("rejects with InteractionDeniedError when the place's ACL refuses", async () => {
+    const alice = await bed.join("alice");
+    const bob = await bed.join("bob");
+    const attempt = alice.changeComponents(bob.avatarId, { text: { string: "mine now" } });
+    await expect(attempt).rejects.toBeInstanceOf(InteractionDeniedError);
+    await expect(attempt).rejects.toMatchObject({ interactionName: "change_components" });
+    await expect(attempt).rejects.toThrow(/denied by the place's access rules: deny change_components/);
+    expect(bob.world.get(bob.avatarId)?.components.text).toBeUndefined();
+  });
+
+  it("rejects with RequestTimeoutError when no response comes in time", async () => {
+    const alice = await bed.join("alice");
+    const bob = await bed.join("bob"); // never answers
+    const attempt = alice.request(alice.avatarId, bob.avatarId, ["poke", true], { timeout: 150 });
+    await expect(attempt).rejects.toBeInstanceOf(RequestTimeoutError);
+    await expect(attempt).rejects.toMatchObject({ interactionName: "poke", timeout: 150 });
+  });
+
+  it("rejects pending requests with ConnectionLostError when the place goes away, and resolves closed", async () => {
+    const alice = await bed.join("alice");
+    const bob = await bed.join("bob"); // never answers
+    const interactionsEnd = lastValueFrom(alice.interactions$.pipe(toArray()));
+    const pending = alice.request(alice.avatarId, bob.avatarId, ["poke", true]);
+    const rejected = expect(pending).rejects.toBeInstanceOf(ConnectionLostError);
+    await bed.place.close();
+    await rejected;
+    const closed = await alice.closed;
+    expect(closed.error).toBeInstanceOf(ConnectionLostError);
+    expect(closed.error?.message).toMatch(/connection to the place was lost/);
+    expect(await interactionsEnd).toEqual([]);
+    expect(alice.isOpen).toBe(false);
+    await expect(alice.request(alice.avatarId, bob.avatarId, ["poke", true])).rejects.toBeInstanceOf(ConnectionLostError);
+    expect(() => alice.send(alice.avatarId, bob.avatarId, ["point-exit"])).toThrow(AlloError);
+  });
+
+  it("closes on request: pending requests reject, closed resolves without an error, and the place forgets the agent", async () => {
+    const alice = await bed.join("alice");
+    const bob = await bed.join("bob");
+    const pending = alice.request(alice.avatarId, bob.avatarId, ["poke", true]);
+    const rejected = expect(pending).rejects.toBeInstanceOf(ConnectionLostError);
+    await alice.close();
+    await rejected;
+    expect((await alice.closed).error).toBeUndefined();
+    await bob.waitForWorld((w) => w.get(alice.avatarId) === undefined);
+  });
+});
+
+describe("stats and outgoing$", () => {
+  it("counts every frame sent, by name, and shows each on outgoing$", async () => {
+    const alice = await bed.join("alice");
+    const frames = collect<{ text: string }>(alice.outgoing$);
+    const sentBefore = alice.stats.messagesSent;
+    const bytesBefore = alice.stats.bytesSent;
+    const spawnsBefore = alice.stats.sentByName.spawn_entity ?? 0;
+    await alice.spawnEntity({ text: { string: "héllo ✓ 😀" } });
+    await alice.waitForWorld((w) => w.revision > 0);
+    expect(alice.stats.sentByName.spawn_entity).toBe(spawnsBefore + 1);
+    expect(alice.stats.messagesSent - sentBefore).toBe(frames.length);
+    expect(alice.stats.bytesSent - bytesBefore).toBe(frames.reduce((n, f) => n + Buffer.byteLength(f.text), 0));
+    const spawn = frames.map((f) => JSON.parse(f.text)).find((m) => Array.isArray(m) && m[5][0] === "spawn_entity");
+    expect(spawn.slice(0, 4)).toEqual(["interaction", "request", alice.avatarId, "place"]);
+    expect(alice.stats.receivedByName.spawn_entity).toBeGreaterThanOrEqual(1);
+    expect(alice.stats.messagesReceived).toBeGreaterThan(0);
+    expect(alice.stats.invalidMessagesReceived).toBe(0);
+  });
+});
