@@ -40,6 +40,24 @@ serveParent(
       place.ctx.requestFlush();
       return world.size;
     },
+    /** Moves `perTick` scenery entities every tick from the place's simulation hook (a busy world, no network load). */
+    animate: ({ perTick }) => {
+      const n = Number(perTick);
+      let next = 0;
+      let t = 0;
+      const scenery = [...place.ctx.world.ids()].filter((id) => id.startsWith("scenery"));
+      place.ctx.simulation = n > 0 && scenery.length ? {
+        step(ctx) {
+          t++;
+          for (let i = 0; i < n; i++) {
+            const id = scenery[next++ % scenery.length];
+            const a = t * 0.05 + i;
+            ctx.world.setComponent(id, "transform", { matrix: [Math.cos(a), 0, -Math.sin(a), 0, 0, 1, 0, 0, Math.sin(a), 0, Math.cos(a), 0, i % 10, 1, t % 10, 1] });
+          }
+        },
+      } : undefined;
+      return scenery.length;
+    },
     stats: ({ reset }) => {
       const cpu = process.cpuUsage(cpuAt);
       const out = {
