@@ -47,59 +47,78 @@ export function parseJson(text: string, limits?: Partial<ParseLimits>): ParseRes
   return checkJson(value, "message", limits);
 }
 
-/** A path element chain, only turned into a string when there is an error to report. */
-interface PathNode { parent: PathNode | null; key: string | number }
-
 /**
  * Checks that an arbitrary value is plain JSON within the limits: finite numbers, plain objects and arrays, no
- * forbidden keys. Iterative, so hostile nesting cannot overflow the stack. Returns the value itself when it passes.
+ * forbidden keys. Iterative, so hostile nesting cannot overflow the stack; paths are only worked out for an error,
+ * so the walk allocates nothing per node. Returns the value itself when it passes.
  */
 export function checkJson(value: unknown, rootPath = "value", limits?: Partial<ParseLimits>): ParseResult<Json> {
   const { maxDepth, maxStringLength, maxKeysPerObject, maxArrayLength } = resolveLimits(limits);
-  const stack: unknown[] = [value];
-  const depths: number[] = [0];
-  const paths: (PathNode | null)[] = [null];
-  const root: PathNode = { parent: null, key: rootPath };
+  const problem = (container: object | null, key: string | number | null, what: string): ParseResult<Json> =>
+    fail(`${pathTo(value, container, key, rootPath, maxDepth)} ${what}`);
+  if (typeof value !== "object" || value === null) {
+    const e = checkScalar(value, maxStringLength);
+    return e === null ? ok(value as Json) : problem(null, null, e);
+  }
+  const stack: object[] = [value];
+  const depths: number[] = [1];
   while (stack.length) {
-    const v = stack.pop();
+    const v = stack.pop()!;
     const depth = depths.pop()!;
-    const path = paths.pop() ?? root;
-    const err = checkScalar(v, maxStringLength);
-    if (err === null) continue;
-    if (err !== "container") return fail(`${formatPath(path)} ${err}`);
-    if (depth + 1 > maxDepth) return fail(`${formatPath(path)} nests deeper than ${maxDepth} levels`);
+    if (depth > maxDepth) return problem(v, null, `nests deeper than ${maxDepth} levels`);
     if (Array.isArray(v)) {
-      if (v.length > maxArrayLength) return fail(`${formatPath(path)} has ${v.length} elements, more than ${maxArrayLength}`);
-      for (let i = v.length - 1; i >= 0; i--) {
-        const item = v[i];
+      if (v.length > maxArrayLength) return problem(v, null, `has ${v.length} elements, more than ${maxArrayLength}`);
+      for (let i = 0; i < v.length; i++) {
+        const item: unknown = v[i];
         if (typeof item === "object" && item !== null) {
-          stack.push(item); depths.push(depth + 1); paths.push({ parent: path, key: i });
-        } else {
-          const e = checkScalar(item, maxStringLength);
-          if (e !== null) return fail(`${formatPath({ parent: path, key: i })} ${e}`);
+          stack.push(item);
+          depths.push(depth + 1);
+        } else if (!isValidScalar(item, maxStringLength)) {
+          return problem(v, i, checkScalar(item, maxStringLength)!);
         }
       }
       continue;
     }
     const proto = Object.getPrototypeOf(v);
-    if (proto !== Object.prototype && proto !== null) return fail(`${formatPath(path)} must be plain JSON, got ${describeValue(v)}`);
+    if (proto !== Object.prototype && proto !== null) return problem(v, null, `must be plain JSON, got ${describeValue(v)}`);
     const obj = v as Record<string, unknown>;
-    const keys = Object.keys(obj);
-    if (keys.length > maxKeysPerObject) return fail(`${formatPath(path)} has ${keys.length} keys, more than ${maxKeysPerObject}`);
-    for (let i = keys.length - 1; i >= 0; i--) {
-      const key = keys[i];
-      if (FORBIDDEN_KEYS.has(key)) return fail(`${formatPath({ parent: path, key })} is a forbidden key`);
-      if (key.length > maxStringLength) return fail(`${formatPath(path)} has a key longer than ${maxStringLength} characters`);
+    let count = 0;
+    for (const key in obj) {
+      if (++count > maxKeysPerObject) return problem(v, null, `has ${Object.keys(obj).length} keys, more than ${maxKeysPerObject}`);
+      if (key.length > maxStringLength) return problem(v, null, `has a key longer than ${maxStringLength} characters`);
+      if (FORBIDDEN_KEYS.has(key)) return problem(v, key, "is a forbidden key");
       const item = obj[key];
       if (typeof item === "object" && item !== null) {
-        stack.push(item); depths.push(depth + 1); paths.push({ parent: path, key });
-      } else {
-        const e = checkScalar(item, maxStringLength);
-        if (e !== null) return fail(`${formatPath({ parent: path, key })} ${e}`);
+        stack.push(item);
+        depths.push(depth + 1);
+      } else if (!isValidScalar(item, maxStringLength)) {
+        return problem(v, key, checkScalar(item, maxStringLength)!);
       }
     }
   }
   return ok(value as Json);
+}
+
+function isValidScalar(v: unknown, maxStringLength: number): boolean {
+  return typeof v === "string" ? v.length <= maxStringLength : typeof v === "number" ? Number.isFinite(v) : typeof v === "boolean" || v === null;
+}
+
+/** The readable path of `container[key]` (or of `container` itself) inside `root`, found by identity. */
+function pathTo(root: unknown, container: object | null, key: string | number | null, rootPath: string, maxDepth: number): string {
+  const at = (path: string) => (key === null ? path : joinPath(path, key));
+  if (container === null || container === root) return at(rootPath);
+  const stack: [unknown, string, number][] = [[root, rootPath, 1]];
+  while (stack.length) {
+    const [v, path, depth] = stack.pop()!;
+    if (typeof v !== "object" || v === null || depth > maxDepth) continue;
+    for (const k of Array.isArray(v) ? v.keys() : Object.keys(v)) {
+      const child = (v as Record<string | number, unknown>)[k];
+      const childPath = joinPath(path, k);
+      if (child === container) return at(childPath);
+      if (typeof child === "object" && child !== null) stack.push([child, childPath, depth + 1]);
+    }
+  }
+  return at(rootPath);
 }
 
 /** null when the value is a valid JSON scalar; "container" for objects/arrays; else what is wrong with it. */
@@ -120,16 +139,7 @@ function checkScalar(v: unknown, maxStringLength: number): string | null {
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
-/** Readable JSON path: `message.intent.poses["hand/left"].matrix[3]`. */
-export function formatPath(node: PathNode): string {
-  const chain: PathNode[] = [];
-  for (let n: PathNode | null = node; n; n = n.parent) chain.push(n);
-  let path = String(chain[chain.length - 1].key);
-  for (let i = chain.length - 2; i >= 0; i--) path = joinPath(path, chain[i].key);
-  return path;
-}
-
-/** Appends one key to a path string, in the same notation as formatPath. */
+/** Appends one key to a readable path: `message.intent.poses["hand/left"].matrix[3]`. */
 export function joinPath(path: string, key: string | number): string {
   if (typeof key === "number") return `${path}[${key}]`;
   return IDENTIFIER.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key.length > 40 ? key.slice(0, 40) + "…" : key)}]`;

@@ -189,7 +189,7 @@ describe("safety limits", () => {
   });
 
   it("takes other limits as a second argument", () => {
-    expect(errorOf(parseAgentMessage(text({ cmd: "clock", client_time: 1, pad: "xxxxx" }), { maxStringLength: 4 }))).toBe("message.pad is a string longer than 4 characters");
+    expect(errorOf(parseAgentMessage(text({ cmd: "clock", client_time: 1, pad: "x".repeat(13) }), { maxStringLength: 12 }))).toBe("message.pad is a string longer than 12 characters");
     expect(errorOf(parsePlaceMessage(text({ cmd: "clock", client_time: 1, server_time: 2, a: [[1]] }), { maxDepth: 2 }))).toBe("message.a[0] nests deeper than 2 levels");
   });
 
