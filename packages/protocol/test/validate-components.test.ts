@@ -84,6 +84,25 @@ describe("validateComponents", () => {
   });
 });
 
+describe("validateComponents on values that did not come from JSON.parse", () => {
+  it("stops at a cycle with a depth error instead of looping", () => {
+    const custom: Record<string, unknown> = {};
+    custom.self = custom;
+    expect(errorOf(validateComponents({ custom }))).toBe("components.custom nests deeper than 32 levels");
+  });
+
+  it("accepts objects without a prototype", () => {
+    const custom = Object.assign(Object.create(null), { a: 1 });
+    expect(errorOf(validateComponents({ custom }))).toBe("ok");
+  });
+
+  it("refuses undefined, NaN and Infinity inside components", () => {
+    expect(errorOf(validateComponents({ c: { a: undefined } }))).toBe("components.c.a must be JSON, got undefined");
+    expect(errorOf(validateComponents({ c: [1, NaN] }))).toBe("components.c[1] must be a finite number");
+    expect(errorOf(validateComponents({ transform: { matrix: [...M.slice(0, 15), Infinity] } }))).toBe("components.transform.matrix[15] must be a finite number");
+  });
+});
+
 describe("validateEntitySpec", () => {
   const spec = (depth: number): Record<string, unknown> => (depth === 1 ? { text: { string: "leaf" } } : { children: [spec(depth - 1)] });
 
