@@ -24,4 +24,4 @@ export * from "./layout/index.ts";
 export * from "./components/index.ts";
 export * from "./hooks/index.ts";
 
-export type { EntityProps, ComponentProps, ComponentMap, EventProps } from "./jsx-types.ts";
+export type { EntityProps, BaseEntityProps, ComponentProps, ComponentMap, CustomComponentProps, EventProps } from "./jsx-types.ts";

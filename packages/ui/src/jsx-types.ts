@@ -19,7 +19,10 @@ import type {
 import type { EntityNode } from "./node.ts";
 import type { AlloEvent, EventHandler, GrabEvent, PointEvent, PokeEvent } from "./events.ts";
 
-/** The components an <entity> accepts. Known ones are checked; any other name takes any JSON (custom components). */
+/**
+ * The components whose shape <entity> checks. Any other name is a custom component taking any JSON.
+ * Apps can add theirs: `declare module "@allo/ui" { interface ComponentMap { score: { points: number } } }`.
+ */
 export interface ComponentMap {
   transform: TransformComponent;
   geometry: GeometryComponent;
@@ -33,6 +36,10 @@ export interface ComponentMap {
   visor: VisorComponent;
   ui: UiComponent;
   focus: FocusComponent;
+}
+
+/** Custom components: any other name, any JSON value. */
+export interface CustomComponentProps {
   [custom: string]: Json | unknown;
 }
 
@@ -56,9 +63,13 @@ export interface EventProps {
   [raw: `on:${string}`]: EventHandler<AlloEvent> | undefined;
 }
 
-export interface EntityProps extends ComponentProps, EventProps {
-  /** Receives the EntityNode before it exists in the place: node.ready resolves with its id. */
-  ref?: EntityNode | ((node: EntityNode) => void);
-  key?: string | number;
-  children?: SolidJSX.Element;
-}
+/** <entity>'s props without the custom-component index signature (so Omit<> keeps its keys). */
+export type BaseEntityProps = ComponentProps &
+  EventProps & {
+    /** Receives the EntityNode before it exists in the place: node.ready resolves with its id. */
+    ref?: EntityNode | ((node: EntityNode) => void);
+    key?: string | number;
+    children?: SolidJSX.Element;
+  };
+
+export type EntityProps = BaseEntityProps & CustomComponentProps;

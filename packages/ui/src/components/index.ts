@@ -1,1 +1,16 @@
-export {};
+export { View, transformOf, type ViewProps, type ViewOwnProps, type PlacementProps } from "./view.tsx";
+export { Box, type BoxProps } from "./box.tsx";
+export { Surface, type SurfaceProps } from "./surface.tsx";
+export { Label, type LabelProps } from "./label.tsx";
+export { Button, createPressState, type ButtonProps } from "./button.tsx";
+export { Slider, type SliderProps } from "./slider.tsx";
+export { TextField, type TextFieldProps } from "./text-field.tsx";
+export { GrabHandle, type GrabHandleProps } from "./grab-handle.tsx";
+export { ResizeHandle, type ResizeHandleProps } from "./resize-handle.tsx";
+export { Stack, type StackProps } from "./stack.tsx";
+export { Grid, type GridProps } from "./grid.tsx";
+export { Frame, type FrameProps } from "./frame.tsx";
+export { NavStack, useNav, type Nav, type NavStackProps } from "./nav-stack.tsx";
+export { Tabs, type Tab, type TabsProps } from "./tabs.tsx";
+export { Model, type ModelProps } from "./model.tsx";
+export { Speaker, type SpeakerProps } from "./speaker.tsx";
