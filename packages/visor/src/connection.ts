@@ -1,7 +1,10 @@
 // Keeps the visor connected to its place: connect, run a session, and when the connection is lost, reconnect by
 // itself with a capped backoff. Each connection is one session; everything it built is torn down when it ends.
 import { connect, type AlloClient, type Identity } from "@allo/client";
-import type { EntitySpec } from "@allo/protocol";
+import { createLogger, type EntitySpec } from "@allo/protocol";
+
+// In the browser the client's log lines go to the console at their own level (errors only for errors).
+const clientLogger = createLogger("client", "info", (line) => (line.includes(" ERROR ") ? console.error(line) : console.warn(line)));
 
 export type VisorClient = AlloClient;
 
@@ -60,7 +63,7 @@ export function keepConnected(options: KeepConnectedOptions): Connection {
       setState({ phase: "connecting", attempt: state.attempt + 1, retryInMs: undefined });
       let client: VisorClient;
       try {
-        client = await connect(options.placeUrl, { identity: options.identity, avatar: options.avatar() });
+        client = await connect(options.placeUrl, { identity: options.identity, avatar: options.avatar(), logger: clientLogger });
       } catch (error) {
         if (stopped) break;
         setState({ phase: "waiting", error: describe(error), retryInMs: delay });

@@ -61,7 +61,8 @@ export class Panel {
   }
 
   toggle(): void {
-    this.root.classList.toggle("collapsed");
+    const collapsed = this.root.classList.toggle("collapsed");
+    document.body.classList.toggle("panel-collapsed", collapsed);
   }
 
   setConnection(state: ConnectionState): void {

@@ -1,0 +1,156 @@
+// `allo start`: everything a newcomer needs in one command — a place serving the web visor at `/`, a gateway serving
+// the example apps, each example launched into the place through launch_app (as a user would, PROTOCOL.md §8),
+// and the visor's URL to open.
+import { existsSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { connect } from "@allo/client";
+import { startGateway, discoverAppFolders, loadAppFolder, type Gateway } from "@allo/gateway";
+import { startPlace, type Place } from "@allo/place";
+import { createLogger, DEFAULT_PORT, type LogLevel } from "@allo/protocol";
+import { ensureVisorBuilt, visorHttpHandler } from "@allo/visor";
+
+export const START_USAGE = `allo start [--port 21337] [--host 127.0.0.1] [--gateway-port 8000] [--apps <folder>] [--no-launch]
+
+Starts a place (with the web visor at its / URL), a gateway serving every app folder in --apps (default: the
+examples), launches each app into the place, and prints the URL to open in a browser. Ctrl-C stops everything.`;
+
+const REPO_EXAMPLES = fileURLToPath(new URL("../../../../examples/", import.meta.url));
+
+export interface StartOptions {
+  port?: number;
+  host?: string;
+  gatewayPort?: number;
+  /** Folder whose sub-folders are apps; default ./examples if it exists, else Allo's own examples. */
+  appsDir?: string;
+  /** Launch every app into the place (default true). */
+  launch?: boolean;
+  logLevel?: LogLevel;
+  /** Where the human-readable lines go (default stdout). */
+  print?: (line: string) => void;
+}
+
+export interface Started {
+  place: Place;
+  gateway: Gateway;
+  visorUrl: string;
+  /** The app avatars launched, by app path; or the error that app's launch gave. */
+  launched: Record<string, { avatarId?: string; error?: string }>;
+  close(): Promise<void>;
+}
+
+export async function start(options: StartOptions = {}): Promise<Started> {
+  const print = options.print ?? ((line: string) => console.log(line));
+  const log = createLogger("start", options.logLevel);
+  const host = options.host ?? "127.0.0.1";
+
+  const build = await ensureVisorBuilt();
+  if (build.built) print(`Built the web visor (${build.reason}) in ${(build.ms / 1000).toFixed(1)} s.`);
+
+  const place = await startPlace({ port: options.port ?? DEFAULT_PORT, host, name: "Allo", logLevel: options.logLevel, httpHandler: visorHttpHandler() });
+  let gateway: Gateway | undefined;
+  try {
+    const appsDir = resolve(options.appsDir ?? (existsSync("examples") ? "examples" : REPO_EXAMPLES));
+    const apps = existsSync(appsDir) ? discoverAppFolders(appsDir).map((dir) => loadAppFolder(dir, `/${basename(dir)}`)) : [];
+    gateway = await startGateway({ apps, port: options.gatewayPort ?? 8000, host, logLevel: options.logLevel });
+    const launched = options.launch === false ? {} : await launchAll(place.url, gateway, log);
+    const httpHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
+    const visorUrl = `http://${httpHost}:${place.port}/`;
+
+    print("");
+    print(`Allo is running.`);
+    print(`  Place:   ${place.publicUrl}`);
+    print(`  Gateway: ${gateway.url} (${apps.length} app${apps.length === 1 ? "" : "s"} from ${appsDir})`);
+    for (const app of apps) {
+      const result = launched[app.path];
+      const state = !result ? "not launched" : result.error ? `launch failed: ${result.error}` : "launched";
+      print(`    alloapp:${gateway.url}${app.path}  ${app.displayName} — ${state}`);
+    }
+    print("");
+    print(`  Open the visor: ${visorUrl}`);
+    print("");
+    const running = gateway;
+    return {
+      place,
+      gateway: running,
+      visorUrl,
+      launched,
+      close: async () => {
+        await running.close();
+        await place.close();
+      },
+    };
+  } catch (error) {
+    await gateway?.close();
+    await place.close();
+    throw error;
+  }
+}
+
+/** Launch each app through the place, from a short-lived agent, side by side in front of where visors arrive. */
+async function launchAll(placeUrl: string, gateway: Gateway, log: ReturnType<typeof createLogger>): Promise<Started["launched"]> {
+  const launched: Started["launched"] = {};
+  if (gateway.apps.length === 0) return launched;
+  const launcher = await connect(placeUrl, { identity: { display_name: "allo start" }, logger: log.child("launcher") });
+  try {
+    const spacing = 1.6;
+    await Promise.all(
+      gateway.apps.map(async (app, i) => {
+        const x = (i - (gateway.apps.length - 1) / 2) * spacing;
+        const initialLocation = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, x, 0, -1, 1];
+        try {
+          const answer = await launcher.request(launcher.avatarId, "place", ["launch_app", `alloapp:${gateway.url}${app.path}`, { initialLocation }], { timeout: 40_000 });
+          launched[app.path] = { avatarId: String(answer[2]) };
+        } catch (error) {
+          launched[app.path] = { error: (error as Error).message };
+          log.warn(`could not launch ${app.path}`, { error });
+        }
+      }),
+    );
+  } finally {
+    await launcher.close();
+  }
+  return launched;
+}
+
+/** The command line: `allo start …`. Resolves when stopped (Ctrl-C). */
+export async function startCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      "gateway-port": { type: "string" },
+      apps: { type: "string" },
+      "no-launch": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(START_USAGE);
+    return 0;
+  }
+  const port = (name: string, v: string | undefined) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--${name} must be a port number (0–65535), got "${v}"`);
+    return n;
+  };
+  const started = await start({
+    port: port("port", values.port),
+    host: values.host,
+    gatewayPort: port("gateway-port", values["gateway-port"]),
+    appsDir: values.apps ? join(process.cwd(), values.apps) : undefined,
+    launch: !values["no-launch"],
+  });
+  await new Promise<void>((done) => {
+    const stop = () => done();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  console.log("Stopping…");
+  await started.close();
+  return 0;
+}

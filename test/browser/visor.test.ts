@@ -1,0 +1,233 @@
+// The web visor in real Chromium, against a real place: drawing, the panel, point/poke, failed pokes, keyboard
+// focus, grabbing, and reconnecting. (The examples, through `allo start`, are in examples.test.ts.)
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, writeFileSync } from "node:fs";
+import { connect, type AlloClient, type IncomingInteraction } from "@allo/client";
+import { startPlace, type Place } from "@allo/place";
+import { ensureVisorBuilt, visorHttpHandler } from "@allo/visor";
+import { CHROMIUM, artifactPath, countOf, launchChromium, nextFrames, openVisor, pixelStats, screenPointOf, textOf, waitForEntity, type Browser, type VisorPage } from "./harness.ts";
+
+const T = (x: number, y: number, z: number) => [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, x, y, z, 1];
+const BACKGROUND = [0x20, 0x24, 0x2c];
+
+describe.skipIf(!existsSync(CHROMIUM))("the web visor in Chromium", { timeout: 60_000 }, () => {
+  let place: Place;
+  let browser: Browser;
+  let app: AlloClient;
+  let visor: VisorPage;
+  const received: IncomingInteraction[] = [];
+  /** How the test app answers requests, by interaction name. */
+  const answers = new Map<string, (i: IncomingInteraction) => unknown[]>();
+
+  beforeAll(async () => {
+    await ensureVisorBuilt();
+    place = await startPlace({ port: 0, host: "127.0.0.1", name: "Browser test place", logLevel: "warn", httpHandler: visorHttpHandler() });
+    app = await connect(place.url, { identity: { display_name: "test app" } });
+    app.interactions$.subscribe((i) => {
+      received.push(i);
+      if (i.type === "request") i.respond((answers.get(i.name)?.(i) ?? [i.name, "ok"]) as never);
+    });
+    browser = await launchChromium();
+    visor = await openVisor(browser, `http://127.0.0.1:${place.port}/`);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await place?.close();
+  });
+
+  it("draws the place's entities and lists them in the panel's tree", async () => {
+    const { id, descendants } = await app.spawnEntity({
+      transform: { matrix: T(0, 1.3, 0) },
+      geometry: { type: "hardcoded-model", name: "cube" },
+      material: { color: [0.9, 0.4, 0.1, 1] },
+      collider: { type: "box", width: 1, height: 1, depth: 1 },
+      children: [{ transform: { matrix: T(0, 0.75, 0) }, text: { string: "Drawn by Allo", height: 0.15 } }],
+    });
+    const { page } = visor;
+    await waitForEntity(page, descendants[0]);
+    await page.waitForFunction((label) => window.alloVisor.shownText(label) === "Drawn by Allo", descendants[0]);
+    await nextFrames(page, 2);
+    const at = await screenPointOf(page, id);
+    const whole = await pixelStats(page, { x: 0, y: 0, width: 700, height: 700 });
+    expect(whole.distinctColors).toBeGreaterThan(20);
+    expect(await colorDistanceAt(visor, at, BACKGROUND)).toBeGreaterThan(60); // the cube, not the sky, at its centre
+    await textOf(page, `[data-testid=entity-tree] li[data-entity-id="${id}"]`, "Drawn by Allo");
+    expect(await countOf(page, `[data-testid=entity-tree] li[data-entity-id="${id}"] li[data-entity-id="${descendants[0]}"]`)).toBe(1);
+    writeFileSync(artifactPath("visor-entities.png"), await page.screenshot());
+    await app.removeEntity(id);
+  });
+
+  it("points while hovering, pokes true on press and false on release, and leaves with point-exit", async () => {
+    const { id } = await app.spawnEntity({
+      transform: { matrix: T(0, 1.3, 0) },
+      geometry: { type: "hardcoded-model", name: "cube" },
+      material: { color: [0.2, 0.5, 0.9, 1] },
+      collider: { type: "box", width: 0.8, height: 0.8, depth: 0.8 },
+    });
+    const { page } = visor;
+    await waitForEntity(page, id);
+    const at = await screenPointOf(page, id);
+    const from = received.length;
+    await page.mouse.move(at.x, at.y);
+    await waitUntil(() => received.slice(from).some((i) => i.name === "point" && i.receiverEntityId === id));
+    await page.mouse.down();
+    await waitUntil(() => received.slice(from).some((i) => i.name === "poke" && i.body[1] === true));
+    await page.mouse.up();
+    await waitUntil(() => received.slice(from).some((i) => i.name === "poke" && i.body[1] === false));
+    await page.mouse.move(5, 5);
+    await waitUntil(() => received.slice(from).some((i) => i.name === "point-exit"));
+    const mine = received.slice(from).filter((i) => i.receiverEntityId === id);
+    const point = mine.find((i) => i.name === "point")!;
+    expect(point.type).toBe("oneway");
+    const [, fingertip, hit] = point.body as [string, number[], number[]];
+    expect(fingertip).toHaveLength(3);
+    expect(Math.abs(hit[0])).toBeLessThan(0.45); // on the cube's face, in world space
+    expect(hit[1]).toBeGreaterThan(0.85);
+    expect(hit[1]).toBeLessThan(1.75);
+    expect(hit[2]).toBeCloseTo(0.4, 1);
+    const pokes = mine.filter((i) => i.name === "poke");
+    expect(pokes.map((p) => [p.type, p.body[1]])).toEqual([["request", true], ["request", false]]);
+    expect(pokes[0].senderEntityId).toBe(await page.evaluate(() => window.alloVisor.state().avatarId));
+    await app.removeEntity(id);
+  });
+
+  it("shows a failed poke to the user", async () => {
+    const { id } = await app.spawnEntity({
+      transform: { matrix: T(0, 1.3, 0) },
+      geometry: { type: "hardcoded-model", name: "cube" },
+      collider: { type: "box", width: 0.8, height: 0.8, depth: 0.8 },
+    });
+    answers.set("poke", () => ["poke", "failed", "this button is out of order"]);
+    try {
+      const { page } = visor;
+      await waitForEntity(page, id);
+      const at = await screenPointOf(page, id);
+      await page.mouse.click(at.x, at.y);
+      expect(await textOf(page, "#toast.visible", "this button is out of order")).toContain("Poke failed");
+    } finally {
+      answers.delete("poke");
+      await app.removeEntity(id);
+    }
+  });
+
+  it("gives keyboard focus to a text field: focus, textinput, keydown, defocus", async () => {
+    const { id } = await app.spawnEntity({
+      transform: { matrix: T(0, 1.3, 0) },
+      geometry: { type: "hardcoded-model", name: "plane" },
+      collider: { type: "box", width: 1, height: 0.3, depth: 0.05 },
+      focus: { type: "key" },
+      text: { string: "", height: 0.1 },
+    });
+    const { page } = visor;
+    await waitForEntity(page, id);
+    const at = await screenPointOf(page, id);
+    const from = received.length;
+    await page.mouse.click(at.x, at.y);
+    await waitUntil(() => received.slice(from).some((i) => i.name === "focus" && i.type === "request"));
+    await page.waitForFunction(() => document.querySelector(".focus")?.textContent?.includes("keyboard"));
+    await page.keyboard.type("Hi");
+    await page.keyboard.press("Backspace");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Escape");
+    await waitUntil(() => received.slice(from).some((i) => i.name === "defocus"));
+    const typed = received.slice(from).filter((i) => i.receiverEntityId === id && i.name !== "point" && i.name !== "point-exit" && i.name !== "poke");
+    expect(typed.map((i) => i.body)).toEqual([["focus"], ["textinput", "H"], ["textinput", "i"], ["keydown", "backspace"], ["keydown", "return"], ["defocus"]]);
+    await app.removeEntity(id);
+  });
+
+  it("shows in the panel, live, a component another agent changes", async () => {
+    const { id } = await app.spawnEntity({ transform: { matrix: T(3, 0, -3) }, note: { says: "before" } });
+    const { page } = visor;
+    await waitForEntity(page, id);
+    await page.locator(`[data-testid=entity-tree] li[data-entity-id="${id}"] > .row`).click();
+    const note = `[data-testid=components] [data-component=note] pre`;
+    expect(await textOf(page, note, '"before"')).not.toContain("after");
+    await app.changeComponents(id, { note: { says: "after", by: "another agent" } });
+    expect(await textOf(page, note, '"after"')).toContain('"another agent"');
+    await app.removeEntity(id);
+    await textOf(page, "[data-testid=components]", "is gone");
+  });
+
+  it("drags a grabbable, and the place moves it (seen by another agent)", async () => {
+    const { id } = await app.spawnEntity({
+      transform: { matrix: T(0, 1.3, 0) },
+      geometry: { type: "hardcoded-model", name: "cube" },
+      material: { color: [0.3, 0.8, 0.4, 1] },
+      collider: { type: "box", width: 0.6, height: 0.6, depth: 0.6 },
+      grabbable: { grabbable: true },
+    });
+    const observer = await connect(place.url, { identity: { display_name: "observer" } });
+    try {
+      const { page } = visor;
+      await waitForEntity(page, id);
+      const at = await screenPointOf(page, id);
+      const from = received.length;
+      await page.mouse.move(at.x, at.y);
+      await page.mouse.down();
+      for (let step = 1; step <= 10; step++) {
+        await page.mouse.move(at.x + step * 20, at.y);
+        await nextFrames(page, 2);
+      }
+      await observer.waitForWorld((world) => {
+        const m = world.get(id)?.components.transform?.matrix;
+        return !!m && m[12] > 0.3;
+      }, { timeout: 10_000 });
+      await page.mouse.up();
+      await waitUntil(() => received.slice(from).some((i) => i.name === "grabbing" && i.body[1] === false));
+      const grabbing = received.slice(from).filter((i) => i.name === "grabbing").map((i) => i.body[1]);
+      expect(grabbing).toEqual([true, false]);
+      const m = observer.world.get(id)!.components.transform!.matrix;
+      expect(m[12]).toBeGreaterThan(0.3); // moved right
+      expect(Math.abs(m[13] - 1.3)).toBeLessThan(0.2); // at about the same height
+      expect(received.slice(from).some((i) => i.name === "poke")).toBe(false); // a drag is not a poke
+    } finally {
+      await observer.close();
+      await app.removeEntity(id);
+    }
+  });
+
+  it("reconnects by itself when the place comes back", async () => {
+    const { page } = visor;
+    const port = place.port;
+    const before = await page.evaluate(() => window.alloVisor.state().avatarId);
+    await app.close();
+    await place.close();
+    await page.waitForFunction(() => window.alloVisor.state().phase !== "connected");
+    await textOf(page, "[data-testid=connection]", "retrying");
+    place = await startPlace({ port, host: "127.0.0.1", name: "Browser test place, again", logLevel: "warn", httpHandler: visorHttpHandler() });
+    await page.waitForFunction(() => window.alloVisor.state().phase === "connected", null, { timeout: 15_000 });
+    const after = await page.evaluate(() => window.alloVisor.state().avatarId);
+    expect(after).toBeTruthy();
+    expect(after).not.toBe(before);
+    await textOf(page, "[data-testid=connection]", "connected to Browser test place, again");
+    app = await connect(place.url, { identity: { display_name: "test app" } });
+  });
+
+  it("logged no page errors", () => {
+    expect(visor.errors).toEqual([]);
+  });
+});
+
+async function colorDistanceAt(visor: VisorPage, at: { x: number; y: number }, rgb: number[]): Promise<number> {
+  const png = await visor.page.screenshot({ clip: { x: Math.round(at.x) - 1, y: Math.round(at.y) - 1, width: 3, height: 3 } });
+  const pixel = await visor.page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const canvas = new OffscreenCanvas(img.width, img.height);
+    const ctx = canvas.getContext("2d")!;
+    ctx.drawImage(img, 0, 0);
+    return Array.from(ctx.getImageData(1, 1, 1, 1).data.slice(0, 3));
+  }, png.toString("base64"));
+  return Math.max(...pixel.map((v, i) => Math.abs(v - rgb[i])));
+}
+
+async function waitUntil(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
