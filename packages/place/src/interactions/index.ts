@@ -1,11 +1,13 @@
 // The place's interactions by name (PROTOCOL.md §3). One module each; add a line here to add one.
 import type { InteractionHandler } from "../types.ts";
+import { addPropertyAnimation } from "./add-property-animation.ts";
 import { announce } from "./announce.ts";
 import { changeComponents } from "./change-components.ts";
 import { kickAgent } from "./kick-agent.ts";
 import { launchApp } from "./launch-app.ts";
 import { listAgents } from "./list-agents.ts";
 import { removeEntity } from "./remove-entity.ts";
+import { removePropertyAnimation } from "./remove-property-animation.ts";
 import { spawnEntity } from "./spawn-entity.ts";
 
 export const placeInteractions: Record<string, InteractionHandler> = {
@@ -16,6 +18,8 @@ export const placeInteractions: Record<string, InteractionHandler> = {
   list_agents: listAgents,
   kick_agent: kickAgent,
   launch_app: launchApp,
+  add_property_animation: addPropertyAnimation,
+  remove_property_animation: removePropertyAnimation,
 };
 
 /** Interactions the place handles whatever their receiver (PROTOCOL.md §2 rule 4: the receiver is the animated entity). */
