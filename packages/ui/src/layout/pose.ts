@@ -7,7 +7,7 @@ export type PoseLike = Pose | Mat4;
 
 /** An immutable pose. `Pose.at(0, 1, 0).rotate(Math.PI / 2, [0, 1, 0])` rotates about the parent's origin. */
 export class Pose {
-  static readonly identity = new Pose(Array.from(mat4.create()));
+  static readonly identity = new Pose(Array.from(m4()));
 
   private constructor(readonly matrix: Mat4) {}
 
@@ -22,21 +22,21 @@ export class Pose {
 
   /** Moves by (x, y, z) in the parent's frame. */
   move(x: number, y = 0, z = 0): Pose {
-    return this.premultiply(mat4.fromTranslation(mat4.create(), [x, y, z]));
+    return this.premultiply(mat4.fromTranslation(m4(), [x, y, z]));
   }
 
   /** Rotates by `angle` radians about `axis` through the parent's origin. */
   rotate(angle: number, axis: Vec3 = [0, 1, 0]): Pose {
-    return this.premultiply(mat4.fromRotation(mat4.create(), angle, axis));
+    return this.premultiply(mat4.fromRotation(m4(), angle, axis));
   }
 
   scale(x: number, y = x, z = x): Pose {
-    return this.premultiply(mat4.fromScaling(mat4.create(), [x, y, z]));
+    return this.premultiply(mat4.fromScaling(m4(), [x, y, z]));
   }
 
   /** This pose followed by `other` applied in this pose's own frame (other is local to this). */
   concat(other: PoseLike): Pose {
-    return new Pose(Array.from(mat4.multiply(mat4.create(), this.matrix as mat4, Pose.from(other).matrix as mat4)));
+    return new Pose(Array.from(mat4.multiply(m4(), this.matrix as mat4, Pose.from(other).matrix as mat4)));
   }
 
   get position(): Vec3 {
@@ -44,17 +44,17 @@ export class Pose {
   }
 
   get rotation(): [number, number, number, number] {
-    const q = mat4.getRotation(quat.create(), this.matrix as mat4);
+    const q = mat4.getRotation(([0, 0, 0, 1] as unknown as quat), this.matrix as mat4);
     return [q[0], q[1], q[2], q[3]];
   }
 
   inverse(): Pose {
-    return new Pose(Array.from(mat4.invert(mat4.create(), this.matrix as mat4) ?? mat4.create()));
+    return new Pose(Array.from(mat4.invert(m4(), this.matrix as mat4) ?? m4()));
   }
 
   /** A point given in this pose's frame, expressed in the parent's frame. */
   apply(point: Vec3): Vec3 {
-    const out = vec3.transformMat4(vec3.create(), point, this.matrix as mat4);
+    const out = vec3.transformMat4(([0, 0, 0] as unknown as vec3), point, this.matrix as mat4);
     return [out[0], out[1], out[2]];
   }
 
@@ -64,8 +64,13 @@ export class Pose {
   }
 
   private premultiply(m: mat4): Pose {
-    return new Pose(Array.from(mat4.multiply(mat4.create(), m, this.matrix as mat4)));
+    return new Pose(Array.from(mat4.multiply(m4(), m, this.matrix as mat4)));
   }
+}
+
+/** A float64 4×4 (gl-matrix's own create() is Float32Array, which turns 0.15 into 0.150000006). */
+function m4(): mat4 {
+  return [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] as unknown as mat4;
 }
 
 /** The identity matrix. */
@@ -84,14 +89,14 @@ export function matrixOf(pose: PoseLike | undefined, position?: Vec3): Mat4 {
 
 /** World matrix of an entity in a world mirror: the product of transforms up the relationships chain. */
 export function worldMatrix(entities: Map<string, { components: Record<string, unknown> }>, id: string): Mat4 {
-  let m = mat4.create();
+  let m = m4();
   const seen = new Set<string>();
   for (let at: string | undefined = id; at && !seen.has(at); ) {
     seen.add(at);
     const entity = entities.get(at);
     if (!entity) break;
     const local = (entity.components.transform as TransformComponent | undefined)?.matrix;
-    if (local) m = mat4.multiply(mat4.create(), local as mat4, m);
+    if (local) m = mat4.multiply(m4(), local as mat4, m);
     at = (entity.components.relationships as { parent?: string } | undefined)?.parent;
   }
   return Array.from(m);
