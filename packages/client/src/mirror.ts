@@ -10,6 +10,7 @@ import {
   type StateFrame,
   type WorldDocument,
 } from "@allo/protocol";
+import { FrameChanges, MirrorHistory, type EntityBefore } from "./mirror-history.ts";
 
 /** An entity whose components changed in one frame: `changed` were added or replaced, `removed` were deleted. */
 export interface EntityChange {
@@ -40,6 +41,7 @@ export interface StateApplied {
 export class WorldMirror {
   private readonly byId = new Map<EntityId, Entity>();
   private currentRevision = 0;
+  private readonly history = new MirrorHistory();
 
   /** Entities that appeared, parents before their children within one frame. */
   readonly entityAdded$ = new Subject<Entity>();
@@ -72,16 +74,27 @@ export class WorldMirror {
   }
 
   /**
-   * Applies one state frame and emits what it changed. Returns false, changing nothing, for a merge patch that is not
-   * based on this mirror's revision: the caller should then acknowledge revision 0 so the place sends a `set`.
+   * Applies one state frame and emits what it changed. A merge patch may be based on the current revision or on any
+   * of the last 64 received (PROTOCOL.md §5). Returns false, changing nothing, for a patch based on a revision the
+   * mirror does not hold: the caller should then acknowledge revision 0 so the place sends a `set`.
    */
   apply(frame: StateFrame): boolean {
-    if (frame.patch_style === "merge") {
-      if (this.currentRevision === 0 || frame.patch_from !== this.currentRevision) return false;
-      this.emit(this.applyMerge(frame.entities ?? {}), frame.revision, "merge");
-    } else {
+    if (frame.patch_style === "set") {
+      this.history.clear();
       this.emit(this.applySet(frame.entities), frame.revision, "set");
+      return true;
     }
+    const patch = frame.entities ?? {};
+    if (this.currentRevision !== 0 && frame.patch_from === this.currentRevision) {
+      const undo = new Map<EntityId, EntityBefore>();
+      const changes = this.applyMerge(patch, undo);
+      this.history.record({ previous: this.currentRevision, revision: frame.revision, undo });
+      this.emit(changes, frame.revision, "merge");
+      return true;
+    }
+    if (this.currentRevision === 0 || !this.history.holds(frame.patch_from)) return false;
+    const changes = this.history.rebase(this.byId, frame.patch_from, frame.revision, Object.keys(patch), () => this.applyMerge(patch));
+    this.emit(changes, frame.revision, "merge");
     return true;
   }
 
@@ -93,8 +106,8 @@ export class WorldMirror {
     this.state$.complete();
   }
 
-  // Cost follows the patch: only the entities and components it names are touched.
-  private applyMerge(patch: Record<EntityId, Json>): FrameChanges {
+  // Cost follows the patch: only the entities and components it names are touched. `undo` collects what it overwrote.
+  private applyMerge(patch: Record<EntityId, Json>, undo?: Map<EntityId, EntityBefore>): FrameChanges {
     const changes = new FrameChanges();
     for (const id in patch) {
       const entityPatch = patch[id];
@@ -103,6 +116,7 @@ export class WorldMirror {
         if (entity) {
           this.byId.delete(id);
           changes.removed.push({ id, entity });
+          undo?.set(id, { entity, components: new Map() });
         }
         continue;
       }
@@ -113,23 +127,28 @@ export class WorldMirror {
         const added: Entity = { id, components };
         this.byId.set(id, added);
         changes.added.push(added);
+        undo?.set(id, { entity: undefined });
         continue;
       }
       if (!isObject(componentsPatch)) continue;
       const change: EntityChange = { entity, changed: [], removed: [] };
+      const overwritten = new Map<string, Json | undefined>();
       const components = entity.components as Record<string, Json>;
       for (const name in componentsPatch) {
         const value = componentsPatch[name];
         if (value === null) {
           if (name in components) {
+            overwritten.set(name, components[name]);
             delete components[name];
             change.removed.push(name);
           }
         } else {
+          overwritten.set(name, components[name]);
           components[name] = applyMergePatch(components[name] ?? null, value);
           change.changed.push(name);
         }
       }
+      if (overwritten.size) undo?.set(id, { entity, components: overwritten });
       if (change.changed.length || change.removed.length) changes.changed.push(change);
     }
     return changes;
@@ -182,11 +201,6 @@ export class WorldMirror {
   }
 }
 
-class FrameChanges {
-  added: Entity[] = [];
-  changed: EntityChange[] = [];
-  removed: EntityRemoval[] = [];
-}
 
 /** Orders entities so that a parent in the list comes before its children (PROTOCOL.md §3: relationships.parent). */
 function parentsFirst(entities: Entity[]): Entity[] {

@@ -1,5 +1,6 @@
 // A real place on a free port, and connected clients that are closed after each test.
-import { startPlace, type Place } from "@allo/place";
+import type { Place, PlaceOptions } from "@allo/place";
+import { startTestPlace } from "@allo/place/testing";
 import { createLogger } from "@allo/protocol";
 import { connect, type AlloClient, type ConnectOptions } from "../src/index.ts";
 
@@ -13,8 +14,8 @@ export interface TestBed {
   teardown(): Promise<void>;
 }
 
-export async function startTestBed(): Promise<TestBed> {
-  const place = await startPlace({ port: 0, name: "Client test place", logLevel: "silent" });
+export async function startTestBed(options: PlaceOptions = {}): Promise<TestBed> {
+  const place = await startTestPlace({ name: "Client test place", ...options });
   const clients: AlloClient[] = [];
   return {
     place,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Entity, StateFrame } from "@allo/protocol";
+import { createMergePatch, type Entity, type Json, type StateFrame } from "@allo/protocol";
 import { WorldMirror, type EntityChange, type EntityRemoval } from "../src/index.ts";
 
 const I = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
@@ -122,4 +122,79 @@ describe("WorldMirror", () => {
     mirror.apply(set(2, { x: { relationships: { parent: "y" } }, y: { relationships: { parent: "x" } } }));
     expect(events.filter((e) => e.startsWith("added")).sort()).toEqual(["added x", "added y"]);
   });
+
+  it("applies a patch based on an older revision it received, reporting the net change from what it held", () => {
+    const mirror = new WorldMirror();
+    const docs: Record<number, Record<string, Entity>> = {
+      2: { a: { id: "a", components: { text: { string: "2" } } }, b: { id: "b", components: {} } },
+      3: { a: { id: "a", components: { text: { string: "3" } } }, b: { id: "b", components: {} }, c: { id: "c", components: { n: 3 } } },
+      4: { a: { id: "a", components: { text: { string: "2" } } }, d: { id: "d", components: {} } },
+    };
+    mirror.apply({ patch_style: "set", revision: 2, entities: docs[2] });
+    mirror.apply(mergeFrame(docs, 2, 3));
+    const a = mirror.get("a")!;
+    const { events, changes, removals } = record(mirror);
+    expect(mirror.apply(mergeFrame(docs, 2, 4))).toBe(true); // based on 2, while the mirror holds 3
+    expect(mirror.toDocument()).toEqual({ revision: 4, entities: docs[4] });
+    expect(events.sort()).toEqual(["added d", "changed a", "removed b", "removed c", "state 4 merge"]);
+    expect(changes[0]).toMatchObject({ changed: ["text"], removed: [] });
+    expect(mirror.get("a")).toBe(a);
+    expect(removals.find((r) => r.id === "c")?.entity.components).toEqual({ n: 3 }); // as the mirror held it
+    expect(mirror.apply(mergeFrame(docs, 3, 4))).toBe(true); // and 3 is still reachable after that
+    expect(mirror.toDocument()).toEqual({ revision: 4, entities: docs[4] });
+  });
+
+  it("stays equal to the place's documents whatever held revision each patch is based on, and its events tell every change", () => {
+    const random = seeded(7);
+    const mirror = new WorldMirror();
+    const shadow = new Map<string, Record<string, Json>>(); // rebuilt from events only
+    mirror.entityAdded$.subscribe((e) => shadow.set(e.id, { ...(e.components as Record<string, Json>) }));
+    mirror.entityChanged$.subscribe(({ entity, changed, removed }) => {
+      const s = shadow.get(entity.id)!;
+      for (const name of changed) s[name] = (entity.components as Record<string, Json>)[name];
+      for (const name of removed) delete s[name];
+    });
+    mirror.entityRemoved$.subscribe(({ id }) => shadow.delete(id));
+    const docs: Record<number, Record<string, Entity>> = { 1: {} };
+    mirror.apply({ patch_style: "set", revision: 1, entities: {} });
+    const held = [1];
+    for (let revision = 2; revision <= 300; revision++) {
+      docs[revision] = mutate(docs[revision - 1], random);
+      const base = held[Math.max(0, held.length - 1 - Math.floor(random() * Math.min(6, held.length)))];
+      expect(mirror.apply(mergeFrame(docs, base, revision))).toBe(true);
+      held.push(revision);
+      expect(mirror.toDocument()).toEqual({ revision, entities: docs[revision] });
+      expect(Object.fromEntries([...shadow].map(([id, components]) => [id, { id, components }]))).toEqual(docs[revision]);
+    }
+    expect(mirror.apply(mergeFrame(docs, 200, 300))).toBe(false); // older than the 64 revisions kept
+  });
 });
+
+function mergeFrame(docs: Record<number, Record<string, Entity>>, from: number, to: number): StateFrame {
+  const patch = createMergePatch(docs[from] as unknown as Json, docs[to] as unknown as Json) ?? {};
+  return { patch_style: "merge", patch_from: from, revision: to, entities: patch as Record<string, Json> };
+}
+
+function mutate(doc: Record<string, Entity>, random: () => number): Record<string, Entity> {
+  const next: Record<string, Entity> = structuredClone(doc);
+  for (let n = 0; n < 1 + Math.floor(random() * 4); n++) {
+    const ids = Object.keys(next);
+    const roll = random();
+    const id = ids[Math.floor(random() * ids.length)];
+    if (roll < 0.25 || !id) {
+      const fresh = `e${Math.floor(random() * 40)}`;
+      next[fresh] = { id: fresh, components: { transform: { matrix: [random(), 0, 0, 1] } } };
+    } else if (roll < 0.4) delete next[id];
+    else if (roll < 0.7) (next[id].components as Record<string, Json>)[`c${Math.floor(random() * 4)}`] = { v: Math.floor(random() * 3) };
+    else if (roll < 0.85) delete (next[id].components as Record<string, Json>)[`c${Math.floor(random() * 4)}`];
+    else if (next[id].components.transform) next[id].components.transform = { ...next[id].components.transform, size: [random(), 1, 1] };
+  }
+  return next;
+}
+
+function seeded(seed: number): () => number {
+  return () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+}

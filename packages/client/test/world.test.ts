@@ -1,9 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Entity } from "@allo/protocol";
-import type { EntityChange, EntityRemoval, StateApplied } from "../src/index.ts";
+import { WebSocket } from "ws";
+import type { EntityChange, EntityRemoval, StateApplied, WebSocketConstructor } from "../src/index.ts";
 import { agentOf, collect, startTestBed, type TestBed } from "./harness.ts";
 
 const I = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
+
+/** A real `ws` socket whose sends leave 30 ms late, in order: a slow uplink. */
+class SlowUplinkWebSocket extends WebSocket {
+  override send(data: string): void {
+    setTimeout(() => {
+      if (this.readyState === WebSocket.OPEN) super.send(data);
+    }, 30);
+  }
+}
 
 let bed: TestBed;
 beforeEach(async () => (bed = await startTestBed()));
@@ -96,6 +106,19 @@ describe("world mirror", () => {
     expect(intents).toBeGreaterThan(0);
     expect(intents).toBeLessThanOrEqual(frames.length + 1); // +1: a keepalive may fall in the window
     expect(agentOf(bed.place, bob).stats.statesSkipped).toBe(0);
+  });
+
+  it("applies patches the place bases on an older acknowledged revision after skipping it, without a full set", async () => {
+    const alice = await bed.join("alice");
+    // Bob's acks take 30 ms to reach the place, so the place skips him and later bases patches on his last ack.
+    const bob = await bed.join("bob", { WebSocket: SlowUplinkWebSocket as unknown as WebSocketConstructor });
+    const styles = collect<StateApplied>(bob.state$);
+    const { id } = await alice.spawnEntity({ text: { string: "0" } });
+    for (let n = 1; n <= 80; n++) await alice.changeComponents(id, { text: { string: String(n) } });
+    await vi.waitFor(() => expect(bob.world.revision).toBe(bed.place.world.revision));
+    expect(bob.world.toDocument()).toEqual(bed.place.world.toDocument());
+    expect(agentOf(bed.place, bob).stats.statesSkipped).toBeGreaterThan(0);
+    expect(styles.filter((s) => s.style === "set")).toEqual([]);
   });
 
   it("recovers from a mirror that lost track: it acknowledges 0 and the place sends a full set", async () => {
