@@ -16,12 +16,14 @@ export interface SyncStats {
 export class Sync {
   readonly stats: SyncStats = { ticks: 0, revisionsMade: 0, framesEncoded: 0, statesSent: 0, statesSkipped: 0 };
   private flushScheduled = false;
-  private lastClockAt = -Infinity;
+  /** The place entity is created with the clock set (world.ts addPlaceEntity). */
+  private lastClockAt: number;
   private setFrame: { revision: number; bytes: Buffer } | undefined;
   private readonly lookup: (id: EntityId) => ReturnType<World["get"]>;
 
   constructor(private readonly ctx: PlaceContext, private readonly world: World) {
     this.lookup = (id) => world.get(id);
+    this.lastClockAt = ctx.serverTime() * 1000;
   }
 
   /** One tick: simulation, clock, a new revision if anything changed, then states to agents. */

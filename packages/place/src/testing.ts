@@ -149,7 +149,10 @@ export async function connectRawAgent(url: string, options: RawAgentOptions = {}
     async close() {
       if (socket.readyState === socket.CLOSED) return;
       socket.close();
+      // A peer that does not answer the close handshake (a paused socket, a stalled place) is cut off.
+      const timer = setTimeout(() => socket.terminate(), 1000);
       await closed;
+      clearTimeout(timer);
     },
   };
 
@@ -169,8 +172,11 @@ export async function connectRawAgent(url: string, options: RawAgentOptions = {}
         done();
         reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
       }, ms);
+      // Conditions on the place's side change without a message arriving: look again now and then too.
+      const every = setInterval(check, 10);
       const done = () => {
         clearTimeout(timer);
+        clearInterval(every);
         listeners.delete(check);
       };
       listeners.add(check);
