@@ -17,8 +17,20 @@ export function placeUrlFromProcess(argv = process.argv.slice(2), env = process.
   return argv.find((a) => /^(alloplace|wss?):\/\//.test(a)) ?? env.ALLO_PLACE_URL ?? undefined;
 }
 
+let started: Promise<AppHandle> | null = null;
+
+/** Whether runApp() was called in this process (start.ts uses it to avoid starting an entry twice). */
+export function appStarted(): boolean {
+  return started !== null;
+}
+
 /** Renders `App` into the place this process was started for. Exits with a readable message if there is none. */
-export async function runApp(App: Component | (() => JSX.Element), options: RunAppOptions = {}): Promise<AppHandle> {
+export function runApp(App: Component | (() => JSX.Element), options: RunAppOptions = {}): Promise<AppHandle> {
+  started ??= startApp(App, options);
+  return started;
+}
+
+async function startApp(App: Component | (() => JSX.Element), options: RunAppOptions): Promise<AppHandle> {
   const url = options.url ?? placeUrlFromProcess();
   if (!url) {
     process.stderr.write("No place URL: pass one as an argument (alloplace://host:port) or set ALLO_PLACE_URL.\n");

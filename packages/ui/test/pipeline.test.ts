@@ -1,0 +1,88 @@
+// The compile-and-run pipeline outside vitest: a real Node process compiles the .tsx app with the register hook,
+// gets Solid's reactive build (one instance), connects to a real place, and reacts to a poke from another agent.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { connect, type AlloClient } from "@allo/client";
+import { startTestPlace } from "@allo/place/testing";
+import type { Place } from "@allo/place";
+import type { Entity } from "@allo/protocol";
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const hello = join(repo, "examples", "hello", "src", "app.tsx");
+const start = join(repo, "packages", "ui", "src", "start.ts");
+
+let place: Place;
+let observer: AlloClient;
+beforeAll(async () => {
+  place = await startTestPlace();
+  observer = await connect(place.url, { identity: { display_name: "observer" } });
+});
+afterAll(async () => {
+  await observer?.close();
+  await place?.close();
+});
+
+const textOf = (e: Entity) => (e.components.text as { string?: string } | undefined)?.string;
+const parentOf = (e: Entity) => (e.components.relationships as { parent?: string } | undefined)?.parent;
+
+function run(args: string[], env: Record<string, string> = {}): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
+  let output = "";
+  const child = spawn(process.execPath, ["--import", "tsx", "--import", "@allo/ui/register", ...args], {
+    cwd: repo,
+    env: { ...process.env, ALLO_LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+async function pokeUntilCounted(label: string): Promise<void> {
+  const find = (s: string) => [...observer.world.entities.values()].find((e) => textOf(e) === s);
+  const before = find(label)!;
+  const button = observer.world.entities.get(parentOf(before)!)!;
+  expect(await observer.request(observer.avatarId, button.id, ["poke", true])).toEqual(["poke", "ok"]);
+  expect(await observer.request(observer.avatarId, button.id, ["poke", false])).toEqual(["poke", "ok"]);
+  await observer.waitForWorld(() => observer.world.entities.get(before.id) !== undefined && textOf(observer.world.entities.get(before.id)!) === "Poked 1 time", { timeout: 10_000 });
+}
+
+async function quit(label: string, exited: Promise<number | null>): Promise<void> {
+  const labelEntity = [...observer.world.entities.values()].find((e) => textOf(e) === label)!;
+  const avatarId = parentOf(observer.world.entities.get(parentOf(labelEntity)!)!)!;
+  expect(await observer.request(observer.avatarId, avatarId, ["quit"])).toEqual(["quit", "ok"]);
+  expect(await exited).toBe(0);
+  await observer.waitForWorld(() => !observer.world.entities.has(avatarId) && !observer.world.entities.has(labelEntity.id), { timeout: 10_000 });
+}
+
+describe("node --import tsx --import @allo/ui/register app.tsx <place-url>", () => {
+  it("runs the app: a poke from another agent re-runs an effect and changes a real entity; quit exits 0", async () => {
+    const app = run([hello, place.url]);
+    try {
+      await observer.waitForWorld((w) => [...w.entities.values()].some((e) => textOf(e) === "Poke me!"), { timeout: 15_000 });
+      await pokeUntilCounted("Poke me!");
+      await quit("Poked 1 time", app.exited);
+    } finally {
+      app.child.kill();
+    }
+  }, 30_000);
+
+  it("starts an entry that does not start itself through start.ts, with the URL from ALLO_PLACE_URL", async () => {
+    const app = run([start, hello], { ALLO_PLACE_URL: place.url });
+    try {
+      await observer.waitForWorld((w) => [...w.entities.values()].some((e) => textOf(e) === "Poke me!"), { timeout: 15_000 });
+      await pokeUntilCounted("Poke me!");
+      await quit("Poked 1 time", app.exited);
+    } finally {
+      app.child.kill();
+    }
+  }, 30_000);
+
+  it("exits with a readable message when no place URL is given", async () => {
+    const app = run([hello], { ALLO_PLACE_URL: "" });
+    expect(await app.exited).toBe(2);
+    expect(app.output()).toContain("No place URL");
+  }, 30_000);
+});
