@@ -20,6 +20,8 @@ export interface RawAgentOptions {
   autoAck?: boolean;
   /** How long next()/request() wait by default. */
   timeoutMs?: number;
+  /** Answer the place's pings (default true); false plays a half-open connection. */
+  autoPong?: boolean;
 }
 
 export interface RawAgent {
@@ -49,7 +51,7 @@ export interface RawAgent {
 }
 
 export async function connectRawAgent(url: string, options: RawAgentOptions = {}): Promise<RawAgent> {
-  const socket = new WebSocket(url, { perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
+  const socket = new WebSocket(url, { perMessageDeflate: false, maxPayload: 64 * 1024 * 1024, autoPong: options.autoPong ?? true });
   const received: Message[] = [];
   const listeners = new Set<() => void>();
   const history = new Map<number, WorldDocument>();
