@@ -18,6 +18,8 @@ export interface AppContextValue {
   launchedBy: JsonObject | null;
   /** Called when the app is asked to quit, before it is disposed. */
   quitHandlers: Set<() => void | Promise<void>>;
+  /** Quits the app as the `quit` request does: onQuit handlers, dispose, and exit unless exitOnQuit is false. */
+  quit(): Promise<void>;
 }
 
 export const AppContext = createContext<AppContextValue>();

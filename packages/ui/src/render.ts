@@ -54,6 +54,7 @@ export async function render(code: () => JSX.Element, options: RenderOptions = {
     launchArgs: launch.args,
     launchedBy: launch.launchedBy,
     quitHandlers: new Set(),
+    quit: () => quit(),
   };
 
   let disposeRoot!: () => void;
@@ -79,16 +80,14 @@ export async function render(code: () => JSX.Element, options: RenderOptions = {
 
   let disposed: Promise<void> | null = null;
   const exitOnQuit = options.exitOnQuit ?? true;
-  const route = createEventRouter(sync, {
-    logger,
-    onQuit: () => {
-      void (async () => {
-        for (const handler of context.quitHandlers) await runQuietly(handler, logger);
-        await handle.dispose();
-        if (exitOnQuit) process.exit(0);
-      })();
-    },
-  });
+  let quitting: Promise<void> | null = null;
+  const quit = () =>
+    (quitting ??= (async () => {
+      for (const handler of context.quitHandlers) await runQuietly(handler, logger);
+      await handle.dispose();
+      if (exitOnQuit) process.exit(0);
+    })());
+  const route = createEventRouter(sync, { logger, onQuit: () => void quit() });
   const subscription = connection.interactions$.subscribe((interaction) => {
     route(interaction).catch((error: unknown) => logger.error("event routing failed", { error: String(error) }));
   });
