@@ -17,12 +17,17 @@ export interface WebSocketLike {
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
 const OPEN = 1;
+const CLOSED = 3;
+/** How long close() waits for the place's close frame before cutting the connection. */
+const CLOSE_HANDSHAKE_MS = 2_000;
 
 /**
  * Parse limits for what the place sends. Its frames are validated like any untrusted input, but a whole world (a `set`
  * with thousands of entities) must fit, so the per-object and per-array limits are far above the place's own.
  */
 export const PLACE_MESSAGE_LIMITS: Partial<ParseLimits> = {
+  // A component the place accepted in an interaction sits one level deeper in a state frame.
+  maxDepth: 40,
   maxKeysPerObject: 1_000_000,
   maxArrayLength: 1_000_000,
   maxStringLength: 16 * 1024 * 1024,
@@ -145,10 +150,16 @@ export class Connection {
     this.outgoing$.next({ text });
   }
 
-  /** Closes the socket; onClose follows when it has closed. */
+  /** Closes the socket; onClose follows when it has closed. A peer that does not answer the close is cut off. */
   close(code = 1000, reason = "client closed"): void {
     this.closedByClient = true;
     this.socket.close(code, reason);
+    const socket = this.socket as WebSocketLike & { terminate?: () => void };
+    if (typeof socket.terminate === "function") {
+      // `ws` would wait 30 s for the peer's close frame; browsers end the socket themselves.
+      const timer = setTimeout(() => socket.readyState !== CLOSED && socket.terminate!(), CLOSE_HANDSHAKE_MS);
+      (timer as { unref?: () => void }).unref?.();
+    }
   }
 
   private listen(): void {
