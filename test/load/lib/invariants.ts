@@ -56,7 +56,7 @@ export function mirrorDifferences(mirror: Record<string, unknown>, place: Record
   const out: string[] = [];
   for (const id of Object.keys(place)) {
     if (!(id in mirror)) out.push(`missing ${id}`);
-    else if (!jsonEqual(mirror[id], place[id])) out.push(`differs ${id}: ${JSON.stringify(mirror[id]).slice(0, 120)} vs ${JSON.stringify(place[id]).slice(0, 120)}`);
+    else if (!jsonEqual(mirror[id], place[id])) out.push(`differs ${id}: ${JSON.stringify(mirror[id]).slice(0, 400)} vs ${JSON.stringify(place[id]).slice(0, 400)}`);
     if (out.length >= max) return out;
   }
   for (const id of Object.keys(mirror)) {

@@ -15,6 +15,11 @@ export interface WireAgentOptions {
   ack?: boolean;
   /** Answer a request routed to this agent; default answers [name, "ok"]. */
   onRequest?: (env: Envelope) => Json[] | undefined;
+  /**
+   * Apply patches with components replaced whole instead of merged into (RFC 7386 down to the component, then
+   * replacement). Default: ALLO_COMPONENTS_WHOLE=1. See component-sync.test.ts for why this matters.
+   */
+  componentsWhole?: boolean;
   /** Called for every state frame after it is applied. */
   onState?: (frame: Record<string, Json>, bytes: number) => void;
 }
@@ -142,6 +147,16 @@ export class WireAgent {
     }
   }
 
+  private replaceComponents(id: string, patch: Record<string, Json>): void {
+    const existing = this.entities.get(id);
+    if (!existing) return void this.entities.set(id, patch as unknown as EntityDoc);
+    const components = (patch.components ?? {}) as Record<string, Json>;
+    for (const name in components) {
+      if (components[name] === null) delete existing.components[name];
+      else existing.components[name] = components[name];
+    }
+  }
+
   private onState(frame: Record<string, Json>, bytes: number): void {
     this.stats.stateFrames++;
     this.stats.stateBytes += bytes;
@@ -151,9 +166,11 @@ export class WireAgent {
       this.entities = new Map(Object.entries((frame.entities ?? {}) as Record<string, EntityDoc>));
     } else {
       const entities = (frame.entities ?? {}) as Record<string, Json>;
+      const whole = this.options.componentsWhole ?? process.env.ALLO_COMPONENTS_WHOLE === "1";
       for (const id in entities) {
         const value = entities[id];
         if (value === null) this.entities.delete(id);
+        else if (whole) this.replaceComponents(id, value as Record<string, Json>);
         else this.entities.set(id, applyMergePatchInPlace((this.entities.get(id) ?? null) as unknown as Json, value) as unknown as EntityDoc);
       }
     }

@@ -1,0 +1,85 @@
+// 100,000 generated and mutated messages per run (perf-and-reliability-anchors.md §5.2 "Bad JSON / schema"), from
+// four announced agents, with the world's invariants checked after every batch and an observer's mirror compared
+// with the place's world. The rate and bad-frame limits are lifted here so the fuzzer reaches the handlers; the
+// limits themselves are tested in flood.test.ts. Seed: ALLO_FUZZ_SEED (printed on failure), size: ALLO_FUZZ_COUNT.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestPlace } from "@allo/place/testing";
+import type { Place } from "@allo/place";
+import { Fuzzer } from "./lib/fuzz.ts";
+import { WireAgent } from "./lib/wire-agent.ts";
+import { checkWorldInvariants } from "./lib/invariants.ts";
+import { assertMirrorEqual, assertPlaceHealthy } from "./lib/healthy.ts";
+
+const TOTAL = Number(process.env.ALLO_FUZZ_COUNT ?? 100_000);
+const SEED = Number(process.env.ALLO_FUZZ_SEED ?? 20261123);
+const AGENTS = 4;
+const BATCH = 1000;
+
+let place: Place;
+let observer: WireAgent;
+
+beforeAll(async () => {
+  place = await startTestPlace({
+    limits: { messagesPerSecond: 1e9, messageBurst: 1e9, badFramesPerMinute: 1e9 },
+  });
+  observer = await WireAgent.connect(place.url, { name: "observer" });
+});
+afterAll(async () => {
+  observer?.terminate();
+  await place?.close();
+});
+
+function ownedBy(agent: WireAgent): string[] {
+  for (const a of place.agents.values()) if (a.avatarId === agent.avatarId) return [...a.owned];
+  return [];
+}
+
+describe("the fuzzer", () => {
+  it(`sends ${TOTAL.toLocaleString("en-US")} hostile messages without a crash, a broken invariant or a diverging mirror`, async () => {
+    const fuzzer = new Fuzzer(SEED);
+    const agents: WireAgent[] = [];
+    for (let i = 0; i < AGENTS; i++) agents.push(await WireAgent.connect(place.url, { name: `fuzz${i}` }));
+    let reconnects = 0;
+    let recycled = 0;
+    let sent = 0;
+    const started = performance.now();
+    for (let batch = 0; sent < TOTAL; batch++) {
+      const owned = agents.map(ownedBy);
+      for (let i = 0; i < AGENTS; i++) {
+        const others = [observer.avatarId, ...owned.filter((_, j) => j !== i).flat().slice(0, 50)];
+        const ctx = { own: owned[i].slice(0, 50), others };
+        for (let k = 0; k < BATCH / AGENTS && sent < TOTAL; k++, sent++) agents[i].sendRaw(fuzzer.next(ctx));
+      }
+      // Barrier: each socket is handled in order, so an answered list_agents means its batch was processed.
+      for (let i = 0; i < AGENTS; i++) {
+        try {
+          if (agents[i].closeCode !== undefined) throw new Error("closed");
+          await agents[i].place(["list_agents"], 20_000);
+        } catch {
+          await agents[i].closed;
+          agents[i] = await WireAgent.connect(place.url, { name: `fuzz${i}` });
+          reconnects++;
+        }
+      }
+      if (process.env.ALLO_FUZZ_DEBUG) console.log(`batch ${batch} at ${((performance.now() - started) / 1000).toFixed(1)} s, world ${place.world.size}`);
+      const problems = checkWorldInvariants(place.world.toDocument() as never);
+      if (problems.length) throw new Error(`seed ${SEED}, batch ${batch}: ${problems.slice(0, 5).join("; ")}`);
+      if (batch % 20 === 19) await assertMirrorEqual(place, observer);
+      if (place.world.size > 400) {
+        // Keep the world small enough to check after every batch: agents leaving take their entities along.
+        for (let i = 0; i < AGENTS; i++) {
+          agents[i].terminate();
+          await agents[i].closed;
+          agents[i] = await WireAgent.connect(place.url, { name: `fuzz${i}` });
+          recycled++;
+        }
+      }
+    }
+    const seconds = (performance.now() - started) / 1000;
+    console.log(`fuzz: ${sent} messages in ${seconds.toFixed(1)} s (${Math.round(sent / seconds)}/s), ${reconnects} reconnects, ${recycled} recycled, world of ${place.world.size} entities`);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    await assertPlaceHealthy(place.url, observer, () => place.world.toDocument());
+    await assertMirrorEqual(place, observer);
+    for (const a of agents) a.terminate();
+  }, 600_000);
+});
