@@ -1,0 +1,66 @@
+// `allo place`: a place on one port; its URLs on stdout (alloplace:// first, then ws://), logs on stderr.
+import { parseArgs } from "node:util";
+import { startPlace } from "@allo/place";
+import { DEFAULT_PORT, type LogLevel } from "@allo/protocol";
+
+export const PLACE_USAGE = `Usage: allo place [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--name NAME] [--tick-rate 20] [--log-level info]
+
+Starts an Allo place. Prints its URL (alloplace://…, then ws://…) and runs until Ctrl-C.
+  --port       TCP port for HTTP and WebSocket (0 picks a free one)     default ${DEFAULT_PORT}
+  --host       address to listen on (0.0.0.0 for every interface)      default 127.0.0.1
+  --name       the place's name, shown to agents                        default "Allo place"
+  --tick-rate  world updates per second                                 default 20
+  --log-level  debug | info | warn | error | silent                     default info (or ALLO_LOG_LEVEL)`;
+
+const LEVELS = ["debug", "info", "warn", "error", "silent"];
+
+export async function placeCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      name: { type: "string" },
+      "tick-rate": { type: "string" },
+      "log-level": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    console.log(PLACE_USAGE);
+    return 0;
+  }
+  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--port must be a port number (0–65535), got "${values.port}"`);
+  const tickRate = values["tick-rate"] === undefined ? 20 : Number(values["tick-rate"]);
+  if (!(tickRate > 0 && tickRate <= 1000)) return fail(`--tick-rate must be a number of ticks per second (0–1000], got "${values["tick-rate"]}"`);
+  const logLevel = values["log-level"] ?? process.env.ALLO_LOG_LEVEL ?? "info";
+  if (!LEVELS.includes(logLevel)) return fail(`--log-level must be one of ${LEVELS.join(", ")}, got "${logLevel}"`);
+  const host = values.host ?? "127.0.0.1";
+
+  let place;
+  try {
+    place = await startPlace({ port, host, name: values.name, tickRate, logLevel: logLevel as LogLevel });
+  } catch (error) {
+    const e = error as Error & { code?: string };
+    if (e.code === "EADDRINUSE") return fail(`port ${port} on ${host} is already in use. Stop the other place or choose another port with --port.`);
+    if (e.code === "EADDRNOTAVAIL") return fail(`cannot listen on ${host}: no such address on this machine. Try --host 127.0.0.1 or 0.0.0.0.`);
+    throw error;
+  }
+  console.log(place.publicUrl);
+  console.log(place.url);
+  const signal = await new Promise<string>((done) => {
+    process.once("SIGINT", () => done("SIGINT"));
+    process.once("SIGTERM", () => done("SIGTERM"));
+  });
+  process.stderr.write(`allo place: ${signal}, closing…\n`);
+  await place.close();
+  return 0;
+}
+
+function fail(message: string): number {
+  console.error(`allo place: ${message}`);
+  return 2;
+}

@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { connectRawAgent } from "@allo/place/testing";
+
+const BIN = fileURLToPath(new URL("../bin/allo.mjs", import.meta.url));
+const children: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+});
+
+function allo(...args: string[]) {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ALLO_LOG_LEVEL: "warn" } });
+  children.push(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d) => (stdout += d));
+  child.stderr!.on("data", (d) => (stderr += d));
+  const exited = once(child, "exit").then(([code]) => code as number);
+  return { child, exited, out: () => stdout, err: () => stderr };
+}
+
+async function firstLines(run: ReturnType<typeof allo>, count: number): Promise<string[]> {
+  while (run.out().split("\n").length <= count) {
+    if (run.child.exitCode !== null) throw new Error(`allo exited ${run.child.exitCode}: ${run.err()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return run.out().split("\n").slice(0, count);
+}
+
+describe("allo place", () => {
+  it("prints its URLs, answers /healthz and agents, and stops cleanly on SIGTERM", async () => {
+    const run = allo("place", "--port", "0", "--name", "From the CLI");
+    const [placeUrl, wsUrl] = await firstLines(run, 2);
+    expect(placeUrl).toMatch(/^alloplace:\/\/127\.0\.0\.1:\d+$/);
+    expect(wsUrl).toBe(`ws://127.0.0.1:${placeUrl.split(":").at(-1)}/`);
+    const health = await (await fetch(wsUrl.replace("ws:", "http:") + "healthz")).json();
+    expect(health).toMatchObject({ status: "ok", name: "From the CLI", agents: 0 });
+    const agent = await connectRawAgent(wsUrl);
+    expect((await agent.announce())[2]).toBe("From the CLI");
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
+    expect((await agent.closed).code).toBe(1001);
+  });
+
+  it("explains a bad option and exits 2", async () => {
+    const bad = allo("place", "--port", "eleventy");
+    expect(await bad.exited).toBe(2);
+    expect(bad.err()).toContain("--port must be a port number");
+    const unknown = allo("place", "--colour", "red");
+    expect(await unknown.exited).toBe(2);
+    expect(unknown.err()).toContain("allo place --help");
+  });
+});
+
+describe("allo", () => {
+  it("lists its commands with --help", async () => {
+    const run = allo("--help");
+    expect(await run.exited).toBe(0);
+    expect(run.out()).toContain("place");
+  });
+
+  it("refuses an unknown command with a readable error and exit code 2", async () => {
+    const run = allo("teleport");
+    expect(await run.exited).toBe(2);
+    expect(run.err()).toContain(`unknown command "teleport"`);
+  });
+});
