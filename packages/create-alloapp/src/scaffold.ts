@@ -65,10 +65,10 @@ export function appPackageJson(spec: ProjectSpec): Record<string, unknown> {
     private: true,
     type: "module",
     description: `${spec.displayName}: an Allo app.`,
-    allo: { displayName: spec.displayName, main: "src/main.ts" },
+    allo: { displayName: spec.displayName, main: "src/app.tsx" },
     scripts: {
       dev: "allo dev src/app.tsx",
-      start: "node --import tsx --import @allo/ui/register src/main.ts",
+      start: "node --import tsx --import @allo/ui/register src/app.tsx",
       serve: "allo serve",
       test: "vitest run --configLoader runner",
       typecheck: "tsc --noEmit",

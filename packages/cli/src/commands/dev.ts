@@ -1,0 +1,59 @@
+// `allo dev [src/app.tsx] [--place url] [--port n]`: a place on localhost with the app in it, hot-reloaded on save.
+import { parseArgs } from "node:util";
+import { startDevSession } from "../dev/session.ts";
+
+export const DEV_USAGE = `Usage: allo dev [entry] [options]
+
+Runs your app in a place on this machine and updates it live as you save: an edited component is swapped in place,
+on the same connection. Errors are shown here; the last good version keeps running.
+
+  entry              the module that default-exports the app's root component (default: src/app.tsx)
+  --place <url>      use this place instead of starting one (alloplace://, ws://, wss://)
+  --port <n>         port of the embedded place (default 21337, or a free one if that is taken)
+  --host <address>   address the embedded place listens on (default 127.0.0.1)`;
+
+export async function devCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      place: { type: "string" },
+      port: { type: "string" },
+      host: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(DEV_USAGE + "\n");
+    return 0;
+  }
+  if (positionals.length > 1) throw new Error(`allo dev runs one app; got ${positionals.join(" ")}`);
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) throw new Error(`--port must be a port number, got ${values.port}`);
+
+  const session = await startDevSession({ entry: positionals[0], placeUrl: values.place, port, host: values.host });
+  const publicUrl = session.place?.publicUrl ?? session.placeUrl;
+  process.stdout.write(
+    [
+      `allo dev: ${session.entry}`,
+      `  place  ${publicUrl}${session.place ? "  (embedded; ws: " + session.placeUrl + ")" : ""}`,
+      session.visorUrl ? `  visor  ${session.visorUrl}  ← open this in a browser` : session.place ? `  page   ${session.placeUrl.replace(/^ws/, "http")}` : undefined,
+      `  Ctrl-C to stop`,
+      "",
+    ]
+      .filter((l) => l !== undefined)
+      .join("\n"),
+  );
+  let stopping = false;
+  const stop = () => {
+    if (stopping) process.exit(130); // a second Ctrl-C: do not wait
+    stopping = true;
+    void session.close();
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  const code = await session.exited;
+  await session.close();
+  if (!stopping) process.stderr.write(`allo dev: the app process ended (exit ${code}); the session is over\n`);
+  return stopping ? 0 : code;
+}

@@ -1,0 +1,153 @@
+// `allo dev` in the terminal's process: the place (embedded, or one given by URL) and the app process (child.ts)
+// that hot-reloads the app. The place lives here so it survives anything the app does.
+import { spawn, type ChildProcess } from "node:child_process";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parsePlaceUrl, type LogLevel } from "@allo/protocol";
+import { startPlace, type Place } from "@allo/place";
+
+export interface DevSessionOptions {
+  /** The app's entry, default src/app.tsx. */
+  entry?: string;
+  cwd?: string;
+  /** Use this place instead of starting one. */
+  placeUrl?: string;
+  /** Port of the embedded place; default 21337, or a free one when that is taken. */
+  port?: number;
+  host?: string;
+  logLevel?: LogLevel;
+  /** Where the app process writes; default: this process's stdout/stderr. */
+  stdio?: "inherit" | "pipe";
+}
+
+export interface DevSession {
+  /** The place the app runs in (ws://…). */
+  placeUrl: string;
+  /** The embedded place, when this session started one. */
+  place: Place | undefined;
+  /** The web visor's URL, when the embedded place serves one. */
+  visorUrl: string | undefined;
+  entry: string;
+  root: string;
+  child: ChildProcess;
+  /** Resolves with the app process's exit code. */
+  exited: Promise<number>;
+  close(): Promise<void>;
+}
+
+export class DevError extends Error {
+  override name = "DevError";
+}
+
+const CHILD = fileURLToPath(new URL("./child.ts", import.meta.url));
+const DEFAULT_PORT = 21337;
+
+export async function startDevSession(options: DevSessionOptions = {}): Promise<DevSession> {
+  const cwd = options.cwd ?? process.cwd();
+  const entry = resolve(cwd, options.entry ?? "src/app.tsx");
+  if (!existsSync(entry)) {
+    throw new DevError(`${options.entry ?? "src/app.tsx"} does not exist here; run allo dev in your app's folder, or pass its entry: allo dev path/to/app.tsx`);
+  }
+  const root = projectRoot(entry);
+  const displayName = displayNameOf(root);
+  const { place, placeUrl, visorUrl } = options.placeUrl
+    ? { place: undefined, placeUrl: parsePlaceUrl(options.placeUrl).href, visorUrl: undefined }
+    : await embeddedPlace(displayName, options);
+
+  const loaders = ["tsx", "@allo/ui/register"].flatMap((specifier) => ["--import", loaderUrl(specifier, root)]);
+  const child = spawn(process.execPath, [...loaders, CHILD], {
+    cwd: root,
+    stdio: options.stdio === "pipe" ? ["ignore", "pipe", "pipe"] : "inherit",
+    env: {
+      ...process.env,
+      ALLO_DEV_ENTRY: entry,
+      ALLO_DEV_ROOT: root,
+      ALLO_DEV_NAME: displayName,
+      ALLO_PLACE_URL: placeUrl,
+      // solid-refresh needs Solid's dev build (solid-renderer-anchors.md §3.3).
+      SOLID_DEV: "1",
+      NODE_ENV: "development",
+    },
+  });
+  const exited = new Promise<number>((resolveExit) => child.once("exit", (code, signal) => resolveExit(code ?? (signal ? 128 : 1))));
+  let closing: Promise<void> | undefined;
+  return {
+    placeUrl,
+    place,
+    visorUrl,
+    entry,
+    root,
+    child,
+    exited,
+    close() {
+      closing ??= (async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill("SIGTERM");
+          const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+          await exited;
+          clearTimeout(timer);
+        }
+        await place?.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+async function embeddedPlace(displayName: string, options: DevSessionOptions): Promise<{ place: Place; placeUrl: string; visorUrl: string | undefined }> {
+  const visor = await visorHandler();
+  const start = (port: number) =>
+    startPlace({ port, host: options.host ?? "127.0.0.1", name: `${displayName} (allo dev)`, logLevel: options.logLevel ?? "warn", httpHandler: visor });
+  let place: Place;
+  try {
+    place = await start(options.port ?? DEFAULT_PORT);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || options.port !== undefined) throw error;
+    place = await start(0); // 21337 is taken (another place?): any free port will do for development
+  }
+  const http = place.url.replace(/^ws/, "http");
+  return { place, placeUrl: place.url, visorUrl: visor ? http : undefined };
+}
+
+/** The web visor's HTTP handler when @allo/visor is installed and built; the place shows its own page otherwise. */
+type HttpHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+async function visorHandler(): Promise<HttpHandler | undefined> {
+  try {
+    const visor = (await import("@allo/visor")) as { isVisorBuilt(): boolean; visorHttpHandler(): HttpHandler };
+    return visor.isVisorBuilt() ? visor.visorHttpHandler() : undefined;
+  } catch {
+    return undefined; // no visor package: the place's own page describes how to connect
+  }
+}
+
+/** The nearest folder above the entry holding a package.json (the app's project), else the entry's folder. */
+export function projectRoot(entry: string): string {
+  for (let dir = dirname(entry); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json"))) return dir;
+    if (dirname(dir) === dir) return dirname(entry);
+  }
+}
+
+function displayNameOf(root: string): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { name?: string; allo?: { displayName?: string } };
+    return pkg.allo?.displayName ?? pkg.name ?? "Allo app";
+  } catch {
+    return "Allo app";
+  }
+}
+
+/** A loader as the app sees it (its own node_modules first), else as @allo/cli sees it. */
+function loaderUrl(specifier: string, root: string): string {
+  for (const base of [join(root, "package.json"), fileURLToPath(import.meta.url)]) {
+    try {
+      return pathToFileURL(createRequire(base).resolve(specifier)).href;
+    } catch {
+      // not installed there; try the next
+    }
+  }
+  throw new DevError(`cannot find ${specifier}; install it in the app (npm install ${specifier.split("/").slice(0, 2).join("/")})`);
+}
