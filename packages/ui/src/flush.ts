@@ -27,6 +27,9 @@ export class EntitySync {
   private scheduled = false;
   private disposed = false;
 
+  /** Budget for one spawn_entity message; bigger subtrees are spawned in parts. */
+  maxSpawnBytes = 768 * 1024;
+
   constructor(
     readonly root: RootNode,
     private readonly logger: Logger,
@@ -161,7 +164,7 @@ export class EntitySync {
   private spawn(top: EntityNode): void {
     const included: EntityNode[] = [];
     const parentIndex: number[] = [];
-    const spec = specOf(top, included, parentIndex, -1);
+    const spec = specOf(top, included, parentIndex, -1, { bytes: this.maxSpawnBytes });
     const parent = top.parent instanceof EntityNode ? top.parent.id : null;
     if (parent) spec.relationships = { parent };
     const generations = included.map((n) => {
@@ -268,15 +271,21 @@ export class EntitySync {
 }
 
 // ── tree helpers ───────────────────────────────────────────────────────────────────────────────────────────
-/** The spawn spec of a detached subtree, depth-first pre-order like the place's descendant ids (PROTOCOL.md §3). */
-function specOf(node: EntityNode, included: EntityNode[], parentIndex: number[], parent: number): EntitySpec {
+/**
+ * The spawn spec of a detached subtree, depth-first pre-order like the place's descendant ids (PROTOCOL.md §3).
+ * Stops adding descendants when the message would outgrow `budget` bytes (the place closes on frames over 1 MiB,
+ * PROTOCOL.md §1); the rest stay detached and spawn in the next flushes, under their then-live parents.
+ */
+function specOf(node: EntityNode, included: EntityNode[], parentIndex: number[], parent: number, budget: { bytes: number }): EntitySpec {
   const index = included.length;
   included.push(node);
   parentIndex.push(parent);
   const spec = { ...node.components } as EntitySpec;
+  budget.bytes -= JSON.stringify(spec).length + 16;
   const children: EntitySpec[] = [];
   for (const child of node.childEntities()) {
-    if (child.state === "detached") children.push(specOf(child, included, parentIndex, index));
+    if (budget.bytes <= 0) break;
+    if (child.state === "detached") children.push(specOf(child, included, parentIndex, index, budget));
   }
   if (children.length) spec.children = children;
   return spec;

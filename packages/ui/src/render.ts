@@ -25,6 +25,8 @@ export interface RenderOptions {
   /** Called when the connection to the place ends without dispose(). Default: log, and exit if exitOnQuit. */
   onDisconnect?: (error: unknown) => void;
   logLevel?: LogLevel;
+  /** Largest spawn_entity message in bytes (default 768 KiB, under the place's 1 MiB frame limit). */
+  maxSpawnBytes?: number;
 }
 
 export interface AppHandle {
@@ -43,6 +45,7 @@ export async function render(code: () => JSX.Element, options: RenderOptions = {
   const launch = options.launch ?? readLaunchInfo(process.env);
   const root = new RootNode();
   const sync = new EntitySync(root, logger);
+  if (options.maxSpawnBytes) sync.maxSpawnBytes = options.maxSpawnBytes;
   const [client, setClient] = createSignal<UiClient | null>(null);
   let resolveConnected!: (c: UiClient) => void;
   const connected = new Promise<UiClient>((r) => (resolveConnected = r));
