@@ -8,6 +8,8 @@ export interface Command {
 export const commands: Record<string, Command> = {
   place: { summary: "Start a place (HTTP + WebSocket on one port)", load: async () => (await import("./commands/place.ts")).placeCommand },
   start: { summary: "Start a place with the web visor and the example apps", load: async () => (await import("./commands/start.ts")).startCommand },
+  serve: { summary: "Serve apps over HTTP so places can launch them (the app gateway)", load: async () => (await import("./commands/serve.ts")).serveCommand },
+  dev: { summary: "Run an app in a local place and hot-reload it as you save", load: async () => (await import("./commands/dev.ts")).devCommand },
 };
 
 export function usage(): string {

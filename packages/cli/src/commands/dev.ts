@@ -1,6 +1,5 @@
 // `allo dev [src/app.tsx] [--place url] [--port n]`: a place on localhost with the app in it, hot-reloaded on save.
 import { parseArgs } from "node:util";
-import { startDevSession } from "../dev/session.ts";
 
 export const DEV_USAGE = `Usage: allo dev [entry] [options]
 
@@ -31,6 +30,7 @@ export async function devCommand(argv: string[]): Promise<number> {
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) throw new Error(`--port must be a port number, got ${values.port}`);
 
+  const { startDevSession } = await import("../dev/session.ts"); // loads the place only when it is needed
   const session = await startDevSession({ entry: positionals[0], placeUrl: values.place, port, host: values.host });
   const publicUrl = session.place?.publicUrl ?? session.placeUrl;
   process.stdout.write(
