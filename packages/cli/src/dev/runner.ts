@@ -11,7 +11,7 @@ import { alloSolid } from "@allo/ui/vite";
 import { DevReporter } from "./reporter.ts";
 
 export interface DevRunnerOptions {
-  /** Absolute path of the app's entry (src/app.tsx); it default-exports the app's root component. */
+  /** Absolute path of the app's entry (src/app.tsx); it exports the app's root component (default, or `App`). */
   entry: string;
   /** The app's project folder (Vite's root). */
   root: string;
@@ -90,9 +90,10 @@ export async function startDevRunner(options: DevRunnerOptions, reporter = new D
 
   const start = async (): Promise<boolean> => {
     try {
-      const module = (await runner.import(entryId)) as { default?: unknown };
-      if (typeof module.default !== "function") throw new Error(`${entryId} must default-export the app's root component: export default function App() { … }`);
-      App = module.default as Component;
+      const module = (await runner.import(entryId)) as { default?: unknown; App?: unknown };
+      const root = typeof module.default === "function" ? module.default : module.App;
+      if (typeof root !== "function") throw new Error(`${entryId} must export the app's root component: export default function App() { … } (or export function App)`);
+      App = root as Component;
       await mount();
       reporter.started(entryId, client.avatarId);
       return true;
