@@ -21,7 +21,7 @@ export interface WireAgentOptions {
    */
   componentsWhole?: boolean;
   /** Called for every state frame after it is applied. */
-  onState?: (frame: Record<string, Json>, bytes: number) => void;
+  onState?: (frame: Record<string, Json>, bytes: number, previousRevision: number) => void;
 }
 
 let requestCounter = 0;
@@ -161,6 +161,7 @@ export class WireAgent {
     this.stats.stateFrames++;
     this.stats.stateBytes += bytes;
     const revision = frame.revision as number;
+    const previousRevision = this.revision;
     if (frame.patch_style === "set") {
       this.stats.sets++;
       this.entities = new Map(Object.entries((frame.entities ?? {}) as Record<string, EntityDoc>));
@@ -175,7 +176,7 @@ export class WireAgent {
       }
     }
     this.revision = revision;
-    this.options.onState?.(frame, bytes);
+    this.options.onState?.(frame, bytes, previousRevision);
     if (this.options.ack !== false) this.ackNow(revision);
   }
 }
