@@ -79,7 +79,15 @@ export class Dispatcher {
   private onInteraction(agent: Agent, interaction: Interaction, raw: string): void {
     const { type, senderEntityId, receiverEntityId } = interaction;
     const name = interaction.body[0];
-    if (isAnnounce(interaction)) return this.handleAtPlace(agent, interaction);
+    if (isAnnounce(interaction)) {
+      // Rule 7 covers announce too: a deny rule keeps an identity out (answered, then closed). PROTOCOL.md §4.
+      const verdict = permit(this.ctx, agent, interaction);
+      if (!verdict.allowed) {
+        this.respond(agent, interaction, ["interaction_denied", toEnvelope(interaction), verdict.rule]);
+        return this.ctx.disconnect(agent, CloseCode.kicked, "announce denied by the ACL");
+      }
+      return this.handleAtPlace(agent, interaction);
+    }
     // Rule 2: own your sender.
     if (this.ctx.world.ownerOf(senderEntityId) !== agent.id) {
       if (type === "request") this.respond(agent, interaction, [name, "error", "sender entity is not yours"]);

@@ -6,6 +6,7 @@ import { Dispatcher } from "./dispatch.ts";
 import { callHooks } from "./hooks.ts";
 import { Router } from "./routing.ts";
 import { startServer, type PlaceInfo } from "./server.ts";
+import { installStandardFeatures, standardHttp } from "./standard-features.ts";
 import { Sync, type SyncStats } from "./sync.ts";
 import { DEFAULT_LIMITS, type PlaceContext, type PlaceHooks, type PlaceLimits, type PlaceOptions } from "./types.ts";
 import { addPlaceEntity, World, type WorldView } from "./world.ts";
@@ -135,13 +136,15 @@ export async function startPlace(options: PlaceOptions = {}): Promise<Place> {
   }
 
   const info = (): PlaceInfo => ({ name, agents: agents.size, entities: world.size, revision: world.revision, url, publicUrl });
+  // Simulation, subscriptions, media, assets, ACL config (standard-features.ts).
+  installStandardFeatures(ctx, options);
   options.setup?.(ctx);
   const server = await startServer({
     host,
     port: options.port ?? DEFAULT_PORT,
     maxPayload: Math.max(limits.maxBinaryBytes, limits.maxTextBytes),
     log,
-    httpHandler: options.httpHandler,
+    httpHandler: standardHttp(ctx, options.httpHandler), // GET /assets/<id>, then the embedder's routes
     info,
     onConnection,
   });

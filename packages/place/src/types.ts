@@ -1,7 +1,9 @@
 // The place's options and the context every interaction module, the ACL and the simulation work with.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AgentId, EntityId, Interaction, InteractionBody, InteractionEnvelope, LogLevel, Logger } from "@allo/protocol";
+import type { AclConfig } from "./acl.ts";
 import type { Agent } from "./agent.ts";
+import type { AssetOptions } from "./assets.ts";
 import type { World } from "./world.ts";
 
 export interface PlaceLimits {
@@ -96,6 +98,10 @@ export interface PlaceOptions {
   httpHandler?: HttpHandler;
   /** Called once the context exists, before the port opens: install hooks, binary handlers, extensions. */
   setup?: (ctx: PlaceContext) => void;
+  /** ACL rules loaded at start (PROTOCOL.md §4): before the defaults, or replacing them. */
+  acl?: AclConfig;
+  /** Asset fetch and cache limits (PROTOCOL.md §9). */
+  assets?: Partial<AssetOptions>;
 }
 
 export interface PlaceContext {

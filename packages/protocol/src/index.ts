@@ -13,3 +13,4 @@ export * from "./identity.ts";
 export * from "./change-log.ts";
 export * from "./animation/index.ts";
 export * from "./pattern/index.ts";
+export * from "./asset-frame.ts";
