@@ -5,7 +5,9 @@ import {
   ChangeLog,
   identityMatrix,
   isMatrix,
-  markChange,
+  markComponent,
+  markEntity,
+  MUTATED_IN_PLACE,
   PLACE_ENTITY_ID,
   type ChangeSet,
   type Components,
@@ -70,30 +72,35 @@ export class World implements WorldView {
     this.entities.set(id, entity);
     this.meta.set(id, { owner, parent: undefined, children: new Set() });
     this.link(id, parentIn(components));
-    markChange(this.pending, id, "added");
+    markEntity(this.pending, id, "added");
     return entity;
   }
 
   /** Replaces one component whole (PROTOCOL.md §3 change_components). */
   setComponent(id: EntityId, name: string, value: Json): void {
-    const entity = this.mustGet(id);
-    (entity.components as Record<string, unknown>)[name] = value;
-    if (name === "relationships") this.link(id, parentIn(entity.components));
-    markChange(this.pending, id, name);
+    const components = this.mustGet(id).components as Record<string, Json>;
+    const before = components[name];
+    components[name] = value;
+    if (name === "relationships") this.link(id, parentIn(components));
+    markComponent(this.pending, id, name, before);
   }
 
   removeComponent(id: EntityId, name: string): void {
     const entity = this.mustGet(id);
     const components = entity.components as Record<string, unknown>;
-    if (!(name in components)) return;
+    if (!Object.hasOwn(components, name)) return;
+    const before = components[name] as Json;
     delete components[name];
     if (name === "relationships") this.link(id, undefined);
-    markChange(this.pending, id, name);
+    markComponent(this.pending, id, name, before);
   }
 
-  /** Marks a component changed after its value was mutated in place (simulation, animations). */
+  /**
+   * Marks a component changed after its value was mutated in place (simulation, animations). The mutation must keep
+   * every key it had (patches send the value whole and merge it); to drop keys, setComponent a new value.
+   */
   touch(id: EntityId, name: string): void {
-    if (this.entities.has(id)) markChange(this.pending, id, name);
+    if (this.entities.has(id)) markComponent(this.pending, id, name, MUTATED_IN_PLACE);
   }
 
   /** Removes one entity; its children keep pointing at it, so callers remove or reparent them first. */
@@ -103,7 +110,7 @@ export class World implements WorldView {
     this.link(id, undefined);
     this.entities.delete(id);
     this.meta.delete(id);
-    markChange(this.pending, id, "removed");
+    markEntity(this.pending, id, "removed");
     return { id, owner: meta.owner };
   }
 

@@ -159,3 +159,30 @@ describe("unknown interactions", () => {
     expect(a.received.filter((m) => Array.isArray(m) && m[5]?.[0] === "fly_to_the_moon")).toHaveLength(1);
   });
 });
+
+describe("null inside a component", () => {
+  it("is refused by spawn_entity and change_components, naming where", async () => {
+    const { place, agents: [a] } = await setup(1);
+    const size = place.world.size;
+    const spawned = await a.request(["spawn_entity", { children: [{ custom: { kept: 1, gone: null } }] }]);
+    expect(spawned[1]).toBe("error");
+    expect(spawned[2]).toMatch(/custom\.gone is null/);
+    expect(place.world.size).toBe(size);
+    const id = await spawn(a, { custom: { list: [null, 1] } });
+    const changed = await a.request(["change_components", id, "add_or_change", { custom: { deep: [{ x: null }] } }, "remove", []]);
+    expect(changed[2]).toMatch(/add_or_change\.custom\.deep\[0\]\.x is null/);
+    expect(place.world.get(id)!.components.custom).toEqual({ list: [null, 1] });
+  });
+});
+
+describe("a component replaced whole", () => {
+  it("loses the keys its new value dropped, in every mirror too", async () => {
+    const { place, agents: [a, b] } = await setup(2);
+    const id = await spawn(a, { material: { color: [1, 0, 0, 1], roughness: 0.5 }, custom: { a: { b: 1, c: 2 } } });
+    await b.until(() => b.mirror?.entities[id] !== undefined);
+    await a.request(["change_components", id, "add_or_change", { material: { color: [0, 1, 0, 1] }, custom: { a: { c: 3 } } }, "remove", []]);
+    await b.until(() => b.mirror?.revision === place.world.revision);
+    expect(b.mirror!.entities[id].components).toEqual({ material: { color: [0, 1, 0, 1] }, custom: { a: { c: 3 } }, transform: expect.any(Object) });
+    expect(b.mirror).toEqual(JSON.parse(JSON.stringify(place.world.toDocument())));
+  });
+});

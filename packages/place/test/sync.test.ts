@@ -35,7 +35,7 @@ describe("world state (PROTOCOL.md §5)", () => {
         agent.request(["spawn_entity", spec]).then((r) => r[1] !== "error" && mine.push(r[1], ...r[2]));
       } else if (roll < 0.8) {
         const id = pick();
-        agent.request(["change_components", id, "add_or_change", { transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, random(), step, 0, 1] }, [`c${step % 5}`]: { v: step } }, "remove", random() < 0.3 ? [`c${(step + 1) % 5}`, "text"] : []]);
+        agent.request(["change_components", id, "add_or_change", { transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, random(), step, 0, 1] }, [`c${step % 5}`]: random() < 0.5 ? { v: step } : { w: { x: step, y: [step] } } }, "remove", random() < 0.3 ? [`c${(step + 1) % 5}`, "text"] : []]);
       } else {
         const id = pick();
         mine.splice(mine.indexOf(id), 1);

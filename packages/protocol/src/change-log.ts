@@ -1,10 +1,17 @@
 // Revision change-sets and the merge patches built from them (PROTOCOL.md §5,
 // shared/reference/perf-and-reliability-anchors.md §3c strategy D): a tick costs what changed, never the world's size.
+import { createMergePatch } from "./merge-patch.ts";
 import type { Entity, EntityId, Json, JsonObject } from "./types.ts";
 
-/** What one revision did to one entity: it appeared, it went away, or these components were set or removed. */
-export type EntityChange = "added" | "removed" | Set<string>;
-/** Everything one revision changed, by entity id. */
+/** A component's value was changed in place, keeping its keys: its earlier value is not known (send it whole). */
+export const MUTATED_IN_PLACE: unique symbol = Symbol("mutated in place");
+/** A component's value before a change: the replaced value, undefined when it did not exist, or MUTATED_IN_PLACE. */
+export type ValueBefore = Json | undefined | typeof MUTATED_IN_PLACE;
+/** Changed components of one entity, each with its value before the first change of the span. */
+export type ComponentChanges = Map<string, ValueBefore>;
+/** What happened to one entity: it appeared, it went away, or these components were set or removed. */
+export type EntityChange = "added" | "removed" | ComponentChanges;
+/** Everything one revision (or a span of revisions) changed, by entity id. */
 export type ChangeSet = Map<EntityId, EntityChange>;
 
 interface Entry { from: number; revision: number; changes: ChangeSet }
@@ -42,8 +49,8 @@ export class ChangeLog {
   }
 
   /**
-   * The union of all changes after `base` up to the latest revision, or undefined when `base` is not kept.
-   * An entity added (or removed and re-added) within the span is "added"; one that is gone at the end is "removed".
+   * The union of all changes after `base` up to the latest revision, or undefined when `base` is not kept. Each
+   * changed component keeps its value as of `base`. Read-only: it may share maps with the log.
    */
   compose(base: number): ChangeSet | undefined {
     const newer = this.indexAfter(base);
@@ -71,37 +78,52 @@ export class ChangeLog {
   }
 }
 
-/** Combines an earlier change with a later one for the same entity. */
+/**
+ * Combines an earlier change with a later one for the same entity, for a union the caller owns: `earlier` may be
+ * mutated, `later` never is.
+ */
 export function mergeChange(earlier: EntityChange | undefined, later: EntityChange): EntityChange {
-  if (earlier === undefined) return typeof later === "string" ? later : new Set(later);
+  if (earlier === undefined) return typeof later === "string" ? later : new Map(later);
   // Gone at the end: null, whatever happened before (a null for an entity the agent never had is a no-op).
   if (later === "removed") return "removed";
-  // Appeared, or changed after re-appearing: send it whole. Entity ids are never reused, so no stale components.
+  // Appeared, or changed after appearing: send it whole. Entity ids are never reused, so no stale components.
   if (later === "added" || earlier === "added" || earlier === "removed") return "added";
-  for (const name of later) earlier.add(name);
+  for (const [name, before] of later) keepEarliest(earlier, name, before);
   return earlier;
 }
 
-/** Adds one change to a change-set being built for the current revision. */
-export function markChange(changes: ChangeSet, id: EntityId, change: "added" | "removed" | string): void {
-  const prev = changes.get(id);
-  if (change === "added") {
-    // Removed and added again within one revision: the entity must be sent whole.
-    changes.set(id, "added");
-  } else if (change === "removed") {
-    // Added and removed within one revision: nobody saw it, unless it existed before the revision began.
-    if (prev === "added") changes.delete(id);
-    else changes.set(id, "removed");
-  } else if (prev === undefined) {
-    changes.set(id, new Set([change]));
-  } else if (prev instanceof Set) {
-    prev.add(change);
+/** The value at the start of a span is the first one recorded; a known value beats MUTATED_IN_PLACE. */
+function keepEarliest(changes: ComponentChanges, name: string, before: ValueBefore): void {
+  if (!changes.has(name)) changes.set(name, before);
+  else if (changes.get(name) === MUTATED_IN_PLACE && before !== MUTATED_IN_PLACE) {
+    // The in-place mutation kept the keys of the value later replaced, so that value's keys cover the earlier ones.
+    changes.set(name, before);
   }
+}
+
+/** Marks an entity added or removed in a change-set being built for the current revision. */
+export function markEntity(changes: ChangeSet, id: EntityId, change: "added" | "removed"): void {
+  if (change === "added") {
+    changes.set(id, "added");
+  } else if (changes.get(id) === "added") {
+    // Added and removed within one revision: nobody ever saw it.
+    changes.delete(id);
+  } else {
+    changes.set(id, "removed");
+  }
+}
+
+/** Marks a component set, replaced, removed or mutated in place, with its value before this change. */
+export function markComponent(changes: ChangeSet, id: EntityId, name: string, before: ValueBefore): void {
+  const prev = changes.get(id);
+  if (prev === undefined) changes.set(id, new Map([[name, before]]));
+  else if (prev instanceof Map) keepEarliest(prev, name, before);
 }
 
 /**
  * The RFC 7386 merge patch's `entities` member for a change-set, built from current values: an entity gone is null,
- * a new entity is sent whole, a changed component is its whole current value or null when it was removed.
+ * a new entity is sent whole, a changed component is the merge patch from its earlier value (so keys a replacement
+ * dropped become null), whole when the earlier value is unknown, null when it was removed.
  */
 export function entitiesPatch(changes: ChangeSet, lookup: (id: EntityId) => Entity | undefined): JsonObject {
   const patch: JsonObject = {};
@@ -109,15 +131,33 @@ export function entitiesPatch(changes: ChangeSet, lookup: (id: EntityId) => Enti
     const entity = lookup(id);
     if (!entity) {
       patch[id] = null;
-    } else if (change === "added" || change === "removed") {
+      continue;
+    }
+    if (typeof change === "string") {
       // "removed" here means removed and re-added later in the span: send it whole.
       patch[id] = entity as unknown as Json;
-    } else {
-      const components: JsonObject = {};
-      const current = entity.components as Record<string, Json | undefined>;
-      for (const name of change) components[name] = current[name] ?? null;
-      patch[id] = { components };
+      continue;
     }
+    const current = entity.components as Record<string, Json | undefined>;
+    let components: JsonObject | undefined;
+    for (const [name, before] of change) {
+      const now = current[name];
+      let value: Json | undefined;
+      if (now === undefined) value = before === undefined ? undefined : null;
+      else if (before === undefined || before === MUTATED_IN_PLACE) value = now;
+      else value = createMergePatch(before, now);
+      if (value !== undefined) (components ??= {})[name] = value;
+    }
+    if (components) patch[id] = { components };
   }
   return patch;
+}
+
+/**
+ * Marks an entity added/removed, or a component changed without its earlier value (sent whole, as after
+ * MUTATED_IN_PLACE). Kept for callers that do not track earlier values; the place uses markComponent.
+ */
+export function markChange(changes: ChangeSet, id: EntityId, change: "added" | "removed" | string): void {
+  if (change === "added" || change === "removed") markEntity(changes, id, change);
+  else markComponent(changes, id, change, MUTATED_IN_PLACE);
 }

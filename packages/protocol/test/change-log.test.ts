@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ChangeLog, entitiesPatch, markChange, type ChangeSet } from "../src/change-log.ts";
-import type { Entity } from "../src/types.ts";
+import { ChangeLog, entitiesPatch, markComponent, markEntity, MUTATED_IN_PLACE, type ChangeSet, type ValueBefore } from "../src/change-log.ts";
+import { applyMergePatch } from "../src/merge-patch.ts";
+import type { Entity, Json } from "../src/types.ts";
 
-function set(entries: [string, "added" | "removed" | string[]][]): ChangeSet {
-  return new Map(entries.map(([id, c]) => [id, typeof c === "string" ? c : new Set(c)]));
+function set(entries: [string, "added" | "removed" | Record<string, ValueBefore>][]): ChangeSet {
+  return new Map(entries.map(([id, c]) => [id, typeof c === "string" ? c : new Map(Object.entries(c))]));
 }
+const names = (c: ChangeSet, id: string) => [...(c.get(id) as Map<string, unknown>).keys()].sort();
 
 describe("ChangeLog", () => {
   it("composes nothing from the latest revision and undefined from an unknown one", () => {
@@ -16,21 +18,29 @@ describe("ChangeLog", () => {
     expect(log.latest).toBe(2);
   });
 
-  it("unions component names across revisions", () => {
+  it("unions component names across revisions and keeps each component's value as of the base", () => {
     const log = new ChangeLog();
-    log.record(1, 2, set([["a", ["transform"]]]));
-    log.record(2, 3, set([["a", ["material"]], ["b", ["text"]]]));
+    log.record(1, 2, set([["a", { transform: { v: 1 } }]]));
+    log.record(2, 3, set([["a", { material: undefined, transform: { v: 2 } }], ["b", { text: "t" }]]));
     const union = log.compose(1)!;
-    expect([...(union.get("a") as Set<string>)].sort()).toEqual(["material", "transform"]);
-    expect([...(union.get("b") as Set<string>)]).toEqual(["text"]);
+    expect(names(union, "a")).toEqual(["material", "transform"]);
+    expect((union.get("a") as Map<string, unknown>).get("transform")).toEqual({ v: 1 });
+    expect(names(union, "b")).toEqual(["text"]);
     // The kept entries are not mutated by composing.
-    expect([...(log.compose(2)!.get("a") as Set<string>)]).toEqual(["material"]);
+    expect((log.compose(2)!.get("a") as Map<string, unknown>).get("transform")).toEqual({ v: 2 });
+  });
+
+  it("prefers a known earlier value over an in-place mutation", () => {
+    const log = new ChangeLog();
+    log.record(1, 2, set([["a", { transform: MUTATED_IN_PLACE }]]));
+    log.record(2, 3, set([["a", { transform: { v: 1 } }]]));
+    expect((log.compose(1)!.get("a") as Map<string, unknown>).get("transform")).toEqual({ v: 1 });
   });
 
   it("keeps an added entity whole and a removed one removed", () => {
     const log = new ChangeLog();
-    log.record(1, 2, set([["a", "added"], ["b", ["x"]]]));
-    log.record(2, 3, set([["a", ["x"]], ["b", "removed"]]));
+    log.record(1, 2, set([["a", "added"], ["b", { x: 1 }]]));
+    log.record(2, 3, set([["a", { x: undefined }], ["b", "removed"]]));
     const union = log.compose(1)!;
     expect(union.get("a")).toBe("added");
     expect(union.get("b")).toBe("removed");
@@ -38,49 +48,66 @@ describe("ChangeLog", () => {
 
   it("forgets revisions older than its capacity", () => {
     const log = new ChangeLog(3);
-    for (let r = 1; r <= 5; r++) log.record(r, r + 1, set([["a", [`c${r}`]]]));
+    for (let r = 1; r <= 5; r++) log.record(r, r + 1, set([["a", { [`c${r}`]: undefined }]]));
     expect(log.canCompose(2)).toBe(false);
     expect(log.canCompose(3)).toBe(true);
-    expect([...(log.compose(3)!.get("a") as Set<string>)].sort()).toEqual(["c3", "c4", "c5"]);
+    expect(names(log.compose(3)!, "a")).toEqual(["c3", "c4", "c5"]);
   });
 
   it("follows revisions across a wrap", () => {
     const log = new ChangeLog();
     const max = Number.MAX_SAFE_INTEGER - 1;
-    log.record(max - 1, max, set([["a", ["x"]]]));
-    log.record(max, 1, set([["a", ["y"]]]));
-    expect([...(log.compose(max - 1)!.get("a") as Set<string>)].sort()).toEqual(["x", "y"]);
+    log.record(max - 1, max, set([["a", { x: 1 }]]));
+    log.record(max, 1, set([["a", { y: 1 }]]));
+    expect(names(log.compose(max - 1)!, "a")).toEqual(["x", "y"]);
   });
 });
 
-describe("markChange", () => {
+describe("markEntity / markComponent", () => {
   it("drops an entity added and removed within one revision", () => {
     const c: ChangeSet = new Map();
-    markChange(c, "a", "added");
-    markChange(c, "a", "transform");
+    markEntity(c, "a", "added");
+    markComponent(c, "a", "transform", undefined);
     expect(c.get("a")).toBe("added");
-    markChange(c, "a", "removed");
+    markEntity(c, "a", "removed");
     expect(c.has("a")).toBe(false);
   });
-  it("collects component names", () => {
+  it("collects component names with their first earlier value", () => {
     const c: ChangeSet = new Map();
-    markChange(c, "a", "transform");
-    markChange(c, "a", "text");
-    expect([...(c.get("a") as Set<string>)]).toEqual(["transform", "text"]);
+    markComponent(c, "a", "transform", { v: 0 });
+    markComponent(c, "a", "text", undefined);
+    markComponent(c, "a", "transform", { v: 1 });
+    expect([...(c.get("a") as Map<string, unknown>)]).toEqual([["transform", { v: 0 }], ["text", undefined]]);
   });
 });
 
 describe("entitiesPatch", () => {
-  it("builds whole entities, changed components, and nulls from current values", () => {
+  it("builds whole entities, component patches from earlier values, and nulls", () => {
     const world = new Map<string, Entity>([
       ["a", { id: "a", components: { text: { string: "hi" } } }],
-      ["b", { id: "b", components: { transform: { matrix: [1] as number[] } } }],
+      ["b", { id: "b", components: { transform: { matrix: [1] }, material: { color: [0, 1, 0, 1] }, fresh: 1 } as Entity["components"] }],
     ]);
-    const patch = entitiesPatch(set([["a", "added"], ["b", ["transform", "gone"]], ["c", "removed"]]), (id) => world.get(id));
+    const patch = entitiesPatch(set([
+      ["a", "added"],
+      ["b", { transform: MUTATED_IN_PLACE, material: { color: [1, 0, 0, 1], roughness: 0.5 }, fresh: undefined, gone: { x: 1 }, never: undefined }],
+      ["c", "removed"],
+    ]), (id) => world.get(id));
     expect(patch).toEqual({
       a: { id: "a", components: { text: { string: "hi" } } },
-      b: { components: { transform: { matrix: [1] }, gone: null } },
+      b: { components: { transform: { matrix: [1] }, material: { color: [0, 1, 0, 1], roughness: null }, fresh: 1, gone: null } },
       c: null,
     });
+  });
+
+  it("turns a mirror at the base into the current world, keys dropped by a replacement included", () => {
+    const base = { entities: { e: { id: "e", components: { material: { color: [1, 0, 0, 1], roughness: 0.5 }, text: { string: "x" } } } } };
+    const now: Entity = { id: "e", components: { material: { color: [0, 1, 0, 1] } } };
+    const patch = entitiesPatch(set([["e", { material: base.entities.e.components.material, text: base.entities.e.components.text }]]), () => now);
+    expect(applyMergePatch(base as unknown as Json, { entities: patch })).toEqual({ entities: { e: now } });
+  });
+
+  it("leaves out an entity whose changes cancelled out", () => {
+    const now: Entity = { id: "e", components: { text: { string: "same" } } };
+    expect(entitiesPatch(set([["e", { text: { string: "same" }, temp: undefined }]]), () => now)).toEqual({});
   });
 });

@@ -2,6 +2,7 @@
 // Each named component is replaced whole; removals run after. Everything is checked before anything changes.
 import { SERVER_OWNED_COMPONENTS, validateComponents, type Json } from "@allo/protocol";
 import type { InteractionHandler } from "../types.ts";
+import { findNullMember, nullMemberProblem } from "./null-members.ts";
 import { refuse } from "./refuse.ts";
 
 const SERVER_OWNED = new Set<string>(SERVER_OWNED_COMPONENTS);
@@ -20,6 +21,8 @@ export const changeComponents: InteractionHandler = ({ ctx, interaction }) => {
   for (const name of [...Object.keys(set), ...removals]) {
     if (SERVER_OWNED.has(name)) refuse(`${name} is written by the place only`);
   }
+  const nullAt = findNullMember(set, "add_or_change");
+  if (nullAt) refuse(nullMemberProblem(nullAt));
   const relationships = set.relationships as { parent: string } | undefined;
   if (relationships && !removals.includes("relationships")) {
     const parent = relationships.parent;

@@ -2,6 +2,7 @@
 import { identityMatrix, newEntityId, SERVER_OWNED_COMPONENTS, validateEntitySpec, type Components, type EntityId, type EntitySpec } from "@allo/protocol";
 import type { Agent } from "../agent.ts";
 import type { PlaceContext } from "../types.ts";
+import { findNullMember, nullMemberProblem } from "./null-members.ts";
 import { refuse } from "./refuse.ts";
 
 const SERVER_OWNED = new Set<string>(SERVER_OWNED_COMPONENTS);
@@ -13,7 +14,11 @@ export function checkSpec(ctx: PlaceContext, x: unknown, path: string): EntitySp
   const stack: EntitySpec[] = [result.value];
   while (stack.length) {
     const spec = stack.pop()!;
-    for (const name in spec) if (SERVER_OWNED.has(name)) refuse(`${name} is written by the place only`);
+    for (const name in spec) {
+      if (SERVER_OWNED.has(name)) refuse(`${name} is written by the place only`);
+      const nullAt = name === "children" ? undefined : findNullMember(spec[name], name);
+      if (nullAt) refuse(nullMemberProblem(nullAt));
+    }
     if (spec.children) stack.push(...spec.children);
   }
   const parent = (result.value.relationships as { parent?: string } | undefined)?.parent;
