@@ -134,20 +134,6 @@ export function artifactPath(name: string): string {
   return join(ARTIFACTS, name);
 }
 
-/** The page's test hook (packages/visor/src/page-hook.ts). */
-declare global {
-  interface Window {
-    alloVisor: {
-      state(): { phase: string; avatarId?: string; entities: number; frames: number; fps: number; error?: string };
-      entityIds(): string[];
-      components(id: string): Record<string, unknown> | undefined;
-      shownText(id: string): string | undefined;
-      screenPoint(id: string): { x: number; y: number } | null;
-      lookAt(id: string): boolean;
-      whenDrawn(id: string, test: (shown: Record<string, any>, text: string | undefined) => boolean): Promise<number>;
-    };
-  }
-}
 
 /** Waits until `selector` matches an element whose text contains `contains` (if given); returns its text. */
 export async function textOf(page: Page, selector: string, contains?: string, timeout = 10_000): Promise<string> {

@@ -24,7 +24,8 @@ const assetUrl = (id: string) => `${new URL(httpBase).origin}/assets/${encodeURI
 
 const canvas = document.getElementById("view") as HTMLCanvasElement;
 const toast = document.getElementById("toast") as HTMLElement;
-const stage = createStage(canvas);
+const quality = query.get("quality");
+const stage = createStage(canvas, quality === "low" || quality === "high" ? quality : "auto");
 const { camera } = stage;
 
 let client: VisorClient | undefined;
@@ -151,9 +152,10 @@ function frame(): void {
       live.setIntent(update);
     }
   }
+  const renderStarted = performance.now();
   stage.render();
   hookChanged.clear();
-  hook.afterRender(now);
+  hook.afterRender(now, performance.now() - renderStarted, stage.renderer.info.render.calls);
   panel.frame(now, live?.world.entities ?? new Map(), live?.avatarId);
 }
 requestAnimationFrame(frame);

@@ -13,6 +13,26 @@ export interface VisorHookParts {
   lookAt: (id: EntityId) => boolean;
 }
 
+/** window.alloVisor, as tests and benchmarks see it. */
+export interface VisorPageApi {
+  state(): ConnectionState & { avatarId?: string; entities: number; frames: number; fps: number };
+  /** The last frame's draw calls and the mean milliseconds spent in three.js render() over the last second. */
+  renderStats(): { drawCalls: number; renderMs: number; frameMs: number };
+  entityIds(): EntityId[];
+  components(id: EntityId): Components | undefined;
+  /** The text on screen (after layout), or undefined. */
+  shownText(id: EntityId): string | undefined;
+  screenPoint(id: EntityId): { x: number; y: number } | null;
+  lookAt(id: EntityId): boolean;
+  whenDrawn(id: EntityId, test: (shown: Components, text: string | undefined) => boolean): Promise<number>;
+}
+
+declare global {
+  interface Window {
+    alloVisor: VisorPageApi;
+  }
+}
+
 interface Waiter {
   id: EntityId;
   test: (shown: Components, text: string | undefined) => boolean;
@@ -22,6 +42,9 @@ interface Waiter {
 export class VisorHook {
   frames = 0;
   fps = 0;
+  drawCalls = 0;
+  renderMs = 0;
+  private renderMsThisSecond = 0;
   private waiters: Waiter[] = [];
   private secondStartedAt = performance.now();
   private framesThisSecond = 0;
@@ -30,9 +53,10 @@ export class VisorHook {
 
   install(): void {
     const p = this.parts;
-    (window as unknown as { alloVisor: unknown }).alloVisor = {
+    const api: VisorPageApi = {
       state: () => ({ ...p.connection(), avatarId: p.client()?.avatarId, entities: p.scene.views.size, frames: this.frames, fps: this.fps }),
       entityIds: () => [...p.scene.views.keys()],
+      renderStats: () => ({ drawCalls: this.drawCalls, renderMs: this.renderMs, frameMs: this.fps ? 1000 / this.fps : 0 }),
       components: (id: EntityId) => p.scene.views.get(id)?.components,
       shownText: (id: EntityId) => p.scene.views.get(id)?.text?.shown,
       screenPoint: (id: EntityId) => this.screenPoint(id),
@@ -40,14 +64,19 @@ export class VisorHook {
       /** Resolves with Date.now() at the end of the first frame that drew the entity passing `test`. */
       whenDrawn: (id: EntityId, test: Waiter["test"]) => new Promise<number>((resolve) => this.waiters.push({ id, test, resolve })),
     };
+    window.alloVisor = api;
   }
 
   /** After each rendered frame. */
-  afterRender(now: number): void {
+  afterRender(now: number, renderMs: number, drawCalls: number): void {
     this.frames++;
     this.framesThisSecond++;
+    this.renderMsThisSecond += renderMs;
+    this.drawCalls = drawCalls;
     if (now - this.secondStartedAt >= 1000) {
       this.fps = (this.framesThisSecond * 1000) / (now - this.secondStartedAt);
+      this.renderMs = this.renderMsThisSecond / this.framesThisSecond;
+      this.renderMsThisSecond = 0;
       this.framesThisSecond = 0;
       this.secondStartedAt = now;
     }

@@ -5,7 +5,7 @@ import * as THREE from "three";
 import { GLTFLoader } from "three/examples/jsm/loaders/GLTFLoader.js";
 import type { Components, Entity, EntityId, GeometryComponent, MaterialComponent, TextComponent, ColliderComponent } from "@allo/protocol";
 import { buildGeometry } from "./geometry.ts";
-import { TextureCache, buildMaterial, colorOf, needsNewMaterial, updateMaterial, type VisorMaterial } from "./material.ts";
+import { MaterialCache, TextureCache, colorOf, type VisorMaterial } from "./material.ts";
 import { SdfText } from "./text.ts";
 
 export interface EntityView {
@@ -42,13 +42,13 @@ export class EntityScene {
   /** Collider meshes, for picking (input/pointer.ts). userData.entityId names the entity. */
   readonly colliders = new Set<THREE.Mesh>();
   private readonly orphans = new Map<EntityId, Set<EntityId>>();
-  private readonly textures: TextureCache;
+  private readonly materials: MaterialCache;
   private readonly gltf = new GLTFLoader();
   private readonly hidden = new Set<EntityId>();
 
   constructor(private readonly options: EntitySceneOptions) {
     this.root.name = "allo-world";
-    this.textures = new TextureCache(options.assetUrl, () => undefined);
+    this.materials = new MaterialCache(new TextureCache(options.assetUrl, () => undefined));
   }
 
   /** Add or update an entity from the mirror. */
@@ -195,8 +195,7 @@ export class EntityScene {
       return;
     }
     if (result.kind === "mesh") {
-      view.material = buildMaterial(material, this.textures);
-      view.material.side = geometry.type === "inline" ? THREE.DoubleSide : THREE.FrontSide;
+      view.material = this.materials.acquire(material, geometry.type === "inline" ? THREE.DoubleSide : THREE.FrontSide);
       const mesh = new THREE.Mesh(result.geometry, view.material);
       mesh.userData.entityId = view.id;
       view.mesh = mesh;
@@ -221,13 +220,10 @@ export class EntityScene {
 
   private refreshMaterial(view: EntityView, material: MaterialComponent | undefined): void {
     if (!view.material || !(view.mesh instanceof THREE.Mesh)) return;
-    if (needsNewMaterial(view.material, material)) {
-      const side = view.material.side;
-      view.material.dispose();
-      view.material = buildMaterial(material, this.textures);
-      view.material.side = side;
-      view.mesh.material = view.material;
-    } else updateMaterial(view.material, material, this.textures);
+    const next = this.materials.acquire(material, view.material.side);
+    this.materials.release(view.material);
+    view.material = next;
+    view.mesh.material = next;
   }
 
   private redrawText(view: EntityView, text: TextComponent | undefined, material: MaterialComponent | undefined): void {
@@ -266,13 +262,17 @@ export class EntityScene {
   private disposeMesh(view: EntityView): void {
     if (!view.mesh) return;
     view.mesh.removeFromParent();
-    view.mesh.traverse((o) => {
-      if (o instanceof THREE.Mesh) {
-        o.geometry.dispose();
-        const materials = Array.isArray(o.material) ? o.material : [o.material];
-        for (const m of materials) m.dispose();
-      }
-    });
+    if (view.material) this.materials.release(view.material);
+    else
+      view.mesh.traverse((o) => {
+        // an asset model: its geometries and materials are its own
+        if (o instanceof THREE.Mesh) {
+          o.geometry.dispose();
+          const materials = Array.isArray(o.material) ? o.material : [o.material];
+          for (const m of materials) m.dispose();
+        }
+      });
+    if (view.mesh instanceof THREE.Mesh && !view.mesh.geometry.userData.shared) view.mesh.geometry.dispose();
     view.mesh = undefined;
     view.material = undefined;
   }

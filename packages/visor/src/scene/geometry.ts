@@ -18,6 +18,21 @@ const PRIMITIVES: Record<string, () => THREE.BufferGeometry> = {
   torso: () => new THREE.CapsuleGeometry(0.15, 0.4, 4, 12),
 };
 
+/** Primitives are shared by every entity that uses them (one GPU buffer, however many cubes). */
+const sharedPrimitives = new Map<string, THREE.BufferGeometry>();
+
+function primitive(name: string): THREE.BufferGeometry | undefined {
+  let geometry = sharedPrimitives.get(name);
+  if (!geometry) {
+    const make = PRIMITIVES[name];
+    if (!make) return undefined;
+    geometry = make();
+    geometry.userData.shared = true;
+    sharedPrimitives.set(name, geometry);
+  }
+  return geometry;
+}
+
 export type GeometryResult =
   | { kind: "mesh"; geometry: THREE.BufferGeometry }
   | { kind: "asset"; url: string }
@@ -31,9 +46,9 @@ export function buildGeometry(component: GeometryComponent, assetUrl: (id: strin
       if (typeof component.name !== "string" || !component.name) return { kind: "invalid", reason: "asset geometry without a name" };
       return { kind: "asset", url: assetUrl(component.name) };
     case "hardcoded-model": {
-      const make = PRIMITIVES[String(component.name).toLowerCase()];
-      if (!make) return { kind: "invalid", reason: `unknown hard-coded model "${component.name}" (known: ${Object.keys(PRIMITIVES).join(", ")})` };
-      return { kind: "mesh", geometry: make() };
+      const geometry = primitive(String(component.name).toLowerCase());
+      if (!geometry) return { kind: "invalid", reason: `unknown hard-coded model "${component.name}" (known: ${Object.keys(PRIMITIVES).join(", ")})` };
+      return { kind: "mesh", geometry };
     }
     default:
       return { kind: "invalid", reason: `unknown geometry type "${(component as { type?: unknown }).type}"` };

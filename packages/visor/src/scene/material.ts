@@ -26,17 +26,48 @@ export class TextureCache {
   }
 }
 
+/**
+ * Materials are shared by every mesh whose material component (and side) is the same, and disposed when the last
+ * one lets go: a thousand cubes of a few colours cost a few materials.
+ */
+export class MaterialCache {
+  private readonly entries = new Map<string, { material: VisorMaterial; users: number }>();
+  private readonly keys = new WeakMap<VisorMaterial, string>();
+
+  constructor(private readonly textures: TextureCache) {}
+
+  acquire(component: MaterialComponent | undefined, side: THREE.Side): VisorMaterial {
+    const key = `${side}|${component ? JSON.stringify(component) : ""}`;
+    let entry = this.entries.get(key);
+    if (!entry) {
+      const material = buildMaterial(component, this.textures);
+      material.side = side;
+      entry = { material, users: 0 };
+      this.entries.set(key, entry);
+      this.keys.set(material, key);
+    }
+    entry.users++;
+    return entry.material;
+  }
+
+  release(material: VisorMaterial): void {
+    const key = this.keys.get(material);
+    const entry = key === undefined ? undefined : this.entries.get(key);
+    if (!entry || --entry.users > 0) return;
+    this.entries.delete(key!);
+    material.dispose();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
 export function buildMaterial(component: MaterialComponent | undefined, textures: TextureCache): VisorMaterial {
   const plain = component?.shader_name === "plain";
   const material = plain ? new THREE.MeshBasicMaterial() : new THREE.MeshStandardMaterial({ roughness: 0.7, metalness: 0 });
   updateMaterial(material, component, textures);
   return material;
-}
-
-/** True when the component asks for another kind of material than `material` is. */
-export function needsNewMaterial(material: VisorMaterial, component: MaterialComponent | undefined): boolean {
-  const plain = component?.shader_name === "plain";
-  return plain !== material instanceof THREE.MeshBasicMaterial;
 }
 
 export function updateMaterial(material: VisorMaterial, component: MaterialComponent | undefined, textures: TextureCache): void {

@@ -3,14 +3,19 @@ import * as THREE from "three";
 
 export interface Stage {
   renderer: THREE.WebGLRenderer;
+  /** The WebGL implementation; software ones (SwiftShader, llvmpipe) get a lighter setup. */
+  software: boolean;
   scene: THREE.Scene;
   camera: THREE.PerspectiveCamera;
   render(): void;
 }
 
-export function createStage(canvas: HTMLCanvasElement): Stage {
-  const renderer = new THREE.WebGLRenderer({ canvas, antialias: true, preserveDrawingBuffer: false });
-  renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
+export function createStage(canvas: HTMLCanvasElement, quality: "auto" | "low" | "high" = "auto"): Stage {
+  const software = isSoftwareWebGL();
+  const low = quality === "low" || (quality === "auto" && software);
+  // Multisampling and high pixel ratios cost a software renderer most of its frame time.
+  const renderer = new THREE.WebGLRenderer({ canvas, antialias: !low, preserveDrawingBuffer: false });
+  renderer.setPixelRatio(low ? 1 : Math.min(window.devicePixelRatio, 2));
   const scene = new THREE.Scene();
   scene.background = new THREE.Color(0x20242c);
   scene.fog = new THREE.Fog(0x20242c, 30, 80);
@@ -36,5 +41,14 @@ export function createStage(canvas: HTMLCanvasElement): Stage {
   new ResizeObserver(resize).observe(canvas);
   resize();
 
-  return { renderer, scene, camera, render: () => renderer.render(scene, camera) };
+  return { renderer, software, scene, camera, render: () => renderer.render(scene, camera) };
+}
+
+function isSoftwareWebGL(): boolean {
+  const gl = document.createElement("canvas").getContext("webgl2");
+  if (!gl) return false;
+  const info = gl.getExtension("WEBGL_debug_renderer_info");
+  const name = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+  gl.getExtension("WEBGL_lose_context")?.loseContext();
+  return /swiftshader|llvmpipe|software/i.test(name);
 }

@@ -1,0 +1,135 @@
+// The web visor in headless Chromium (SwiftShader WebGL: software rendering, so absolute fps are a floor):
+// frames per second with an empty place and with 1,000 entities (the empty place is the same-run baseline), and the
+// time from a component change in the place to the frame that draws it, against the time the same change takes to
+// reach a Node agent's mirror (the baseline: everything but the browser).
+// `npx tsx bench/visor.ts [--full]` or `npm run bench -- visor`.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { chromium, type Page } from "playwright-core";
+import { connect, type AlloClient } from "@allo/client";
+import { startPlace } from "@allo/place";
+import type { EntitySpec, Mat4 } from "@allo/protocol";
+import { ensureVisorBuilt, visorHttpHandler } from "@allo/visor";
+import { figure, printReport, sleep, type BenchReport, type Figure, type Profile } from "./lib/report.ts";
+
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"];
+const ENTITIES = 1000;
+const GROUP = 100;
+
+const at = (x: number, y: number, z: number): Mat4 => [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, x, y, z, 1];
+
+/** 1,000 entities in 10 groups: cubes with material and collider, every tenth with a text label. */
+function groupSpec(g: number): EntitySpec {
+  const children: EntitySpec[] = [];
+  for (let i = 1; i < GROUP; i++) {
+    const n = g * GROUP + i;
+    const spec: EntitySpec = {
+      transform: { matrix: at((i % 10) * 0.5 - 2.25, Math.floor(i / 10) * 0.4, 0) },
+      geometry: { type: "hardcoded-model", name: "cube" },
+      material: { color: [((n * 37) % 100) / 100, ((n * 61) % 100) / 100, 0.6, 1] },
+      collider: { type: "box", width: 0.3, height: 0.3, depth: 0.3 },
+    };
+    if (i % 10 === 5) spec.text = { string: `entity ${n}`, height: 0.08 };
+    children.push(spec);
+  }
+  return { transform: { matrix: at(0, 0.2, -2 - g * 1.2) }, geometry: { type: "hardcoded-model", name: "plane" }, children };
+}
+
+async function measureFps(page: Page, seconds: number): Promise<number[]> {
+  // one sample per second: frames drawn in that second
+  return page.evaluate(async (s) => {
+    const samples: number[] = [];
+    for (let i = 0; i < s; i++) {
+      const before = window.alloVisor.state().frames;
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, 1000));
+      samples.push(((window.alloVisor.state().frames - before) * 1000) / (performance.now() - t0));
+    }
+    return samples;
+  }, seconds);
+}
+
+async function changeToDrawn(page: Page, app: AlloClient, observer: AlloClient, id: string, samples: number): Promise<{ drawn: number[]; mirrored: number[] }> {
+  const drawn: number[] = [];
+  const mirrored: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const x = 1 + i / 1000;
+    const waitDrawn = page.evaluate(([entity, value]) => window.alloVisor.whenDrawn(entity, (c) => c.transform?.matrix?.[12] === value), [id, x] as const);
+    const waitMirrored = observer.waitForWorld((w) => w.get(id)?.components.transform?.matrix[12] === x, { timeout: 10_000 }).then(() => Date.now());
+    await sleep(30); // let the page register its waiter
+    const t0 = Date.now();
+    await app.changeComponents(id, { transform: { matrix: at(x, 1.5, -1) } });
+    const [drawnAt, mirroredAt] = await Promise.all([waitDrawn, waitMirrored]);
+    drawn.push(drawnAt - t0);
+    mirrored.push(mirroredAt - t0);
+    await sleep(70);
+  }
+  return { drawn, mirrored };
+}
+
+export async function run(profile: Profile): Promise<BenchReport> {
+  const full = profile === "full";
+  const fpsSeconds = full ? 15 : 5;
+  const latencySamples = full ? 100 : 30;
+  await ensureVisorBuilt();
+  const place = await startPlace({ port: 0, host: "127.0.0.1", name: "Visor bench", logLevel: "warn", httpHandler: visorHttpHandler() });
+  const profileDir = mkdtempSync(join(tmpdir(), "allo-bench-chromium-"));
+  const browser = await chromium.launchPersistentContext(profileDir, { executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 720 } });
+  const app = await connect(place.url, { identity: { display_name: "bench app" } });
+  const observer = await connect(place.url, { identity: { display_name: "bench observer" } });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${place.port}/?name=bench`);
+    await page.waitForFunction(() => window.alloVisor?.state().phase === "connected", null, { timeout: 30_000 });
+    await sleep(1000);
+    const emptyFps = await measureFps(page, fpsSeconds);
+    const emptyRender = await page.evaluate(() => window.alloVisor.renderStats());
+
+    const spawnStarted = performance.now();
+    for (let g = 0; g < ENTITIES / GROUP; g++) await app.spawnEntity(groupSpec(g));
+    const total = app.world.entities.size;
+    await page.waitForFunction((n) => window.alloVisor.state().entities >= n, total, { timeout: 60_000, polling: 100 });
+    const spawnToShownMs = performance.now() - spawnStarted;
+    await sleep(2000); // text layout and first uploads settle
+    const busyFps = await measureFps(page, fpsSeconds);
+    const busyRender = await page.evaluate(() => window.alloVisor.renderStats());
+
+    const { id: moving } = await app.spawnEntity({ transform: { matrix: at(1, 1.5, -1) }, geometry: { type: "hardcoded-model", name: "cube" }, material: { color: [1, 0.3, 0.2, 1] } });
+    await page.waitForFunction((id) => window.alloVisor.entityIds().includes(id), moving);
+    const latency = await changeToDrawn(page, app, observer, moving, latencySamples);
+
+    const emptyBaseline = { name: "fps, empty place", median: figure("", "", emptyFps).median };
+    const mirrorBaseline = { name: "change → Node mirror", median: figure("", "", latency.mirrored).median };
+    const figures: Figure[] = [
+      figure("fps, empty place (SwiftShader)", "fps", emptyFps),
+      figure(`fps, ${ENTITIES.toLocaleString("en-US")} entities`, "fps", busyFps, { baseline: emptyBaseline, note: `${total} entities in the visor's scene; ${ENTITIES / 10} text labels` }),
+      figure(`spawn ${ENTITIES} → all in the visor`, "ms", spawnToShownMs),
+      figure("change → Node agent mirror", "ms", latency.mirrored),
+      figure("change → drawn by the visor", "ms", latency.drawn, { baseline: mirrorBaseline, note: `with ${total} entities; includes waiting for the next frame` }),
+    ];
+    const report: BenchReport = { bench: "visor", profile, figures, details: { entities: total, emptyFps, busyFps, emptyRender, busyRender, latency } };
+    console.log(`render(): empty place ${emptyRender.renderMs.toFixed(1)} ms/frame, ${emptyRender.drawCalls} draw calls; ${total} entities ${busyRender.renderMs.toFixed(1)} ms/frame, ${busyRender.drawCalls} draw calls`);
+    printReport(report);
+    return report;
+  } finally {
+    await browser.close();
+    await app.close();
+    await observer.close();
+    await place.close();
+    rmSync(profileDir, { recursive: true, force: true });
+  }
+}
+
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  run(process.argv.includes("--full") ? "full" : "quick").then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
