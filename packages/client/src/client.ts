@@ -172,6 +172,16 @@ export class AlloClient {
     this.sendInteraction("oneway", senderEntityId, receiverEntityId, "", body);
   }
 
+  /** Binary frames from the place, channel byte first (media, assets: see assets.ts). */
+  get binary$(): Observable<Uint8Array> {
+    return this.connection.binary$.asObservable();
+  }
+
+  /** Sends one binary frame, channel byte first (PROTOCOL.md §1). Throws AlloError if the connection is closed. */
+  sendBinary(frame: Uint8Array): void {
+    this.connection.sendBinary(frame);
+  }
+
   /** Publishes to every agent subscribed to a matching pattern (PROTOCOL.md §2 rule 6, §4). */
   publish(senderEntityId: EntityId, body: InteractionBody): void {
     this.sendInteraction("publication", senderEntityId, "", "", body);

@@ -7,7 +7,7 @@ import { AlloError, PlaceUnreachableError } from "./errors.ts";
 export interface WebSocketLike {
   readonly readyState: number;
   binaryType: string;
-  send(data: string): void;
+  send(data: string | Uint8Array): void;
   close(code?: number, reason?: string): void;
   onopen: ((event: unknown) => void) | null;
   onmessage: ((event: { data: unknown }) => void) | null;
@@ -43,7 +43,7 @@ export interface ConnectionStats {
   sentByName: Record<string, number>;
   /** Received messages by interaction name, plus "state" and "clock". */
   receivedByName: Record<string, number>;
-  /** Text frames that were not a valid place message, and binary frames (not used yet). */
+  /** Text frames that were not a valid place message, and binary frames of an unknown kind. */
   invalidMessagesReceived: number;
 }
 
@@ -80,6 +80,8 @@ export class Connection {
   };
   /** Every text frame sent, after it was handed to the socket. */
   readonly outgoing$ = new Subject<{ text: string }>();
+  /** Binary frames from the place, channel byte first (PROTOCOL.md §1: media 0/4, assets 3). Used by assets.ts. */
+  readonly binary$ = new Subject<Uint8Array>();
   private closedByClient = false;
   private warnedInvalid = false;
   private handlers: ConnectionHandlers | undefined;
@@ -150,6 +152,14 @@ export class Connection {
     this.outgoing$.next({ text });
   }
 
+  /** Sends one binary frame (channel byte first). Throws if the socket is not open. */
+  sendBinary(frame: Uint8Array): void {
+    if (!this.isOpen) throw new AlloError(`Cannot send a binary frame: the connection to ${this.url} is closed.`);
+    this.socket.send(frame);
+    this.stats.messagesSent++;
+    this.stats.bytesSent += frame.byteLength;
+  }
+
   /** Closes the socket; onClose follows when it has closed. A peer that does not answer the close is cut off. */
   close(code = 1000, reason = "client closed"): void {
     this.closedByClient = true;
@@ -178,10 +188,11 @@ export class Connection {
   private receive(data: unknown): void {
     this.stats.messagesReceived++;
     if (typeof data !== "string") {
-      // Binary frames carry media and assets (PROTOCOL.md §1, §9), which this client does not handle yet.
-      this.stats.bytesReceived += (data as ArrayBuffer).byteLength ?? 0;
-      this.stats.invalidMessagesReceived++;
-      this.options.logger.debug("ignored a binary frame");
+      // Binary frames carry media and assets (PROTOCOL.md §1, §9): handed to binary$ (assets.ts listens).
+      const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : undefined;
+      this.stats.bytesReceived += bytes?.byteLength ?? 0;
+      if (bytes) this.binary$.next(bytes);
+      else this.stats.invalidMessagesReceived++;
       return;
     }
     this.stats.bytesReceived += utf8Length(data);
