@@ -228,25 +228,36 @@ export class AlloClient {
    * Rejects with AlloError after `timeout` ms (default 10 000), or with ConnectionLostError if the connection ends.
    */
   waitForWorld(predicate: (world: WorldMirror) => boolean, options: { timeout?: number } = {}): Promise<void> {
-    if (predicate(this.world)) return Promise.resolve();
     const timeout = options.timeout ?? DEFAULT_TIMEOUT;
     return new Promise((resolve, reject) => {
+      let done = false;
+      const finish = (error?: unknown) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        subscription?.unsubscribe();
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      // A predicate that throws rejects the wait with its error, instead of escaping into the stream.
+      const check = () => {
+        try {
+          if (predicate(this.world)) finish();
+        } catch (error) {
+          finish(error ?? new AlloError("waitForWorld's predicate threw"));
+        }
+      };
       const timer = setTimeout(() => {
-        subscription.unsubscribe();
-        reject(new AlloError(`The world did not reach the awaited state within ${timeout} ms (at revision ${this.world.revision}).`));
+        finish(new AlloError(`The world did not reach the awaited state within ${timeout} ms (at revision ${this.world.revision}).`));
       }, timeout);
-      const subscription = this.world.state$.subscribe({
-        next: () => {
-          if (!predicate(this.world)) return;
-          clearTimeout(timer);
-          subscription.unsubscribe();
-          resolve();
-        },
-        complete: () => {
-          clearTimeout(timer);
-          this.closed.then((closed) => reject(closed.error ?? new ConnectionLostError(closed.code, closed.reason)));
-        },
+      let subscription: { unsubscribe(): void } | undefined;
+      check();
+      if (done) return;
+      subscription = this.world.state$.subscribe({
+        next: check,
+        complete: () => void this.closed.then((closed) => finish(closed.error ?? new ConnectionLostError(closed.code, closed.reason))),
       });
+      if (done) subscription.unsubscribe();
     });
   }
 

@@ -18,3 +18,4 @@ export {
   InteractionDeniedError,
 } from "./errors.ts";
 export { PlaceUrlError } from "@allo/protocol";
+export { assetIdOf, publishAsset, publishAssetFile, unpublishAsset, fetchAsset, AssetError } from "./assets.ts";
