@@ -23,6 +23,8 @@ export interface Place {
   /** For modules and tests that need the inside (hooks, limits); apps never do. */
   readonly ctx: PlaceContext;
   stats(): PlaceStats;
+  /** Runs one tick now: simulation, clock, a revision if anything changed, states to agents (benches, tickRate 0). */
+  tick(): void;
   close(): Promise<void>;
 }
 
@@ -32,7 +34,7 @@ export async function startPlace(options: PlaceOptions = {}): Promise<Place> {
   const host = options.host ?? "127.0.0.1";
   const name = options.name ?? "Allo place";
   const tickRate = options.tickRate ?? 20;
-  if (!(tickRate > 0 && tickRate <= 1000)) throw new RangeError(`tickRate must be between 0 and 1000 ticks per second, got ${tickRate}`);
+  if (!(tickRate >= 0 && tickRate <= 1000)) throw new RangeError(`tickRate must be between 0 (manual ticks) and 1000 ticks per second, got ${tickRate}`);
   const limits: PlaceLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const log = createLogger("place", options.logLevel);
   const started = performance.now();
@@ -151,7 +153,7 @@ export async function startPlace(options: PlaceOptions = {}): Promise<Place> {
   const urlHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "localhost" : host;
   const url = `ws://${urlHost}:${server.port}/`;
   publicUrl ||= `alloplace://${urlHost}:${server.port}`;
-  const tickTimer = setInterval(() => sync.tick(), 1000 / tickRate);
+  const tickTimer = tickRate > 0 ? setInterval(() => sync.tick(), 1000 / tickRate) : undefined;
   const heartbeatTimer = setInterval(heartbeat, limits.pingIntervalMs);
   log.info("place started", { name, url, publicUrl });
 
@@ -163,6 +165,7 @@ export async function startPlace(options: PlaceOptions = {}): Promise<Place> {
     world,
     agents,
     ctx,
+    tick: () => sync.tick(),
     stats: () => ({ ...sync.stats, agents: agents.size, entities: world.size, revision: world.revision, pendingRequests: router.pendingCount }),
     close() {
       closing ??= (async () => {

@@ -87,7 +87,7 @@ export interface PlaceOptions {
   host?: string;
   /** The place's name, sent in the announce response. Default "Allo place". */
   name?: string;
-  /** Ticks per second. Default 20. */
+  /** Ticks per second. Default 20; 0 = only when place.tick() is called (benches). */
   tickRate?: number;
   logLevel?: LogLevel;
   limits?: Partial<PlaceLimits>;
