@@ -54,6 +54,8 @@ serveParent(
             const a = t * 0.05 + i;
             ctx.world.setComponent(id, "transform", { matrix: [Math.cos(a), 0, -Math.sin(a), 0, 0, 1, 0, 0, Math.sin(a), 0, Math.cos(a), 0, i % 10, 1, t % 10, 1] });
           }
+          // When the tick's revision was made (monotonic ns, shared by every process): one-way latency for viewers.
+          ctx.world.setComponent(scenery[0], "stamp", { ns: String(process.hrtime.bigint()), tick: t });
         },
       } : undefined;
       return scenery.length;

@@ -20,6 +20,8 @@ export interface WireAgentOptions {
    * replacement). Default: ALLO_COMPONENTS_WHOLE=1. See component-sync.test.ts for why this matters.
    */
   componentsWhole?: boolean;
+  /** Keep a mirror of the world (default true); false only parses and acks, like the raw ws baseline's clients. */
+  mirror?: boolean;
   /** Called for every state frame after it is applied. */
   onState?: (frame: Record<string, Json>, bytes: number, previousRevision: number) => void;
 }
@@ -162,7 +164,9 @@ export class WireAgent {
     this.stats.stateBytes += bytes;
     const revision = frame.revision as number;
     const previousRevision = this.revision;
-    if (frame.patch_style === "set") {
+    if (this.options.mirror === false) {
+      // parse-and-ack only
+    } else if (frame.patch_style === "set") {
       this.stats.sets++;
       this.entities = new Map(Object.entries((frame.entities ?? {}) as Record<string, EntityDoc>));
     } else {

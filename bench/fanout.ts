@@ -1,0 +1,94 @@
+// B4 fanout.20hz (perf-and-reliability-anchors.md §4): a real place in its own process ticks at 20 Hz, its
+// simulation moving enough entities for ~2 KB or ~20 KB patches; V viewers here parse and apply every state and
+// ack it. Place CPU per tick and one-way latency (revision made → viewer applied) are divided by raw ws fan-out of
+// the same size to the same number of clients, measured in the same run.
+import { rawFanout } from "./baselines.ts";
+import { startChild } from "./lib/child.ts";
+import { figure, printReport, sleep, summarize, type BenchReport, type Figure, type Profile } from "./lib/report.ts";
+import { WireAgent } from "../test/load/lib/wire-agent.ts";
+import { mirrorDifferences } from "../test/load/lib/invariants.ts";
+
+type Stats = { place: { revisionsMade: number; statesSent: number; statesSkipped: number }; flush: { median: number; p99: number }; cpuMs: number };
+
+/** Moved entities per tick for a patch of about `bytes` (a moved scenery entity is ~175 B of patch). */
+const perTickFor = (bytes: number) => Math.max(1, Math.round(bytes / 175));
+
+async function throughPlace(viewers: number, sizes: number[], seconds: number): Promise<Figure[]> {
+  const host = startChild(new URL("../test/load/lib/place-host.ts", import.meta.url));
+  const { url } = (await host.ready) as { url: string };
+  const figures: Figure[] = [];
+  try {
+    await host.call("scenery", { n: 1000 });
+    let oneWay: number[] = [];
+    let bytes: number[] = [];
+    const agents: WireAgent[] = [];
+    for (let i = 0; i < viewers; i++) {
+      agents.push(await WireAgent.connect(url, {
+        name: `viewer${i}`,
+        // Like the raw baseline's clients, most viewers only parse and ack; five keep a mirror to prove exactness.
+        mirror: i < 5,
+        onState(frame, size) {
+          const stamp = (frame.entities as Record<string, { components?: { stamp?: { ns: string } } }> | undefined)?.scenery0?.components?.stamp;
+          if (stamp && frame.patch_style === "merge") {
+            oneWay.push(Number(process.hrtime.bigint() - BigInt(stamp.ns)) / 1e6);
+            bytes.push(size);
+          }
+        },
+      }));
+    }
+    for (const size of sizes) {
+      await host.call("animate", { perTick: perTickFor(size) });
+      await sleep(1000);
+      oneWay = [];
+      bytes = [];
+      await host.call("stats", { reset: true });
+      const before = await host.call<Stats>("stats");
+      await sleep(seconds * 1000);
+      const after = await host.call<Stats>("stats", { reset: true });
+      const sampled = { oneWay, bytes };
+      await host.call("animate", { perTick: 0 }); // the raw baseline runs alone
+      ({ oneWay, bytes } = sampled);
+      const revisions = after.place.revisionsMade - before.place.revisionsMade;
+      const sent = after.place.statesSent - before.place.statesSent;
+      const skipped = after.place.statesSkipped - before.place.statesSkipped;
+      const raw = await rawFanout({ clients: viewers, bytes: summarize(bytes).median || size, ticks: Math.round(seconds * 20) });
+      const label = `${viewers}×${(size / 1024).toFixed(0)} KB`;
+      figures.push(figure(`${label}: place CPU per tick`, "ms", after.cpuMs / Math.max(1, revisions), {
+        baseline: { name: "raw ws", median: raw.cpuMsPerTick },
+        goal: { op: "<=", value: 1.5, on: "ratio" },
+        note: `patch ${Math.round(summarize(bytes).median)} B; flush p50 ${after.flush.median.toFixed(2)} ms, p99 ${after.flush.p99.toFixed(2)} ms; states sent ${sent}, skipped ${skipped} (lagging viewers coalesce)`,
+      }));
+      figures.push(figure(`${label}: one-way latency`, "ms", oneWay, {
+        baseline: { name: "raw ws", median: summarize(raw.oneWay).median },
+        note: `raw ws p99 ${summarize(raw.oneWay).p99.toFixed(2)} ms; ${oneWay.length} of ${revisions * viewers} revision×viewer deliveries carried a stamp`,
+      }));
+    }
+    await sleep(500);
+    const doc = await host.call<{ entities: Record<string, unknown>; revision: number }>("document");
+    await Promise.all(agents.map((a) => a.until((x) => x.revision === doc.revision, 10_000).catch(() => {})));
+    let diverged = 0;
+    for (const a of agents) {
+      if (a.options.mirror === false) {
+        a.terminate();
+        continue;
+      }
+      if (mirrorDifferences(Object.fromEntries(a.entities), doc.entities).length) diverged++;
+      a.terminate();
+    }
+    figures.push(figure(`${viewers} viewers: of 5 mirrors, differing from the place at the end`, "viewers", diverged, { goal: { op: "<=", value: 0 } }));
+  } finally {
+    await host.kill();
+  }
+  return figures;
+}
+
+export async function run(profile: Profile): Promise<BenchReport> {
+  const full = profile === "full";
+  const figures: Figure[] = [];
+  // Quick: the anchors' 50-agent case in both sizes, plus 200 viewers at 2 KB; full: the whole grid.
+  const grid: [number, number[]][] = full ? [[10, [2048, 20480]], [50, [2048, 20480]], [200, [2048, 20480]], [500, [2048, 20480]]] : [[50, [2048, 20480]], [200, [2048]]];
+  for (const [viewers, sizes] of grid) figures.push(...(await throughPlace(viewers, sizes, full ? 10 : 3)));
+  const report: BenchReport = { bench: "fanout", profile, figures };
+  printReport(report);
+  return report;
+}
