@@ -4,6 +4,15 @@
 import { jsonEqual, type EntityId, type EntitySpec, type Json, type Logger } from "@allo/protocol";
 import { EntityNode, RootNode } from "./node.ts";
 import type { UiClient } from "./client.ts";
+import { matchAnnounced } from "./announce-match.ts";
+
+/** What announce spawns: the avatar node and the descendants nested into its spec. */
+export interface AvatarPlan {
+  spec: EntitySpec;
+  included: EntityNode[];
+  parentIndex: number[];
+  components: Array<Record<string, Json>>;
+}
 
 export interface FlushCounters {
   flushes: number;
@@ -24,11 +33,21 @@ export class EntitySync {
   private readonly dirty = new Set<EntityNode>();
   private readonly removed = new Set<EntityNode>();
   private readonly inflight = new Set<Promise<unknown>>();
+  private readonly removeQueue: EntityId[] = [];
   private scheduled = false;
+  private later: ReturnType<typeof setTimeout> | null = null;
   private disposed = false;
 
   /** Budget for one spawn_entity message; bigger subtrees are spawned in parts. */
   maxSpawnBytes = 768 * 1024;
+  /**
+   * World messages per second (sustained) and burst. The place drops and then disconnects agents over 200/s,
+   * burst 400 (PROTOCOL.md §5), and the client's acks share that budget; what does not fit waits for the next flush.
+   */
+  messageRate = 80;
+  messageBurst = 250;
+  private tokens = 250;
+  private refilledAt = Date.now();
 
   constructor(
     readonly root: RootNode,
@@ -81,6 +100,47 @@ export class EntitySync {
 
   avatarId: EntityId | null = null;
 
+  /** The announce spec: the first root entity with as much of its subtree as fits one message. */
+  avatarPlan(): AvatarPlan | null {
+    const first = this.root.childEntities().next().value;
+    if (!first) return null;
+    const included: EntityNode[] = [];
+    const parentIndex: number[] = [];
+    const spec = specOf(first, included, parentIndex, -1, { bytes: this.maxSpawnBytes });
+    return { spec, included, parentIndex, components: included.map((n) => ({ ...n.components })) };
+  }
+
+  /** After announce: the avatar and the descendants spawned with it become live, matched in the mirror. */
+  announced(client: UiClient, avatarId: EntityId, plan: AvatarPlan | null): void {
+    if (!plan) return this.connected(client, avatarId, {});
+    const [avatar, ...rest] = plan.included;
+    const ids = matchAnnounced(plan.included, plan.parentIndex, plan.components, avatarId, client.world.entities);
+    rest.forEach((node, k) => {
+      const i = k + 1;
+      const id = ids[i];
+      const parentId = ids[plan.parentIndex[i]];
+      if (!id || !parentId || node.state !== "detached") {
+        this.logger.warn("an entity spawned with the avatar was not found in the world; it will be spawned again", { node: String(node) });
+        return;
+      }
+      node.sent = plan.components[i];
+      node.serverParent = parentId;
+      this.byId.set(id, node);
+      node.markLive(id);
+      if (!jsonEqual(node.components, node.sent) || node.parent !== plan.included[plan.parentIndex[i]]) {
+        for (const name of new Set([...Object.keys(node.components), ...Object.keys(node.sent)])) node.dirty.add(name);
+        this.dirty.add(node);
+      }
+    });
+    this.client = client;
+    this.avatarSent = plan.components[0];
+    this.avatarId = avatarId;
+    const first = avatar.parent === this.root ? avatar : this.root.childEntities().next().value;
+    if (first && !this.avatar) this.adoptAvatar(first);
+    if (this.avatar) this.pending.add(this.avatar); // descendants that did not fit the announce spawn next
+    this.schedule();
+  }
+
   private adoptAvatar(node: EntityNode): void {
     if (!this.avatarId) return;
     this.avatar = node;
@@ -99,8 +159,36 @@ export class EntitySync {
     if (!this.client || this.disposed) return;
     this.counters.flushes++;
     this.flushRemovals();
+    this.drainRemoveQueue();
     this.flushSpawns();
     this.flushChanges();
+  }
+
+  /** Takes one message from the rate budget; when it is empty, plans a flush for when a token is back. */
+  private take(): boolean {
+    const now = Date.now();
+    this.tokens = Math.min(this.messageBurst, this.tokens + ((now - this.refilledAt) / 1000) * this.messageRate);
+    this.refilledAt = now;
+    if (this.tokens >= 1) {
+      this.tokens--;
+      return true;
+    }
+    if (!this.later && !this.disposed) {
+      const wait = Math.ceil(((1 - this.tokens) / this.messageRate) * 1000);
+      this.later = setTimeout(() => {
+        this.later = null;
+        this.schedule();
+      }, wait);
+    }
+    return false;
+  }
+
+  private drainRemoveQueue(): void {
+    while (this.removeQueue.length && this.take()) {
+      this.counters.removals++;
+      const id = this.removeQueue.shift()!;
+      this.track(this.client!.removeEntity(id, "cascade"), `remove_entity ${id}`);
+    }
   }
 
   private flushRemovals(): void {
@@ -142,8 +230,8 @@ export class EntitySync {
   }
 
   private sendRemove(id: EntityId): void {
-    this.counters.removals++;
-    this.track(this.client!.removeEntity(id, "cascade"), `remove_entity ${id}`);
+    this.removeQueue.push(id);
+    this.drainRemoveQueue();
   }
 
   private flushSpawns(): void {
@@ -158,7 +246,11 @@ export class EntitySync {
         // A spawning parent re-queues its detached children when its ids arrive; a detached one spawns them.
       }
     }
-    for (const top of tops) if (top.state === "detached") this.spawn(top);
+    for (const top of tops) {
+      if (top.state !== "detached") continue;
+      if (this.take()) this.spawn(top);
+      else this.pending.add(top);
+    }
   }
 
   private spawn(top: EntityNode): void {
@@ -219,6 +311,10 @@ export class EntitySync {
     this.dirty.clear();
     for (const node of nodes) {
       if (node.state !== "live" || !node.id) continue; // spawning nodes keep their dirty set until the id arrives
+      if (!this.take()) {
+        this.dirty.add(node);
+        continue;
+      }
       const set: Record<string, Json> = {};
       const remove: string[] = [];
       for (const name of node.dirty) {
@@ -234,7 +330,10 @@ export class EntitySync {
         set.relationships = { parent: parentId };
         node.serverParent = parentId;
       }
-      if (!Object.keys(set).length && !remove.length) continue;
+      if (!Object.keys(set).length && !remove.length) {
+        this.tokens++; // nothing to send after all
+        continue;
+      }
       for (const name of remove) delete node.sent[name];
       Object.assign(node.sent, set);
       this.counters.changes++;
@@ -252,21 +351,29 @@ export class EntitySync {
 
   /** Resolves when everything sent so far has been answered (after the pending flush). */
   async settled(): Promise<void> {
-    while (this.scheduled || this.inflight.size) {
+    while (this.scheduled || this.inflight.size || this.later) {
       if (this.scheduled) await new Promise<void>((r) => queueMicrotask(r));
-      else await Promise.all([...this.inflight]);
+      else if (this.inflight.size) await Promise.all([...this.inflight]);
+      else await new Promise<void>((r) => setTimeout(r, 10));
     }
   }
 
-  /** Despawns the app's entities (all but the avatar, which leaves with the connection) and stops flushing. */
-  async despawnAll(): Promise<void> {
-    this.flush();
-    for (const node of [...this.root.childEntities()]) {
-      if (node === this.avatar) for (const child of [...node.childEntities()]) this.despawn(child);
-      else this.despawn(node);
-    }
-    await this.settled();
+  /**
+   * Stops flushing. With `closing` (render() opened the connection) the place removes everything the app owns when
+   * it disconnects; otherwise the app's root entities are removed here (the avatar's children, not the avatar).
+   */
+  async despawnAll(closing: boolean): Promise<void> {
+    if (!closing) {
+      this.flush();
+      for (const node of [...this.root.childEntities()]) {
+        if (node === this.avatar) for (const child of [...node.childEntities()]) this.despawn(child);
+        else this.despawn(node);
+      }
+      await this.settled();
+    } else await Promise.all([...this.inflight]);
     this.disposed = true;
+    if (this.later) clearTimeout(this.later);
+    this.later = null;
   }
 }
 

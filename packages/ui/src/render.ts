@@ -113,7 +113,7 @@ export async function render(code: () => JSX.Element, options: RenderOptions = {
     dispose() {
       disposed ??= (async () => {
         disposeRoot();
-        await sync.despawnAll();
+        await sync.despawnAll(owned);
         subscription.unsubscribe();
         if (owned) await connection.close();
       })();
@@ -125,22 +125,20 @@ export async function render(code: () => JSX.Element, options: RenderOptions = {
   return handle;
 }
 
-/** Connects with the first root entity's components as the avatar (children are spawned after, with their ids). */
+/** Connects with the first root entity as the avatar, its subtree nested (as much as fits one message). */
 async function announce(url: string, sync: EntitySync, launch: LaunchInfo, identity: JsonObject, logger: Logger): Promise<UiClient> {
   const first = sync.root.childEntities().next().value;
-  const avatar: Record<string, Json> = { ...(first?.components ?? {}) };
-  if (launch.initialLocation) {
-    avatar.transform = { matrix: launch.initialLocation };
-    if (first) first.components.transform = avatar.transform;
-  }
+  if (first && launch.initialLocation) first.components.transform = { matrix: launch.initialLocation };
+  const plan = sync.avatarPlan();
+  const avatar: Record<string, Json> = { ...(plan?.spec ?? {}) } as Record<string, Json>;
   if (!avatar.transform) avatar.transform = { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] };
-  const sent = { ...avatar };
+  if (plan) plan.components[0] = { ...plan.components[0], transform: avatar.transform };
   if (launch.avatarToken) avatar.avatar = { token: launch.avatarToken };
   const { connect } = (await import("@allo/client")) as unknown as {
     connect(url: string, options: { identity: JsonObject; avatar: JsonObject; logger?: Logger }): Promise<UiClient>;
   };
   const client = await connect(url, { identity, avatar, logger: logger.child("client") });
-  sync.connected(client, client.avatarId, sent);
+  sync.announced(client, client.avatarId, plan);
   return client;
 }
 

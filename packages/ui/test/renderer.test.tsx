@@ -36,8 +36,9 @@ describe("mounting", () => {
     expect(shape(tree)).toEqual({ name: "root", children: [{ name: "a", children: [{ name: "a1", children: [] }] }, { name: "b", children: [] }] });
     expect(mount.find((e) => uiName(e) === "b")!.components.text).toEqual({ string: "hi" });
     expect(mount.find((e) => uiName(e) === "a")!.components.collider).toEqual({ type: "box", width: 1, height: 1, depth: 1 });
-    // Each child subtree of the avatar is one spawn_entity with nested children.
-    expect(mount.appClient.stats.sentByName.spawn_entity).toBe(2);
+    // The whole tree went with the announce (the avatar spawned with its children): no spawn_entity at all.
+    expect(mount.appClient.stats.sentByName.announce).toBe(1);
+    expect(mount.appClient.stats.sentByName.spawn_entity ?? 0).toBe(0);
   });
 });
 

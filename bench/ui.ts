@@ -1,0 +1,181 @@
+// The Solid renderer's cost against a real place: time and messages to mount 1,000 and 10,000 entities, and
+// signal writes turned into change_components — each next to the same work sent by hand through @allo/client in
+// the same run (ratio = renderer / by hand). Run: `npx tsx --import @allo/ui/register bench/ui.ts [quick|full]`.
+import { pathToFileURL } from "node:url";
+import { createComponent, createSignal, For, type Accessor, type Setter } from "solid-js";
+import { connect, type AlloClient } from "@allo/client";
+import { startTestPlace } from "@allo/place/testing";
+import type { EntitySpec, Json } from "@allo/protocol";
+import { createElement, effect, insert, render, setProp, type AppHandle, type EntityNode } from "@allo/ui";
+import { figure, gc, printReport, summarize, type BenchReport, type Figure, type Profile } from "./lib/report.ts";
+
+type Props = Record<string, Json>;
+const transformAt = (i: number, j = 0): Json => ({ matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, i * 0.01, j * 0.01, 0, 1] });
+const itemProps = (i: number, j = 0): Props => ({ transform: transformAt(i, j), material: { color: [1, 0, 0, 1] } });
+
+/** <entity {...props}>{children()}</entity> without JSX (this file is plain .ts). */
+function entity(props: Props, children?: () => unknown): EntityNode {
+  const node = createElement("entity") as EntityNode;
+  for (const [k, v] of Object.entries(props)) setProp(node, k, v);
+  if (children) insert(node, children as () => never);
+  return node;
+}
+
+/** 1,000: a flat list under the avatar; 10,000: 100 rows of 100 (rows are what apps build: grids, tables). */
+function shape(n: number): { rows: number; perRow: number } {
+  return n <= 1000 ? { rows: 1, perRow: n } : { rows: Math.ceil(n / 100), perRow: 100 };
+}
+
+/** <For each={each}>{child}</For> without JSX. */
+function forEach(each: number[], child: (i: number) => unknown): unknown {
+  return createComponent(For as never, { each, children: child } as never);
+}
+
+function mountApp(n: number): () => never {
+  const { rows, perRow } = shape(n);
+  const rowIds = Array.from({ length: rows }, (_, r) => r);
+  const itemIds = Array.from({ length: perRow }, (_, i) => i);
+  return () =>
+    entity({}, () =>
+      rows === 1
+        ? forEach(itemIds, (i) => entity(itemProps(i)))
+        : forEach(rowIds, (r) => entity({ transform: transformAt(0, r) }, () => forEach(itemIds, (i) => entity(itemProps(i, r))))),
+    ) as never;
+}
+
+function specOf(n: number): EntitySpec[] {
+  const { rows, perRow } = shape(n);
+  const items = (r: number) => Array.from({ length: perRow }, (_, i) => itemProps(i, rows === 1 ? 0 : r) as EntitySpec);
+  if (rows === 1) return items(0);
+  return Array.from({ length: rows }, (_, r) => ({ transform: transformAt(0, r), children: items(r) }) as unknown as EntitySpec);
+}
+
+interface Counts { messages: number; bytes: number }
+const counts = (c: AlloClient): Counts => ({ messages: c.stats.messagesSent, bytes: c.stats.bytesSent });
+const worldMessages = (c: AlloClient) => (c.stats.sentByName.spawn_entity ?? 0) + (c.stats.sentByName.change_components ?? 0) + (c.stats.sentByName.remove_entity ?? 0);
+
+async function mountFigures(url: string, place: { world: { size: number } }, n: number, samples: number): Promise<Figure[]> {
+  const ui: number[] = [];
+  const byHand: number[] = [];
+  let uiMessages = 0;
+  let uiBytes = 0;
+  let handMessages = 0;
+  for (let s = 0; s < samples; s++) {
+    gc();
+    const before = place.world.size;
+    const t0 = performance.now();
+    const app: AppHandle = await render(mountApp(n), { url, exitOnQuit: false, logLevel: "warn", onDisconnect: () => {} });
+    await app.settled();
+    ui.push(performance.now() - t0);
+    const client = app.client as unknown as AlloClient;
+    if (place.world.size - before < n) throw new Error(`mount of ${n}: only ${place.world.size - before} entities arrived`);
+    uiMessages = worldMessages(client);
+    uiBytes = client.stats.bytesSent;
+    await app.dispose();
+
+    // By hand: connect, then spawn the same specs under the avatar, one spawn_entity per row (as the renderer does).
+    gc();
+    const t1 = performance.now();
+    const hand = await connect(url, { identity: { display_name: "by hand" } });
+    const specs = specOf(n);
+    const budget = 700 * 1024;
+    // Flat lists go in chunks under a holder entity so one message stays under the place's 1 MiB frame limit.
+    if (specs.length > 100 && JSON.stringify(specs).length > budget) throw new Error("by-hand spec too large");
+    if (shape(n).rows === 1) await hand.spawnEntity({ relationships: { parent: hand.avatarId }, children: specs } as EntitySpec);
+    else await Promise.all(specs.map((spec) => hand.spawnEntity({ ...spec, relationships: { parent: hand.avatarId } } as EntitySpec)));
+    byHand.push(performance.now() - t1);
+    handMessages = worldMessages(hand);
+    await hand.close();
+  }
+  const handFig = { name: "by hand", median: summarize(byHand).median };
+  return [
+    figure(`mount ${n.toLocaleString("en-US")}: render → all spawned`, "ms", ui, {
+      baseline: handFig,
+      note: `${uiMessages} world messages (${(uiBytes / 1e6).toFixed(2)} MB sent incl. announce) vs ${handMessages} by hand; includes connect + announce on both sides`,
+    }),
+    figure(`mount ${n.toLocaleString("en-US")}: by hand (@allo/client)`, "ms", byHand),
+  ];
+}
+
+async function updateFigures(url: string, entities: number, writesPerEntity: number, rounds: number): Promise<Figure[]> {
+  const signals: Array<[Accessor<number>, Setter<number>]> = Array.from({ length: entities }, () => createSignal(0));
+  const app = await render(
+    () =>
+      entity({}, () =>
+        signals.map(([value]) => {
+          const node = entity({ transform: transformAt(0) });
+          effect(() => setProp(node, "text", { string: `v ${value()}` }));
+          return node;
+        }),
+      ) as never,
+    { url, exitOnQuit: false, logLevel: "warn", onDisconnect: () => {} },
+  );
+  await app.settled();
+  const client = app.client as unknown as AlloClient;
+  const ids = [...app.sync.byId.keys()].filter((id) => id !== app.avatarId);
+  const ui: number[] = [];
+  const writeOnly: number[] = [];
+  let messagesPerRound = 0;
+  let v = 0;
+  for (let r = 0; r < rounds; r++) {
+    const m0 = worldMessages(client);
+    const t0 = performance.now();
+    for (let w = 0; w < writesPerEntity; w++) {
+      v++;
+      for (const [, set] of signals) set(v);
+    }
+    const t1 = performance.now();
+    await app.settled();
+    ui.push(performance.now() - t0);
+    writeOnly.push(t1 - t0);
+    messagesPerRound = worldMessages(client) - m0;
+  }
+  // By hand: the same final values, one change_components per entity, awaited.
+  const byHand: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    v++;
+    const t0 = performance.now();
+    await Promise.all(ids.map((id) => client.changeComponents(id, { text: { string: `v ${v}` } })));
+    byHand.push(performance.now() - t0);
+  }
+  await app.dispose();
+  const writes = entities * writesPerEntity;
+  const handFig = { name: "by hand", median: summarize(byHand).median };
+  const perSecond = (ms: number[]) => ms.map((t) => (writes / t) * 1000);
+  return [
+    figure(`${writes.toLocaleString("en-US")} signal writes on ${entities} entities → messages answered`, "ms", ui, {
+      baseline: handFig,
+      note: `${messagesPerRound} change_components per round (one per entity)`,
+    }),
+    figure(`${entities} change_components by hand (@allo/client)`, "ms", byHand),
+    figure("signal writes per second, reactive part only (writes → dirty marks)", "writes/s", perSecond(writeOnly)),
+    figure("signal writes per second, through to the place's answers", "writes/s", perSecond(ui)),
+  ];
+}
+
+export async function run(profile: Profile = "quick"): Promise<BenchReport> {
+  const full = profile === "full";
+  const place = await startTestPlace();
+  const figures: Figure[] = [];
+  try {
+    figures.push(...(await mountFigures(place.url, place, 1_000, full ? 9 : 5)));
+    figures.push(...(await mountFigures(place.url, place, 10_000, full ? 5 : 3)));
+    figures.push(...(await updateFigures(place.url, 100, 10, full ? 30 : 10)));
+  } finally {
+    await place.close();
+  }
+  const report: BenchReport = { bench: "ui", profile, figures };
+  printReport(report);
+  return report;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const profile = process.argv[2] === "full" ? "full" : "quick";
+  run(profile).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
