@@ -23,7 +23,7 @@ export function avatarSpec(displayName: string, color: [number, number, number, 
     material: { color },
   });
   return {
-    transform: { matrix: translation(0, 0, 2) },
+    transform: { matrix: translation(0, 0, 1.5) },
     visor: { display_name: displayName },
     children: [
       part("head", "head", translation(0, EYE_HEIGHT, 0)),

@@ -24,6 +24,8 @@ export interface StartOptions {
   gatewayPort?: number;
   /** Folder whose sub-folders are apps; default ./examples if it exists, else Allo's own examples. */
   appsDir?: string;
+  /** Only these app folders (by folder name) of appsDir; default all. */
+  appNames?: string[];
   /** Launch every app into the place (default true). */
   launch?: boolean;
   logLevel?: LogLevel;
@@ -52,7 +54,11 @@ export async function start(options: StartOptions = {}): Promise<Started> {
   let gateway: Gateway | undefined;
   try {
     const appsDir = resolve(options.appsDir ?? (existsSync("examples") ? "examples" : REPO_EXAMPLES));
-    const apps = existsSync(appsDir) ? discoverAppFolders(appsDir).map((dir) => loadAppFolder(dir, `/${basename(dir)}`)) : [];
+    const folders = existsSync(appsDir) ? discoverAppFolders(appsDir) : [];
+    const wanted = options.appNames;
+    const missing = wanted?.filter((name) => !folders.some((dir) => basename(dir) === name)) ?? [];
+    if (missing.length) throw new Error(`no app folder named ${missing.join(", ")} in ${appsDir}`);
+    const apps = folders.filter((dir) => !wanted || wanted.includes(basename(dir))).map((dir) => loadAppFolder(dir, `/${basename(dir)}`));
     gateway = await startGateway({ apps, port: options.gatewayPort ?? 8000, host, logLevel: options.logLevel });
     const launched = options.launch === false ? {} : await launchAll(place.url, gateway, log);
     const httpHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
@@ -94,11 +100,16 @@ async function launchAll(placeUrl: string, gateway: Gateway, log: ReturnType<typ
   if (gateway.apps.length === 0) return launched;
   const launcher = await connect(placeUrl, { identity: { display_name: "allo start" }, logger: log.child("launcher") });
   try {
+    // An app's root view is placed at its initialLocation (alloui's rule): a row at table height, each turned to
+    // face where visors arrive (0, 0, 1.5).
     const spacing = 1.6;
     await Promise.all(
       gateway.apps.map(async (app, i) => {
         const x = (i - (gateway.apps.length - 1) / 2) * spacing;
-        const initialLocation = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, x, 0, -1, 1];
+        const [y, z] = [1.3, -1.5];
+        const yaw = Math.atan2(-x, 1.5 - z);
+        const [c, s] = [Math.cos(yaw), Math.sin(yaw)];
+        const initialLocation = [c, 0, -s, 0, 0, 1, 0, 0, s, 0, c, 0, x, y, z, 1];
         try {
           const answer = await launcher.request(launcher.avatarId, "place", ["launch_app", `alloapp:${gateway.url}${app.path}`, { initialLocation }], { timeout: 40_000 });
           launched[app.path] = { avatarId: String(answer[2]) };

@@ -86,7 +86,7 @@ export class Walk {
   cameraMatrix(avatarWorld: THREE.Matrix4 | undefined, out: THREE.Matrix4): THREE.Matrix4 {
     const position = new THREE.Vector3();
     if (avatarWorld) position.setFromMatrixPosition(avatarWorld);
-    else position.set(0, 0, 2);
+    else position.set(0, 0, 1.5);
     return out
       .makeTranslation(position.x, position.y, position.z)
       .multiply(new THREE.Matrix4().makeRotationY(this.heading))

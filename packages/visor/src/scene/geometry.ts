@@ -64,14 +64,18 @@ function inlineGeometry(component: Extract<GeometryComponent, { type: "inline" }
   if (!index) return { kind: "invalid", reason: "inline geometry: every triangle must be [i,j,k]" };
   const count = vertices.length;
   if (index.some((i) => !Number.isInteger(i) || i < 0 || i >= count)) return { kind: "invalid", reason: "inline geometry: a triangle points past the vertices" };
-  const geometry = new THREE.BufferGeometry();
+  let geometry = new THREE.BufferGeometry();
   geometry.setAttribute("position", new THREE.Float32BufferAttribute(positions, 3));
   geometry.setIndex(index);
-  const normalData = Array.isArray(normals) && normals.length === count ? flatten(normals, 3) : undefined;
-  if (normalData) geometry.setAttribute("normal", new THREE.Float32BufferAttribute(normalData, 3));
-  else geometry.computeVertexNormals();
   const uvData = Array.isArray(uvs) && uvs.length === count ? flatten(uvs, 2) : undefined;
   if (uvData) geometry.setAttribute("uv", new THREE.Float32BufferAttribute(uvData, 2));
+  const normalData = Array.isArray(normals) && normals.length === count ? flatten(normals, 3) : undefined;
+  if (normalData) geometry.setAttribute("normal", new THREE.Float32BufferAttribute(normalData, 3));
+  else {
+    // No normals given: flat faces (a box whose corners share vertices would otherwise look rounded).
+    geometry = geometry.toNonIndexed();
+    geometry.computeVertexNormals();
+  }
   geometry.computeBoundingSphere();
   return { kind: "mesh", geometry };
 }
