@@ -1,7 +1,6 @@
 // What `allo dev` says in the terminal: each reload, and each syntax or runtime error in full, once, with the
 // reassurance that the last good version keeps running.
 import type { Writable } from "node:stream";
-import type { Plugin } from "vite";
 
 const RED = "\x1b[31m";
 const GREEN = "\x1b[32m";
@@ -30,21 +29,17 @@ export class DevReporter {
   failed(what: string, error: unknown, next = "the last good version keeps running; save again to retry"): void {
     const err = error as { message?: string; frame?: string; loc?: { file?: string; line?: number; column?: number }; stack?: string };
     const where = err?.loc?.file ? ` at ${err.loc.file}:${err.loc.line}:${err.loc.column}` : "";
-    const lines = [`${this.paint(RED, "✗")} ${what}${where}`, indent(String(err?.message ?? error))];
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(err?.message ?? error);
+    const lines = [`${this.paint(RED, "✗")} ${what}${where}`, indent(message)];
     if (err?.frame) lines.push(indent(err.frame));
     else if (err?.stack) lines.push(this.paint(DIM, indent(err.stack.split("\n").slice(1, 6).join("\n"))));
     lines.push(this.paint(DIM, `  ${next}`));
     this.line(lines.join("\n"));
   }
 
-  /** Notes when a file changed, so a reload can say how long it took. */
-  vitePlugin(): Plugin {
-    return {
-      name: "allo-dev-reporter",
-      hotUpdate: ({ timestamp }) => {
-        this.lastChangeAt = timestamp;
-      },
-    };
+  /** A file was saved at `timestamp`: the next reload line says how long it took. */
+  changed(timestamp: number): void {
+    this.lastChangeAt = timestamp;
   }
 
   /** The module runner's HMR logger: "hot updated" becomes our line, failures become our error report. */

@@ -9,6 +9,7 @@ import { connect } from "@allo/client";
 import { render, type AppHandle, type UiClient } from "@allo/ui";
 import { alloSolid } from "@allo/ui/vite";
 import { DevReporter } from "./reporter.ts";
+import { syntaxGuard } from "./syntax-guard.ts";
 
 export interface DevRunnerOptions {
   /** Absolute path of the app's entry (src/app.tsx); it exports the app's root component (default, or `App`). */
@@ -60,7 +61,7 @@ export async function startDevRunner(options: DevRunnerOptions, reporter = new D
     logLevel: "silent",
     clearScreen: false,
     server: { middlewareMode: true, hmr: true, ws: false },
-    plugins: [alloSolid({ dev: true, refresh: true }), keepSolidExternal(), reporter.vitePlugin()],
+    plugins: [alloSolid({ dev: true, refresh: true }), keepSolidExternal(), syntaxGuard(reporter)],
     ssr: {
       // One instance of each for the app and this runner: Node loads them, Vite never inlines them.
       external: ["@allo/ui", "@allo/client", "@allo/protocol", "solid-js", "solid-refresh"],
