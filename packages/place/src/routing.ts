@@ -34,7 +34,7 @@ export class Router {
     switch (interaction.type) {
       case "request": return this.forwardRequest(agent, interaction, raw);
       case "response": return this.forwardResponse(agent, interaction, raw);
-      case "publication": return this.publish(agent, interaction);
+      case "publication": return this.publish(agent, interaction, raw);
       case "oneway": {
         const owner = this.ctx.agentOwning(interaction.receiverEntityId);
         if (owner) owner.sendText(raw);
@@ -74,14 +74,15 @@ export class Router {
     entry.requester.sendText(raw);
   }
 
-  private publish(agent: Agent, i: Interaction): void {
-    const envelope = ["interaction", i.type, i.senderEntityId, i.receiverEntityId, i.requestId, i.body] as InteractionEnvelope;
+  private publish(agent: Agent, i: Interaction, raw: string): void {
     const router = this.ctx.subscriptions;
     if (!router || i.receiverEntityId !== "") {
       if (i.receiverEntityId !== "") agent.stats.dropped++;
       return;
     }
-    for (const subscriber of router.match(this.ctx, envelope, agent)) this.ctx.send(subscriber, envelope);
+    const envelope = ["interaction", i.type, i.senderEntityId, i.receiverEntityId, i.requestId, i.body] as InteractionEnvelope;
+    // Delivered as received, like every routed interaction (rule 4).
+    for (const subscriber of router.match(this.ctx, envelope, agent)) subscriber.sendText(raw);
   }
 
   /** The agent left: requests others sent to it get "no response"; its own requests are forgotten. */
