@@ -179,6 +179,7 @@ export class Connection {
     this.socket.onclose = (event) => {
       this.socket.onmessage = this.socket.onerror = this.socket.onclose = null;
       this.outgoing$.complete();
+      this.binary$.complete();
       const close = { code: event.code, reason: event.reason, byClient: this.closedByClient };
       if (this.handlers) this.handlers.onClose(close);
       else this.earlyClose = close;
