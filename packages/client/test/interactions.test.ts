@@ -59,6 +59,20 @@ describe("requests and responses", () => {
     expect(() => oneway.respond(["point", "ok"])).toThrow(AlloError);
   });
 
+  it("publishes to the agents whose subscription matches, and to nobody else", async () => {
+    const alice = await bed.join("alice");
+    const bob = await bed.join("bob");
+    const carol = await bed.join("carol");
+    const [, subscriptionId] = await bob.request(bob.avatarId, "place", ["subscribe", `["interaction", "publication", _, _, _, ["chat", ...]]`]);
+    expect(typeof subscriptionId).toBe("string");
+    const seenByCarol = collect<IncomingInteraction>(carol.interactions$);
+    const next = firstValueFrom(bob.interactions$);
+    alice.publish(alice.avatarId, ["chat", "hello"]);
+    expect(await next).toMatchObject({ type: "publication", name: "chat", senderEntityId: alice.avatarId, receiverEntityId: "", body: ["chat", "hello"] });
+    await carol.request(carol.avatarId, "place", ["list_agents"]); // carol has had everything the place sent her before this
+    expect(seenByCarol).toEqual([]);
+  });
+
   it("rejects with InteractionError carrying the responder's reason", async () => {
     const alice = await bed.join("alice");
     const bob = await bed.join("bob");
