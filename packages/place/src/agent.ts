@@ -80,6 +80,8 @@ export class Agent {
   readonly unacked: number[] = [];
   /** When the oldest unacknowledged state was sent, for the ack timeout. */
   unackedSince: number | undefined;
+  /** Size of the last state frame sent, which may sit in the socket buffer on its own. */
+  lastStateBytes = 0;
   /** True after a tick skipped this agent: its next patch is based on its ack, so missed revisions coalesce. */
   lagging = false;
   missedPongs = 0;

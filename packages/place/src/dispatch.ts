@@ -140,7 +140,8 @@ export class Dispatcher {
       .finally(() => {
         this.waiting.delete(call);
         this.sync.flushSoon();
-      });
+      })
+      .catch((e) => this.ctx.log.error(`${name}: answering failed`, { error: e }));
   }
 
   private failure(agent: Agent | undefined, name: string, e: unknown): InteractionBody {

@@ -125,15 +125,19 @@ export async function startPlace(options: PlaceOptions = {}): Promise<Place> {
   }
 
   function heartbeat(): void {
-    for (const agent of agents.values()) {
-      if (agent.missedPongs >= 2) {
-        log.info("no pong: terminating", { agent: agent.id });
-        agent.socket.terminate();
-        agentLeft(agent);
-        continue;
+    for (const agent of [...agents.values()]) {
+      try {
+        if (agent.missedPongs >= 2) {
+          log.info("no pong: terminating", { agent: agent.id });
+          agent.socket.terminate();
+          agentLeft(agent);
+          continue;
+        }
+        agent.missedPongs++;
+        agent.socket.ping();
+      } catch (e) {
+        log.error("heartbeat failed for one agent", { agent: agent.id, error: e });
       }
-      agent.missedPongs++;
-      agent.socket.ping();
     }
   }
 

@@ -35,10 +35,14 @@ export class Sync {
       try {
         sim.step(this.ctx, now);
       } catch (e) {
-        this.ctx.log.error("simulation step failed", { error: e });
+        this.ctx.log.error("simulation step failed", { error: e, stack: (e as Error)?.stack });
       }
     }
-    this.updateClock(now);
+    try {
+      this.updateClock(now);
+    } catch (e) {
+      this.ctx.log.error("clock update failed", { error: e });
+    }
     this.flush();
   }
 
@@ -81,7 +85,8 @@ export class Sync {
       }
       if (agent.lastSentRevision === revision) continue;
       const buffered = agent.socket.bufferedAmount;
-      if (buffered > limits.closeBufferedBytes) {
+      // A state larger than the limit (a set of a big world) may sit in the buffer on its own for a while.
+      if (buffered > limits.closeBufferedBytes + agent.lastStateBytes) {
         this.ctx.disconnect(agent, CloseCode.ackTimeout, "too much state buffered");
         continue;
       }
@@ -109,6 +114,7 @@ export class Sync {
 
   private deliver(agent: Agent, frame: Buffer, revision: number, nowMs: number): void {
     if (!agent.sendText(frame)) return;
+    agent.lastStateBytes = frame.length;
     agent.lastSentRevision = revision;
     agent.unacked.push(revision);
     agent.unackedSince ??= nowMs;
