@@ -188,6 +188,37 @@ describe.skipIf(!existsSync(CHROMIUM))("the web visor in Chromium", { timeout: 6
     }
   });
 
+  it("draws a property animation smoothly between state frames, with the shared animation math", async () => {
+    const { id } = await app.spawnEntity({
+      transform: { matrix: T(0, 1.3, -1) },
+      geometry: { type: "hardcoded-model", name: "sphere" },
+      material: { color: [0.9, 0.9, 0.2, 1] },
+    });
+    const { page } = visor;
+    await waitForEntity(page, id);
+    await app.request(app.avatarId, id, ["add_property_animation", { path: "transform.matrix.translation.x", from: -1, to: 1, duration: 6 }]);
+    await page.waitForFunction((entity) => !!window.alloVisor.components(entity)?.property_animations, id);
+    const samples = await page.evaluate(async (entity) => {
+      const out: { shown: number; mirror: number; expected: number }[] = [];
+      const c = window.alloVisor.components(entity)!;
+      const animation = Object.values((c.property_animations as { animations: Record<string, { start_at: number; duration: number }> }).animations)[0];
+      for (let i = 0; i < 12; i++) {
+        await new Promise((r) => requestAnimationFrame(r));
+        const now = window.alloVisor.serverTime()!;
+        const shown = (window.alloVisor.shownComponents(entity)!.transform as { matrix: number[] }).matrix[12];
+        const mirror = (window.alloVisor.components(entity)!.transform as { matrix: number[] }).matrix[12];
+        const p = Math.min(1, Math.max(0, (now - animation.start_at) / animation.duration));
+        out.push({ shown, mirror, expected: -1 + 2 * p });
+        await new Promise((r) => setTimeout(r, 40));
+      }
+      return out;
+    }, id);
+    for (const s of samples) expect(Math.abs(s.shown - s.expected)).toBeLessThan(0.05); // evaluated at the server's time, not copied
+    for (let i = 1; i < samples.length; i++) expect(samples[i].shown).toBeGreaterThan(samples[i - 1].shown);
+    expect(samples.some((s) => Math.abs(s.shown - s.mirror) > 1e-6)).toBe(true); // between state frames
+    await app.removeEntity(id);
+  });
+
   it("reconnects by itself when the place comes back", async () => {
     const { page } = visor;
     const port = place.port;

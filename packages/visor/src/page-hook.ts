@@ -19,7 +19,12 @@ export interface VisorPageApi {
   /** The last frame's draw calls and the mean milliseconds spent in three.js render() over the last second. */
   renderStats(): { drawCalls: number; renderMs: number; frameMs: number };
   entityIds(): EntityId[];
+  /** The components as the place last sent them. */
   components(id: EntityId): Components | undefined;
+  /** The components as drawn this frame (property animations applied). */
+  shownComponents(id: EntityId): Components | undefined;
+  /** The place's clock now, in seconds (PROTOCOL.md §7), while connected. */
+  serverTime(): number | undefined;
   /** The text on screen (after layout), or undefined. */
   shownText(id: EntityId): string | undefined;
   screenPoint(id: EntityId): { x: number; y: number } | null;
@@ -58,6 +63,8 @@ export class VisorHook {
       entityIds: () => [...p.scene.views.keys()],
       renderStats: () => ({ drawCalls: this.drawCalls, renderMs: this.renderMs, frameMs: this.fps ? 1000 / this.fps : 0 }),
       components: (id: EntityId) => p.scene.views.get(id)?.components,
+      shownComponents: (id: EntityId) => p.scene.views.get(id)?.shown,
+      serverTime: () => p.client()?.serverTime(),
       shownText: (id: EntityId) => p.scene.views.get(id)?.text?.shown,
       screenPoint: (id: EntityId) => this.screenPoint(id),
       lookAt: (id: EntityId) => p.lookAt(id),

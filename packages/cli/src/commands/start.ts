@@ -155,6 +155,8 @@ export async function startCommand(argv: string[]): Promise<number> {
     gatewayPort: port("gateway-port", values["gateway-port"]),
     appsDir: values.apps ? join(process.cwd(), values.apps) : undefined,
     launch: !values["no-launch"],
+    // The banner is what a newcomer needs; the place's and gateway's info lines only bury it (ALLO_LOG_LEVEL=info shows them).
+    logLevel: (process.env.ALLO_LOG_LEVEL as LogLevel | undefined) ?? "warn",
   });
   await new Promise<void>((done) => {
     const stop = () => done();
