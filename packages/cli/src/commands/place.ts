@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { startPlace } from "@allo/place";
 import { DEFAULT_PORT, type LogLevel } from "@allo/protocol";
+import { visorHttpHandler } from "@allo/visor";
 
 export const PLACE_USAGE = `Usage: allo place [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--name NAME] [--tick-rate 20] [--log-level info]
 
@@ -42,7 +43,7 @@ export async function placeCommand(argv: string[]): Promise<number> {
 
   let place;
   try {
-    place = await startPlace({ port, host, name: values.name, tickRate, logLevel: logLevel as LogLevel });
+    place = await startPlace({ port, host, name: values.name, tickRate, logLevel: logLevel as LogLevel, httpHandler: visorHttpHandler() });
   } catch (error) {
     const e = error as Error & { code?: string };
     if (e.code === "EADDRINUSE") return fail(`port ${port} on ${host} is already in use. Stop the other place or choose another port with --port.`);
