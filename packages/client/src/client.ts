@@ -6,6 +6,7 @@ import {
   parsePlaceUrl,
   PLACE_ENTITY_ID,
   toEnvelope,
+  type Components,
   type Entity,
   type EntityId,
   type EntitySpec,
@@ -198,7 +199,7 @@ export class AlloClient {
   }
 
   /** change_components: each component in `addOrChange` is replaced whole, then `remove` are deleted. */
-  async changeComponents(id: EntityId, addOrChange: Record<string, unknown>, remove: string[] = [], options: SenderOption = {}): Promise<void> {
+  async changeComponents(id: EntityId, addOrChange: Components, remove: string[] = [], options: SenderOption = {}): Promise<void> {
     const body: InteractionBody = ["change_components", id, "add_or_change", addOrChange as Json, "remove", remove];
     await this.request(options.sender ?? this.avatar, PLACE_ENTITY_ID, body);
   }
