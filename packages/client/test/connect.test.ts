@@ -2,7 +2,7 @@ import { createServer } from "node:net";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { WebSocketServer } from "ws";
 import { AnnounceRefusedError, connect, PlaceUnreachableError, PlaceUrlError } from "../src/index.ts";
-import { agentOf, quietLogger, startTestBed, type TestBed } from "./harness.ts";
+import { agentOf, collect, quietLogger, startTestBed, type TestBed } from "./harness.ts";
 
 let bed: TestBed;
 beforeEach(async () => (bed = await startTestBed()));
@@ -72,6 +72,41 @@ describe("connect", () => {
       const attempt = connect(url, { logger: quietLogger });
       await expect(attempt).rejects.toBeInstanceOf(AnnounceRefusedError);
       await expect(attempt).rejects.toMatchObject({ code: 4401, reason: "not today" });
+    });
+
+    it("survives a place that sends garbage: counted and ignored, nothing emitted, a foreign base acknowledged as 0", async () => {
+      const intents: number[] = [];
+      let send: (data: string) => void = () => {};
+      server.on("connection", (socket) => {
+        send = (data) => socket.send(data);
+        socket.on("message", (data) => {
+          const message = JSON.parse(String(data));
+          if (Array.isArray(message) && message[5][0] === "announce") {
+            socket.send(JSON.stringify(["interaction", "response", "place", "", message[4], ["announce", "av1", "Fake place"]]));
+            socket.send(JSON.stringify({ patch_style: "set", revision: 2, entities: { av1: { id: "av1", components: { transform: { matrix: [1] } } } } }));
+          } else if (message.cmd === "clock") socket.send(JSON.stringify({ ...message, server_time: 100 }));
+          else if (message.cmd === "intent") intents.push(message.intent.ack_state_rev);
+        });
+      });
+      const client = await connect(url, { logger: quietLogger });
+      try {
+        expect(client.placeName).toBe("Fake place");
+        const seen = collect(client.interactions$);
+        send("this is not JSON");
+        send(JSON.stringify({ patch_style: "merge", revision: 3 })); // no patch_from
+        send(JSON.stringify(["interaction", "teleport", "x", "y", "", ["ghost"]])); // not an interaction type
+        send(JSON.stringify(["interaction", "response", "x", "av1", "nobody-asked", ["ghost"]])); // answers nothing
+        send(JSON.stringify({ patch_style: "merge", patch_from: 77, revision: 78, entities: { av1: null } })); // base never held
+        await vi.waitFor(() => expect(intents).toContain(0));
+        expect(client.isOpen).toBe(true);
+        expect(client.stats.invalidMessagesReceived).toBe(3);
+        expect(seen).toEqual([]);
+        expect(client.world.revision).toBe(2);
+        expect(client.world.get("av1")).toBeDefined();
+        expect(intents[0]).toBe(2); // the first intent acknowledged the set
+      } finally {
+        await client.close();
+      }
     });
 
     it("rejects with AnnounceRefusedError when the announce gets no answer in time", async () => {
