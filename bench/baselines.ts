@@ -109,7 +109,7 @@ export async function rawFanout(opts: { clients: number; bytes: number; ticks: n
  * Raw two-hop round trip: client A → relay → client B → relay → A, through a bare ws server in its own process.
  * The floor of a routed request (app A → place → app B → place → app A).
  */
-export async function rawRelayRoundTrip(samples: number): Promise<number[]> {
+export async function rawRelayRoundTrip(samples: number, gapMs = 0): Promise<number[]> {
   const server = startChild(new URL("./lib/raw-server.ts", import.meta.url));
   const { port } = (await server.ready) as { port: number };
   let answer: ((text: string) => void) | undefined;
@@ -125,6 +125,7 @@ export async function rawRelayRoundTrip(samples: number): Promise<number[]> {
         a.send(body);
       });
       if (i >= 50) rtts.push(performance.now() - t0);
+      if (gapMs) await sleep(gapMs);
     }
     return rtts;
   } finally {
