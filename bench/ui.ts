@@ -7,7 +7,7 @@ import { connect, type AlloClient } from "@allo/client";
 import { startTestPlace } from "@allo/place/testing";
 import type { EntitySpec, Json } from "@allo/protocol";
 import { createElement, effect, insert, render, setProp, type AppHandle, type EntityNode } from "@allo/ui";
-import { figure, gc, printReport, summarize, type BenchReport, type Figure, type Profile } from "./lib/report.ts";
+import { figure, gc, printReport, sleep, summarize, type BenchReport, type Figure, type Profile } from "./lib/report.ts";
 
 type Props = Record<string, Json>;
 const transformAt = (i: number, j = 0): Json => ({ matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, i * 0.01, j * 0.01, 0, 1] });
@@ -66,8 +66,10 @@ async function mountFigures(url: string, place: { world: { size: number } }, n: 
     const t0 = performance.now();
     const app: AppHandle = await render(mountApp(n), { url, exitOnQuit: false, logLevel: "warn", onDisconnect: () => {} });
     await app.settled();
-    ui.push(performance.now() - t0);
     const client = app.client as unknown as AlloClient;
+    // Done when the app's own mirror holds them all (the same criterion as by hand below).
+    await client.waitForWorld((w) => w.entities.size >= before + n, { timeout: 30_000 });
+    ui.push(performance.now() - t0);
     if (place.world.size - before < n) throw new Error(`mount of ${n}: only ${place.world.size - before} entities arrived`);
     uiMessages = worldMessages(client);
     uiBytes = client.stats.bytesSent;
@@ -83,6 +85,7 @@ async function mountFigures(url: string, place: { world: { size: number } }, n: 
     if (specs.length > 100 && JSON.stringify(specs).length > budget) throw new Error("by-hand spec too large");
     if (shape(n).rows === 1) await hand.spawnEntity({ relationships: { parent: hand.avatarId }, children: specs } as EntitySpec);
     else await Promise.all(specs.map((spec) => hand.spawnEntity({ ...spec, relationships: { parent: hand.avatarId } } as EntitySpec)));
+    await hand.waitForWorld((w) => w.entities.size >= before + n, { timeout: 30_000 });
     byHand.push(performance.now() - t1);
     handMessages = worldMessages(hand);
     await hand.close();
@@ -129,6 +132,7 @@ async function updateFigures(url: string, entities: number, writesPerEntity: num
     ui.push(performance.now() - t0);
     writeOnly.push(t1 - t0);
     messagesPerRound = worldMessages(client) - m0;
+    await sleep(250); // stay under the place's rate limit (200 messages/s, PROTOCOL.md §5): not timed
   }
   // By hand: the same final values, one change_components per entity, awaited.
   const byHand: number[] = [];
@@ -137,6 +141,7 @@ async function updateFigures(url: string, entities: number, writesPerEntity: num
     const t0 = performance.now();
     await Promise.all(ids.map((id) => client.changeComponents(id, { text: { string: `v ${v}` } })));
     byHand.push(performance.now() - t0);
+    await sleep(250);
   }
   await app.dispose();
   const writes = entities * writesPerEntity;
@@ -160,7 +165,7 @@ export async function run(profile: Profile = "quick"): Promise<BenchReport> {
   try {
     figures.push(...(await mountFigures(place.url, place, 1_000, full ? 9 : 5)));
     figures.push(...(await mountFigures(place.url, place, 10_000, full ? 5 : 3)));
-    figures.push(...(await updateFigures(place.url, 100, 10, full ? 30 : 10)));
+    figures.push(...(await updateFigures(place.url, 20, 50, full ? 30 : 10)));
   } finally {
     await place.close();
   }

@@ -380,19 +380,26 @@ export class EntitySync {
 // ── tree helpers ───────────────────────────────────────────────────────────────────────────────────────────
 /**
  * The spawn spec of a detached subtree, depth-first pre-order like the place's descendant ids (PROTOCOL.md §3).
- * Stops adding descendants when the message would outgrow `budget` bytes (the place closes on frames over 1 MiB,
- * PROTOCOL.md §1); the rest stay detached and spawn in the next flushes, under their then-live parents.
+ * Keeps the message under `budget` bytes (the place closes on frames over 1 MiB, PROTOCOL.md §1): a child subtree
+ * that does not fit whole is left out; it spawns in the next flush as its own message, under its then-live parent.
  */
-function specOf(node: EntityNode, included: EntityNode[], parentIndex: number[], parent: number, budget: { bytes: number }): EntitySpec {
+function specOf(
+  node: EntityNode,
+  included: EntityNode[],
+  parentIndex: number[],
+  parent: number,
+  budget: { bytes: number },
+  sizes: SizeCache = { own: new Map(), subtree: new Map() },
+): EntitySpec {
   const index = included.length;
   included.push(node);
   parentIndex.push(parent);
   const spec = { ...node.components } as EntitySpec;
-  budget.bytes -= JSON.stringify(spec).length + 16;
+  budget.bytes -= ownBytes(node, sizes);
   const children: EntitySpec[] = [];
   for (const child of node.childEntities()) {
-    if (budget.bytes <= 0) break;
-    if (child.state === "detached") children.push(specOf(child, included, parentIndex, index, budget));
+    if (child.state !== "detached" || subtreeBytes(child, sizes) > budget.bytes) continue;
+    children.push(specOf(child, included, parentIndex, index, budget, sizes));
   }
   if (children.length) spec.children = children;
   return spec;
@@ -419,6 +426,28 @@ function isConnected(node: EntityNode, root: RootNode): boolean {
   let p = node.parent;
   while (p instanceof EntityNode) p = p.parent;
   return p === root;
+}
+
+interface SizeCache {
+  own: Map<EntityNode, number>;
+  subtree: Map<EntityNode, number>;
+}
+
+function ownBytes(node: EntityNode, sizes: SizeCache): number {
+  let bytes = sizes.own.get(node);
+  if (bytes === undefined) sizes.own.set(node, (bytes = JSON.stringify(node.components).length + 16));
+  return bytes;
+}
+
+/** Bytes of the detached part of a subtree in a spawn message (cached for one spec). */
+function subtreeBytes(node: EntityNode, sizes: SizeCache): number {
+  let bytes = sizes.subtree.get(node);
+  if (bytes === undefined) {
+    bytes = ownBytes(node, sizes);
+    for (const child of node.childEntities()) if (child.state === "detached") bytes += subtreeBytes(child, sizes);
+    sizes.subtree.set(node, bytes);
+  }
+  return bytes;
 }
 
 function hasDetached(node: EntityNode): boolean {

@@ -128,11 +128,11 @@ export async function render(code: () => JSX.Element, options: RenderOptions = {
 /** Connects with the first root entity as the avatar, its subtree nested (as much as fits one message). */
 async function announce(url: string, sync: EntitySync, launch: LaunchInfo, identity: JsonObject, logger: Logger): Promise<UiClient> {
   const first = sync.root.childEntities().next().value;
+  // The avatar's place: the launch's initialLocation, else the app's, else the origin (the place needs one).
   if (first && launch.initialLocation) first.components.transform = { matrix: launch.initialLocation };
+  if (first && !first.components.transform) first.components.transform = { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] };
   const plan = sync.avatarPlan();
-  const avatar: Record<string, Json> = { ...(plan?.spec ?? {}) } as Record<string, Json>;
-  if (!avatar.transform) avatar.transform = { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] };
-  if (plan) plan.components[0] = { ...plan.components[0], transform: avatar.transform };
+  const avatar: Record<string, Json> = { ...(plan?.spec ?? { transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] } }) } as Record<string, Json>;
   if (launch.avatarToken) avatar.avatar = { token: launch.avatarToken };
   const { connect } = (await import("@allo/client")) as unknown as {
     connect(url: string, options: { identity: JsonObject; avatar: JsonObject; logger?: Logger }): Promise<UiClient>;

@@ -5,7 +5,7 @@ import { connect, type AlloClient } from "@allo/client";
 import { startTestPlace } from "@allo/place/testing";
 import type { Place } from "@allo/place";
 import type { Entity, EntityId, InteractionBody, LogLevel } from "@allo/protocol";
-import { render, type AppHandle } from "./render.ts";
+import { render, type AppHandle, type RenderOptions } from "./render.ts";
 import type { UiClient } from "./client.ts";
 
 export interface TestMount {
@@ -41,13 +41,15 @@ export interface MountOptions {
   logLevel?: LogLevel;
   /** Start the app on an existing place instead of a new one (not closed by close()). */
   place?: Place;
+  /** More render() options (maxSpawnBytes…). */
+  render?: Partial<RenderOptions>;
 }
 
 export async function mountForTest(code: () => JSX.Element, options: MountOptions = {}): Promise<TestMount> {
   const ownPlace = !options.place;
   const place = options.place ?? (await startTestPlace());
   const logLevel = options.logLevel ?? (process.env.ALLO_LOG_LEVEL as LogLevel | undefined) ?? "warn";
-  const app = await render(code, { url: place.url, identity: options.identity ?? { display_name: "test app" }, exitOnQuit: false, logLevel, onDisconnect: () => {} });
+  const app = await render(code, { url: place.url, identity: options.identity ?? { display_name: "test app" }, exitOnQuit: false, logLevel, onDisconnect: () => {}, ...options.render });
   const observer = await connect(place.url, { identity: { display_name: "observer" } });
   const appClient = app.client as unknown as AlloClient;
   const world = () => observer.world.entities as Map<EntityId, Entity>;

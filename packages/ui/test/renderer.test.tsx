@@ -146,6 +146,41 @@ describe("structure changes", () => {
     expect(mount.find((e) => uiName(e) === "item")).toMatchObject({ id: item.id, components: { relationships: { parent: right.id } } });
   });
 
+  it("spawns a subtree bigger than one message in parts, each part whole, all under the right parents", async () => {
+    const [show, setShow] = createSignal(false);
+    const rows = Array.from({ length: 6 }, (_, r) => r);
+    const cells = Array.from({ length: 10 }, (_, c) => c);
+    mount = await mountForTest(
+      () => (
+        <entity>
+          <Show when={show()}>
+            <entity ui={{ view_id: "table" }}>
+              <For each={rows}>
+                {(r) => (
+                  <entity ui={{ view_id: `row ${r}` }}>
+                    <For each={cells}>{(c) => <entity ui={{ view_id: `cell ${r}.${c}` }} text={{ string: "x".repeat(60) }} />}</For>
+                  </entity>
+                )}
+              </For>
+            </entity>
+          </Show>
+        </entity>
+      ),
+      { render: { maxSpawnBytes: 2500 } },
+    );
+    const before = snapshot(mount);
+    setShow(true);
+    await mount.settle();
+    const sent = sentSince(mount, before);
+    expect(sent.spawn_entity).toBeGreaterThan(1);
+    expect(sent.spawn_entity).toBeLessThanOrEqual(7); // rows never split: the table, then whole rows
+    const idOf = (name: string) => mount!.find((e) => uiName(e) === name)!.id;
+    for (const r of rows) {
+      expect(mount.find((e) => uiName(e) === `row ${r}`)!.components.relationships).toEqual({ parent: idOf("table") });
+      for (const c of cells) expect(mount.find((e) => uiName(e) === `cell ${r}.${c}`)!.components.relationships).toEqual({ parent: idOf(`row ${r}`) });
+    }
+  });
+
   it("removes everything on dispose", async () => {
     mount = await mountForTest(() => (
       <entity>
