@@ -1,5 +1,5 @@
 // The agent's copy of the world, kept current from the place's state frames (PROTOCOL.md §5).
-import { Subject } from "rxjs";
+import { Subject, type Observable } from "rxjs";
 import {
   applyMergePatch,
   jsonEqual,
@@ -43,14 +43,19 @@ export class WorldMirror {
   private currentRevision = 0;
   private readonly history = new MirrorHistory();
 
+  private readonly added = new Subject<Entity>();
+  private readonly changed = new Subject<EntityChange>();
+  private readonly removed = new Subject<EntityRemoval>();
+  private readonly applied = new Subject<StateApplied>();
+
   /** Entities that appeared, parents before their children within one frame. */
-  readonly entityAdded$ = new Subject<Entity>();
+  readonly entityAdded$: Observable<Entity> = this.added.asObservable();
   /** Entities whose components changed, with the names of what changed (from the patch, not a deep diff). */
-  readonly entityChanged$ = new Subject<EntityChange>();
+  readonly entityChanged$: Observable<EntityChange> = this.changed.asObservable();
   /** Entities that left the world, children before their parents within one frame. */
-  readonly entityRemoved$ = new Subject<EntityRemoval>();
+  readonly entityRemoved$: Observable<EntityRemoval> = this.removed.asObservable();
   /** One event per applied frame, after its entity events. */
-  readonly state$ = new Subject<StateApplied>();
+  readonly state$: Observable<StateApplied> = this.applied.asObservable();
 
   /** Every entity by id. */
   get entities(): ReadonlyMap<EntityId, Entity> {
@@ -100,10 +105,10 @@ export class WorldMirror {
 
   /** Ends every stream (the connection closed). */
   complete(): void {
-    this.entityAdded$.complete();
-    this.entityChanged$.complete();
-    this.entityRemoved$.complete();
-    this.state$.complete();
+    this.added.complete();
+    this.changed.complete();
+    this.removed.complete();
+    this.applied.complete();
   }
 
   // Cost follows the patch: only the entities and components it names are touched. `undo` collects what it overwrote.
@@ -193,11 +198,10 @@ export class WorldMirror {
   // Events go out after the whole frame is applied, so every handler sees a consistent world.
   private emit(changes: FrameChanges, revision: number, style: "set" | "merge"): void {
     this.currentRevision = revision;
-    for (const entity of parentsFirst(changes.added)) this.entityAdded$.next(entity);
-    for (const change of changes.changed) this.entityChanged$.next(change);
-    const removed = parentsFirst(changes.removed.map((r) => r.entity)).reverse();
-    for (const entity of removed) this.entityRemoved$.next({ id: entity.id, entity });
-    this.state$.next({ revision, style });
+    for (const entity of parentsFirst(changes.added)) this.added.next(entity);
+    for (const change of changes.changed) this.changed.next(change);
+    for (const entity of parentsFirst(changes.removed.map((r) => r.entity)).reverse()) this.removed.next({ id: entity.id, entity });
+    this.applied.next({ revision, style });
   }
 }
 
