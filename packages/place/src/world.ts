@@ -79,7 +79,7 @@ export class World implements WorldView {
   /** Replaces one component whole (PROTOCOL.md §3 change_components). */
   setComponent(id: EntityId, name: string, value: Json): void {
     const components = this.mustGet(id).components as Record<string, Json>;
-    const before = components[name];
+    const before = Object.hasOwn(components, name) ? components[name] : undefined;
     components[name] = value;
     if (name === "relationships") this.link(id, parentIn(components));
     markComponent(this.pending, id, name, before);

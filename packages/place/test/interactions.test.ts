@@ -186,3 +186,19 @@ describe("a component replaced whole", () => {
     expect(b.mirror).toEqual(JSON.parse(JSON.stringify(place.world.toDocument())));
   });
 });
+
+describe("component names", () => {
+  it("named like Object.prototype members are refused or mirrored exactly, never half-applied", async () => {
+    const { place, agents: [a, b] } = await setup(2);
+    const spawned = await a.request(["spawn_entity", { toString: { s: 1 }, hasOwnProperty: 2 }]);
+    if (spawned[1] === "error") {
+      expect(place.world.size).toBe(3);
+      return;
+    }
+    const id = spawned[1];
+    await a.request(["change_components", id, "add_or_change", { valueOf: [3] }, "remove", ["toString"]]);
+    await b.until(() => b.mirror?.revision === place.world.revision);
+    expect(b.mirror!.entities[id].components).toEqual({ hasOwnProperty: 2, valueOf: [3], transform: expect.any(Object) });
+    expect(b.mirror).toEqual(JSON.parse(JSON.stringify(place.world.toDocument())));
+  });
+});

@@ -141,7 +141,8 @@ export function entitiesPatch(changes: ChangeSet, lookup: (id: EntityId) => Enti
     const current = entity.components as Record<string, Json | undefined>;
     let components: JsonObject | undefined;
     for (const [name, before] of change) {
-      const now = current[name];
+      // Own properties only: a component may be called "toString".
+      const now = Object.hasOwn(current, name) ? current[name] : undefined;
       let value: Json | undefined;
       if (now === undefined) value = before === undefined ? undefined : null;
       else if (before === undefined || before === MUTATED_IN_PLACE) value = now;
