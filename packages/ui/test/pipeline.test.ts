@@ -27,17 +27,17 @@ afterAll(async () => {
 const textOf = (e: Entity) => (e.components.text as { string?: string } | undefined)?.string;
 const parentOf = (e: Entity) => (e.components.relationships as { parent?: string } | undefined)?.parent;
 
-function run(args: string[], env: Record<string, string> = {}): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
+function run(args: string[], env: Record<string, string> = {}, command = [process.execPath, "--import", "tsx", "--import", "@allo/ui/register"], cwd = repo) {
   let output = "";
-  const child = spawn(process.execPath, ["--import", "tsx", "--import", "@allo/ui/register", ...args], {
-    cwd: repo,
+  const child = spawn(command[0], [...command.slice(1), ...args], {
+    cwd,
     env: { ...process.env, ALLO_LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, exited, output: () => output };
+  return { child: child as ChildProcess, exited, output: () => output };
 }
 
 /**
@@ -99,5 +99,58 @@ describe("node --import tsx --import @allo/ui/register app.tsx <place-url>", () 
     const app = run([hello], { ALLO_PLACE_URL: "" });
     expect(await app.exited).toBe(2);
     expect(app.output()).toContain("No place URL");
+  }, 30_000);
+});
+
+describe("allo run <app.tsx> <place-url>", () => {
+  const allo = [process.execPath, join(repo, "packages", "cli", "bin", "allo.mjs")];
+
+  it("runs an example through the CLI; it answers pokes and quits with exit code 0", async () => {
+    const app = run(["run", hello, place.url], {}, allo);
+    try {
+      await observer.waitForWorld((w) => [...w.entities.values()].some((e) => textOf(e) === "Poke me!"), { timeout: 15_000 });
+      await pokeUntilCounted("Poke me!");
+      await quit("Poked 1 time", app.exited);
+    } finally {
+      app.child.kill();
+    }
+  }, 30_000);
+
+  it("is each example's `npm start`", async () => {
+    const app = run(["start", "--", place.url], {}, ["npm"], join(repo, "examples", "hello"));
+    try {
+      await observer.waitForWorld((w) => [...w.entities.values()].some((e) => textOf(e) === "Poke me!"), { timeout: 20_000 });
+      await pokeUntilCounted("Poke me!");
+      await quit("Poked 1 time", app.exited);
+    } finally {
+      app.child.kill();
+    }
+  }, 40_000);
+
+  it.each([
+    ["clock", /^\d\d:\d\d:\d\d$/],
+    ["plot3d", /^Jan$/],
+  ])("starts the %s example the same way, and quits it", async (name, label) => {
+    const app = run(["run", join(repo, "examples", name, "src", "app.tsx"), place.url], {}, allo);
+    try {
+      const find = () => [...observer.world.entities.values()].find((e) => label.test(textOf(e) ?? ""));
+      await observer.waitForWorld(() => !!find(), { timeout: 20_000 });
+      let root = find()!;
+      while (parentOf(root)) root = observer.world.entities.get(parentOf(root)!)!;
+      await appAnswering(root.id);
+      expect(await observer.request(observer.avatarId, root.id, ["quit"])).toEqual(["quit", "ok"]);
+      expect(await app.exited).toBe(0);
+    } finally {
+      app.child.kill();
+    }
+  }, 40_000);
+
+  it("says what is missing", async () => {
+    const noUrl = run(["run", hello], { ALLO_PLACE_URL: "" }, allo);
+    expect(await noUrl.exited).toBe(2);
+    expect(noUrl.output()).toContain("no place URL");
+    const noFile = run(["run", "nope.tsx", place.url], {}, allo);
+    expect(await noFile.exited).toBe(2);
+    expect(noFile.output()).toContain("nope.tsx does not exist");
   }, 30_000);
 });
