@@ -10,6 +10,7 @@ export const commands: Record<string, Command> = {
   start: { summary: "Start a place with the web visor and the example apps", load: async () => (await import("./commands/start.ts")).startCommand },
   serve: { summary: "Serve apps over HTTP so places can launch them (the app gateway)", load: async () => (await import("./commands/serve.ts")).serveCommand },
   dev: { summary: "Run an app in a local place and hot-reload it as you save", load: async () => (await import("./commands/dev.ts")).devCommand },
+  run: { summary: "Run an app and connect it to a place", load: async () => (await import("./commands/run.ts")).runCommand },
 };
 
 export function usage(): string {
