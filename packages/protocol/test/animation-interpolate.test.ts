@@ -82,7 +82,7 @@ describe("stepAnimation", () => {
 
   it("writes the value as a new component value", () => {
     const step = stepAnimation(valid.value, components, 10.5);
-    expect(step).toEqual({ state: "running", component: "transform", value: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 5, 1, 7, 1] } });
+    expect(step).toMatchObject({ state: "running", component: "transform", value: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 5, 1, 7, 1] } });
     expect(components.transform.matrix[13]).toBe(0);
   });
   it("finishes with the exact final value", () => {

@@ -10,10 +10,11 @@ import {
   type EntityId,
   type Json,
   type PropertyAnimation,
+  type ResolvedPath,
 } from "@allo/protocol";
 import type { PlaceContext } from "../types.ts";
 
-interface Running { id: string; entityId: EntityId; animation: PropertyAnimation }
+interface Running { id: string; entityId: EntityId; animation: PropertyAnimation; resolved?: ResolvedPath }
 
 export type AnimationAdded = { ok: true; id: string } | { ok: false; error: string };
 
@@ -38,7 +39,7 @@ export class Animations {
     if (!target.ok) return target;
     let id = randomId(8);
     while (this.byId.has(id)) id = randomId(8);
-    this.byId.set(id, { id, entityId, animation: valid.value });
+    this.byId.set(id, { id, entityId, animation: valid.value, resolved: target.value });
     let ids = this.byEntity.get(entityId);
     if (!ids) this.byEntity.set(entityId, (ids = new Set()));
     ids.add(id);
@@ -77,7 +78,7 @@ export class Animations {
         this.entityRemoved(running.entityId);
         continue;
       }
-      const step = stepAnimation(running.animation, entity.components as Record<string, unknown>, now);
+      const step = stepAnimation(running.animation, entity.components as Record<string, unknown>, now, running.resolved);
       if (step.state === "pending") continue;
       if (step.state === "broken") {
         // Fix of the reference, which skipped such animations forever (reference §7).
@@ -87,6 +88,7 @@ export class Animations {
         touched.add(running.entityId);
         continue;
       }
+      running.resolved = step.resolved;
       world.setComponent(running.entityId, step.component, step.value);
       if (step.state === "finished") {
         this.stats.finished++;

@@ -3,19 +3,26 @@
 import type { Json } from "../types.ts";
 import { checkAnimationTarget, type PropertyAnimation } from "./descriptor.ts";
 import { sampleAnimation } from "./interpolate.ts";
-import { writeKeyPath } from "./key-path.ts";
+import { stillFits, writeKeyPath, type ResolvedPath } from "./key-path.ts";
 
 export type AnimationStep =
   | { state: "pending" }
-  /** Write `value` as the whole new value of `component`; `finished` means the animation is over and should be removed. */
-  | { state: "running" | "finished"; component: string; value: Json }
+  /**
+   * Write `value` as the whole new value of `component`; `finished` means the animation is over and should be removed.
+   * `resolved` can be passed back to the next step to skip resolving the path again.
+   */
+  | { state: "running" | "finished"; component: string; value: Json; resolved: ResolvedPath }
   /** The path no longer fits the entity (component removed, value changed kind): the animation should be removed. */
   | { state: "broken"; error: string };
 
-export function stepAnimation(animation: PropertyAnimation, components: Record<string, unknown>, now: number): AnimationStep {
+export function stepAnimation(animation: PropertyAnimation, components: Record<string, unknown>, now: number, resolved?: ResolvedPath): AnimationStep {
   const sample = sampleAnimation(animation, now);
   if (sample.state === "pending") return sample;
-  const target = checkAnimationTarget(animation, components);
-  if (!target.ok) return { state: "broken", error: target.error };
-  return { state: sample.state, component: target.value.component, value: writeKeyPath(components, target.value, sample.value) };
+  let target = resolved;
+  if (!target || !stillFits(components, target)) {
+    const checked = checkAnimationTarget(animation, components);
+    if (!checked.ok) return { state: "broken", error: checked.error };
+    target = checked.value;
+  }
+  return { state: sample.state, component: target.component, value: writeKeyPath(components, target, sample.value), resolved: target };
 }

@@ -8,6 +8,7 @@ export {
   readKeyPath,
   resolveKeyPath,
   rotationToQuat,
+  stillFits,
   valueKind,
   writeKeyPath,
   writeMatrixPart,

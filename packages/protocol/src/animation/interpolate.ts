@@ -27,12 +27,16 @@ export function interpolate(kind: AnimationKind, from: AnimationValue, to: Anima
 const lerp = (a: number, b: number, f: number) => a + (b - a) * f;
 const copy = (value: AnimationValue): AnimationValue => (Array.isArray(value) ? [...value] : value);
 
+const fromQuat = new Float64Array(4);
+const toQuat = new Float64Array(4);
+const blended = new Float64Array(4);
+const blendedAxis = new Float64Array(3);
+
 function slerpRotation(from: number[], to: number[], f: number): number[] {
-  const q = quat.slerp(new Float64Array(4), rotationToQuat(from), rotationToQuat(to), f);
+  const q = quat.slerp(blended, rotationToQuat(from, fromQuat), rotationToQuat(to, toQuat), f);
   quat.normalize(q, q);
-  const axis = new Float64Array(3);
-  const angle = quat.getAxisAngle(axis, q);
-  return [angle, axis[0], axis[1], axis[2]];
+  const angle = quat.getAxisAngle(blendedAxis, q);
+  return [angle, blendedAxis[0], blendedAxis[1], blendedAxis[2]];
 }
 
 function blendMatrices(from: number[], to: number[], f: number): number[] {

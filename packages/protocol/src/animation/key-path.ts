@@ -48,8 +48,14 @@ export function parseKeyPath(text: unknown): AnimationResult<KeyPath> {
 /** The kind of a JSON value as an animation sees it: number, vec3 (3), rotation (4) or mat4 (16) of finite numbers. */
 export function valueKind(value: unknown): AnimationKind | undefined {
   if (typeof value === "number") return Number.isFinite(value) ? "number" : undefined;
-  if (!Array.isArray(value) || !value.every((n) => typeof n === "number" && Number.isFinite(n))) return undefined;
-  return value.length === 3 ? "vec3" : value.length === 4 ? "rotation" : value.length === 16 ? "mat4" : undefined;
+  if (!Array.isArray(value)) return undefined;
+  const n = value.length;
+  if (n !== 3 && n !== 4 && n !== 16) return undefined;
+  for (let i = 0; i < n; i++) {
+    const v = value[i];
+    if (typeof v !== "number" || !Number.isFinite(v)) return undefined;
+  }
+  return n === 3 ? "vec3" : n === 4 ? "rotation" : "mat4";
 }
 
 const isMatrix = (node: unknown): node is number[] => Array.isArray(node) && node.length === 16 && valueKind(node) === "mat4";
@@ -64,20 +70,19 @@ export function resolveKeyPath(components: Record<string, unknown>, path: KeyPat
   const steps: (string | number)[] = [];
   for (let i = 0; i < path.segments.length; i++) {
     const segment = path.segments[i];
-    const at = [path.component, ...path.segments.slice(0, i)].join(".");
-    if (isMatrix(node) && MATRIX_PARTS.includes(segment)) return resolveMatrixPath(path, steps, segment as MatrixPart, path.segments.slice(i + 1), at);
+        if (isMatrix(node) && MATRIX_PARTS.includes(segment)) return resolveMatrixPath(path, steps, segment as MatrixPart, path.segments.slice(i + 1), atText(path, i));
     if (Array.isArray(node)) {
-      if (!INDEX.test(segment)) return fail(`"${at}" is an array; "${segment}" is not an index (path "${path.text}")`);
+      if (!INDEX.test(segment)) return fail(`"${atText(path, i)}" is an array; "${segment}" is not an index (path "${path.text}")`);
       const index = Number(segment);
-      if (index >= node.length) return fail(`"${at}" has ${node.length} elements; index ${index} is out of range (path "${path.text}")`);
+      if (index >= node.length) return fail(`"${atText(path, i)}" has ${node.length} elements; index ${index} is out of range (path "${path.text}")`);
       steps.push(index);
       node = node[index];
     } else if (isObject(node)) {
-      if (!Object.hasOwn(node, segment)) return fail(`"${at}" has no key "${segment}" (path "${path.text}")`);
+      if (!Object.hasOwn(node, segment)) return fail(`"${atText(path, i)}" has no key "${segment}" (path "${path.text}")`);
       steps.push(segment);
       node = node[segment];
     } else {
-      return fail(`"${at}" is ${describe(node)}; cannot go into it with "${segment}" (path "${path.text}")`);
+      return fail(`"${atText(path, i)}" is ${describe(node)}; cannot go into it with "${segment}" (path "${path.text}")`);
     }
   }
   const kind = valueKind(node);
@@ -85,6 +90,28 @@ export function resolveKeyPath(components: Record<string, unknown>, path: KeyPat
     return fail(`the value at "${path.text}" is ${describe(node)}; animations need a number, vec3 (3), rotation (4) or mat4 (16)`);
   }
   return { ok: true, value: { component: path.component, steps, kind } };
+}
+
+/** The path up to segment i, for error messages only. */
+const atText = (path: KeyPath, i: number) => [path.component, ...path.segments.slice(0, i)].join(".");
+
+/**
+ * True when a path resolved earlier still leads to a value of its kind: the per-tick check of a running animation,
+ * without the string work of resolveKeyPath.
+ */
+export function stillFits(components: Record<string, unknown>, resolved: ResolvedPath): boolean {
+  if (!Object.hasOwn(components, resolved.component)) return false;
+  let node: unknown = components[resolved.component];
+  for (const step of resolved.steps) {
+    if (typeof step === "number") {
+      if (!Array.isArray(node) || step >= node.length) return false;
+      node = node[step];
+    } else {
+      if (!isObject(node) || !Object.hasOwn(node, step)) return false;
+      node = node[step];
+    }
+  }
+  return resolved.matrix ? isMatrix(node) : valueKind(node) === resolved.kind;
 }
 
 function resolveMatrixPath(path: KeyPath, steps: (string | number)[], part: MatrixPart, rest: string[], at: string): AnimationResult<ResolvedPath> {
@@ -146,7 +173,14 @@ function copyAlong(node: Json, steps: (string | number)[], i: number, leaf: (nod
 
 const cloneValue = (value: AnimationValue): Json => (Array.isArray(value) ? [...value] : value);
 
-/** Sets one part of a TRS matrix and keeps the others (gl-matrix does the decomposition). */
+// Scratch space: the simulation writes thousands of matrix parts per tick, and fresh typed arrays would feed the GC.
+const scratchScale = new Float64Array(3);
+const scratchTranslation = new Float64Array(3);
+const scratchMatrix = new Float64Array(16);
+const scratchQuat = new Float64Array(4);
+const scratchAxis = new Float64Array(3);
+
+/** Sets one part of a TRS matrix and keeps the others (gl-matrix does the composition). */
 export function writeMatrixPart(matrix: number[], target: { part: MatrixPart; axis?: Axis }, value: AnimationValue): number[] {
   const out = matrix.slice();
   const { part, axis } = target;
@@ -155,24 +189,26 @@ export function writeMatrixPart(matrix: number[], target: { part: MatrixPart; ax
     else out[12 + axis] = value as number;
     return out;
   }
+  const current = mat4.getScaling(scratchScale, matrix);
   if (part === "scale") {
     // Rescale each basis column to its new length: the rotation and translation stay bit-for-bit.
-    const current = mat4.getScaling(new Float64Array(3), matrix);
-    const next = axis === undefined ? (value as number[]) : [0, 1, 2].map((i) => (i === axis ? (value as number) : current[i]));
     for (let column = 0; column < 3; column++) {
+      const next = axis === undefined ? (value as number[])[column] : column === axis ? (value as number) : current[column];
       const length = current[column];
       for (let row = 0; row < 3; row++) {
         const i = column * 4 + row;
-        out[i] = length > 0 ? (matrix[i] / length) * next[column] : row === column ? next[column] : 0;
+        out[i] = length > 0 ? (matrix[i] / length) * next : row === column ? next : 0;
       }
     }
     return out;
   }
-  const rotation = axis === undefined ? rotationToQuat(value as number[]) : axisAngleQuat(axis, value as number);
-  const t = mat4.getTranslation(new Float64Array(3), matrix);
-  const s = mat4.getScaling(new Float64Array(3), matrix);
-  const composed = mat4.fromRotationTranslationScale(new Float64Array(16), rotation, t, s);
-  return Array.from(composed as ArrayLike<number>);
+  const rotation = axis === undefined ? rotationToQuat(value as number[], scratchQuat) : axisAngleQuat(axis, value as number);
+  scratchTranslation[0] = matrix[12];
+  scratchTranslation[1] = matrix[13];
+  scratchTranslation[2] = matrix[14];
+  const composed = mat4.fromRotationTranslationScale(scratchMatrix, rotation, scratchTranslation, current);
+  for (let i = 0; i < 16; i++) out[i] = composed[i];
+  return out;
 }
 
 /**
@@ -189,14 +225,16 @@ export function matrixRotation(m: ArrayLike<number>): quat {
 }
 
 /** `[angle, ax, ay, az]` → unit quaternion (the axis is normalised; validation refuses a zero axis). */
-export function rotationToQuat(rotation: number[]): quat {
+export function rotationToQuat(rotation: number[], out: quat = new Float64Array(4)): quat {
   const [angle, ax, ay, az] = rotation;
-  const axis = vec3.normalize(new Float64Array(3), [ax, ay, az]);
-  return quat.setAxisAngle(new Float64Array(4), axis, angle);
+  scratchAxis[0] = ax;
+  scratchAxis[1] = ay;
+  scratchAxis[2] = az;
+  vec3.normalize(scratchAxis, scratchAxis);
+  return quat.setAxisAngle(out, scratchAxis, angle);
 }
 
+const UNIT_AXES = [new Float64Array([1, 0, 0]), new Float64Array([0, 1, 0]), new Float64Array([0, 0, 1])];
 function axisAngleQuat(axis: Axis, angle: number): quat {
-  const unit = [0, 0, 0];
-  unit[axis] = 1;
-  return quat.setAxisAngle(new Float64Array(4), unit, angle);
+  return quat.setAxisAngle(scratchQuat, UNIT_AXES[axis], angle);
 }
