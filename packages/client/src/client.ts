@@ -24,6 +24,7 @@ import { AlloError, ConnectionLostError } from "./errors.ts";
 import { IntentSender, type IntentUpdate } from "./intent.ts";
 import { WorldMirror, type EntityChange, type EntityRemoval, type StateApplied } from "./mirror.ts";
 import { PendingRequests, type RequestOptions } from "./requests.ts";
+import type { SendBudget } from "./send-pacer.ts";
 
 export interface ConnectOptions {
   /** Who this agent is (PROTOCOL.md §3 announce). Default `{ display_name: "Allo agent" }`. */
@@ -38,6 +39,11 @@ export interface ConnectOptions {
   logger?: Logger;
   /** The protocol version to announce. Only tests change it. */
   protocolVersion?: number;
+  /**
+   * Paces sending to stay inside the place's rate limit (default 180 messages/s, burst 360, under the place's default
+   * 200/burst 400): over budget, messages wait in order instead of being dropped by the place. false: no pacing.
+   */
+  sendBudget?: SendBudget | false;
 }
 
 /** An interaction another agent (or the place) sent us. Responses to our own requests settle their promise instead. */
@@ -51,10 +57,13 @@ export interface IncomingInteraction extends Interaction {
   respond(body: InteractionBody): boolean;
 }
 
-export interface SenderOption {
+/** Options of spawnEntity, changeComponents and removeEntity. */
+export interface PlaceRequestOptions extends RequestOptions {
   /** The entity the request is sent from; it must be ours. Default: the avatar. */
   sender?: EntityId;
 }
+/** @deprecated the old name of PlaceRequestOptions */
+export type SenderOption = PlaceRequestOptions;
 
 export interface ClientClosed {
   code: number;
@@ -105,7 +114,7 @@ export class AlloClient {
     const timeout = options.timeout ?? DEFAULT_TIMEOUT;
     const deadline = Date.now() + timeout;
     const logger = options.logger ?? createLogger("client");
-    const connection = await Connection.open(wsUrl, { WebSocket: options.WebSocket, timeout, logger });
+    const connection = await Connection.open(wsUrl, { WebSocket: options.WebSocket, timeout, logger, sendBudget: options.sendBudget });
     const client = new AlloClient(connection, logger);
     try {
       const avatar = options.avatar ?? { transform: { matrix: identityMatrix() } };
@@ -189,8 +198,8 @@ export class AlloClient {
   }
 
   /** spawn_entity: resolves with the new root id and its descendants' ids (depth-first, in the spec's order). */
-  async spawnEntity(spec: EntitySpec, options: SenderOption = {}): Promise<{ id: EntityId; descendants: EntityId[] }> {
-    const response = await this.request(options.sender ?? this.avatar, PLACE_ENTITY_ID, ["spawn_entity", spec as Json]);
+  async spawnEntity(spec: EntitySpec, options: PlaceRequestOptions = {}): Promise<{ id: EntityId; descendants: EntityId[] }> {
+    const response = await this.request(options.sender ?? this.avatar, PLACE_ENTITY_ID, ["spawn_entity", spec as Json], options);
     const [, id, descendants = []] = response;
     if (typeof id !== "string" || !Array.isArray(descendants) || !descendants.every((d) => typeof d === "string")) {
       throw new AlloError(`The place answered spawn_entity with ${JSON.stringify(response)}, not ["spawn_entity", id, [descendant ids]]`);
@@ -199,14 +208,14 @@ export class AlloClient {
   }
 
   /** change_components: each component in `addOrChange` is replaced whole, then `remove` are deleted. */
-  async changeComponents(id: EntityId, addOrChange: Components, remove: string[] = [], options: SenderOption = {}): Promise<void> {
+  async changeComponents(id: EntityId, addOrChange: Components, remove: string[] = [], options: PlaceRequestOptions = {}): Promise<void> {
     const body: InteractionBody = ["change_components", id, "add_or_change", addOrChange as Json, "remove", remove];
-    await this.request(options.sender ?? this.avatar, PLACE_ENTITY_ID, body);
+    await this.request(options.sender ?? this.avatar, PLACE_ENTITY_ID, body, options);
   }
 
   /** remove_entity: "cascade" (default) removes descendants too; "reparent" makes them roots. */
-  async removeEntity(id: EntityId, mode: RemoveMode = "cascade", options: SenderOption = {}): Promise<void> {
-    await this.request(options.sender ?? this.avatar, PLACE_ENTITY_ID, ["remove_entity", id, mode]);
+  async removeEntity(id: EntityId, mode: RemoveMode = "cascade", options: PlaceRequestOptions = {}): Promise<void> {
+    await this.request(options.sender ?? this.avatar, PLACE_ENTITY_ID, ["remove_entity", id, mode], options);
   }
 
   /** Merges fields into our intent (movement, poses by name); it goes out at most 20 times a second. */

@@ -2,6 +2,7 @@
 import { Subject } from "rxjs";
 import { parsePlaceMessage, type Logger, type ParseLimits, type PlaceMessage } from "@allo/protocol";
 import { AlloError, PlaceUnreachableError } from "./errors.ts";
+import { DEFAULT_SEND_BUDGET, SendPacer, type SendBudget } from "./send-pacer.ts";
 
 /** The part of the WebSocket API the client uses: the browser's WebSocket and `ws` both provide it. */
 export interface WebSocketLike {
@@ -43,6 +44,8 @@ export interface ConnectionStats {
   sentByName: Record<string, number>;
   /** Received messages by interaction name, plus "state" and "clock". */
   receivedByName: Record<string, number>;
+  /** Messages waiting for send budget right now (see send-pacer.ts). */
+  readonly messagesQueued: number;
   /** Text frames that were not a valid place message, and binary frames of an unknown kind. */
   invalidMessagesReceived: number;
 }
@@ -59,6 +62,8 @@ export interface OpenConnectionOptions {
   /** Milliseconds to wait for the socket to open. */
   timeout: number;
   logger: Logger;
+  /** Pacing of what is sent (default 180/s, burst 360: under the place's limit); false sends everything at once. */
+  sendBudget?: SendBudget | false;
 }
 
 /** Where a connection delivers what it receives. */
@@ -69,15 +74,8 @@ export interface ConnectionHandlers {
 
 /** An open WebSocket to a place. Send with send(); incoming messages arrive validated, through attach()'s handlers. */
 export class Connection {
-  readonly stats: ConnectionStats = {
-    messagesSent: 0,
-    bytesSent: 0,
-    messagesReceived: 0,
-    bytesReceived: 0,
-    sentByName: {},
-    receivedByName: {},
-    invalidMessagesReceived: 0,
-  };
+  readonly stats: ConnectionStats;
+  private readonly pacer: SendPacer;
   /** Every text frame sent, after it was handed to the socket. */
   readonly outgoing$ = new Subject<{ text: string }>();
   /** Binary frames from the place, channel byte first (PROTOCOL.md §1: media 0/4, assets 3). Used by assets.ts. */
@@ -93,7 +91,21 @@ export class Connection {
     readonly url: string,
     private readonly socket: WebSocketLike,
     private readonly options: OpenConnectionOptions,
-  ) {}
+  ) {
+    const pacer = (this.pacer = new SendPacer(options.sendBudget ?? DEFAULT_SEND_BUDGET));
+    this.stats = {
+      messagesSent: 0,
+      bytesSent: 0,
+      messagesReceived: 0,
+      bytesReceived: 0,
+      sentByName: {},
+      receivedByName: {},
+      get messagesQueued() {
+        return pacer.queued;
+      },
+      invalidMessagesReceived: 0,
+    };
+  }
 
   /** Opens a WebSocket to `url` (already a ws:// or wss:// URL). Rejects with PlaceUnreachableError. */
   static async open(url: string, options: OpenConnectionOptions): Promise<Connection> {
@@ -141,23 +153,33 @@ export class Connection {
     return this.socket.readyState === OPEN;
   }
 
-  /** Serialises and sends one message. `name` is what stats count it as. Throws if the socket is not open. */
+  /**
+   * Serialises and sends one message, in order, paced to the send budget. `name` is what stats count it as. A waiting
+   * intent is replaced by a newer one; clock messages are never delayed. Throws if the socket is not open.
+   */
   send(message: unknown, name: string): void {
     if (!this.isOpen) throw new AlloError(`Cannot send "${name}": the connection to ${this.url} is closed.`);
     const text = JSON.stringify(message);
-    this.socket.send(text);
-    this.stats.messagesSent++;
-    this.stats.bytesSent += utf8Length(text);
-    this.stats.sentByName[name] = (this.stats.sentByName[name] ?? 0) + 1;
-    this.outgoing$.next({ text });
+    const write = () => {
+      if (!this.isOpen) return;
+      this.socket.send(text);
+      this.stats.messagesSent++;
+      this.stats.bytesSent += utf8Length(text);
+      this.stats.sentByName[name] = (this.stats.sentByName[name] ?? 0) + 1;
+      this.outgoing$.next({ text });
+    };
+    this.pacer.submit(write, name === "intent" ? { key: "intent" } : { urgent: name === "clock" });
   }
 
-  /** Sends one binary frame (channel byte first). Throws if the socket is not open. */
+  /** Sends one binary frame (channel byte first), in order with the rest. Throws if the socket is not open. */
   sendBinary(frame: Uint8Array): void {
     if (!this.isOpen) throw new AlloError(`Cannot send a binary frame: the connection to ${this.url} is closed.`);
-    this.socket.send(frame);
-    this.stats.messagesSent++;
-    this.stats.bytesSent += frame.byteLength;
+    this.pacer.submit(() => {
+      if (!this.isOpen) return;
+      this.socket.send(frame);
+      this.stats.messagesSent++;
+      this.stats.bytesSent += frame.byteLength;
+    });
   }
 
   /** Closes the socket; onClose follows when it has closed. A peer that does not answer the close is cut off. */
@@ -178,6 +200,7 @@ export class Connection {
     this.socket.onerror = (event) => logger.debug("socket error", { error: describe(event) });
     this.socket.onclose = (event) => {
       this.socket.onmessage = this.socket.onerror = this.socket.onclose = null;
+      this.pacer.clear();
       this.outgoing$.complete();
       this.binary$.complete();
       const close = { code: event.code, reason: event.reason, byClient: this.closedByClient };

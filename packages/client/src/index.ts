@@ -1,12 +1,13 @@
 // @allo/client: an Allo agent's connection to a place, for Node and the browser.
 export { connect, AlloClient } from "./client.ts";
-export type { ConnectOptions, IncomingInteraction, SenderOption, ClientClosed, RemoveMode } from "./client.ts";
+export type { ConnectOptions, IncomingInteraction, PlaceRequestOptions, SenderOption, ClientClosed, RemoveMode } from "./client.ts";
 export type { Identity } from "./announce.ts";
 export type { RequestOptions } from "./requests.ts";
 export { DEFAULT_REQUEST_TIMEOUT, errorInResponse } from "./requests.ts";
 export { WorldMirror } from "./mirror.ts";
 export type { EntityChange, EntityRemoval, StateApplied } from "./mirror.ts";
 export type { IntentUpdate } from "./intent.ts";
+export { DEFAULT_SEND_BUDGET, type SendBudget } from "./send-pacer.ts";
 export type { ConnectionStats, WebSocketConstructor, WebSocketLike } from "./connection.ts";
 export {
   AlloError,

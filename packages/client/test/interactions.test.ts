@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { filter, firstValueFrom, lastValueFrom, toArray } from "rxjs";
 import {
   AlloError,
@@ -8,7 +8,7 @@ import {
   RequestTimeoutError,
   type IncomingInteraction,
 } from "../src/index.ts";
-import { collect, startTestBed, type TestBed } from "./harness.ts";
+import { agentOf, collect, startTestBed, type TestBed } from "./harness.ts";
 
 let bed: TestBed;
 beforeEach(async () => (bed = await startTestBed()));
@@ -136,6 +136,31 @@ describe("requests and responses", () => {
     await rejected;
     expect((await alice.closed).error).toBeUndefined();
     await bob.waitForWorld((w) => w.get(alice.avatarId) === undefined);
+  });
+});
+
+describe("pacing (the place's rate limit, PROTOCOL.md §5)", () => {
+  it("queues a burst beyond the place's budget instead of having it dropped: every request is answered", async () => {
+    const alice = await bed.join("alice");
+    const { id } = await alice.spawnEntity({ text: { string: "0" } });
+    const burst = Array.from({ length: 600 }, (_, n) => alice.changeComponents(id, { text: { string: String(n) } }));
+    expect(alice.stats.messagesQueued).toBeGreaterThan(0);
+    await Promise.all(burst);
+    await vi.waitFor(() => expect(alice.stats.messagesQueued).toBe(0)); // the last acks may still wait
+    expect(agentOf(bed.place, alice).stats.rateLimited).toBe(0);
+    await alice.waitForWorld((w) => (w.get(id)?.components.text as { string: string }).string === "599");
+  });
+
+  it("without pacing, the same burst loses requests to the place's rate limit", async () => {
+    const alice = await bed.join("alice", { sendBudget: false });
+    const { id } = await alice.spawnEntity({ text: { string: "0" } });
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 600 }, (_, n) => alice.changeComponents(id, { text: { string: String(n) } }, [], { timeout: 1500 })),
+    );
+    expect(agentOf(bed.place, alice).stats.rateLimited).toBeGreaterThan(0);
+    const lost = outcomes.filter((o) => o.status === "rejected" && o.reason instanceof RequestTimeoutError).length;
+    expect(lost).toBeGreaterThan(0);
+    expect(lost).toBeLessThanOrEqual(agentOf(bed.place, alice).stats.rateLimited); // intents are dropped too
   });
 });
 
