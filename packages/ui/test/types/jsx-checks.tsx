@@ -2,6 +2,16 @@
 // Each @ts-expect-error must meet an error, or tsc reports the directive as unused.
 import { Box, Button, Label, type EntityNode } from "../../src/index.ts";
 
+// Apps type their own components by augmenting ComponentMap.
+declare module "@allo/ui" {
+  interface ComponentMap {
+    test_score: { points: number };
+  }
+}
+export const typedCustom = <entity test_score={{ points: 3 }} />;
+// @ts-expect-error an augmented component is checked too
+export const badCustom = <entity test_score={{ points: "three" }} />;
+
 export const ok = (
   <entity
     transform={{ matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] }}
