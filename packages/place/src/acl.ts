@@ -1,6 +1,7 @@
 // The ACL (PROTOCOL.md §2 rule 7, §4): ordered allow/deny rules written in the pattern language, checked for every
 // interaction an agent sends after "announce first"; the first matching rule decides, no match allows. The default
 // rules are ordinary rules in that language: listed, removable and replaceable like any other (seed: Modify ACL).
+import { readFileSync } from "node:fs";
 import { matchInteraction, parsePattern, randomId, toEnvelope, type CompiledPattern, type Interaction, type Json } from "@allo/protocol";
 import type { Agent } from "./agent.ts";
 import type { PlaceContext } from "./types.ts";
@@ -112,6 +113,20 @@ export function parseAclConfig(value: unknown): AclResult<AclConfig> {
     checked.push({ effect: r.effect, pattern: r.pattern, ...(r.id !== undefined ? { id: r.id as string } : {}) });
   }
   return { ok: true, value: { rules: checked, replaceDefaults } };
+}
+
+/** Reads and checks an ACL config file (JSON: {rules, replaceDefaults}, or {"acl": {…}}); throws a readable Error. */
+export function readAclConfigFile(path: string): AclConfig {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new Error(`cannot read the ACL config ${path}: ${(e as Error).message}`);
+  }
+  const value = typeof json === "object" && json !== null && "acl" in json ? (json as { acl: unknown }).acl : json;
+  const parsed = parseAclConfig(value);
+  if (!parsed.ok) throw new Error(`${path}: ${parsed.error}`);
+  return parsed.value;
 }
 
 const KEY = "acl";

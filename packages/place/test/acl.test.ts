@@ -108,3 +108,22 @@ describe("rules from the place's configuration", () => {
     expect(parseAclConfig({ rules: [{ effect: "deny", pattern: "_" }] })).toEqual({ ok: true, value: { rules: [{ effect: "deny", pattern: "_" }], replaceDefaults: false } });
   });
 });
+
+describe("readAclConfigFile", () => {
+  it("reads a JSON file (bare or under \"acl\") and names the file in errors", async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const { readAclConfigFile } = await import("../src/acl.ts");
+    const dir = mkdtempSync(join(tmpdir(), "allo-acl-"));
+    try {
+      writeFileSync(join(dir, "place.json"), JSON.stringify({ acl: OPERATOR }));
+      expect(readAclConfigFile(join(dir, "place.json"))).toEqual({ rules: OPERATOR.rules, replaceDefaults: false });
+      writeFileSync(join(dir, "bad.json"), JSON.stringify({ rules: [{ effect: "deny", pattern: "[x]" }] }));
+      expect(() => readAclConfigFile(join(dir, "bad.json"))).toThrow(/bad\.json: acl config: rules\[0\]\.pattern: line 1, column 2: unknown word "x"/);
+      expect(() => readAclConfigFile(join(dir, "missing.json"))).toThrow(/cannot read the ACL config/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

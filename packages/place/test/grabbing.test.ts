@@ -202,3 +202,14 @@ describe("agents without a live avatar", () => {
     expect(s.sim.stats.agentFailures).toBe(0);
   });
 });
+
+describe("grabbable: false", () => {
+  it("is not grabbable", async () => {
+    const s = await start(1);
+    const v = await visor(s);
+    const off = await spawn(s.agents[0], { transform: { matrix: T(1, 1, 1) }, grabbable: { grabbable: false } });
+    sendIntent(v, { poses: { "hand/right": { matrix: T(3, 3, 3), grab: { entity: off, grabber_from_entity_transform: T(0, 0, 0) } } } });
+    await eventually(() => s.sim.stats.grabsRefused >= 3);
+    expect(localOf(s.place, off)).toEqual(T(1, 1, 1));
+  });
+});

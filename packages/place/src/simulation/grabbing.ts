@@ -18,7 +18,8 @@ export type GrabTarget = { ok: true; actuated: EntityId } | { ok: false; reason:
 export function grabTarget(ctx: PlaceContext, grabbed: EntityId): GrabTarget {
   const world = ctx.world;
   const grabbable = world.get(grabbed)?.components.grabbable;
-  if (grabbable === undefined) return { ok: false, reason: "not grabbable" };
+  // Presence makes an entity grabbable (reference); alloui's explicit `grabbable: false` turns it off.
+  if (grabbable === undefined || (isPlainObject(grabbable) && grabbable.grabbable === false)) return { ok: false, reason: "not grabbable" };
   const actuateOn = isPlainObject(grabbable) ? grabbable.actuate_on : undefined;
   if (actuateOn === undefined || actuateOn === "" || actuateOn === grabbed) return { ok: true, actuated: grabbed };
   if (typeof actuateOn !== "string") return { ok: false, reason: "actuate_on must be a string" };
