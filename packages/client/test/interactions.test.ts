@@ -20,7 +20,11 @@ describe("requests and responses", () => {
     const bob = await bed.join("bob");
     const seenByBob = collect<IncomingInteraction>(bob.interactions$);
     const seenByAlice = collect<IncomingInteraction>(alice.interactions$);
-    bob.interactions$.pipe(filter((i) => i.name === "ping")).subscribe((i) => i.respond(["ping", "pong", i.body[1] ?? null]));
+    const answered: IncomingInteraction[] = [];
+    bob.interactions$.pipe(filter((i) => i.name === "ping")).subscribe((i) => {
+      expect(i.respond(["ping", "pong", i.body[1] ?? null])).toBe(true);
+      answered.push(i);
+    });
 
     const response = await alice.request(alice.avatarId, bob.avatarId, ["ping", 42]);
     expect(response).toEqual(["ping", "pong", 42]);
@@ -34,6 +38,7 @@ describe("requests and responses", () => {
     });
     expect(seenByBob[0].requestId).not.toBe("");
     expect(seenByAlice).toEqual([]); // the response settled the promise and was not emitted
+    expect(() => answered[0].respond(["ping", "again"])).toThrow(/already answered/);
   });
 
   it("uses a distinct request id for each request in flight", async () => {

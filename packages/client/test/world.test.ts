@@ -135,6 +135,18 @@ describe("world mirror", () => {
     expect(bob.world.toDocument()).toEqual(bed.place.world.toDocument());
   });
 
+  it("moves its avatar through the place's simulation when its intent asks for stick movement", async () => {
+    const bob = await bed.join("bob");
+    const watcher = await bed.join("watcher");
+    const start = (watcher.world.get(bob.avatarId)?.components.transform?.matrix ?? []).slice(12, 15);
+    bob.setIntent({ wants_stick_movement: true, zmovement: -1 });
+    await watcher.waitForWorld((w) => {
+      const z = w.get(bob.avatarId)?.components.transform?.matrix[14];
+      return z !== undefined && Math.abs(z - start[2]) > 0.2;
+    });
+    bob.setIntent({ zmovement: 0 });
+  });
+
   it("sends its intent to the place, merging poses by name", async () => {
     const bob = await bed.join("bob");
     const head = [...I.slice(0, 12), 0, 1.7, 0, 1];
