@@ -294,8 +294,8 @@ export class AlloClient {
         if (this.world.get(avatarId) && this.clock.isSynced) finish();
       };
       const timer = setTimeout(() => {
-        const missing = [this.world.get(avatarId) ? "" : "our avatar in a world state", this.clock.isSynced ? "" : "a clock sync answer"];
-        finish(new AlloError(`The place accepted the announce but sent no ${missing.filter(Boolean).join(" and no ")} in time.`));
+        const missing = [this.world.get(avatarId) ? "" : "a world state with our avatar", this.clock.isSynced ? "" : "an answer to clock sync"];
+        finish(new AlloError(`The place accepted the announce but did not send ${missing.filter(Boolean).join(" or ")} in time; is it an Allo place?`));
       }, Math.max(0, deadline - Date.now()));
       const subscription = this.world.state$.subscribe({ next: check });
       void this.clock.synced.then(check);
