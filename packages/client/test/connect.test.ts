@@ -109,6 +109,18 @@ describe("connect", () => {
       }
     });
 
+    it("rejects when the peer answers announce but never sends the world or answers clock sync", async () => {
+      server.on("connection", (socket) =>
+        socket.on("message", (data) => {
+          const message = JSON.parse(String(data));
+          if (Array.isArray(message)) socket.send(JSON.stringify(["interaction", "response", "place", "", message[4], ["announce", "av1", "Mute"]]));
+        }),
+      );
+      await expect(connect(url, { logger: quietLogger, timeout: 400 })).rejects.toThrow(
+        /accepted the announce but did not send a world state with our avatar or an answer to clock sync in time/,
+      );
+    });
+
     it("rejects with AnnounceRefusedError when the announce gets no answer in time", async () => {
       const received: string[] = [];
       server.on("connection", (socket) => socket.on("message", (data) => received.push(String(data))));
