@@ -116,17 +116,27 @@ function writeBaseline(place: Place, ids: string[], rounds: number): number[] {
   return samples;
 }
 
-async function measureSteps(place: Place, seconds: number): Promise<number[]> {
+async function measureSteps(place: Place & { tickTimes: number[] }, seconds: number): Promise<{ steps: number[]; ticks: number[] }> {
   const timed = timeSteps(place);
+  const from = place.tickTimes.length;
   await sleep(seconds * 1000);
   timed.restore();
-  return timed.samples;
+  return { steps: timed.samples, ticks: place.tickTimes.slice(from) };
 }
 
 // The agents never acknowledge state: after two frames the place skips them (PROTOCOL.md §5), so what is measured is
 // the simulation, not state fan-out (bench/fanout.ts and bench/place.ts measure that). The ack timeout is lifted.
-const startBenchPlace = () =>
-  startPlace({ port: 0, logLevel: "warn", tickRate: 20, limits: { messagesPerSecond: 100_000, messageBurst: 100_000, ackTimeoutMs: 3_600_000 } });
+// Ticks are driven here at 20 Hz (tickRate 0 = manual) so that each whole tick can be timed too.
+async function startBenchPlace(): Promise<Place & { tickTimes: number[]; stopTicking(): void }> {
+  const place = await startPlace({ port: 0, logLevel: "warn", tickRate: 0, limits: { messagesPerSecond: 100_000, messageBurst: 100_000, ackTimeoutMs: 3_600_000 } });
+  const tickTimes: number[] = [];
+  const timer = setInterval(() => {
+    const t0 = performance.now();
+    place.tick();
+    tickTimes.push(performance.now() - t0);
+  }, 1000 / 20);
+  return Object.assign(place, { tickTimes, stopTicking: () => clearInterval(timer) });
+}
 const startAgents = () => startChild(new URL(import.meta.url), ["--agents"]);
 
 /** The same animations in a bigger world: extra static entities the simulation must not pay for. */
@@ -139,10 +149,11 @@ async function scaling(seconds: number): Promise<{ small: number[]; large: numbe
       await child.ready;
       await child.call("animator", { url: place.url, entities, animations: ANIMATIONS }, 300_000);
       await sleep(500);
-      out.push(await measureSteps(place, seconds));
+      out.push((await measureSteps(place, seconds)).steps);
       await child.call("stop");
     } finally {
       await child.kill();
+      place.stopTicking();
       await place.close();
     }
   }
@@ -162,7 +173,7 @@ export async function run(profile: Profile = "quick"): Promise<BenchReport> {
     await sleep(1000);
     const sentBefore = await child.call<number>("sent");
     const t0 = performance.now();
-    const steps = await measureSteps(place, seconds);
+    const { steps, ticks } = await measureSteps(place, seconds);
     const intentRate = ((await child.call<number>("sent")) - sentBefore) / ((performance.now() - t0) / 1000);
     await child.call("stop");
     const entityIds = [...place.ctx.world.ids()].filter((id) => id !== "place");
@@ -175,9 +186,16 @@ export async function run(profile: Profile = "quick"): Promise<BenchReport> {
         note: `${steps.length} steps in ${seconds} s; intents sent ≈ ${Math.round(intentRate)}/s; the tick budget at 20 Hz is 50 ms; p99 ${step.p99.toFixed(1)} ms`,
       }),
     );
-    details = { animations: ANIMATIONS, agents: AGENTS, stepsTimed: steps.length, intentRate: Math.round(intentRate), step, bareWrites: baseline, sim: (place.ctx.simulation as { stats?: unknown }).stats, place: place.stats() };
+    figures.push(
+      figure("whole tick (simulation, clock, revision; the agents do not read state)", "ms", ticks, {
+        baseline: { name: "simulation step", median: step.median },
+        note: `${ticks.length} ticks; state fan-out is measured by bench/fanout.ts and bench/place.ts`,
+      }),
+    );
+    details = { animations: ANIMATIONS, tick: summarize(ticks), agents: AGENTS, stepsTimed: steps.length, intentRate: Math.round(intentRate), step, bareWrites: baseline, sim: (place.ctx.simulation as { stats?: unknown }).stats, place: place.stats() };
   } finally {
     await child.kill();
+    place.stopTicking();
     await place.close();
   }
   const { small, large } = await scaling(seconds);

@@ -123,3 +123,17 @@ describe("matrix paths change only their part", () => {
     expectClose(after.r, rotationMatrix([0, 1, 0], Math.PI / 3));
   });
 });
+
+describe("hostile keys", () => {
+  it("writes a component key named __proto__ as a plain key, never the prototype", () => {
+    const hostile = JSON.parse(`{"custom": {"__proto__": {"v": 1}}}`);
+    const path = parseKeyPath("custom.__proto__.v");
+    if (!path.ok) throw new Error(path.error);
+    const r = resolveKeyPath(hostile, path.value);
+    if (!r.ok) throw new Error(r.error);
+    const next = writeKeyPath(hostile, r.value, 2) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(next)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(next, "__proto__")?.value).toEqual({ v: 2 });
+    expect(({} as Record<string, unknown>).v).toBeUndefined();
+  });
+});

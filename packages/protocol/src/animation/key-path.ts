@@ -166,8 +166,10 @@ function copyAlong(node: Json, steps: (string | number)[], i: number, leaf: (nod
   }
   const object = node as Record<string, Json>;
   const copy: Record<string, Json> = { ...object };
-  // defineProperty, not assignment: a key such as "__proto__" must stay a plain data property.
-  Object.defineProperty(copy, step, { value: copyAlong(object[step as string], steps, i + 1, leaf), writable: true, enumerable: true, configurable: true });
+  const value = copyAlong(object[step as string], steps, i + 1, leaf);
+  // "__proto__" must stay a plain data property: assignment would set the prototype instead.
+  if (step === "__proto__") Object.defineProperty(copy, step, { value, writable: true, enumerable: true, configurable: true });
+  else copy[step as string] = value;
   return copy;
 }
 
