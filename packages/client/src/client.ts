@@ -235,7 +235,8 @@ export class AlloClient {
 
   /**
    * Resolves once `predicate(world)` holds: at once if it does now, else after the state frame that makes it true.
-   * Rejects with AlloError after `timeout` ms (default 10 000), or with ConnectionLostError if the connection ends.
+   * Rejects with AlloError after `timeout` ms (default 10 000; Infinity waits for ever), or with ConnectionLostError if
+   * the connection ends.
    */
   waitForWorld(predicate: (world: WorldMirror) => boolean, options: { timeout?: number } = {}): Promise<void> {
     const timeout = options.timeout ?? DEFAULT_TIMEOUT;
@@ -257,9 +258,12 @@ export class AlloClient {
           finish(error ?? new AlloError("waitForWorld's predicate threw"));
         }
       };
-      const timer = setTimeout(() => {
-        finish(new AlloError(`The world did not reach the awaited state within ${timeout} ms (at revision ${this.world.revision}).`));
-      }, timeout);
+      // Infinity waits for ever (setTimeout would read it as 1 ms).
+      const timer = Number.isFinite(timeout)
+        ? setTimeout(() => {
+            finish(new AlloError(`The world did not reach the awaited state within ${timeout} ms (at revision ${this.world.revision}).`));
+          }, timeout)
+        : undefined;
       let subscription: { unsubscribe(): void } | undefined;
       check();
       if (done) return;
