@@ -182,3 +182,13 @@ describe("timing", () => {
     expect(place.world.get(id)!.components.property_animations).toBeUndefined();
   });
 });
+
+describe("limits", () => {
+  it("refuses more than 64 running animations on one entity", async () => {
+    const { agents: [a] } = await start(1);
+    const id = await spawn(a, { text: { string: "x", height: 0 } });
+    const add = () => a.request(["add_property_animation", { path: "text.height", from: 0, to: 1, duration: 60 }], { receiver: id });
+    for (let i = 0; i < 64; i++) expect((await add())[1]).toBe("ok");
+    expect(await add()).toEqual(["add_property_animation", "error", "an entity may run at most 64 animations at once"]);
+  });
+});

@@ -14,6 +14,9 @@ import {
 } from "@allo/protocol";
 import type { PlaceContext } from "../types.ts";
 
+/** A ceiling per entity: each add rewrites the entity's property_animations, and a tick pays for every animation. */
+export const MAX_ANIMATIONS_PER_ENTITY = 64;
+
 interface Running { id: string; entityId: EntityId; animation: PropertyAnimation; resolved?: ResolvedPath }
 
 export type AnimationAdded = { ok: true; id: string } | { ok: false; error: string };
@@ -37,6 +40,9 @@ export class Animations {
     if (!valid.ok) return valid;
     const target = checkAnimationTarget(valid.value, entity.components as Record<string, unknown>);
     if (!target.ok) return target;
+    if ((this.byEntity.get(entityId)?.size ?? 0) >= MAX_ANIMATIONS_PER_ENTITY) {
+      return { ok: false, error: `an entity may run at most ${MAX_ANIMATIONS_PER_ENTITY} animations at once` };
+    }
     let id = randomId(8);
     while (this.byId.has(id)) id = randomId(8);
     this.byId.set(id, { id, entityId, animation: valid.value, resolved: target.value });
