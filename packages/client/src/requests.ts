@@ -14,7 +14,7 @@ interface Pending {
   name: string;
   resolve(body: InteractionBody): void;
   reject(error: Error): void;
-  timer: ReturnType<typeof setTimeout>;
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 /** Sends requests and settles each one when its response arrives, its timeout passes, or the connection ends. */
@@ -40,10 +40,13 @@ export class PendingRequests {
     let requestId = newRequestId();
     while (this.pending.has(requestId)) requestId = newRequestId();
     return new Promise<InteractionBody>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(requestId);
-        reject(new RequestTimeoutError(name, timeout, requestId));
-      }, timeout);
+      // Infinity waits for ever (setTimeout would read it as 1 ms); the place still answers after its own 30 s.
+      const timer = Number.isFinite(timeout)
+        ? setTimeout(() => {
+            this.pending.delete(requestId);
+            reject(new RequestTimeoutError(name, timeout, requestId));
+          }, timeout)
+        : undefined;
       this.pending.set(requestId, { name, resolve, reject, timer });
       try {
         const interaction: Interaction = { type: "request", senderEntityId, receiverEntityId, requestId, body };
