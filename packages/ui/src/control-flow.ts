@@ -44,5 +44,5 @@ export function Portal(props: { children: JSX.Element }): JSX.Element {
 
 function removeFromRoot(root: RootNode, node: EntityNode | TextNode): void {
   unlink(root, node);
-  if (!(node instanceof TextNode)) root.sync?.detached(node);
+  if (!(node instanceof TextNode)) root.sync?.detached(node, root);
 }

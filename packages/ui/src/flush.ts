@@ -5,6 +5,9 @@ import { jsonEqual, type EntityId, type EntitySpec, type Json, type Logger } fro
 import { EntityNode, RootNode } from "./node.ts";
 import type { UiClient } from "./client.ts";
 import { matchAnnounced } from "./announce-match.ts";
+import { adopt } from "./adopt.ts";
+import { connectSubtree, detachedTops, disconnectSubtree, forEachEntity, hasDetached, isConnected, specOf } from "./tree.ts";
+import type { ContainerNode } from "./node.ts";
 
 /** What announce spawns: the avatar node and the descendants nested into its spec. */
 export interface AvatarPlan {
@@ -31,7 +34,10 @@ export class EntitySync {
   readonly counters: FlushCounters = { flushes: 0, spawns: 0, changes: 0, removals: 0 };
   private readonly pending = new Set<EntityNode>();
   private readonly dirty = new Set<EntityNode>();
-  private readonly removed = new Set<EntityNode>();
+  /** Top nodes removed this tick, with the parent they left. */
+  private readonly removed = new Map<EntityNode, ContainerNode>();
+  /** Removed live keyed nodes a new node with the same key under the same parent may take over, this flush. */
+  private adoptable = new Map<ContainerNode, Map<string, EntityNode>>();
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly removeQueue: EntityId[] = [];
   private scheduled = false;
@@ -69,8 +75,8 @@ export class EntitySync {
   }
 
   /** The top node of a subtree left its parent. Despawn is deferred: Solid moves nodes by insert-then-remove. */
-  detached(node: EntityNode): void {
-    this.removed.add(node);
+  detached(node: EntityNode, from: ContainerNode): void {
+    this.removed.set(node, from);
     this.schedule();
   }
 
@@ -161,6 +167,7 @@ export class EntitySync {
     this.flushRemovals();
     this.drainRemoveQueue();
     this.flushSpawns();
+    this.despawnUnadopted();
     this.flushChanges();
   }
 
@@ -194,15 +201,37 @@ export class EntitySync {
   private flushRemovals(): void {
     const removed = [...this.removed];
     this.removed.clear();
-    for (const node of removed) {
+    for (const [node, from] of removed) {
       if (isConnected(node, this.root)) continue; // moved or re-inserted in the same tick: keep it
       disconnectSubtree(node);
       if (node === this.avatar) {
         this.releaseAvatar(node);
         continue;
       }
+      if (node.key !== undefined && node.state === "live") {
+        const byKey = this.adoptable.get(from) ?? new Map<string, EntityNode>();
+        byKey.set(node.key, node);
+        this.adoptable.set(from, byKey);
+        continue; // decided after the spawns: adopted by a successor, or removed
+      }
       this.despawn(node);
     }
+  }
+
+  /** A removed keyed entity taken over by `top` (same key, same parent), if there is one. */
+  private adoptFor(top: EntityNode): boolean {
+    if (top.key === undefined || !top.parent) return false;
+    const old = this.adoptable.get(top.parent)?.get(top.key);
+    if (!old) return false;
+    this.adoptable.get(top.parent)!.delete(top.key);
+    adopt(old, top, this);
+    if (hasDetached(top)) this.pending.add(top);
+    return true;
+  }
+
+  private despawnUnadopted(): void {
+    for (const byKey of this.adoptable.values()) for (const node of byKey.values()) this.despawn(node);
+    this.adoptable.clear();
   }
 
   /** The avatar cannot be removed while connected: drop its children and keep it for the next root node. */
@@ -216,7 +245,8 @@ export class EntitySync {
     if (next) this.adoptAvatar(next);
   }
 
-  private despawn(node: EntityNode): void {
+  /** Removes a subtree from the place (the top node; the place cascades) and forgets its ids. */
+  despawn(node: EntityNode): void {
     const id = node.id;
     forEachEntity(node, (n) => {
       if (n.id) this.byId.delete(n.id);
@@ -248,8 +278,14 @@ export class EntitySync {
     }
     for (const top of tops) {
       if (top.state !== "detached") continue;
+      if (this.adoptFor(top)) continue;
       if (this.take()) this.spawn(top);
       else this.pending.add(top);
+    }
+    if (this.pending.size && tops.size) {
+      // Adopted nodes may hold new children; spawn them in this same flush.
+      const again = [...this.pending].filter((n) => n.state === "live");
+      if (again.length) this.flushSpawns();
     }
   }
 
@@ -376,92 +412,3 @@ export class EntitySync {
     this.later = null;
   }
 }
-
-// ── tree helpers ───────────────────────────────────────────────────────────────────────────────────────────
-/**
- * The spawn spec of a detached subtree, depth-first pre-order like the place's descendant ids (PROTOCOL.md §3).
- * Keeps the message under `budget` bytes (the place closes on frames over 1 MiB, PROTOCOL.md §1): a child subtree
- * that does not fit whole is left out; it spawns in the next flush as its own message, under its then-live parent.
- */
-function specOf(
-  node: EntityNode,
-  included: EntityNode[],
-  parentIndex: number[],
-  parent: number,
-  budget: { bytes: number },
-  sizes: SizeCache = { own: new Map(), subtree: new Map() },
-): EntitySpec {
-  const index = included.length;
-  included.push(node);
-  parentIndex.push(parent);
-  const spec = { ...node.components } as EntitySpec;
-  budget.bytes -= ownBytes(node, sizes);
-  const children: EntitySpec[] = [];
-  for (const child of node.childEntities()) {
-    if (child.state !== "detached" || subtreeBytes(child, sizes) > budget.bytes) continue;
-    children.push(specOf(child, included, parentIndex, index, budget, sizes));
-  }
-  if (children.length) spec.children = children;
-  return spec;
-}
-
-function connectSubtree(node: EntityNode, sync: EntitySync): void {
-  forEachEntity(node, (n) => {
-    n.sync = sync;
-  });
-}
-
-function disconnectSubtree(node: EntityNode): void {
-  forEachEntity(node, (n) => {
-    n.sync = null;
-  });
-}
-
-export function forEachEntity(node: EntityNode, visit: (node: EntityNode) => void): void {
-  visit(node);
-  for (const child of node.childEntities()) forEachEntity(child, visit);
-}
-
-function isConnected(node: EntityNode, root: RootNode): boolean {
-  let p = node.parent;
-  while (p instanceof EntityNode) p = p.parent;
-  return p === root;
-}
-
-interface SizeCache {
-  own: Map<EntityNode, number>;
-  subtree: Map<EntityNode, number>;
-}
-
-function ownBytes(node: EntityNode, sizes: SizeCache): number {
-  let bytes = sizes.own.get(node);
-  if (bytes === undefined) sizes.own.set(node, (bytes = JSON.stringify(node.components).length + 16));
-  return bytes;
-}
-
-/** Bytes of the detached part of a subtree in a spawn message (cached for one spec). */
-function subtreeBytes(node: EntityNode, sizes: SizeCache): number {
-  let bytes = sizes.subtree.get(node);
-  if (bytes === undefined) {
-    bytes = ownBytes(node, sizes);
-    for (const child of node.childEntities()) if (child.state === "detached") bytes += subtreeBytes(child, sizes);
-    sizes.subtree.set(node, bytes);
-  }
-  return bytes;
-}
-
-function hasDetached(node: EntityNode): boolean {
-  for (const child of node.childEntities()) if (child.state === "detached" || hasDetached(child)) return true;
-  return false;
-}
-
-/** The top-most detached entities in a subtree (the node itself if it is detached). */
-function detachedTops(node: EntityNode, tops: EntityNode[] = []): EntityNode[] {
-  if (node.state === "detached") tops.push(node);
-  else for (const child of node.childEntities()) detachedTops(child, tops);
-  return tops;
-}
-
-
-
-export type { EntitySpec };

@@ -78,7 +78,7 @@ export const {
     if (parent instanceof TextNode || node instanceof RootNode) return;
     const sync = (parent as ContainerNode).sync;
     unlink(parent as ContainerNode, node);
-    if (sync && node instanceof EntityNode) sync.detached(node);
+    if (sync && node instanceof EntityNode) sync.detached(node, parent as ContainerNode);
   },
 
   getParentNode(node: Node): Node | undefined {

@@ -243,3 +243,47 @@ describe("events", () => {
     await mount.until(() => ids.every((id) => !mount!.observer.world.entities.has(id)), "app gone");
   });
 });
+
+describe("keyed adoption", () => {
+  it("turns a swap of two entities with the same key into one change_components, keeping the entity", async () => {
+    const [red, setRed] = createSignal(true);
+    mount = await mountForTest(() => (
+      <entity>
+        {red() ? (
+          <entity key="panel" ui={{ view_id: "panel" }} material={{ color: [1, 0, 0, 1] }}>
+            <entity key="title" text={{ string: "red" }} />
+            <entity key="only-red" text={{ string: "extra" }} />
+          </entity>
+        ) : (
+          <entity key="panel" ui={{ view_id: "panel" }} material={{ color: [0, 0, 1, 1] }} geometry={{ type: "asset", name: "x" }}>
+            <entity key="title" text={{ string: "blue" }} />
+            <entity key="only-blue" text={{ string: "new" }} />
+          </entity>
+        )}
+      </entity>
+    ));
+    const panel = mount.find((e) => uiName(e) === "panel")!;
+    const title = mount.find((e) => (e.components.text as { string?: string } | undefined)?.string === "red")!;
+    const before = snapshot(mount);
+    setRed(false);
+    await mount.settle();
+    // panel and title change in place; the red-only child goes, the blue-only child comes.
+    expect(sentSince(mount, before)).toEqual({ change_components: 2, remove_entity: 1, spawn_entity: 1, list_agents: 1 });
+    const after = mount.find((e) => uiName(e) === "panel")!;
+    expect(after.id).toBe(panel.id);
+    expect(after.components).toMatchObject({ material: { color: [0, 0, 1, 1] }, geometry: { type: "asset", name: "x" } });
+    expect(mount.find((e) => e.id === title.id)!.components.text).toEqual({ string: "blue" });
+    const texts = mount.entities().map((e) => (e.components.text as { string?: string } | undefined)?.string).filter(Boolean).sort();
+    expect(texts).toEqual(["blue", "new"]);
+  });
+
+  it("removes a keyed entity that has no successor", async () => {
+    const [show, setShow] = createSignal(true);
+    mount = await mountForTest(() => <entity><Show when={show()}><entity key="k" ui={{ view_id: "k" }} /></Show></entity>);
+    const before = snapshot(mount);
+    setShow(false);
+    await mount.settle();
+    expect(sentSince(mount, before)).toEqual({ remove_entity: 1, list_agents: 1 });
+    expect(mount.find((e) => uiName(e) === "k")).toBeUndefined();
+  });
+});
