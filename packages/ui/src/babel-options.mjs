@@ -29,3 +29,13 @@ export function solidBabelOptions(filename, { refresh = false } = {}) {
 }
 
 export const JSX_FILE = /\.[jt]sx$/;
+
+/**
+ * Whether a file is compiled as Allo JSX: .tsx/.jsx outside node_modules, and Allo's own packages inside it
+ * (installed from a registry or tarball, @allo/ui ships its components as .tsx sources).
+ */
+export function compilesAsAlloJsx(path) {
+  const file = path.split("?")[0].replaceAll("\\", "/");
+  if (!JSX_FILE.test(file)) return false;
+  return !file.includes("/node_modules/") || /\/node_modules\/@allo\/[^/]+\//.test(file.slice(file.lastIndexOf("/node_modules/")));
+}

@@ -2,7 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { transformAsync } from "@babel/core";
-import { solidBabelOptions, JSX_FILE } from "./babel-options.mjs";
+import { solidBabelOptions, compilesAsAlloJsx } from "./babel-options.mjs";
 
 const SOLID = /^solid-js(\/store|\/universal)?$/;
 const SERVER_BUILD = /\/solid-js\/(store\/|web\/|universal\/)?dist\/server\.js$/;
@@ -22,7 +22,7 @@ export async function load(url, context, nextLoad) {
     const reactive = url.replace(/dist\/server\.js$/, dev ? "dist/dev.js" : "dist/solid.js");
     return nextLoad(reactive, context);
   }
-  if (url.startsWith("file:") && JSX_FILE.test(new URL(url).pathname) && !url.includes("/node_modules/")) {
+  if (url.startsWith("file:") && compilesAsAlloJsx(fileURLToPath(url))) {
     const filename = fileURLToPath(url);
     const source = await readFile(filename, "utf8");
     const result = await transformAsync(source, solidBabelOptions(filename));

@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { transformAsync } from "@babel/core";
 import type { Plugin } from "vite";
-import { solidBabelOptions, JSX_FILE } from "./babel-options.mjs";
+import { solidBabelOptions, compilesAsAlloJsx } from "./babel-options.mjs";
 
 const require = createRequire(import.meta.url);
 
@@ -37,12 +37,13 @@ export function alloSolid(options: AlloSolidOptions = {}): Plugin {
             { find: /^solid-js\/store$/, replacement: build.store },
           ],
         },
-        test: { server: { deps: { inline: [/solid-js/] } } },
+        // @allo/* inlined too: installed from a registry, @allo/ui's components are .tsx that Node cannot load.
+        test: { server: { deps: { inline: [/solid-js/, /\/node_modules\/@allo\//] } } },
       } as Record<string, unknown>;
     },
     async transform(code, id) {
       const file = id.split("?")[0];
-      if (!JSX_FILE.test(file) || file.includes("/node_modules/")) return null;
+      if (!compilesAsAlloJsx(file)) return null;
       const result = await transformAsync(code, solidBabelOptions(file, { refresh: options.refresh }));
       return result?.code ? { code: result.code, map: result.map ?? null } : null;
     },
