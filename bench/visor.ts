@@ -32,7 +32,7 @@ function groupSpec(g: number): EntitySpec {
       material: { color: [((n * 37) % 100) / 100, ((n * 61) % 100) / 100, 0.6, 1] },
       collider: { type: "box", width: 0.3, height: 0.3, depth: 0.3 },
     };
-    if (i % 10 === 5) spec.text = { string: `entity ${n}`, height: 0.08 };
+    if (i % 10 === 5 && process.env.VISOR_BENCH_TEXT !== "0") spec.text = { string: `entity ${n}`, height: 0.08 };
     children.push(spec);
   }
   return { transform: { matrix: at(0, 0.2, -2 - g * 1.2) }, geometry: { type: "hardcoded-model", name: "plane" }, children };
@@ -111,7 +111,7 @@ export async function run(profile: Profile): Promise<BenchReport> {
       figure("change → drawn by the visor", "ms", latency.drawn, { baseline: mirrorBaseline, note: `with ${total} entities; includes waiting for the next frame` }),
     ];
     const report: BenchReport = { bench: "visor", profile, figures, details: { entities: total, emptyFps, busyFps, emptyRender, busyRender, latency } };
-    console.log(`render(): empty place ${emptyRender.renderMs.toFixed(1)} ms/frame, ${emptyRender.drawCalls} draw calls; ${total} entities ${busyRender.renderMs.toFixed(1)} ms/frame, ${busyRender.drawCalls} draw calls`);
+    console.log(`per frame: empty place ${JSON.stringify(emptyRender)}; ${total} entities ${JSON.stringify(busyRender)}`);
     printReport(report);
     return report;
   } finally {

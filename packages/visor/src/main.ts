@@ -43,6 +43,7 @@ function showProblem(message: string): void {
 const hookChanged = new Set<EntityId>();
 const scene = new EntityScene({
   assetUrl,
+  shading: stage.low ? "lambert" : "pbr",
   onDrawnChange: (id) => hookChanged.add(id),
   onProblem: (id, problem) => {
     const key = `${id}: ${problem}`;
@@ -135,6 +136,7 @@ function frame(): void {
   walk.cameraMatrix(avatarWorld, cameraMatrix).decompose(camera.position, camera.quaternion, camera.scale);
   camera.updateMatrixWorld();
   stage.scene.updateMatrixWorld();
+  scene.batches.update();
   pointer.frame(now);
   if (live?.isOpen) {
     const w = walk.intent();
@@ -154,8 +156,9 @@ function frame(): void {
   }
   const renderStarted = performance.now();
   stage.render();
+  const renderMs = performance.now() - renderStarted;
   hookChanged.clear();
-  hook.afterRender(now, performance.now() - renderStarted, stage.renderer.info.render.calls);
   panel.frame(now, live?.world.entities ?? new Map(), live?.avatarId);
+  hook.afterRender(now, renderMs, stage.renderer.info.render.calls, performance.now() - now);
 }
 requestAnimationFrame(frame);

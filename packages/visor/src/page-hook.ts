@@ -17,7 +17,7 @@ export interface VisorHookParts {
 export interface VisorPageApi {
   state(): ConnectionState & { avatarId?: string; entities: number; frames: number; fps: number };
   /** The last frame's draw calls and the mean milliseconds spent in three.js render() over the last second. */
-  renderStats(): { drawCalls: number; renderMs: number; frameMs: number };
+  renderStats(): { drawCalls: number; renderMs: number; scriptMs: number; frameMs: number };
   entityIds(): EntityId[];
   /** The components as the place last sent them. */
   components(id: EntityId): Components | undefined;
@@ -49,7 +49,9 @@ export class VisorHook {
   fps = 0;
   drawCalls = 0;
   renderMs = 0;
+  scriptMs = 0;
   private renderMsThisSecond = 0;
+  private scriptMsThisSecond = 0;
   private waiters: Waiter[] = [];
   private secondStartedAt = performance.now();
   private framesThisSecond = 0;
@@ -61,7 +63,7 @@ export class VisorHook {
     const api: VisorPageApi = {
       state: () => ({ ...p.connection(), avatarId: p.client()?.avatarId, entities: p.scene.views.size, frames: this.frames, fps: this.fps }),
       entityIds: () => [...p.scene.views.keys()],
-      renderStats: () => ({ drawCalls: this.drawCalls, renderMs: this.renderMs, frameMs: this.fps ? 1000 / this.fps : 0 }),
+      renderStats: () => ({ drawCalls: this.drawCalls, renderMs: this.renderMs, scriptMs: this.scriptMs, frameMs: this.fps ? 1000 / this.fps : 0 }),
       components: (id: EntityId) => p.scene.views.get(id)?.components,
       shownComponents: (id: EntityId) => p.scene.views.get(id)?.shown,
       serverTime: () => p.client()?.serverTime(),
@@ -75,7 +77,8 @@ export class VisorHook {
   }
 
   /** After each rendered frame. */
-  afterRender(now: number, renderMs: number, drawCalls: number): void {
+  afterRender(now: number, renderMs: number, drawCalls: number, scriptMs: number): void {
+    this.scriptMsThisSecond += scriptMs;
     this.frames++;
     this.framesThisSecond++;
     this.renderMsThisSecond += renderMs;
@@ -83,7 +86,9 @@ export class VisorHook {
     if (now - this.secondStartedAt >= 1000) {
       this.fps = (this.framesThisSecond * 1000) / (now - this.secondStartedAt);
       this.renderMs = this.renderMsThisSecond / this.framesThisSecond;
+      this.scriptMs = this.scriptMsThisSecond / this.framesThisSecond;
       this.renderMsThisSecond = 0;
+      this.scriptMsThisSecond = 0;
       this.framesThisSecond = 0;
       this.secondStartedAt = now;
     }

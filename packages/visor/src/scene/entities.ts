@@ -4,8 +4,9 @@
 import * as THREE from "three";
 import { GLTFLoader } from "three/examples/jsm/loaders/GLTFLoader.js";
 import type { Components, Entity, EntityId, GeometryComponent, MaterialComponent, TextComponent, ColliderComponent } from "@allo/protocol";
-import { buildGeometry } from "./geometry.ts";
-import { MaterialCache, TextureCache, colorOf, type VisorMaterial } from "./material.ts";
+import { InlineGeometryCache } from "./geometry.ts";
+import { InstanceBatches, batchKey, isBatchable, type BatchMember } from "./batches.ts";
+import { MaterialCache, TextureCache, colorOf, type Shading, type VisorMaterial } from "./material.ts";
 import { SdfText } from "./text.ts";
 
 export interface EntityView {
@@ -17,8 +18,13 @@ export interface EntityView {
   /** What is drawn: the components with property animations applied (scene/animation.ts). */
   shown: Components;
   parentId?: EntityId;
+  /** A mesh drawn on its own (transparent, or an asset model)… */
   mesh?: THREE.Object3D;
   material?: VisorMaterial;
+  /** …or an instance in a shared batch. */
+  instance?: BatchMember;
+  /** The geometry of `mesh` or `instance`, from the geometry cache. */
+  geometry?: THREE.BufferGeometry;
   text?: SdfText;
   collider?: THREE.Mesh;
   /** Each component's value as last drawn: the mirror never mutates a value, so `===` tells change. */
@@ -31,6 +37,8 @@ export interface EntitySceneOptions {
   onDrawnChange: (id: EntityId) => void;
   /** Readable problems (bad geometry, failed asset), once per entity and cause. */
   onProblem: (id: EntityId, problem: string) => void;
+  /** Per-pixel shading: "lambert" where pixels are expensive (software WebGL). Default "pbr". */
+  shading?: Shading;
 }
 
 const COLLIDER_MATERIAL = new THREE.MeshBasicMaterial({ visible: false });
@@ -43,12 +51,16 @@ export class EntityScene {
   readonly colliders = new Set<THREE.Mesh>();
   private readonly orphans = new Map<EntityId, Set<EntityId>>();
   private readonly materials: MaterialCache;
+  private readonly geometries = new InlineGeometryCache();
+  readonly batches: InstanceBatches;
   private readonly gltf = new GLTFLoader();
   private readonly hidden = new Set<EntityId>();
 
   constructor(private readonly options: EntitySceneOptions) {
     this.root.name = "allo-world";
-    this.materials = new MaterialCache(new TextureCache(options.assetUrl, () => undefined));
+    this.materials = new MaterialCache(new TextureCache(options.assetUrl, () => undefined), options.shading);
+    this.batches = new InstanceBatches(this.materials);
+    this.root.add(this.batches.group);
   }
 
   /** Add or update an entity from the mirror. */
@@ -156,7 +168,7 @@ export class EntityScene {
     const geometryChanged = this.changed(view, "geometry", c.geometry);
     const materialChanged = this.changed(view, "material", c.material);
     if (geometryChanged) this.rebuildMesh(view, c.geometry, c.material);
-    else if (materialChanged && view.material) this.refreshMaterial(view, c.material);
+    else if (materialChanged && (view.material || view.instance)) this.refreshMaterial(view, c.geometry, c.material);
     const textChanged = this.changed(view, "text", c.text);
     if (textChanged || (materialChanged && c.text)) this.redrawText(view, c.text, c.material);
     if (this.changed(view, "collider", c.collider)) this.rebuildCollider(view, c.collider);
@@ -189,13 +201,19 @@ export class EntityScene {
   private rebuildMesh(view: EntityView, geometry: GeometryComponent | undefined, material: MaterialComponent | undefined): void {
     this.disposeMesh(view);
     if (!geometry) return;
-    const result = buildGeometry(geometry, this.options.assetUrl);
+    const result = this.geometries.acquire(geometry, this.options.assetUrl);
     if (result.kind === "invalid") {
       this.options.onProblem(view.id, result.reason);
       return;
     }
     if (result.kind === "mesh") {
-      view.material = this.materials.acquire(material, geometry.type === "inline" ? THREE.DoubleSide : THREE.FrontSide);
+      view.geometry = result.geometry;
+      const side = geometry.type === "inline" ? THREE.DoubleSide : THREE.FrontSide;
+      if (isBatchable(material)) {
+        view.instance = this.batches.add(view.object, result.geometry, material, side);
+        return;
+      }
+      view.material = this.materials.acquire(material, side);
       const mesh = new THREE.Mesh(result.geometry, view.material);
       mesh.userData.entityId = view.id;
       view.mesh = mesh;
@@ -218,12 +236,14 @@ export class EntityScene {
     );
   }
 
-  private refreshMaterial(view: EntityView, material: MaterialComponent | undefined): void {
-    if (!view.material || !(view.mesh instanceof THREE.Mesh)) return;
-    const next = this.materials.acquire(material, view.material.side);
-    this.materials.release(view.material);
-    view.material = next;
-    view.mesh.material = next;
+  private refreshMaterial(view: EntityView, geometry: GeometryComponent | undefined, material: MaterialComponent | undefined): void {
+    const instance = view.instance;
+    // A colour change stays in its batch (the batch reads colours every frame); anything else finds a new home.
+    if (instance && view.geometry && isBatchable(material) && batchKey(view.geometry, material, instance.batch.material.side) === instance.key) {
+      instance.material = material;
+      return;
+    }
+    this.rebuildMesh(view, geometry, material);
   }
 
   private redrawText(view: EntityView, text: TextComponent | undefined, material: MaterialComponent | undefined): void {
@@ -260,21 +280,27 @@ export class EntityScene {
   }
 
   private disposeMesh(view: EntityView): void {
-    if (!view.mesh) return;
-    view.mesh.removeFromParent();
+    if (view.instance) {
+      this.batches.remove(view.instance);
+      view.instance = undefined;
+    }
+    if (view.mesh) {
+      view.mesh.removeFromParent();
+      if (!view.material)
+        view.mesh.traverse((o) => {
+          // an asset model: its geometries and materials are its own
+          if (o instanceof THREE.Mesh) {
+            o.geometry.dispose();
+            const materials = Array.isArray(o.material) ? o.material : [o.material];
+            for (const m of materials) m.dispose();
+          }
+        });
+      view.mesh = undefined;
+    }
     if (view.material) this.materials.release(view.material);
-    else
-      view.mesh.traverse((o) => {
-        // an asset model: its geometries and materials are its own
-        if (o instanceof THREE.Mesh) {
-          o.geometry.dispose();
-          const materials = Array.isArray(o.material) ? o.material : [o.material];
-          for (const m of materials) m.dispose();
-        }
-      });
-    if (view.mesh instanceof THREE.Mesh && !view.mesh.geometry.userData.shared) view.mesh.geometry.dispose();
-    view.mesh = undefined;
     view.material = undefined;
+    if (view.geometry) this.geometries.release(view.geometry);
+    view.geometry = undefined;
   }
 }
 

@@ -38,6 +38,41 @@ export type GeometryResult =
   | { kind: "asset"; url: string }
   | { kind: "invalid"; reason: string };
 
+/**
+ * Inline meshes with the same content share one geometry (UI apps draw many same-sized boxes), so they can also
+ * share an instanced batch (batches.ts). Released when the last user lets go.
+ */
+export class InlineGeometryCache {
+  private readonly entries = new Map<string, { geometry: THREE.BufferGeometry; users: number }>();
+
+  acquire(component: GeometryComponent, assetUrl: (id: string) => string): GeometryResult {
+    if (component.type !== "inline") return buildGeometry(component, assetUrl);
+    const key = JSON.stringify(component);
+    const entry = this.entries.get(key);
+    if (entry) {
+      entry.users++;
+      return { kind: "mesh", geometry: entry.geometry };
+    }
+    const result = buildGeometry(component, assetUrl);
+    if (result.kind === "mesh") {
+      result.geometry.userData.cacheKey = key;
+      this.entries.set(key, { geometry: result.geometry, users: 1 });
+    }
+    return result;
+  }
+
+  /** Lets go of a geometry from acquire(); disposes it when unused (shared primitives are kept). */
+  release(geometry: THREE.BufferGeometry): void {
+    if (geometry.userData.shared) return;
+    const key = geometry.userData.cacheKey as string | undefined;
+    const entry = key === undefined ? undefined : this.entries.get(key);
+    if (!entry) return geometry.dispose();
+    if (--entry.users > 0) return;
+    this.entries.delete(key!);
+    geometry.dispose();
+  }
+}
+
 export function buildGeometry(component: GeometryComponent, assetUrl: (id: string) => string): GeometryResult {
   switch (component.type) {
     case "inline":

@@ -3,7 +3,10 @@
 import * as THREE from "three";
 import type { MaterialComponent } from "@allo/protocol";
 
-export type VisorMaterial = THREE.MeshStandardMaterial | THREE.MeshBasicMaterial;
+export type VisorMaterial = THREE.MeshStandardMaterial | THREE.MeshLambertMaterial | THREE.MeshBasicMaterial;
+
+/** "pbr" shades physically; "lambert" is much cheaper per pixel (software WebGL, stage.ts picks it). */
+export type Shading = "pbr" | "lambert";
 
 export class TextureCache {
   private readonly loader = new THREE.TextureLoader();
@@ -34,13 +37,13 @@ export class MaterialCache {
   private readonly entries = new Map<string, { material: VisorMaterial; users: number }>();
   private readonly keys = new WeakMap<VisorMaterial, string>();
 
-  constructor(private readonly textures: TextureCache) {}
+  constructor(private readonly textures: TextureCache, private readonly shading: Shading = "pbr") {}
 
   acquire(component: MaterialComponent | undefined, side: THREE.Side): VisorMaterial {
     const key = `${side}|${component ? JSON.stringify(component) : ""}`;
     let entry = this.entries.get(key);
     if (!entry) {
-      const material = buildMaterial(component, this.textures);
+      const material = buildMaterial(component, this.textures, this.shading);
       material.side = side;
       entry = { material, users: 0 };
       this.entries.set(key, entry);
@@ -63,9 +66,13 @@ export class MaterialCache {
   }
 }
 
-export function buildMaterial(component: MaterialComponent | undefined, textures: TextureCache): VisorMaterial {
+export function buildMaterial(component: MaterialComponent | undefined, textures: TextureCache, shading: Shading = "pbr"): VisorMaterial {
   const plain = component?.shader_name === "plain";
-  const material = plain ? new THREE.MeshBasicMaterial() : new THREE.MeshStandardMaterial({ roughness: 0.7, metalness: 0 });
+  const material = plain
+    ? new THREE.MeshBasicMaterial()
+    : shading === "lambert"
+      ? new THREE.MeshLambertMaterial()
+      : new THREE.MeshStandardMaterial({ roughness: 0.7, metalness: 0 });
   updateMaterial(material, component, textures);
   return material;
 }

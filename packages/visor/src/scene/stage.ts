@@ -5,6 +5,8 @@ export interface Stage {
   renderer: THREE.WebGLRenderer;
   /** The WebGL implementation; software ones (SwiftShader, llvmpipe) get a lighter setup. */
   software: boolean;
+  /** Whether to spare pixels: no multisampling, pixel ratio 1, cheaper shading. */
+  low: boolean;
   scene: THREE.Scene;
   camera: THREE.PerspectiveCamera;
   render(): void;
@@ -25,7 +27,7 @@ export function createStage(canvas: HTMLCanvasElement, quality: "auto" | "low" |
   const sun = new THREE.DirectionalLight(0xffffff, 1.6);
   sun.position.set(3, 8, 5);
   scene.add(sun);
-  const floor = new THREE.Mesh(new THREE.CircleGeometry(40, 64).rotateX(-Math.PI / 2), new THREE.MeshStandardMaterial({ color: 0x2c313b, roughness: 1 }));
+  const floor = new THREE.Mesh(new THREE.CircleGeometry(40, 64).rotateX(-Math.PI / 2), new THREE.MeshLambertMaterial({ color: 0x2c313b }));
   floor.position.y = -0.001;
   scene.add(floor);
   const grid = new THREE.GridHelper(40, 40, 0x4a5160, 0x383e4a);
@@ -41,7 +43,7 @@ export function createStage(canvas: HTMLCanvasElement, quality: "auto" | "low" |
   new ResizeObserver(resize).observe(canvas);
   resize();
 
-  return { renderer, software, scene, camera, render: () => renderer.render(scene, camera) };
+  return { renderer, software, low, scene, camera, render: () => renderer.render(scene, camera) };
 }
 
 function isSoftwareWebGL(): boolean {
