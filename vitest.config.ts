@@ -12,7 +12,7 @@ export default defineConfig({
       "test/**/*.test.{ts,tsx}",
     ],
     // Browser tests run where Debian's chromium is installed (.ci/run installs it).
-    exclude: ["**/node_modules/**", ...(existsSync("/usr/bin/chromium") ? [] : ["test/browser/**"]), "test/load/**"],
+    exclude: ["**/node_modules/**", ...(existsSync("/usr/bin/chromium") ? [] : ["test/browser/**"])],
     testTimeout: 20_000,
     hookTimeout: 20_000,
   },

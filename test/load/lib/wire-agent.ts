@@ -164,10 +164,10 @@ export class WireAgent {
     this.stats.stateBytes += bytes;
     const revision = frame.revision as number;
     const previousRevision = this.revision;
+    if (frame.patch_style === "set") this.stats.sets++;
     if (this.options.mirror === false) {
       // parse-and-ack only
     } else if (frame.patch_style === "set") {
-      this.stats.sets++;
       this.entities = new Map(Object.entries((frame.entities ?? {}) as Record<string, EntityDoc>));
     } else {
       const entities = (frame.entities ?? {}) as Record<string, Json>;
