@@ -45,6 +45,17 @@ describe("allo place", () => {
     expect((await agent.closed).code).toBe(1001);
   });
 
+  it("announces the public URL it is given", async () => {
+    const run = allo("place", "--port", "0", "--public-url", "alloplace://example.org:4000");
+    const [placeUrl] = await firstLines(run, 1);
+    expect(placeUrl).toBe("alloplace://example.org:4000");
+    run.child.kill("SIGINT");
+    expect(await run.exited).toBe(0);
+    const bad = allo("place", "--port", "0", "--public-url", "ftp://nope");
+    expect(await bad.exited).toBe(2);
+    expect(bad.err()).toContain("--public-url");
+  });
+
   it("explains a bad option and exits 2", async () => {
     const bad = allo("place", "--port", "eleventy");
     expect(await bad.exited).toBe(2);

@@ -1,15 +1,16 @@
 // `allo place`: a place on one port; its URLs on stdout (alloplace:// first, then ws://), logs on stderr.
 import { parseArgs } from "node:util";
 import { startPlace } from "@allo/place";
-import { DEFAULT_PORT, type LogLevel } from "@allo/protocol";
+import { DEFAULT_PORT, parsePlaceUrl, type LogLevel } from "@allo/protocol";
 import { visorHttpHandler } from "@allo/visor";
 
-export const PLACE_USAGE = `Usage: allo place [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--name NAME] [--tick-rate 20] [--log-level info]
+export const PLACE_USAGE = `Usage: allo place [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--name NAME] [--public-url URL] [--tick-rate 20] [--log-level info]
 
 Starts an Allo place. Prints its URL (alloplace://…, then ws://…) and runs until Ctrl-C.
   --port       TCP port for HTTP and WebSocket (0 picks a free one)     default ${DEFAULT_PORT}
   --host       address to listen on (0.0.0.0 for every interface)      default 127.0.0.1
   --name       the place's name, shown to agents                        default "Allo place"
+  --public-url the URL apps launched from here are told to connect to    default alloplace://<host>:<port>
   --tick-rate  world updates per second                                 default 20
   --log-level  debug | info | warn | error | silent                     default info (or ALLO_LOG_LEVEL)`;
 
@@ -22,6 +23,7 @@ export async function placeCommand(argv: string[]): Promise<number> {
       port: { type: "string" },
       host: { type: "string" },
       name: { type: "string" },
+      "public-url": { type: "string" },
       "tick-rate": { type: "string" },
       "log-level": { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -40,10 +42,18 @@ export async function placeCommand(argv: string[]): Promise<number> {
   const logLevel = values["log-level"] ?? process.env.ALLO_LOG_LEVEL ?? "info";
   if (!LEVELS.includes(logLevel)) return fail(`--log-level must be one of ${LEVELS.join(", ")}, got "${logLevel}"`);
   const host = values.host ?? "127.0.0.1";
+  const publicUrl = values["public-url"];
+  if (publicUrl !== undefined) {
+    try {
+      parsePlaceUrl(publicUrl);
+    } catch (e) {
+      return fail(`--public-url: ${(e as Error).message}`);
+    }
+  }
 
   let place;
   try {
-    place = await startPlace({ port, host, name: values.name, tickRate, logLevel: logLevel as LogLevel, httpHandler: visorHttpHandler() });
+    place = await startPlace({ port, host, name: values.name, publicUrl, tickRate, logLevel: logLevel as LogLevel, httpHandler: visorHttpHandler() });
   } catch (error) {
     const e = error as Error & { code?: string };
     if (e.code === "EADDRINUSE") return fail(`port ${port} on ${host} is already in use. Stop the other place or choose another port with --port.`);
