@@ -27,9 +27,9 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launchChromium(viewport = { width: 1100, height: 700 }): Promise<Browser> {
+export async function launchChromium(viewport = { width: 1100, height: 700 }, options: { hasTouch?: boolean } = {}): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), "allo-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport, hasTouch: options.hasTouch });
   return {
     context,
     close: async () => {

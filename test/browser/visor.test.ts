@@ -59,6 +59,18 @@ describe.skipIf(!existsSync(CHROMIUM))("the web visor in Chromium", { timeout: 6
     await app.removeEntity(id);
   });
 
+  it("announces an avatar with a head and two hands that the place moves from its intent", async () => {
+    const avatarId = (await visor.page.evaluate(() => window.alloVisor.state().avatarId))!;
+    const avatar = app.world.get(avatarId)!;
+    expect(avatar.components.visor).toEqual({ display_name: "test visor" });
+    const parts = [...app.world.entities.values()].filter((e) => e.components.relationships?.parent === avatarId);
+    expect(parts.map((p) => p.components.intent?.actuate_pose).sort()).toEqual(["hand/left", "hand/right", "head"]);
+    const head = parts.find((p) => p.components.intent?.actuate_pose === "head")!;
+    // the head pose carries the visor's pitch (PROTOCOL.md §6.1 pose actuation): not the identity it was spawned with
+    await app.waitForWorld((w) => Math.abs(w.get(head.id)!.components.transform!.matrix[6]) > 0.01);
+    expect(app.world.get(head.id)!.components.transform!.matrix[13]).toBeCloseTo(1.6, 5);
+  });
+
   it("points while hovering, pokes true on press and false on release, and leaves with point-exit", async () => {
     const { id } = await app.spawnEntity({
       transform: { matrix: T(0, 1.3, 0) },
@@ -217,6 +229,51 @@ describe.skipIf(!existsSync(CHROMIUM))("the web visor in Chromium", { timeout: 6
     for (let i = 1; i < samples.length; i++) expect(samples[i].shown).toBeGreaterThan(samples[i - 1].shown);
     expect(samples.some((s) => Math.abs(s.shown - s.mirror) > 1e-6)).toBe(true); // between state frames
     await app.removeEntity(id);
+  });
+
+  it("pokes with a tap on a touch screen", async () => {
+    const { id } = await app.spawnEntity({
+      transform: { matrix: T(0, 1.3, -0.5) },
+      geometry: { type: "hardcoded-model", name: "cube" },
+      collider: { type: "box", width: 0.6, height: 0.6, depth: 0.6 },
+    });
+    const touch = await launchChromium({ width: 900, height: 700 }, { hasTouch: true });
+    try {
+      const phone = await openVisor(touch, `http://127.0.0.1:${place.port}/`, "touch visor");
+      await waitForEntity(phone.page, id);
+      const at = await screenPointOf(phone.page, id);
+      const from = received.length;
+      await phone.page.touchscreen.tap(at.x, at.y);
+      await waitUntil(() => received.slice(from).filter((i) => i.name === "poke").length === 2);
+      expect(received.slice(from).filter((i) => i.name === "poke").map((i) => i.body[1])).toEqual([true, false]);
+    } finally {
+      await touch.close();
+      await app.removeEntity(id);
+    }
+  });
+
+  it("walks with WASD and turns by dragging the background; the place moves the avatar", async () => {
+    const { page } = visor;
+    const avatarId = (await page.evaluate(() => window.alloVisor.state().avatarId))!;
+    const matrixOf = () => app.world.get(avatarId)!.components.transform!.matrix;
+    const start = [...matrixOf()];
+    await page.mouse.click(5, 690); // focus the view (an empty spot: nothing to poke)
+    await page.keyboard.down("KeyW");
+    await app.waitForWorld(() => start[14] - matrixOf()[14] > 0.3, { timeout: 10_000 }); // forward is −Z
+    await page.keyboard.up("KeyW");
+    const walked = [...matrixOf()];
+    expect(Math.abs(walked[12] - start[12])).toBeLessThan(0.1);
+    expect(Math.abs(walked[13] - start[13])).toBeLessThan(1e-6); // never ascends
+    // drag the background to the left: look to the left
+    await page.mouse.move(400, 650);
+    await page.mouse.down();
+    for (let step = 1; step <= 8; step++) await page.mouse.move(400 - step * 25, 650);
+    await page.mouse.up();
+    await app.waitForWorld(() => Math.abs(matrixOf()[8]) > 0.3, { timeout: 10_000 }); // rotated about Y
+    const turned = matrixOf();
+    // 200 px at 0.004 rad/px ≈ 0.8 rad to the left: the avatar's forward (local −Z, i.e. −column 2) now points to −X
+    expect(-turned[8]).toBeLessThan(-0.5);
+    expect(turned[9]).toBeCloseTo(0, 5); // no tilt from looking
   });
 
   it("reconnects by itself when the place comes back", async () => {
