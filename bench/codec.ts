@@ -118,7 +118,7 @@ function fullStateFigures(n: number, samples: number): Figure[] {
 
   const cy = colyseusWorld(world, "float64");
   gc();
-  let cyBytes = new Uint8Array();
+  let cyBytes: Uint8Array = new Uint8Array();
   const cyEnc = sampleSync(() => (cyBytes = copyBytes(cy.encoder.encodeAll())), Math.max(3, samples >> 1), 1);
   gc();
   const cyDec = sampleSync(() => cy.newDecoder().decode(cyBytes), Math.max(3, samples >> 1), 1);

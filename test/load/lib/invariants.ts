@@ -44,7 +44,7 @@ export function checkWorldInvariants(doc: Doc): string[] {
         break;
       }
       seen.add(at);
-      const p = (entities[at]?.components.relationships as { parent?: string } | undefined)?.parent;
+      const p: unknown = (entities[at]?.components.relationships as { parent?: string } | undefined)?.parent;
       at = typeof p === "string" && entities[p] ? p : undefined;
     }
   }

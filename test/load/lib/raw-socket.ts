@@ -53,7 +53,7 @@ export class RawSocket {
   /** Close code the server sent, if any (from a close frame). */
   closeCode?: number;
   ended = false;
-  private pending = Buffer.alloc(0);
+  private pending: Buffer = Buffer.alloc(0);
   private waiters: Array<() => void> = [];
   readonly closed: Promise<void>;
 
