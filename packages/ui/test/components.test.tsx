@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createSignal } from "solid-js";
 import type { Entity } from "@allo/protocol";
 import { mountForTest, type TestMount } from "../src/testing.ts";
-import { Box, Button, Frame, Grid, Label, Slider, Stack, TextField, GrabHandle, NavStack, Tabs, useNav, View, Model, Pose } from "../src/index.ts";
+import { Box, Button, Frame, Grid, Label, Slider, Stack, TextField, GrabHandle, NavStack, ResizeHandle, Tabs, useNav, View, Model, Pose } from "../src/index.ts";
 
 let mount: TestMount | undefined;
 afterEach(async () => {
@@ -170,5 +170,37 @@ describe("navigation", () => {
     const two = (byText(mount, "Two")!.components.relationships as { parent: string }).parent;
     await mount.poke(two);
     await mount.until(() => !!byText(mount!, "second") && !byText(mount!, "first"), "second tab");
+  });
+});
+
+describe("ResizeHandle", () => {
+  it("moves itself when grabbed (within its constraints) and reports where it ended up", async () => {
+    const resized: number[][] = [];
+    const grabs: boolean[] = [];
+    mount = await mountForTest(() => (
+      <View>
+        <ResizeHandle position={[0.5, -0.5, 0]} onGrab={(e) => void grabs.push(e.grabbing)} onResized={(m) => void resized.push(m)} />
+      </View>
+    ));
+    const handle = mount.find((e) => !!e.components.grabbable)!;
+    expect(handle.components).toMatchObject({ cursor: { name: "resizeCursor" }, grabbable: { translation_constraint: [1, 1, 0] } });
+    const as = mount.observer.avatarId;
+    mount.observer.send(as, handle.id, ["grabbing", true]);
+    // The hand holds the handle at (0.8, -0.7, 0.3): z is constrained away.
+    const identity = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
+    mount.observer.setIntent({ poses: { "hand/right": { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0.8, -0.7, 0.3, 1], grab: { entity: handle.id, grabber_from_entity_transform: identity } } } });
+    const at = () => (mount!.observer.world.entities.get(handle.id)!.components.transform as { matrix: number[] }).matrix.slice(12, 15);
+    await mount.until(() => Math.abs(at()[0] - 0.8) < 1e-6, "handle follows the hand");
+    expect(at()[1]).toBeCloseTo(-0.7, 6);
+    expect(at()[2]).toBeCloseTo(0, 6);
+    await (mount.appClient as unknown as { waitForWorld(p: (w: { entities: Map<string, { components: Record<string, unknown> }> }) => boolean): Promise<void> }).waitForWorld(
+      (w) => Math.abs(((w.entities.get(handle.id)!.components.transform as { matrix: number[] }).matrix[12]) - 0.8) < 1e-6,
+    );
+    mount.observer.setIntent({ poses: { "hand/right": { matrix: identity } } });
+    mount.observer.send(as, handle.id, ["grabbing", false]);
+    for (let i = 0; i < 500 && grabs.length < 2; i++) await new Promise<void>((r) => setTimeout(r, 10));
+    expect(grabs).toEqual([true, false]);
+    expect(resized).toHaveLength(1);
+    expect(resized[0][12]).toBeCloseTo(0.8, 6);
   });
 });
