@@ -13,7 +13,8 @@ let dev: ChildProcess;
 let output = "";
 let observer: RawAgent;
 
-const label = (text: string, body = `return <entity text={{ string: ${JSON.stringify(text)} }} />;`) => `// The label the test edits.
+// The key lets the renderer hand the entity over to the reloaded component (docs/renderer.md, keyed swaps).
+const label = (text: string, body = `return <entity key="greeting" text={{ string: ${JSON.stringify(text)} }} />;`) => `// The label the test edits.
 export function Greeting() {
   ${body}
 }
@@ -30,6 +31,7 @@ async function waitForOutput(pattern: RegExp, from = 0, timeoutMs = 30_000): Pro
 }
 
 const texts = () => Object.values(observer.mirror?.entities ?? {}).map((e: any) => e.components.text?.string).filter(Boolean);
+const entityWithText = (text: string) => Object.values(observer.mirror?.entities ?? {}).find((e: any) => e.components.text?.string === text)?.id;
 const appAgent = async () => {
   const [, , list] = await observer.request(["list_agents"]);
   return list.find((a: any) => a.display_name === "Hot App");
@@ -87,10 +89,12 @@ describe("allo dev", () => {
 
   it("hot-reloads an edited component on the same connection and avatar", async () => {
     const before = await appAgent();
+    const labelId = entityWithText("Hello");
     const from = output.length;
     writeFileSync(join(appDir, "src", "label.tsx"), label("Goodbye"));
     await observer.until(() => texts().includes("Goodbye"), 15_000);
     expect(texts()).not.toContain("Hello");
+    expect(entityWithText("Goodbye")).toBe(labelId); // changed in place: same entity
     await waitForOutput(/✓ hot updated \/src\/label\.tsx/, from);
     const after = await appAgent();
     expect(after).toMatchObject({ agent_id: before.agent_id, avatar_id: before.avatar_id });
