@@ -14,5 +14,13 @@ export default defineConfig({
     sourcemap: true,
     target: "es2022",
     chunkSizeWarningLimit: 2000,
+    rollupOptions: {
+      onLog(level, log, handler) {
+        // @allo/client reads files for asset publishing with a dynamic import("node:fs/promises") that only Node
+        // reaches; the browser bundle never calls it.
+        if (log.message?.includes('"node:fs/promises" has been externalized')) return;
+        handler(level, log);
+      },
+    },
   },
 });

@@ -1,6 +1,6 @@
 // Node side: build the visor when dist/ is missing or older than its sources, so `npm start` and the browser tests
 // work from a fresh clone. Builds into a fresh folder and swaps it in, so a place serving dist/ never sees it half-written.
-import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { VISOR_DIST_DIR } from "./serve.ts";
@@ -30,12 +30,41 @@ export function visorBuildReason(distDir = VISOR_DIST_DIR): string | undefined {
   return undefined;
 }
 
-/** Builds the visor if it is missing or stale. Concurrent callers in one process share one build. */
+/**
+ * Builds the visor if it is missing or stale. Concurrent callers share one build: in one process through a promise,
+ * across processes (parallel test files) through a lock directory.
+ */
 export function ensureVisorBuilt(options: { force?: boolean } = {}): Promise<BuildOutcome> {
   const reason = options.force ? "forced" : visorBuildReason();
   if (!reason) return Promise.resolve({ built: false, reason: "up to date", ms: 0 });
-  building ??= buildVisor(reason).finally(() => (building = undefined));
+  building ??= underLock(() => {
+    const still = options.force ? "forced" : visorBuildReason(); // another process may have built it meanwhile
+    return still ? buildVisor(still) : Promise.resolve({ built: false, reason: "built by another process", ms: 0 });
+  }).finally(() => (building = undefined));
   return building;
+}
+
+const LOCK_DIR = join(PACKAGE_DIR, "dist.lock");
+const STALE_LOCK_MS = 5 * 60_000;
+
+async function underLock<T>(work: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + STALE_LOCK_MS;
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const age = existsSync(LOCK_DIR) ? Date.now() - statSync(LOCK_DIR).mtimeMs : 0;
+      if (age > STALE_LOCK_MS || Date.now() > deadline) rmSync(LOCK_DIR, { recursive: true, force: true }); // a builder died
+      else await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(LOCK_DIR, { recursive: true, force: true });
+  }
 }
 
 async function buildVisor(reason: string): Promise<BuildOutcome> {
