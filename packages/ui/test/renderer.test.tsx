@@ -1,6 +1,7 @@
 // The renderer against a real place: an independent observer agent sees what the app's JSX and signals do.
 import { afterEach, describe, expect, it } from "vitest";
 import { createSignal, For, Show } from "solid-js";
+import { Dynamic, type EntityNode } from "../src/index.ts";
 import { mountForTest, type TestMount } from "../src/testing.ts";
 
 let mount: TestMount | undefined;
@@ -285,5 +286,36 @@ describe("keyed adoption", () => {
     await mount.settle();
     expect(sentSince(mount, before)).toEqual({ remove_entity: 1, list_agents: 1 });
     expect(mount.find((e) => uiName(e) === "k")).toBeUndefined();
+  });
+});
+
+describe("refs and Dynamic", () => {
+  it("gives a ref the node before it exists; ready resolves with its id; set() changes components imperatively", async () => {
+    let node!: EntityNode;
+    let idAtRef: string | null = "unset";
+    mount = await mountForTest(() => (
+      <entity>
+        <entity ui={{ view_id: "r" }} ref={(n) => { node = n; idAtRef = n.id; }} />
+      </entity>
+    ));
+    expect(idAtRef).toBeNull();
+    const id = await node.ready;
+    expect(id).toBe(mount.find((e) => uiName(e) === "r")!.id);
+    const before = snapshot(mount);
+    node.set({ cursor: { name: "brush" }, text: { string: "imperative" } });
+    await mount.settle();
+    expect(sentSince(mount, before)).toEqual({ change_components: 1, list_agents: 1 });
+    expect(mount.find((e) => e.id === id)!.components).toMatchObject({ cursor: { name: "brush" }, text: { string: "imperative" } });
+  });
+
+  it("Dynamic switches between components", async () => {
+    const A = () => <entity ui={{ view_id: "A" }} />;
+    const B = () => <entity ui={{ view_id: "B" }} />;
+    const [which, setWhich] = createSignal<typeof A>(A);
+    mount = await mountForTest(() => <entity><Dynamic component={which()} /></entity>);
+    expect(mount.entities().map(uiName).filter(Boolean)).toEqual(["A"]);
+    setWhich(() => B);
+    await mount.settle();
+    expect(mount.entities().map(uiName).filter(Boolean)).toEqual(["B"]);
   });
 });
