@@ -1,0 +1,76 @@
+// npx create-alloapp, from this repository (Allo is not on the npm registry yet): scaffold into a temporary folder,
+// take the workspace's own packages as `npm pack` tarballs, install offline from the npm cache, run the new app's
+// own test, then serve it with its own `allo serve` and launch it from a place.
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { placeForLaunches, poll, visitor } from "./helpers.ts";
+
+const repo = join(import.meta.dirname, "..", "..");
+const scratch = mkdtempSync(join(tmpdir(), "allo-create-"));
+const appDir = join(scratch, "star-app");
+let created: { code: number; output: string };
+
+function run(command: string, args: string[], cwd: string, timeoutMs = 240_000): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", ALLO_LOG_LEVEL: "warn" } });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, output });
+    });
+  });
+}
+
+beforeAll(async () => {
+  created = await run(process.execPath, [join(repo, "packages/create-alloapp/bin/create-alloapp.mjs"), "star-app", "--template", "hello", "--yes", "--offline"], scratch);
+}, 300_000);
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe("npx create-alloapp, from this repository", () => {
+  it("writes the project, packs the workspace's packages, installs offline and prints the next steps", () => {
+    expect(created.code, created.output).toBe(0);
+    expect(created.output).toContain("Taking the Allo packages from");
+    expect(created.output).toMatch(/Installing dependencies: npm install .*--offline/);
+    expect(created.output).toMatch(/Installed in \d+\.\d s/);
+    expect(created.output).toContain("cd star-app\n  npm run dev");
+    for (const file of ["src/app.tsx", "test/app.test.tsx", "Dockerfile", "vendor/allo/allo-ui-0.1.0.tgz", "node_modules/@allo/ui/package.json", "node_modules/.bin/allo"]) {
+      expect(existsSync(join(appDir, file)), file).toBe(true);
+    }
+    // Installed from the tarballs (a copy), not linked to the workspace.
+    expect(readFileSync(join(appDir, "node_modules/@allo/ui/package.json"), "utf8")).toContain('"name": "@allo/ui"');
+  });
+
+  it("passes its own npm test against a real place", async () => {
+    const test = await run("npm", ["test"], appDir);
+    expect(test.code, test.output).toBe(0);
+    expect(test.output).toMatch(/Tests\s+2 passed/);
+  }, 120_000);
+
+  it("is launched from a place through its own allo serve", async () => {
+    const serve = spawn(join(appDir, "node_modules/.bin/allo"), ["serve", "--port", "0", "--host", "127.0.0.1"], { cwd: appDir, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    serve.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    serve.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    const place = await placeForLaunches();
+    try {
+      await poll(() => /alloapp:(http:\/\/\S+\/) +Star App/.test(output), `allo serve to start; it printed:\n${output}`, 30_000);
+      const appUrl = /alloapp:(http:\/\/\S+\/) +Star App/.exec(output)![1];
+      const agent = await visitor(place, "Linus");
+      const response = await agent.request(["launch_app", `alloapp:${appUrl}`, {}], { timeoutMs: 40_000 });
+      expect(response, output).toEqual(["launch_app", "ok", expect.any(String)]);
+      await poll(() => Object.values(place.world.toDocument().entities).some((e) => (e.components.text as { string?: string } | undefined)?.string === "Hello, Linus!"), "the greeting");
+      await agent.close();
+    } finally {
+      serve.kill("SIGTERM");
+      await new Promise((r) => serve.once("exit", r));
+      await place.close();
+    }
+  }, 90_000);
+});
