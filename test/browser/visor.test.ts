@@ -2,7 +2,8 @@
 // focus, grabbing, and reconnecting. (The examples, through `allo start`, are in examples.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, writeFileSync } from "node:fs";
-import { connect, type AlloClient, type IncomingInteraction } from "@allo/client";
+import { connect, publishAsset, type AlloClient, type IncomingInteraction } from "@allo/client";
+import { quadGltf, solidPng } from "./assets.ts";
 import { startPlace, type Place } from "@allo/place";
 import { ensureVisorBuilt, visorHttpHandler } from "@allo/visor";
 import { CHROMIUM, artifactPath, countOf, launchChromium, nextFrames, openVisor, pixelStats, screenPointOf, textOf, waitForEntity, type Browser, type VisorPage } from "./harness.ts";
@@ -69,6 +70,37 @@ describe.skipIf(!existsSync(CHROMIUM))("the web visor in Chromium", { timeout: 6
     // the head pose carries the visor's pitch (PROTOCOL.md §6.1 pose actuation): not the identity it was spawned with
     await app.waitForWorld((w) => Math.abs(w.get(head.id)!.components.transform!.matrix[6]) > 0.01);
     expect(app.world.get(head.id)!.components.transform!.matrix[13]).toBeCloseTo(1.6, 5);
+  });
+
+  it("draws a texture and an asset mesh, both fetched from the place over HTTP (GET /assets/<id>)", async () => {
+    const texture = await publishAsset(app, solidPng([230, 20, 20]));
+    const model = await publishAsset(app, quadGltf([0.05, 0.8, 0.1, 1]));
+    const textured = await app.spawnEntity({
+      transform: { matrix: T(-0.45, 1.35, 0) },
+      geometry: { type: "hardcoded-model", name: "plane" },
+      material: { texture, shader_name: "plain" },
+      collider: { type: "box", width: 0.6, height: 0.6, depth: 0.01 },
+    });
+    const modelled = await app.spawnEntity({
+      transform: { matrix: T(0.45, 1.35, 0) },
+      geometry: { type: "asset", name: model },
+      collider: { type: "box", width: 0.6, height: 0.6, depth: 0.01 },
+    });
+    const { page } = visor;
+    await waitForEntity(page, modelled.id);
+    const red = await screenPointOf(page, textured.id);
+    const green = await screenPointOf(page, modelled.id);
+    await waitUntilAsync(async () => {
+      const [r, g] = await pixelAt(visor, red);
+      return r > 150 && g < 90;
+    });
+    await waitUntilAsync(async () => {
+      const [r, g] = await pixelAt(visor, green);
+      return g > 100 && r < 90;
+    });
+    writeFileSync(artifactPath("visor-assets.png"), await page.screenshot());
+    await app.removeEntity(textured.id);
+    await app.removeEntity(modelled.id);
   });
 
   it("points while hovering, pokes true on press and false on release, and leaves with point-exit", async () => {
@@ -299,6 +331,11 @@ describe.skipIf(!existsSync(CHROMIUM))("the web visor in Chromium", { timeout: 6
 });
 
 async function colorDistanceAt(visor: VisorPage, at: { x: number; y: number }, rgb: number[]): Promise<number> {
+  const pixel = await pixelAt(visor, at);
+  return Math.max(...pixel.map((v, i) => Math.abs(v - rgb[i])));
+}
+
+async function pixelAt(visor: VisorPage, at: { x: number; y: number }): Promise<number[]> {
   const png = await visor.page.screenshot({ clip: { x: Math.round(at.x) - 1, y: Math.round(at.y) - 1, width: 3, height: 3 } });
   const pixel = await visor.page.evaluate(async (b64) => {
     const img = new Image();
@@ -309,7 +346,15 @@ async function colorDistanceAt(visor: VisorPage, at: { x: number; y: number }, r
     ctx.drawImage(img, 0, 0);
     return Array.from(ctx.getImageData(1, 1, 1, 1).data.slice(0, 3));
   }, png.toString("base64"));
-  return Math.max(...pixel.map((v, i) => Math.abs(v - rgb[i])));
+  return pixel;
+}
+
+async function waitUntilAsync(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 async function waitUntil(check: () => boolean, timeoutMs = 10_000): Promise<void> {
