@@ -57,6 +57,7 @@ export class EntityNode extends ContainerNode {
   /** Bumped on each spawn and despawn, so a late spawn response can tell it is stale. */
   generation = 0;
   private readyWaiters: Array<(id: EntityId) => void> = [];
+  private watchers: Set<(name: string) => void> | undefined;
 
   constructor(readonly tag: string) {
     super();
@@ -85,6 +86,13 @@ export class EntityNode extends ContainerNode {
     }
     this.dirty.add(name);
     this.sync?.markDirty(this);
+    if (this.watchers) for (const watcher of this.watchers) watcher(name);
+  }
+
+  /** Calls `watcher` with the name of each component that changes (layout containers follow their children). */
+  watch(watcher: (name: string) => void): () => void {
+    (this.watchers ??= new Set()).add(watcher);
+    return () => this.watchers?.delete(watcher);
   }
 
   /** Whether the chain of parents reaches a render root. */

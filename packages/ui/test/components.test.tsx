@@ -117,6 +117,24 @@ describe("layout", () => {
     expect(positionOf(slot(green))).toEqual([0, -0.15, 0]);
   });
 
+  it("Stack follows a child whose size changes", async () => {
+    const [tall, setTall] = createSignal(false);
+    mount = await mountForTest(() => (
+      <View>
+        <Stack spacing={0}>
+          <Box size={[0.2, tall() ? 0.6 : 0.2, 0.2]} color="#ff0000" />
+          <Box size={[0.2, 0.2, 0.2]} color="#00ff00" />
+        </Stack>
+      </View>
+    ));
+    const slot = (e: Entity) => mount!.entities().find((x) => x.id === (e.components.relationships as { parent: string }).parent)!;
+    const green = () => mount!.find((e) => colorOf(e)?.[1] === 1)!;
+    expect(positionOf(slot(green()))).toEqual([0, -0.1, 0]);
+    setTall(true);
+    await mount.settle();
+    expect(positionOf(slot(green()))[1]).toBeCloseTo(-0.3, 9);
+  });
+
   it("Grid flows children into rows", async () => {
     mount = await mountForTest(() => (
       <View>

@@ -1,6 +1,6 @@
 // Stack: lays its children out in a column (vertical) or row (horizontal), centred, `spacing` apart.
 // Child sizes come from their `size` (transform.size); children without one count as `itemSize`.
-import { children as resolveChildren, createMemo, For, splitProps, type JSX } from "solid-js";
+import { children as resolveChildren, createMemo, createSignal, For, splitProps, type Accessor, type JSX } from "solid-js";
 import type { TransformComponent, Vec3 } from "@allo/protocol";
 import { View, type ViewProps } from "./view.tsx";
 import { EntityNode } from "../node.ts";
@@ -13,9 +13,18 @@ export type StackProps = ViewProps & {
   itemSize?: Vec3;
 };
 
-/** The size a child declared (its transform.size), or the fallback. */
+const sizes = new WeakMap<EntityNode, Accessor<Vec3 | undefined>>();
+const declaredSize = (node: EntityNode) => (node.components.transform as unknown as TransformComponent | undefined)?.size;
+
+/** The size a child declared (its transform.size), or the fallback. Tracked: a layout re-runs when it changes. */
 export function sizeOf(node: EntityNode, fallback: Vec3): Vec3 {
-  return (node.components.transform as unknown as TransformComponent | undefined)?.size ?? fallback;
+  let size = sizes.get(node);
+  if (!size) {
+    const [get, set] = createSignal(declaredSize(node), { equals: (a, b) => a?.join() === b?.join() });
+    node.watch((name) => name === "transform" && set(declaredSize(node)));
+    sizes.set(node, (size = get));
+  }
+  return size() ?? fallback;
 }
 
 export function entityChildren(accessor: () => JSX.Element): () => EntityNode[] {
