@@ -31,6 +31,8 @@ export interface PlaceLimits {
   pingIntervalMs: number;
   /** How often the place entity's clock may change the world. Default 1 s. */
   clockIntervalMs: number;
+  /** Entities one agent may own at once; spawns beyond are refused. Default 100,000. */
+  maxEntitiesPerAgent: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<PlaceLimits> = Object.freeze({
@@ -48,6 +50,7 @@ export const DEFAULT_LIMITS: Readonly<PlaceLimits> = Object.freeze({
   closeBufferedBytes: 8 * 1024 * 1024,
   pingIntervalMs: 5000,
   clockIntervalMs: 1000,
+  maxEntitiesPerAgent: 100_000,
 });
 
 /** Runs once per tick before the revision is made (another module: simulation/). Changes go through ctx.world. */

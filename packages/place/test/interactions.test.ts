@@ -31,6 +31,16 @@ describe("spawn_entity", () => {
     expect(place.world.size).toBe(size);
   });
 
+  it("refuses to let one agent own more than maxEntitiesPerAgent", async () => {
+    const { place, agents: [a] } = await setup(1, { limits: { maxEntitiesPerAgent: 5 } });
+    expect((await a.request(["spawn_entity", { children: [{}, {}] }]))[0]).toBe("spawn_entity");
+    const r = await a.request(["spawn_entity", { children: [{}, {}] }]);
+    expect(r[1]).toBe("error");
+    expect(r[2]).toMatch(/owns 4 entities and may own at most 5/);
+    expect(place.world.size).toBe(5);
+    expect((await a.request(["spawn_entity", {}]))[0]).toBe("spawn_entity");
+  });
+
   it("spawns under an existing parent", async () => {
     const { place, agents: [a] } = await setup(1);
     const child = await spawn(a, { relationships: { parent: a.avatarId } });

@@ -24,7 +24,7 @@ export const announce: InteractionHandler = ({ ctx, agent, interaction }) => {
   // `avatar` is not a component: it carries the launch token and never reaches the world (PROTOCOL.md §3, §8).
   const { avatar, ...rest } = raw as Record<string, unknown>;
   const token = isPlainObject(avatar) && typeof avatar.token === "string" ? avatar.token : undefined;
-  const spec = checkSpec(ctx, rest, "spawn_avatar");
+  const spec = checkSpec(ctx, agent, rest, "spawn_avatar");
   const [avatarId] = spawnTree(ctx, agent, spec);
   agent.identity = identity as JsonObject;
   agent.avatarId = avatarId;

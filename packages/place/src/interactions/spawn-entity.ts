@@ -6,7 +6,7 @@ import { checkSpec, spawnTree } from "./spawn.ts";
 export const spawnEntity: InteractionHandler = ({ ctx, agent, interaction }) => {
   const body = interaction.body;
   if (body.length !== 2) refuse(`spawn_entity takes one spec: ["spawn_entity", {components…, "children": […]}]`);
-  const spec = checkSpec(ctx, body[1], "spec");
+  const spec = checkSpec(ctx, agent, body[1], "spec");
   const [root, ...descendants] = spawnTree(ctx, agent, spec);
   return ["spawn_entity", root, descendants];
 };

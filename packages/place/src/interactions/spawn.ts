@@ -7,13 +7,15 @@ import { refuse } from "./refuse.ts";
 
 const SERVER_OWNED = new Set<string>(SERVER_OWNED_COMPONENTS);
 
-/** Validates a whole spec tree; refuses with the first problem. Nothing is changed. */
-export function checkSpec(ctx: PlaceContext, x: unknown, path: string): EntitySpec {
+/** Validates a whole spec tree for `agent` to spawn; refuses with the first problem. Nothing is changed. */
+export function checkSpec(ctx: PlaceContext, agent: Agent, x: unknown, path: string): EntitySpec {
   const result = validateEntitySpec(x, path);
   if (!result.ok) refuse(result.error);
   const stack: EntitySpec[] = [result.value];
+  let count = 0;
   while (stack.length) {
     const spec = stack.pop()!;
+    count++;
     for (const name in spec) {
       if (SERVER_OWNED.has(name)) refuse(`${name} is written by the place only`);
       const nullAt = name === "children" ? undefined : findNullMember(spec[name], name);
@@ -21,6 +23,8 @@ export function checkSpec(ctx: PlaceContext, x: unknown, path: string): EntitySp
     }
     if (spec.children) stack.push(...spec.children);
   }
+  const limit = ctx.limits.maxEntitiesPerAgent;
+  if (agent.owned.size + count > limit) refuse(`this agent owns ${agent.owned.size} entities and may own at most ${limit}; remove some first`);
   const parent = (result.value.relationships as { parent?: string } | undefined)?.parent;
   if (parent !== undefined && !ctx.world.has(parent)) refuse(`relationships.parent ${JSON.stringify(parent)}: no such entity`);
   return result.value;
