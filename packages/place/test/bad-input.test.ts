@@ -1,17 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CloseCode } from "@allo/protocol";
-import { documentOf, setup, spawn } from "./helpers.ts";
-
-/** A seeded PRNG so a failing run can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { documentOf, rng, setup, spawn } from "./helpers.ts";
 
 const SCALARS = [null, true, false, 0, -1, 1e308, 3.5, "", "place", "x".repeat(300), "__proto__"];
 

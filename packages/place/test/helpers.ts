@@ -52,3 +52,14 @@ export async function spawn(agent: RawAgent, spec: Record<string, any> = {}): Pr
 }
 
 export const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A seeded PRNG (mulberry32) so a failing random run can be replayed. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

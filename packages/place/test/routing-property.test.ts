@@ -2,17 +2,7 @@
 // answers, silence and disconnects, every request gets exactly one response, and only its own.
 import { describe, expect, it } from "vitest";
 import type { RawAgent } from "../src/testing.ts";
-import { setup, spawn } from "./helpers.ts";
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng, setup, spawn } from "./helpers.ts";
 
 describe("request routing under random interleavings", () => {
   for (const seed of [1, 2, 3]) {

@@ -1,17 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { documentOf, rawConnect, setup, spawn } from "./helpers.ts";
+import { documentOf, rawConnect, rng, setup, spawn } from "./helpers.ts";
 import type { RawAgent } from "../src/testing.ts";
-
-/** A seeded PRNG so a failing run can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const states = (agent: RawAgent) => agent.received.filter((m) => m && typeof m === "object" && !Array.isArray(m) && "patch_style" in m);
 
