@@ -42,6 +42,8 @@ export class EntitySync {
   private readonly removeQueue: EntityId[] = [];
   private scheduled = false;
   private later: ReturnType<typeof setTimeout> | null = null;
+  private laterFired: Promise<void> = Promise.resolve();
+  private fireLater: () => void = () => {};
   private disposed = false;
 
   /** Budget for one spawn_entity message; bigger subtrees are spawned in parts. */
@@ -182,10 +184,14 @@ export class EntitySync {
     }
     if (!this.later && !this.disposed) {
       const wait = Math.ceil(((1 - this.tokens) / this.messageRate) * 1000);
-      this.later = setTimeout(() => {
-        this.later = null;
-        this.schedule();
-      }, wait);
+      this.laterFired = new Promise((fired) => {
+        this.fireLater = fired;
+        this.later = setTimeout(() => {
+          this.later = null;
+          this.schedule();
+          fired();
+        }, wait);
+      });
     }
     return false;
   }
@@ -390,7 +396,7 @@ export class EntitySync {
     while (this.scheduled || this.inflight.size || this.later) {
       if (this.scheduled) await new Promise<void>((r) => queueMicrotask(r));
       else if (this.inflight.size) await Promise.all([...this.inflight]);
-      else await new Promise<void>((r) => setTimeout(r, 10));
+      else await this.laterFired;
     }
   }
 
@@ -410,5 +416,6 @@ export class EntitySync {
     this.disposed = true;
     if (this.later) clearTimeout(this.later);
     this.later = null;
+    this.fireLater();
   }
 }
