@@ -91,6 +91,18 @@ describe.skipIf(!existsSync(CHROMIUM))("allo start, seen through the web visor",
     expect(stats.distinctColors).toBeGreaterThan(20);
   });
 
+  it("launches another app from the panel's alloapp: field", async () => {
+    const { page } = visor;
+    const before = (await page.evaluate(() => window.alloVisor.entityIds())).length;
+    await page.fill("[data-testid=launch-url]", `alloapp:${started.gateway.url}/hello`);
+    await page.click("form.launch button");
+    const result = await textOf(page, "[data-testid=launch-result].ok", "launched", 45_000);
+    const avatarId = /its avatar is (\S+)/.exec(result)![1];
+    await page.waitForFunction((id) => window.alloVisor.entityIds().includes(id), avatarId, { timeout: 15_000 });
+    expect((await page.evaluate(() => window.alloVisor.entityIds())).length).toBeGreaterThan(before);
+    expect(started.gateway.instances("/hello")).toHaveLength(2);
+  });
+
   it("lists the apps as agents in the panel", async () => {
     const { page } = visor;
     const observer = await connect(started.place.url, { identity: { display_name: "observer" } });
