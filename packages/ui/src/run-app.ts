@@ -1,5 +1,7 @@
 // runApp(App): the one way an app entry starts when run directly (`allo run`, the gateway, `node app.tsx`):
 // the place URL from argv or ALLO_PLACE_URL (PROTOCOL.md §8.5), quit and disconnect end the process.
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { createComponent, type Component, type JSX } from "solid-js";
 import type { JsonObject, LogLevel } from "@allo/protocol";
 import { render, type AppHandle } from "./render.ts";
@@ -10,6 +12,25 @@ export interface RunAppOptions {
   url?: string;
   identity?: JsonObject;
   logLevel?: LogLevel;
+  /** The entry file, to name the app after its package.json (default: the process's entry). */
+  entry?: string;
+}
+
+/** "allo.displayName", "displayName", else the unscoped "name" of the package.json nearest to `file` (as the gateway). */
+export function appNameFor(file: string | undefined): string | undefined {
+  for (let dir = file ? dirname(file) : ""; dir && dir !== dirname(dir); dir = dirname(dir)) {
+    const path = join(dir, "package.json");
+    if (!existsSync(path)) continue;
+    try {
+      const pkg = JSON.parse(readFileSync(path, "utf8")) as { allo?: { displayName?: unknown }; displayName?: unknown; name?: unknown };
+      if (typeof pkg.allo?.displayName === "string") return pkg.allo.displayName;
+      if (typeof pkg.displayName === "string") return pkg.displayName;
+      return typeof pkg.name === "string" ? pkg.name.replace(/^@[^/]+\//, "") : undefined;
+    } catch {
+      return undefined; // an unreadable package.json names nothing; the app still starts
+    }
+  }
+  return undefined;
 }
 
 /** The place URL an app process was given: an alloplace://, ws:// or wss:// argument, else ALLO_PLACE_URL. */
@@ -36,7 +57,8 @@ async function startApp(App: Component | (() => JSX.Element), options: RunAppOpt
     process.stderr.write("No place URL: pass one as an argument (alloplace://host:port) or set ALLO_PLACE_URL.\n");
     process.exit(2);
   }
-  const name = (App as { displayName?: string }).displayName ?? App.name ?? "Allo app";
+  const own = (App as { displayName?: string }).displayName ?? (App.name && App.name !== "App" ? App.name : undefined);
+  const name = own ?? appNameFor(options.entry ?? process.argv[1]) ?? "Allo app";
   const app = await render(() => createComponent(App as Component, {}), {
     url,
     identity: options.identity ?? { display_name: name },

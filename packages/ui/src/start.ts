@@ -17,5 +17,5 @@ if (!appStarted()) {
     process.stderr.write(`${entry} exports no App component: add \`export function App() { … }\` (or a default export).\n`);
     process.exit(2);
   }
-  await runApp(App as () => never, { url: rest.find((a) => /^(alloplace|wss?):\/\//.test(a)) });
+  await runApp(App as () => never, { url: rest.find((a) => /^(alloplace|wss?):\/\//.test(a)), entry: resolve(entry) });
 }

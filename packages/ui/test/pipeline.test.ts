@@ -110,6 +110,8 @@ describe("allo run <app.tsx> <place-url>", () => {
     try {
       await observer.waitForWorld((w) => [...w.entities.values()].some((e) => textOf(e) === "Poke me!"), { timeout: 15_000 });
       await pokeUntilCounted("Poke me!");
+      const agents = (await observer.request(observer.avatarId, "place", ["list_agents"]))[2] as Array<{ display_name: string }>;
+      expect(agents.map((a) => a.display_name)).toContain("Hello"); // named after its package.json (allo.displayName)
       await quit("Poked 1 time", app.exited);
     } finally {
       app.child.kill();

@@ -41,7 +41,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       process.stderr.write(`allo run: ${entry} exports no App component. Add \`export function App() { … }\` (or a default export).\n`);
       return 2;
     }
-    await runApp(App as () => never, { url });
+    await runApp(App as () => never, { url, entry: file });
   }
   // The app exits the process itself: on the quit request, Ctrl-C, or when the place goes away.
   await new Promise<never>(() => {});
