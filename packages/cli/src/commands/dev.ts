@@ -9,7 +9,8 @@ on the same connection. Errors are shown here; the last good version keeps runni
   entry              the module that default-exports the app's root component (default: src/app.tsx)
   --place <url>      use this place instead of starting one (alloplace://, ws://, wss://)
   --port <n>         port of the embedded place (default 21337, or a free one if that is taken)
-  --host <address>   address the embedded place listens on (default 127.0.0.1)`;
+  --host <address>   address the embedded place listens on (default 127.0.0.1)
+  --no-visor         do not serve (or build) the web visor from the embedded place`;
 
 export async function devCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -19,6 +20,7 @@ export async function devCommand(argv: string[]): Promise<number> {
       place: { type: "string" },
       port: { type: "string" },
       host: { type: "string" },
+      "no-visor": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -31,19 +33,27 @@ export async function devCommand(argv: string[]): Promise<number> {
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) throw new Error(`--port must be a port number, got ${values.port}`);
 
   const { startDevSession } = await import("../dev/session.ts"); // loads the place only when it is needed
-  const session = await startDevSession({ entry: positionals[0], placeUrl: values.place, port, host: values.host });
+  const session = await startDevSession({ entry: positionals[0], placeUrl: values.place, port, host: values.host, visor: !values["no-visor"] });
   const publicUrl = session.place?.publicUrl ?? session.placeUrl;
   process.stdout.write(
     [
       `allo dev: ${session.entry}`,
       `  place  ${publicUrl}${session.place ? "  (embedded; ws: " + session.placeUrl + ")" : ""}`,
-      session.visorUrl ? `  visor  ${session.visorUrl}  ← open this in a browser` : session.place ? `  page   ${session.placeUrl.replace(/^ws/, "http")}` : undefined,
+      session.visorUrl
+        ? `  visor  ${session.visorUrl}  ${session.visorBuilding ? `(building the web visor: ${session.visorBuilding})` : "← open this in a browser"}`
+        : undefined,
       `  Ctrl-C to stop`,
       "",
     ]
       .filter((l) => l !== undefined)
       .join("\n"),
   );
+  if (session.visorBuilding) {
+    session.visorReady.then(
+      (build) => build && process.stdout.write(`✓ web visor built in ${(build.ms / 1000).toFixed(1)} s: open ${session.visorUrl}\n`),
+      (error: unknown) => process.stderr.write(`allo dev: could not build the web visor (${(error as Error).message}); the place page is served instead\n`),
+    );
+  }
   let stopping = false;
   const stop = () => {
     if (stopping) process.exit(130); // a second Ctrl-C: do not wait

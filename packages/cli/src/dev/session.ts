@@ -1,13 +1,13 @@
 // `allo dev` in the terminal's process: the place (embedded, or one given by URL) and the app process (child.ts)
 // that hot-reloads the app. The place lives here so it survives anything the app does.
 import { spawn, type ChildProcess } from "node:child_process";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parsePlaceUrl, type LogLevel } from "@allo/protocol";
 import { startPlace, type Place } from "@allo/place";
+import { ensureVisorBuilt, visorBuildReason, visorHttpHandler, type BuildOutcome } from "@allo/visor";
 
 export interface DevSessionOptions {
   /** The app's entry, default src/app.tsx. */
@@ -19,6 +19,8 @@ export interface DevSessionOptions {
   port?: number;
   host?: string;
   logLevel?: LogLevel;
+  /** Serve the web visor from the embedded place, building it first if needed (default true). */
+  visor?: boolean;
   /** Where the app process writes; default: this process's stdout/stderr. */
   stdio?: "inherit" | "pipe";
 }
@@ -30,6 +32,10 @@ export interface DevSession {
   place: Place | undefined;
   /** The web visor's URL, when the embedded place serves one. */
   visorUrl: string | undefined;
+  /** Why the visor is being built (it is served once built), or undefined when it is ready or not served. */
+  visorBuilding: string | undefined;
+  /** Settles when the visor build is done (at once when none was needed). */
+  visorReady: Promise<BuildOutcome | undefined>;
   entry: string;
   root: string;
   child: ChildProcess;
@@ -53,9 +59,13 @@ export async function startDevSession(options: DevSessionOptions = {}): Promise<
   }
   const root = projectRoot(entry);
   const displayName = displayNameOf(root);
-  const { place, placeUrl, visorUrl } = options.placeUrl
-    ? { place: undefined, placeUrl: parsePlaceUrl(options.placeUrl).href, visorUrl: undefined }
-    : await embeddedPlace(displayName, options);
+  const serveVisor = !options.placeUrl && options.visor !== false;
+  const { place, placeUrl } = options.placeUrl
+    ? { place: undefined, placeUrl: parsePlaceUrl(options.placeUrl).href }
+    : await embeddedPlace(displayName, options, serveVisor);
+  // Built in the background: the app starts at once; until the build is done the place shows its own page.
+  const visorBuilding = serveVisor ? visorBuildReason() : undefined;
+  const visorReady = serveVisor ? ensureVisorBuilt() : Promise.resolve(undefined);
 
   const loaders = ["tsx", "@allo/ui/register"].flatMap((specifier) => ["--import", loaderUrl(specifier, root)]);
   const child = spawn(process.execPath, [...loaders, CHILD], {
@@ -77,7 +87,9 @@ export async function startDevSession(options: DevSessionOptions = {}): Promise<
   return {
     placeUrl,
     place,
-    visorUrl,
+    visorUrl: serveVisor ? placeUrl.replace(/^ws/, "http") : undefined,
+    visorBuilding,
+    visorReady,
     entry,
     root,
     child,
@@ -91,16 +103,18 @@ export async function startDevSession(options: DevSessionOptions = {}): Promise<
           clearTimeout(timer);
         }
         await place?.close();
+        // A visor build stopped halfway would leave its lock behind for other processes: let it finish.
+        await visorReady.catch(() => undefined);
       })();
       return closing;
     },
   };
 }
 
-async function embeddedPlace(displayName: string, options: DevSessionOptions): Promise<{ place: Place; placeUrl: string; visorUrl: string | undefined }> {
-  const visor = await visorHandler();
+async function embeddedPlace(displayName: string, options: DevSessionOptions, visor: boolean): Promise<{ place: Place; placeUrl: string }> {
+  const httpHandler = visor ? visorHttpHandler() : undefined;
   const start = (port: number) =>
-    startPlace({ port, host: options.host ?? "127.0.0.1", name: `${displayName} (allo dev)`, logLevel: options.logLevel ?? "warn", httpHandler: visor });
+    startPlace({ port, host: options.host ?? "127.0.0.1", name: `${displayName} (allo dev)`, logLevel: options.logLevel ?? "warn", httpHandler });
   let place: Place;
   try {
     place = await start(options.port ?? DEFAULT_PORT);
@@ -108,19 +122,7 @@ async function embeddedPlace(displayName: string, options: DevSessionOptions): P
     if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || options.port !== undefined) throw error;
     place = await start(0); // 21337 is taken (another place?): any free port will do for development
   }
-  const http = place.url.replace(/^ws/, "http");
-  return { place, placeUrl: place.url, visorUrl: visor ? http : undefined };
-}
-
-/** The web visor's HTTP handler when @allo/visor is installed and built; the place shows its own page otherwise. */
-type HttpHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
-async function visorHandler(): Promise<HttpHandler | undefined> {
-  try {
-    const visor = (await import("@allo/visor")) as { isVisorBuilt(): boolean; visorHttpHandler(): HttpHandler };
-    return visor.isVisorBuilt() ? visor.visorHttpHandler() : undefined;
-  } catch {
-    return undefined; // no visor package: the place's own page describes how to connect
-  }
+  return { place, placeUrl: place.url };
 }
 
 /** The nearest folder above the entry holding a package.json (the app's project), else the entry's folder. */
