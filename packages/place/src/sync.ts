@@ -19,6 +19,11 @@ export class Sync {
   /** The place entity is created with the clock set (world.ts addPlaceEntity). */
   private lastClockAt: number;
   private setFrame: { revision: number; bytes: Buffer } | undefined;
+  /**
+   * Each entity's JSON as last encoded for a `set`, dropped when a revision changes it: a join re-encodes what
+   * changed since the last join, not the whole world (B3, reconnect storms).
+   */
+  private entityJson = new Map<EntityId, string>();
   private readonly lookup: (id: EntityId) => ReturnType<World["get"]>;
 
   constructor(private readonly ctx: PlaceContext, private readonly world: World) {
@@ -59,7 +64,11 @@ export class Sync {
   /** Makes a revision of pending changes and sends every agent what it is missing. */
   flush(): void {
     try {
-      if (this.world.commit()) this.stats.revisionsMade++;
+      const changes = this.world.commit();
+      if (changes) {
+        this.stats.revisionsMade++;
+        for (const id of changes.keys()) this.entityJson.delete(id);
+      }
       this.sendStates(performance.now());
     } catch (e) {
       this.ctx.log.error("state flush failed", { error: e });
@@ -136,8 +145,16 @@ export class Sync {
   private encodeSet(revision: number): Buffer {
     if (this.setFrame?.revision === revision) return this.setFrame.bytes;
     this.stats.framesEncoded++;
-    const entities = JSON.stringify(this.world.toDocument().entities);
-    const bytes = Buffer.from(`{"patch_style":"set","entities":${entities},"revision":${revision}}`);
+    const parts: string[] = [];
+    for (const id of this.world.ids()) {
+      let json = this.entityJson.get(id);
+      if (json === undefined) {
+        json = `${JSON.stringify(id)}:${JSON.stringify(this.world.get(id))}`;
+        this.entityJson.set(id, json);
+      }
+      parts.push(json);
+    }
+    const bytes = Buffer.from(`{"patch_style":"set","entities":{${parts.join(",")}},"revision":${revision}}`);
     this.setFrame = { revision, bytes };
     return bytes;
   }

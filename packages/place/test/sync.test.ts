@@ -82,6 +82,21 @@ describe("world state (PROTOCOL.md §5)", () => {
     expect(new Set(last).size).toBe(1);
   });
 
+  it("gives every late joiner a set equal to the world, however it changed since the last join", async () => {
+    const { place, agents: [a], connect } = await setup(1, { limits: { clockIntervalMs: 3_600_000 } });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await spawn(a, { text: { string: `t${i}` }, custom: { k: i } }));
+    for (let round = 0; round < 4; round++) {
+      await a.request(["change_components", ids[round], "add_or_change", { custom: { other: round } }, "remove", ["text"]]);
+      await a.request(["remove_entity", ids[4 - round]]);
+      ids.push(await spawn(a, { text: { string: `r${round}` } }));
+      const late = await connect(`late ${round}`);
+      await late.until(() => late.mirror?.revision === place.world.revision);
+      expect(states(late)[0].patch_style).toBe("set");
+      expect(late.mirror).toEqual(documentOf(place));
+    }
+  });
+
   it("sends a set again when an agent acknowledges 0", async () => {
     const { place, agents: [a] } = await setup(1, { limits: { clockIntervalMs: 3_600_000 } });
     await a.until(() => a.mirror?.revision === place.world.revision);
