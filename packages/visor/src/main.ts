@@ -105,7 +105,7 @@ const connection = keepConnected({
   },
 });
 
-const hook = new VisorHook({ scene, camera, canvas, client: () => client, connection: () => connection.state, lookAt });
+const hook = new VisorHook({ scene, camera, canvas, client: () => client, connection: () => connection.state, lookAt, pixelRatio: () => stage.pixelRatio });
 hook.install();
 
 window.addEventListener("keydown", (e) => {
@@ -125,11 +125,14 @@ panelRoot.addEventListener("dblclick", (e) => {
 });
 
 let lastIntent = "";
+let lastFrameAt = performance.now();
 const cameraMatrix = new THREE.Matrix4();
 
 function frame(): void {
   requestAnimationFrame(frame);
   const now = performance.now();
+  stage.adapt(now - lastFrameAt);
+  lastFrameAt = now;
   const live = client;
   if (live) animations.frame(live.serverTime(), scene);
   const avatarWorld = live ? scene.worldMatrixOf(live.avatarId) : undefined;

@@ -11,13 +11,14 @@ export interface VisorHookParts {
   client: () => VisorClient | undefined;
   connection: () => ConnectionState;
   lookAt: (id: EntityId) => boolean;
+  pixelRatio: () => number;
 }
 
 /** window.alloVisor, as tests and benchmarks see it. */
 export interface VisorPageApi {
   state(): ConnectionState & { avatarId?: string; entities: number; frames: number; fps: number };
   /** The last frame's draw calls and the mean milliseconds spent in three.js render() over the last second. */
-  renderStats(): { drawCalls: number; renderMs: number; scriptMs: number; frameMs: number };
+  renderStats(): { drawCalls: number; renderMs: number; scriptMs: number; frameMs: number; pixelRatio: number };
   entityIds(): EntityId[];
   /** The components as the place last sent them. */
   components(id: EntityId): Components | undefined;
@@ -63,7 +64,7 @@ export class VisorHook {
     const api: VisorPageApi = {
       state: () => ({ ...p.connection(), avatarId: p.client()?.avatarId, entities: p.scene.views.size, frames: this.frames, fps: this.fps }),
       entityIds: () => [...p.scene.views.keys()],
-      renderStats: () => ({ drawCalls: this.drawCalls, renderMs: this.renderMs, scriptMs: this.scriptMs, frameMs: this.fps ? 1000 / this.fps : 0 }),
+      renderStats: () => ({ drawCalls: this.drawCalls, renderMs: this.renderMs, scriptMs: this.scriptMs, frameMs: this.fps ? 1000 / this.fps : 0, pixelRatio: p.pixelRatio() }),
       components: (id: EntityId) => p.scene.views.get(id)?.components,
       shownComponents: (id: EntityId) => p.scene.views.get(id)?.shown,
       serverTime: () => p.client()?.serverTime(),

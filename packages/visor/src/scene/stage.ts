@@ -10,7 +10,17 @@ export interface Stage {
   scene: THREE.Scene;
   camera: THREE.PerspectiveCamera;
   render(): void;
+  /** Adaptive resolution: call once per frame with the time since the previous frame. */
+  adapt(frameMs: number): void;
+  /** The pixel ratio in use (lowered while frames are slow). */
+  readonly pixelRatio: number;
 }
+
+// A frame slower than this for a while lowers the resolution (down to MIN_RATIO of the base), faster raises it back.
+const SLOW_FRAME_MS = 70;
+const FAST_FRAME_MS = 30;
+const MIN_RATIO = 0.5;
+const ADAPT_EVERY_MS = 1500;
 
 export function createStage(canvas: HTMLCanvasElement, quality: "auto" | "low" | "high" = "auto"): Stage {
   const software = isSoftwareWebGL();
@@ -33,9 +43,15 @@ export function createStage(canvas: HTMLCanvasElement, quality: "auto" | "low" |
   const grid = new THREE.GridHelper(40, 40, 0x4a5160, 0x383e4a);
   scene.add(grid);
 
+  const baseRatio = low ? 1 : Math.min(window.devicePixelRatio, 2);
+  let ratio = baseRatio;
+  let windowMs = 0;
+  let windowFrames = 0;
+  let lastAdaptAt = performance.now();
   const resize = () => {
     const width = canvas.clientWidth || window.innerWidth;
     const height = canvas.clientHeight || window.innerHeight;
+    renderer.setPixelRatio(ratio);
     renderer.setSize(width, height, false);
     camera.aspect = width / Math.max(1, height);
     camera.updateProjectionMatrix();
@@ -43,7 +59,27 @@ export function createStage(canvas: HTMLCanvasElement, quality: "auto" | "low" |
   new ResizeObserver(resize).observe(canvas);
   resize();
 
-  return { renderer, software, low, scene, camera, render: () => renderer.render(scene, camera) };
+  const adapt = (frameMs: number) => {
+    windowMs += Math.min(frameMs, 2000);
+    windowFrames++;
+    const now = performance.now();
+    if (now - lastAdaptAt < ADAPT_EVERY_MS) return;
+    const averageFrameMs = windowMs / windowFrames;
+    windowMs = windowFrames = 0;
+    lastAdaptAt = now;
+    const next =
+      averageFrameMs > SLOW_FRAME_MS ? Math.max(baseRatio * MIN_RATIO, ratio * 0.8) :
+      averageFrameMs < FAST_FRAME_MS ? Math.min(baseRatio, ratio * 1.25) : ratio;
+    if (Math.abs(next - ratio) < 0.01) return;
+    ratio = next;
+    resize();
+  };
+
+  return {
+    renderer, software, low, scene, camera, adapt,
+    get pixelRatio() { return ratio; },
+    render: () => renderer.render(scene, camera),
+  };
 }
 
 function isSoftwareWebGL(): boolean {
