@@ -139,6 +139,29 @@ describe("allo dev", () => {
     expect(await appAgent()).toMatchObject({ agent_id: before.agent_id, avatar_id: before.avatar_id });
   });
 
+  it("hot-reloads an edit of the entry module itself on the same connection and avatar", async () => {
+    const before = await appAgent();
+    const wait = lastSave + 300 - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    writeFileSync(
+      join(appDir, "src", "app.tsx"),
+      `import { Greeting } from "./label.tsx";
+export default function App() {
+  return (
+    <entity transform={{ matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1.2, -2, 1] }}>
+      <Greeting />
+      <entity key="extra" text={{ string: "Extra" }} />
+    </entity>
+  );
+}
+`,
+    );
+    lastSave = Date.now();
+    await observer.until(() => texts().includes("Extra"), 15_000);
+    expect(texts()).toContain("Recovered");
+    expect(await appAgent()).toMatchObject({ agent_id: before.agent_id, avatar_id: before.avatar_id });
+  });
+
   it("stops the app and the place on SIGTERM", async () => {
     dev.kill("SIGTERM");
     const code = await new Promise((r) => dev.once("exit", r));
