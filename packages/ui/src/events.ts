@@ -94,31 +94,38 @@ export function createEventRouter(sync: EntitySync, options: EventRouterOptions)
       return;
     }
     const event = makeEvent(interaction, target, respond, () => responded);
-    let handled = false;
-    let failure: string | null = null;
-    for (let node: EntityNode | null = target; node; node = node.parent instanceof EntityNode ? node.parent : null) {
-      const handlers = [node.handlers.get(name), node.handlers.get("*")].filter(Boolean) as EventHandler[];
-      if (!handlers.length) {
-        if (BUBBLES.has(name)) continue;
+    // The answer comes from the target entity: it stays in the place until the answer is out.
+    const isRequest = interaction.type === "request";
+    if (isRequest) sync.holdForAnswer(target);
+    try {
+      let handled = false;
+      let failure: string | null = null;
+      for (let node: EntityNode | null = target; node; node = node.parent instanceof EntityNode ? node.parent : null) {
+        const handlers = [node.handlers.get(name), node.handlers.get("*")].filter(Boolean) as EventHandler[];
+        if (!handlers.length) {
+          if (BUBBLES.has(name)) continue;
+          break;
+        }
+        handled = true;
+        event.currentTarget = node;
+        for (const handler of handlers) {
+          try {
+            const result = batch(() => handler(event));
+            if (result instanceof Promise) await result;
+          } catch (error) {
+            failure = error instanceof Error ? error.message : String(error);
+            logger.warn(`${name} handler threw`, { entity: node.id, error: failure });
+          }
+        }
         break;
       }
-      handled = true;
-      event.currentTarget = node;
-      for (const handler of handlers) {
-        try {
-          const result = batch(() => handler(event));
-          if (result instanceof Promise) await result;
-        } catch (error) {
-          failure = error instanceof Error ? error.message : String(error);
-          logger.warn(`${name} handler threw`, { entity: node.id, error: failure });
-        }
-      }
-      break;
+      if (interaction.type !== "request" || responded) return;
+      if (failure) respond([name, "failed", failure]);
+      else if (handled) respond([name, "ok"]);
+      else respond([name, "failed", name === "poke" ? "not pokeable" : "not handled"]);
+    } finally {
+      if (isRequest) sync.answered(target);
     }
-    if (interaction.type !== "request" || responded) return;
-    if (failure) respond([name, "failed", failure]);
-    else if (handled) respond([name, "ok"]);
-    else respond([name, "failed", name === "poke" ? "not pokeable" : "not handled"]);
   };
 }
 

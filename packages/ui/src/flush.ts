@@ -6,7 +6,7 @@ import { EntityNode, RootNode } from "./node.ts";
 import type { UiClient } from "./client.ts";
 import { matchAnnounced } from "./announce-match.ts";
 import { adopt } from "./adopt.ts";
-import { connectSubtree, detachedTops, disconnectSubtree, forEachEntity, hasDetached, isConnected, specOf } from "./tree.ts";
+import { connectSubtree, detachedTops, disconnectSubtree, forEachEntity, hasDetached, isConnected, someEntity, specOf } from "./tree.ts";
 import type { ContainerNode } from "./node.ts";
 
 /** What announce spawns: the avatar node and the descendants nested into its spec. */
@@ -80,6 +80,22 @@ export class EntitySync {
   detached(node: EntityNode, from: ContainerNode): void {
     this.removed.set(node, from);
     this.schedule();
+  }
+
+  /** Entities whose request is being answered: removing one first would make the place drop the answer. */
+  private readonly answering = new Map<EntityNode, number>();
+
+  holdForAnswer(node: EntityNode): void {
+    this.answering.set(node, (this.answering.get(node) ?? 0) + 1);
+  }
+
+  answered(node: EntityNode): void {
+    const left = (this.answering.get(node) ?? 1) - 1;
+    if (left > 0) this.answering.set(node, left);
+    else {
+      this.answering.delete(node);
+      if (this.removed.size) this.schedule();
+    }
   }
 
   markDirty(node: EntityNode): void {
@@ -209,6 +225,10 @@ export class EntitySync {
     this.removed.clear();
     for (const [node, from] of removed) {
       if (isConnected(node, this.root)) continue; // moved or re-inserted in the same tick: keep it
+      if (this.answering.size && someEntity(node, (n) => this.answering.has(n))) {
+        this.removed.set(node, from); // removed once its pending answer went out
+        continue;
+      }
       disconnectSubtree(node);
       if (node === this.avatar) {
         this.releaseAvatar(node);

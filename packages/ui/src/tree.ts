@@ -46,6 +46,12 @@ export function forEachEntity(node: EntityNode, visit: (node: EntityNode) => voi
   for (const child of node.childEntities()) forEachEntity(child, visit);
 }
 
+export function someEntity(node: EntityNode, test: (node: EntityNode) => boolean): boolean {
+  if (test(node)) return true;
+  for (const child of node.childEntities()) if (someEntity(child, test)) return true;
+  return false;
+}
+
 export function isConnected(node: EntityNode, root: RootNode): boolean {
   let p = node.parent;
   while (p instanceof EntityNode) p = p.parent;

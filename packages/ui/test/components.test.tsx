@@ -60,6 +60,8 @@ describe("Button", () => {
     ), { logLevel: "silent" });
     const buttonId = (byText(mount, "n 0")!.components.relationships as { parent: string }).parent;
     expect((await mount.poke(buttonId))[1]).toEqual(["poke", "failed", "not ready"]);
+    // and shakes: four chained translation.x animations on the button
+    await mount.until(() => Object.keys((mount!.find((e) => e.id === buttonId)?.components.property_animations as { animations?: object } | undefined)?.animations ?? {}).length > 0, "shake");
     fail = false;
     expect((await mount.poke(buttonId))[1]).toEqual(["poke", "ok"]);
     await mount.until(() => !!byText(mount!, "n 1"));

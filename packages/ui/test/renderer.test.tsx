@@ -225,6 +225,20 @@ describe("events", () => {
     await mount.until(() => (mount!.find((e) => e.id === good.id)!.components.text as { string: string }).string === "1");
   });
 
+  it("answers an async handler that removes its own entity before the entity goes", async () => {
+    const [open, setOpen] = createSignal(true);
+    mount = await mountForTest(() => (
+      <entity>
+        <Show when={open()}>
+          <entity ui={{ view_id: "close-me" }} onPoke={async () => { setOpen(false); await new Promise((r) => setTimeout(r, 50)); }} />
+        </Show>
+      </entity>
+    ));
+    const id = mount.find((e) => uiName(e) === "close-me")!.id;
+    expect(await mount.observer.request(mount.observer.avatarId, id, ["poke", true], { timeout: 5000 })).toEqual(["poke", "ok"]);
+    await mount.until(() => !mount!.observer.world.entities.has(id), "entity removed after the answer");
+  });
+
   it("delivers events to the avatar itself, and bubbles pokes to the nearest handler", async () => {
     const seen: string[] = [];
     mount = await mountForTest(() => (

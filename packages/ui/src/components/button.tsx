@@ -7,13 +7,14 @@ import { Box } from "./box.tsx";
 import { Label } from "./label.tsx";
 import { palette, rgba, shade, type ColorLike } from "../layout/color.ts";
 import type { AlloEvent, PokeEvent } from "../events.ts";
+import { shake } from "../animate.ts";
 
 export type ButtonProps = ViewProps & {
   label?: string;
   color?: ColorLike;
   labelColor?: ColorLike;
   texture?: string;
-  /** Called on a completed press. Throwing answers the poke with failed. */
+  /** Called on a completed press. Throwing answers the poke with failed and shakes the button. */
   onActivated?: (event: PokeEvent) => unknown;
 };
 
@@ -69,7 +70,19 @@ export function Button(props: ButtonProps): JSX.Element {
       onPoint={(e) => state.point(e)}
       onPointExit={(e) => state.exit(e)}
       onPoke={(e) => {
-        if (state.poke(e)) return local.onActivated?.(e);
+        if (!state.poke(e)) return;
+        // Synchronous unless onActivated returns a promise: the answer must go out before a flush that may
+        // remove this very button (a NavStack's back button), or the place drops it.
+        const failed = (error: unknown): never => {
+          void shake(e.currentTarget).catch(() => undefined); // failure feedback (alloui's StandardAnimations)
+          throw error;
+        };
+        try {
+          const result = local.onActivated?.(e);
+          return result instanceof Promise ? result.catch(failed) : result;
+        } catch (error) {
+          return failed(error);
+        }
       }}
     >
       <Box size={size()} color={color()} texture={local.texture} />
