@@ -22,6 +22,8 @@ export interface WireAgentOptions {
   componentsWhole?: boolean;
   /** Keep a mirror of the world (default true); false only parses and acks, like the raw ws baseline's clients. */
   mirror?: boolean;
+  /** Minimum time between acks, ms (default 10, like @allo/client's ack budget of 100/s). */
+  ackIntervalMs?: number;
   /** Called for every state frame after it is applied. */
   onState?: (frame: Record<string, Json>, bytes: number, previousRevision: number) => void;
 }
@@ -96,6 +98,25 @@ export class WireAgent {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(typeof message === "string" ? message : JSON.stringify(message));
   }
 
+  private ackTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private lastAckAt = -Infinity;
+
+  /**
+   * Acks the newest revision soon: coalesced per event-loop turn and at most one per `ackIntervalMs` (default 10 ms,
+   * like @allo/client's ack budget), so an agent that gets a patch per change stays inside the place's rate limit
+   * (PROTOCOL.md §5) — over budget, the place drops messages, requests included.
+   */
+  private scheduleAck(): void {
+    if (this.ackTimer) return;
+    const wait = this.lastAckAt + (this.options.ackIntervalMs ?? 10) - performance.now();
+    const fire = () => {
+      this.ackTimer = undefined;
+      this.lastAckAt = performance.now();
+      this.ackNow();
+    };
+    this.ackTimer = wait > 0 ? setTimeout(fire, wait) : setImmediate(fire);
+  }
+
   ackNow(revision = this.revision): void {
     this.sendRaw({ cmd: "intent", intent: { xmovement: 0, zmovement: 0, yaw: 0, pitch: 0, poses: {}, ack_state_rev: revision } });
   }
@@ -115,11 +136,21 @@ export class WireAgent {
   }
 
   close(): void {
+    this.cancelAck();
     this.ws.close();
   }
 
   terminate(): void {
+    this.cancelAck();
     this.ws.terminate();
+  }
+
+  private cancelAck(): void {
+    if (this.ackTimer) {
+      clearTimeout(this.ackTimer as NodeJS.Timeout);
+      clearImmediate(this.ackTimer as NodeJS.Immediate);
+      this.ackTimer = undefined;
+    }
   }
 
   private onText(text: string): void {
@@ -181,6 +212,6 @@ export class WireAgent {
     }
     this.revision = revision;
     this.options.onState?.(frame, bytes, previousRevision);
-    if (this.options.ack !== false) this.ackNow(revision);
+    if (this.options.ack !== false) this.scheduleAck();
   }
 }
