@@ -33,7 +33,7 @@ describe.skipIf(!existsSync(CHROMIUM))("allo start, seen through the web visor",
   });
 
   it("shows the hello button on the canvas and in the entity tree", async () => {
-    visor = await openVisor(browser, started.visorUrl, "hello tester");
+    visor = await openVisor(browser, started.visorUrl, "hello tester", "adaptive=0"); // screenshots at full resolution
     const { page } = visor;
     const label = await findText(visor, "Poke me!");
     const button = await page.evaluate((id) => (window.alloVisor.components(id)?.relationships as { parent: string }).parent, label);

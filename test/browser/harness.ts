@@ -48,7 +48,7 @@ export interface VisorPage {
 }
 
 /** Opens the visor served by the place at `httpUrl` and waits until it is connected and has drawn a frame. */
-export async function openVisor(browser: Browser, httpUrl: string, name = "test visor"): Promise<VisorPage> {
+export async function openVisor(browser: Browser, httpUrl: string, name = "test visor", query = ""): Promise<VisorPage> {
   const page = await browser.context.newPage();
   const errors: string[] = [];
   const warnings: string[] = [];
@@ -58,7 +58,7 @@ export async function openVisor(browser: Browser, httpUrl: string, name = "test 
     if (m.type() === "error" && !/^WebSocket connection to .* failed/.test(m.text())) errors.push(m.text());
     if (m.type() === "warning" && !m.text().includes("GL Driver Message")) warnings.push(m.text());
   });
-  await page.goto(`${httpUrl}?name=${encodeURIComponent(name)}`);
+  await page.goto(`${httpUrl}?name=${encodeURIComponent(name)}${query ? `&${query}` : ""}`);
   await page.waitForFunction(() => window.alloVisor?.state().phase === "connected" && window.alloVisor.state().frames > 2, null, { timeout: 20_000 });
   return { page, errors, warnings };
 }

@@ -25,7 +25,8 @@ const assetUrl = (id: string) => `${new URL(httpBase).origin}/assets/${encodeURI
 const canvas = document.getElementById("view") as HTMLCanvasElement;
 const toast = document.getElementById("toast") as HTMLElement;
 const quality = query.get("quality");
-const stage = createStage(canvas, quality === "low" || quality === "high" ? quality : "auto");
+// `?adaptive=0` keeps the resolution fixed however slow frames are (for screenshots).
+const stage = createStage(canvas, quality === "low" || quality === "high" ? quality : "auto", query.get("adaptive") !== "0");
 const { camera } = stage;
 
 let client: VisorClient | undefined;

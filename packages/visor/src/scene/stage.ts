@@ -22,7 +22,7 @@ const FAST_FRAME_MS = 30;
 const MIN_RATIO = 0.5;
 const ADAPT_EVERY_MS = 1500;
 
-export function createStage(canvas: HTMLCanvasElement, quality: "auto" | "low" | "high" = "auto"): Stage {
+export function createStage(canvas: HTMLCanvasElement, quality: "auto" | "low" | "high" = "auto", adaptive = true): Stage {
   const software = isSoftwareWebGL();
   const low = quality === "low" || (quality === "auto" && software);
   // Multisampling and high pixel ratios cost a software renderer most of its frame time.
@@ -60,6 +60,7 @@ export function createStage(canvas: HTMLCanvasElement, quality: "auto" | "low" |
   resize();
 
   const adapt = (frameMs: number) => {
+    if (!adaptive) return;
     windowMs += Math.min(frameMs, 2000);
     windowFrames++;
     const now = performance.now();
