@@ -3,6 +3,7 @@
 // here. Every change carries (app, seq): no viewer may see one lost, duplicated or reordered; at the end every
 // viewer's world equals the place's; memory is flat after warm-up. Flush (tick) p99 and event-loop delay are
 // recorded and printed. ALLO_SOAK_SECONDS sets the length (20 s in npm test; `npm run soak` runs the long one).
+import { mkdirSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startChild, type ChildHandle } from "../../bench/lib/child.ts";
 import { sleep } from "../../bench/lib/report.ts";
@@ -127,6 +128,14 @@ describe(`soak: ${APPS} apps × 50 changes/s + 5 requests/s, ${VIEWERS} viewers,
         `event-loop delay p99 ${stats.eventLoopDelayP99Ms.toFixed(1)} ms; place CPU ${((stats.cpuMs / (SECONDS * 1000 - warmup)) * 100).toFixed(0)} %; ` +
         `${order.redelivered} redelivered after skips; heap after warm-up ${(warm.heapUsed / 1e6).toFixed(1)} MB, max growth ${growthMb.toFixed(2)} MB; skipped states ${stats.place.statesSkipped}`,
     );
+    const figures = {
+      seconds: SECONDS, changes: totalChanges, seenByViewers: order.seen, redelivered: order.redelivered,
+      requestRttMs: report.requestRtt, flushMs: stats.flush, eventLoopDelayP99Ms: stats.eventLoopDelayP99Ms,
+      placeCpuShare: stats.cpuMs / (SECONDS * 1000 - warmup), heapAfterWarmupMb: warm.heapUsed / 1e6, heapGrowthMb: growthMb,
+      statesSkipped: stats.place.statesSkipped,
+    };
+    mkdirSync(new URL("../../bench/results/", import.meta.url), { recursive: true });
+    writeFileSync(new URL(`../../bench/results/${new Date().toISOString().replace(/[:.]/g, "-")}-soak.json`, import.meta.url), JSON.stringify(figures, null, 2));
     expect(growthMb).toBeLessThan(5);
   }, (SECONDS + 120) * 1000);
 });
