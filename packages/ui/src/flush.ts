@@ -6,6 +6,7 @@ import { EntityNode, RootNode } from "./node.ts";
 import type { UiClient } from "./client.ts";
 import { matchAnnounced } from "./announce-match.ts";
 import { adopt } from "./adopt.ts";
+import { MessageBudget } from "./budget.ts";
 import { connectSubtree, detachedTops, disconnectSubtree, forEachEntity, hasDetached, isConnected, someEntity, specOf } from "./tree.ts";
 import type { ContainerNode } from "./node.ts";
 
@@ -41,21 +42,12 @@ export class EntitySync {
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly removeQueue: EntityId[] = [];
   private scheduled = false;
-  private later: ReturnType<typeof setTimeout> | null = null;
-  private laterFired: Promise<void> = Promise.resolve();
-  private fireLater: () => void = () => {};
   private disposed = false;
 
   /** Budget for one spawn_entity message; bigger subtrees are spawned in parts. */
   maxSpawnBytes = 768 * 1024;
-  /**
-   * World messages per second (sustained) and burst. The place drops and then disconnects agents over 200/s,
-   * burst 400 (PROTOCOL.md §5), and the client's acks share that budget; what does not fit waits for the next flush.
-   */
-  messageRate = 80;
-  messageBurst = 250;
-  private tokens = 250;
-  private refilledAt = Date.now();
+  /** World messages per second and burst (budget.ts). */
+  readonly budget = new MessageBudget();
 
   constructor(
     readonly root: RootNode,
@@ -189,27 +181,9 @@ export class EntitySync {
     this.flushChanges();
   }
 
-  /** Takes one message from the rate budget; when it is empty, plans a flush for when a token is back. */
+  /** Takes one message from the rate budget; when it is empty, a flush is planned for when a token is back. */
   private take(): boolean {
-    const now = Date.now();
-    this.tokens = Math.min(this.messageBurst, this.tokens + ((now - this.refilledAt) / 1000) * this.messageRate);
-    this.refilledAt = now;
-    if (this.tokens >= 1) {
-      this.tokens--;
-      return true;
-    }
-    if (!this.later && !this.disposed) {
-      const wait = Math.ceil(((1 - this.tokens) / this.messageRate) * 1000);
-      this.laterFired = new Promise((fired) => {
-        this.fireLater = fired;
-        this.later = setTimeout(() => {
-          this.later = null;
-          this.schedule();
-          fired();
-        }, wait);
-      });
-    }
-    return false;
+    return this.disposed ? false : this.budget.take(() => this.schedule());
   }
 
   private drainRemoveQueue(): void {
@@ -393,7 +367,7 @@ export class EntitySync {
         node.serverParent = parentId;
       }
       if (!Object.keys(set).length && !remove.length) {
-        this.tokens++; // nothing to send after all
+        this.budget.giveBack(); // nothing to send after all
         continue;
       }
       for (const name of remove) delete node.sent[name];
@@ -413,10 +387,10 @@ export class EntitySync {
 
   /** Resolves when everything sent so far has been answered (after the pending flush). */
   async settled(): Promise<void> {
-    while (this.scheduled || this.inflight.size || this.later) {
+    while (this.scheduled || this.inflight.size || this.budget.waiting) {
       if (this.scheduled) await new Promise<void>((r) => queueMicrotask(r));
       else if (this.inflight.size) await Promise.all([...this.inflight]);
-      else await this.laterFired;
+      else await this.budget.waiting;
     }
   }
 
@@ -434,8 +408,6 @@ export class EntitySync {
       await this.settled();
     } else await Promise.all([...this.inflight]);
     this.disposed = true;
-    if (this.later) clearTimeout(this.later);
-    this.later = null;
-    this.fireLater();
+    this.budget.stop();
   }
 }

@@ -182,6 +182,25 @@ describe("structure changes", () => {
     }
   });
 
+  it("paces a burst of spawns to its message budget, losing nothing", async () => {
+    const [count, setCount] = createSignal(0);
+    mount = await mountForTest(() => (
+      <entity>
+        <For each={Array.from({ length: count() }, (_, i) => i)}>{(i) => <entity ui={{ view_id: `item ${i}` }} />}</For>
+      </entity>
+    ));
+    mount.app.sync.budget.burst = 20;
+    mount.app.sync.budget.rate = 100;
+    const before = snapshot(mount);
+    const spawnsBefore = mount.app.sync.counters.spawns;
+    setCount(120); // 120 new subtrees directly under the live avatar: 120 spawn_entity messages
+    await new Promise<void>((r) => queueMicrotask(r)); // the first flush ran: only the burst went out
+    expect(mount.app.sync.counters.spawns - spawnsBefore).toBe(20);
+    await mount.settle();
+    expect(sentSince(mount, before).spawn_entity).toBe(120);
+    expect(mount.entities().filter((e) => uiName(e)?.startsWith("item "))).toHaveLength(120);
+  });
+
   it("removes everything on dispose", async () => {
     mount = await mountForTest(() => (
       <entity>
