@@ -1,8 +1,7 @@
 // B2 patch.bytes and B3 join.fullstate (perf-and-reliability-anchors.md §4): Allo's JSON merge patches, built by
 // @allo/protocol's ChangeLog the way the place builds them, next to @colyseus/schema v5 on the same world in the
 // same process; and the full state a joiner needs, encoded and decoded by both.
-import { parsePlaceMessage, type Entity } from "@allo/protocol";
-import { ChangeLog, entitiesPatch, markChange, type ChangeSet } from "../packages/protocol/src/change-log.ts";
+import { ChangeLog, entitiesPatch, markComponent, parsePlaceMessage, type ChangeSet, type Entity, type Json } from "@allo/protocol";
 import { dirtyFloor, stringifyWorld } from "./baselines.ts";
 import { colyseusWorld, copyBytes } from "./lib/colyseus-world.ts";
 import { figure, gc, printReport, sampleSync, summarize, type BenchReport, type Figure, type Profile } from "./lib/report.ts";
@@ -35,8 +34,11 @@ class AlloPatcher {
     const changes: ChangeSet = new Map();
     ids.forEach((id, i) => {
       const m = movedMatrix(i, t);
-      this.world.get(id)!.components.transform = { matrix: rounded ? round6(m) : m };
-      markChange(changes, id, "transform");
+      const components = this.world.get(id)!.components;
+      // As the place's World does: the change-set keeps the earlier value, the patch is diffed from it.
+      const before = components.transform as unknown as Json;
+      components.transform = { matrix: rounded ? round6(m) : m };
+      markComponent(changes, id, "transform", before);
     });
     const from = this.revision++;
     this.log.record(from, this.revision, changes);
