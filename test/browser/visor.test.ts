@@ -325,6 +325,25 @@ describe.skipIf(!existsSync(CHROMIUM))("the web visor in Chromium", { timeout: 6
     app = await connect(place.url, { identity: { display_name: "test app" } });
   });
 
+  it("keeps drawing when an entity cannot be drawn, and says why in the console", async () => {
+    const { page } = visor;
+    const errorsBefore = visor.errors.length;
+    const teapot = await app.spawnEntity({ transform: { matrix: T(0, 1, 0) }, geometry: { type: "hardcoded-model", name: "teapot" } });
+    // an asset nobody publishes: the place answers GET /assets/<id> with an error
+    const broken = await app.spawnEntity({ transform: { matrix: T(0, 1, 0) }, geometry: { type: "asset", name: `asset:sha256:${"0".repeat(64)}` } });
+    await waitForEntity(page, broken.id);
+    const frames = await page.evaluate(() => window.alloVisor.state().frames);
+    await nextFrames(page, 3);
+    expect(await page.evaluate(() => window.alloVisor.state().frames)).toBeGreaterThan(frames);
+    await waitUntil(() => visor.warnings.some((w) => w.includes(teapot.id) && w.includes('unknown hard-coded model "teapot"')));
+    await waitUntil(() => visor.warnings.some((w) => w.includes(broken.id) && w.includes("failed to load")), 30_000);
+    // Chromium logs the failed fetch itself; that one is expected here
+    const caused = visor.errors.splice(errorsBefore);
+    expect(caused.every((e) => /Failed to load resource/.test(e))).toBe(true);
+    await app.removeEntity(teapot.id);
+    await app.removeEntity(broken.id);
+  });
+
   it("logged no page errors", () => {
     expect(visor.errors).toEqual([]);
   });
