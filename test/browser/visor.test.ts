@@ -103,6 +103,29 @@ describe.skipIf(!existsSync(CHROMIUM))("the web visor in Chromium", { timeout: 6
     await app.removeEntity(modelled.id);
   });
 
+  it("blends a transparent material over what is behind it", async () => {
+    const back = await app.spawnEntity({
+      transform: { matrix: T(0, 1.35, -0.3) },
+      geometry: { type: "hardcoded-model", name: "plane" },
+      material: { color: [1, 0, 0, 1], shader_name: "plain" },
+    });
+    const front = await app.spawnEntity({
+      transform: { matrix: T(0, 1.35, 0) },
+      geometry: { type: "hardcoded-model", name: "plane" },
+      material: { color: [0, 0, 1, 0.5], shader_name: "plain" },
+      collider: { type: "box", width: 0.5, height: 0.5, depth: 0.01 },
+    });
+    const { page } = visor;
+    await waitForEntity(page, front.id);
+    const at = await screenPointOf(page, front.id);
+    await waitUntilAsync(async () => {
+      const [r, g, b] = await pixelAt(visor, at);
+      return r > 90 && b > 90 && g < 60; // red behind, half blue in front
+    });
+    await app.removeEntity(back.id);
+    await app.removeEntity(front.id);
+  });
+
   it("points while hovering, pokes true on press and false on release, and leaves with point-exit", async () => {
     const { id } = await app.spawnEntity({
       transform: { matrix: T(0, 1.3, 0) },
