@@ -322,6 +322,25 @@ describe("keyed adoption", () => {
   });
 });
 
+describe("the avatar", () => {
+  it("stays when the app swaps its root entity: the new root takes it over", async () => {
+    const [first, setFirst] = createSignal(true);
+    mount = await mountForTest(() => (
+      <Show when={first()} fallback={<entity ui={{ view_id: "B" }} />}>
+        <entity ui={{ view_id: "A" }}>
+          <entity ui={{ view_id: "A child" }} />
+        </entity>
+      </Show>
+    ));
+    const avatar = mount.app.avatarId;
+    expect(uiName(mount.observer.world.entities.get(avatar))).toBe("A");
+    setFirst(false);
+    await mount.settle();
+    await mount.until(() => uiName(mount!.observer.world.entities.get(avatar)) === "B", "B is the avatar");
+    expect(mount.entities().map(uiName)).toEqual(["B"]);
+  });
+});
+
 describe("refs and Dynamic", () => {
   it("gives a ref the node before it exists; ready resolves with its id; set() changes components imperatively", async () => {
     let node!: EntityNode;
