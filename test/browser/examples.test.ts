@@ -110,6 +110,9 @@ describe.skipIf(!existsSync(CHROMIUM))("allo start, seen through the web visor",
       const agents = await observer.request(observer.avatarId, "place", ["list_agents"]);
       const names = (agents[2] as { display_name: string }[]).map((a) => a.display_name);
       for (const name of names.filter((n) => n !== "observer")) await textOf(page, "[data-testid=agents]", name);
+      // an app's root entity is labelled with its agent's name in the tree
+      const clock = (agents[2] as { display_name: string; avatar_id: string }[]).find((a) => a.avatar_id === started.launched["/clock"]!.avatarId)!;
+      await textOf(page, `[data-testid=entity-tree] li[data-entity-id="${clock.avatar_id}"] > .row`, `app "${clock.display_name}"`);
     } finally {
       await observer.close();
     }

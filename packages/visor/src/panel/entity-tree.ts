@@ -14,6 +14,9 @@ export class EntityTree {
     });
   }
 
+  /** Display names of agents by their avatar id, so an app's root says whose it is. */
+  avatarNames = new Map<EntityId, string>();
+
   render(entities: ReadonlyMap<EntityId, Entity>, ownAvatar: EntityId | undefined): void {
     const children = new Map<EntityId | undefined, Entity[]>();
     for (const entity of entities.values()) {
@@ -27,7 +30,7 @@ export class EntityTree {
       (children.get(parent) ?? [])
         .sort((a, b) => (a.id === "place" ? -1 : b.id === "place" ? 1 : a.id.localeCompare(b.id)))
         .map((entity) => {
-          const label = el("span", { class: "label", text: labelOf(entity, ownAvatar) });
+          const label = el("span", { class: "label", text: labelOf(entity, ownAvatar, this.avatarNames.get(entity.id)) });
           const id = el("span", { class: "id", text: entity.id });
           const item = el("li", { "data-entity-id": entity.id }, el("div", { class: "row" }, label, id));
           if (entity.id === this.selected) item.classList.add("selected");
@@ -45,10 +48,11 @@ export class EntityTree {
   }
 }
 
-export function labelOf(entity: Entity, ownAvatar: EntityId | undefined): string {
+export function labelOf(entity: Entity, ownAvatar: EntityId | undefined, agentName?: string): string {
   const c = entity.components;
   if (entity.id === "place") return "place";
-  if (c.visor) return `${entity.id === ownAvatar ? "you" : "visor"} "${c.visor.display_name ?? ""}"`;
+  if (c.visor) return `${entity.id === ownAvatar ? "you" : "visor"} "${c.visor.display_name ?? agentName ?? ""}"`;
+  if (agentName !== undefined) return `app "${agentName}"`;
   if (c.intent?.actuate_pose) return c.intent.actuate_pose;
   if (c.text && typeof c.text.string === "string") return `text "${truncate(c.text.string, 24)}"`;
   const kind = [c.collider ? "collider" : "", c.grabbable ? "grabbable" : "", c.geometry ? `${c.geometry.type === "hardcoded-model" ? c.geometry.name : c.geometry.type}` : ""]

@@ -83,6 +83,12 @@ export class Panel {
 
   setAgents(agents: AgentInfo[] | string): void {
     this.agents.render(agents);
+    if (typeof agents === "string") return;
+    const names = new Map(agents.filter((a) => a.avatar_id).map((a) => [a.avatar_id!, a.display_name ?? ""]));
+    const changed = names.size !== this.tree.avatarNames.size || [...names].some(([id, name]) => this.tree.avatarNames.get(id) !== name);
+    if (!changed) return;
+    this.tree.avatarNames = names;
+    this.treeDirty = true;
   }
 
   /** Something was added or removed (the tree's shape may have changed). */
