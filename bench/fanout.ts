@@ -7,6 +7,7 @@ import { startChild } from "./lib/child.ts";
 import { figure, printReport, sleep, summarize, type BenchReport, type Figure, type Profile } from "./lib/report.ts";
 import { WireAgent } from "../test/load/lib/wire-agent.ts";
 import { mirrorDifferences } from "../test/load/lib/invariants.ts";
+import { documentAtAgentRevision } from "../test/load/lib/healthy.ts";
 
 type Stats = { place: { revisionsMade: number; statesSent: number; statesSkipped: number }; flush: { median: number; p99: number }; cpuMs: number };
 
@@ -64,14 +65,13 @@ async function throughPlace(viewers: number, sizes: number[], seconds: number): 
       }));
     }
     await sleep(500);
-    const doc = await host.call<{ entities: Record<string, unknown>; revision: number }>("document");
-    await Promise.all(agents.map((a) => a.until((x) => x.revision === doc.revision, 10_000).catch(() => {})));
     let diverged = 0;
     for (const a of agents) {
       if (a.options.mirror === false) {
         a.terminate();
         continue;
       }
+      const doc = await documentAtAgentRevision(a, () => host.call("document"));
       if (mirrorDifferences(Object.fromEntries(a.entities), doc.entities).length) diverged++;
       a.terminate();
     }

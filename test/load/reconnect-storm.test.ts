@@ -5,6 +5,7 @@ import { startChild, type ChildHandle } from "../../bench/lib/child.ts";
 import { sleep } from "../../bench/lib/report.ts";
 import { WireAgent } from "./lib/wire-agent.ts";
 import { mirrorDifferences } from "./lib/invariants.ts";
+import { documentAtAgentRevision } from "./lib/healthy.ts";
 
 const AGENTS = 200;
 let host: ChildHandle;
@@ -41,9 +42,9 @@ describe("a reconnect storm", () => {
     await Promise.all(agents.map((a) => a.until((x) => x.stats.sets === 1, 60_000)));
     const resyncMs = performance.now() - started;
     const during = await host.call<Stats>("stats");
-    const doc = await host.call<{ entities: Record<string, unknown>; revision: number }>("document");
+    const fetchDocument = () => host.call<{ entities: Record<string, unknown>; revision: number }>("document");
     for (const a of agents) {
-      await a.until((x) => x.revision === doc.revision, 30_000);
+      const doc = await documentAtAgentRevision(a, fetchDocument);
       if (a.options.mirror === false) continue;
       expect(a.entities.size).toBe(1000 + AGENTS + 1);
       expect(mirrorDifferences(Object.fromEntries(a.entities), doc.entities)).toEqual([]);

@@ -9,6 +9,7 @@ import { startChild, type ChildHandle } from "../../bench/lib/child.ts";
 import { sleep } from "../../bench/lib/report.ts";
 import { WireAgent } from "./lib/wire-agent.ts";
 import { mirrorDifferences } from "./lib/invariants.ts";
+import { documentAtAgentRevision } from "./lib/healthy.ts";
 
 const SECONDS = Number(process.env.ALLO_SOAK_SECONDS ?? 20);
 const APPS = 10;
@@ -111,8 +112,8 @@ describe(`soak: ${APPS} apps × 50 changes/s + 5 requests/s, ${VIEWERS} viewers,
       });
     });
     for (const v of viewers) {
-      await v.until((x) => x.revision === doc.revision, 15_000);
-      expect(mirrorDifferences(Object.fromEntries(v.entities), doc.entities)).toEqual([]);
+      const at = await documentAtAgentRevision(v, () => host.call("document"));
+      expect(mirrorDifferences(Object.fromEntries(v.entities), at.entities)).toEqual([]);
       expect(v.closeCode).toBeUndefined();
     }
     expect(order.duplicated).toBe(0);

@@ -7,6 +7,7 @@ import { sleep } from "../../bench/lib/report.ts";
 import { RawSocket } from "./lib/raw-socket.ts";
 import { WireAgent } from "./lib/wire-agent.ts";
 import { mirrorDifferences } from "./lib/invariants.ts";
+import { documentAtAgentRevision } from "./lib/healthy.ts";
 
 const HEALTHY = 50;
 const STALLED = 5;
@@ -61,9 +62,8 @@ describe("a stalled reader among healthy agents", () => {
     // Healthy agents never lagged behind: each acknowledged what it got and got everything.
     await host.call("animate", { perTick: 0 });
     await sleep(300);
-    const doc = await host.call<{ entities: Record<string, unknown>; revision: number }>("document");
     for (const a of healthy) {
-      await a.until((x) => x.revision === doc.revision, 10_000);
+      const doc = await documentAtAgentRevision(a, () => host.call("document"));
       expect(mirrorDifferences(Object.fromEntries(a.entities), doc.entities)).toEqual([]);
       expect(a.stats.sets).toBe(1);
     }

@@ -31,3 +31,20 @@ export async function assertMirrorEqual(place: Place, observer: WireAgent): Prom
   const diff = mirrorDifferences(Object.fromEntries(observer.entities), place.world.toDocument().entities);
   if (diff.length) throw new Error(`mirror differs from the place: ${diff.join("; ")}`);
 }
+
+type Doc = { entities: Record<string, unknown>; revision: number };
+
+/**
+ * The place's document at the revision the agent holds. The place's clock makes a revision every second even when
+ * nothing else happens, so "wait for the place's revision" can be overtaken: fetch, wait until the agent reached
+ * it, and fetch again until both name the same revision.
+ */
+export async function documentAtAgentRevision(agent: WireAgent, fetchDocument: () => Promise<Doc>, timeoutMs = 30_000): Promise<Doc> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const doc = await fetchDocument();
+    await agent.until((a) => a.revision >= doc.revision, Math.max(1, deadline - Date.now()));
+    if (agent.revision === doc.revision) return doc;
+    if (Date.now() > deadline) throw new Error(`${agent.options.name ?? "agent"} never held the place's current revision (at ${agent.revision}, place ${doc.revision})`);
+  }
+}
