@@ -17,7 +17,7 @@ export interface WireAgentOptions {
   onRequest?: (env: Envelope) => Json[] | undefined;
   /**
    * Apply patches with components replaced whole instead of merged into (RFC 7386 down to the component, then
-   * replacement). Default: ALLO_COMPONENTS_WHOLE=1. See component-sync.test.ts for why this matters.
+   * replacement). Off by default (RFC 7386 as PROTOCOL.md §5 says); on with ALLO_COMPONENTS_WHOLE=1.
    */
   componentsWhole?: boolean;
   /** Keep a mirror of the world (default true); false only parses and acks, like the raw ws baseline's clients. */
