@@ -108,10 +108,19 @@ function checkGeometry(c: Record<string, unknown>): string | null {
   }
 }
 
+/**
+ * Names no component may have: they reach Object.prototype once a value is spread or assigned (validate-json.ts
+ * refuses them as keys anywhere in a message, with the same words). Other Object.prototype names — toString,
+ * valueOf, hasOwnProperty… — are ordinary custom components.
+ */
+const FORBIDDEN_NAMES = new Set(["__proto__", "constructor", "prototype"]);
+
 /** Checks one component value; path names it in errors (e.g. "components.transform"). */
 export function validateComponent(name: string, value: unknown, path: string): string | null {
+  if (FORBIDDEN_NAMES.has(name)) return `${path} is a forbidden key`;
   if (value === null || value === undefined) return `${path} must be a component value, not ${describeValue(value)} (list it under "remove" to remove it)`;
-  const check = CHECKS[name];
+  // Own properties only: CHECKS["toString"] would find Object.prototype.toString.
+  const check = Object.hasOwn(CHECKS, name) ? CHECKS[name] : undefined;
   if (!check) return null;
   if (!isPlainObject(value)) return `${path} must be an object, got ${describeValue(value)}`;
   const problem = check(value);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { IDENTITY_MATRIX } from "../src/identity.ts";
-import { validateComponents, validateEntitySpec } from "../src/validate-components.ts";
+import { validateComponent, validateComponents, validateEntitySpec } from "../src/validate-components.ts";
 
 const M = [...IDENTITY_MATRIX];
 const errorOf = (r: { ok: boolean; error?: string }) => (r.ok ? "ok" : r.error);
@@ -81,6 +81,30 @@ describe("validateComponents", () => {
     [null, "components must be an object of components, got null"],
   ])("refuses %j: %s", (components, error) => {
     expect(errorOf(validateComponents(components))).toBe(error);
+  });
+});
+
+describe("component names shared with Object.prototype", () => {
+  // Every name an object inherits, plus the three that reach the prototype itself.
+  const INHERITED = Object.getOwnPropertyNames(Object.prototype).filter((n) => n !== "__proto__" && n !== "constructor");
+  const FORBIDDEN = ["__proto__", "constructor", "prototype"];
+
+  it.each(INHERITED)("accepts %s as a custom component, with any JSON value but null", (name) => {
+    for (const value of [{ a: 1 }, 5, "text", [1, 2], true]) {
+      const components = JSON.parse(JSON.stringify({ [name]: value }));
+      expect(errorOf(validateComponents(components))).toBe("ok");
+      expect(errorOf(validateEntitySpec({ ...components, children: [components] }))).toBe("ok");
+      expect(validateComponent(name, value, `components.${name}`)).toBeNull();
+    }
+    expect(errorOf(validateComponents(JSON.parse(`{"${name}": null}`)))).toBe(`components.${name} must be a component value, not null (list it under "remove" to remove it)`);
+  });
+
+  it.each(FORBIDDEN)("refuses %s as a component name with the same words everywhere", (name) => {
+    const json = `{"${name}": {"a": 1}}`;
+    expect(errorOf(validateComponents(JSON.parse(json)))).toBe(`components.${name} is a forbidden key`);
+    expect(errorOf(validateEntitySpec(JSON.parse(json)))).toBe(`spec.${name} is a forbidden key`);
+    expect(errorOf(validateEntitySpec(JSON.parse(`{"children": [${json}]}`)))).toBe(`spec.children[0].${name} is a forbidden key`);
+    expect(validateComponent(name, { a: 1 }, `components.${name}`)).toBe(`components.${name} is a forbidden key`);
   });
 });
 
