@@ -34,7 +34,7 @@ export class Dispatcher {
     const now = performance.now();
     agent.stats.messagesReceived++;
     if (data.length > this.ctx.limits.maxTextBytes) return this.ctx.disconnect(agent, CloseCode.tooLarge, "text frame too large");
-    if (!this.withinBudget(agent, now)) return;
+    if (!this.withinBudget(agent, now)) return this.answerRateLimited(agent, data);
     const text = data.toString("utf8");
     const parsed = parseAgentMessage(text);
     const announcing = parsed.ok && parsed.value.kind === "interaction" && isAnnounce(parsed.value.interaction);
@@ -162,12 +162,39 @@ export class Dispatcher {
     return false;
   }
 
+  /**
+   * A request dropped by the rate limit still gets an answer (PROTOCOL.md §2 rule 3, §5), read from the frame's first
+   * bytes only: a flooder costs a bounded scan, never a parse. Nothing is queued for an agent that is not reading.
+   */
+  private answerRateLimited(agent: Agent, data: Buffer): void {
+    if (agent.closing || agent.socket.bufferedAmount > this.ctx.limits.skipBufferedBytes) return;
+    const head = requestHead(data);
+    if (!head) return;
+    this.ctx.send(agent, ["interaction", "response", PLACE_ENTITY_ID, head.sender, head.requestId, [head.name, "error", "rate limited"]]);
+  }
+
   private badFrame(agent: Agent, error: string, now: number): void {
     agent.stats.badFrames++;
     const verdict = agent.badFrames.add(now);
     if (verdict === "log") this.ctx.log.warn("bad frame (logged once a minute per agent)", { agent: agent.id, error });
     if (verdict === "close") this.ctx.disconnect(agent, CloseCode.tooManyBadFrames, "too many bad frames");
   }
+}
+
+/** The bytes of a frame looked at to answer a rate-limited request; a request whose head is longer is not answered. */
+export const RATE_LIMITED_SCAN_BYTES = 1024;
+// JSON's own whitespace and string tokens, so JSON.parse of a matched string cannot throw.
+const WS = "[ \\t\\n\\r]*";
+const JSON_STRING = String.raw`"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"`;
+const REQUEST_HEAD = new RegExp(
+  `^${WS}\\[${WS}"interaction"${WS},${WS}"request"${WS},${WS}(${JSON_STRING})${WS},${WS}${JSON_STRING}${WS},${WS}(${JSON_STRING})${WS},${WS}\\[${WS}(${JSON_STRING})`,
+);
+
+/** Sender, request id and name of a request frame, from its first RATE_LIMITED_SCAN_BYTES; undefined for anything else. */
+export function requestHead(data: Buffer): { sender: string; requestId: string; name: string } | undefined {
+  const match = REQUEST_HEAD.exec(data.toString("utf8", 0, Math.min(data.length, RATE_LIMITED_SCAN_BYTES)));
+  if (!match) return undefined;
+  return { sender: JSON.parse(match[1]) as string, requestId: JSON.parse(match[2]) as string, name: JSON.parse(match[3]) as string };
 }
 
 function isAnnounce(i: Interaction): boolean {
