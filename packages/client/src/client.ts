@@ -1,5 +1,5 @@
 // An agent connected to a place: the composition of connection, announce, requests, mirror, intent and clock.
-import { Subject, type Observable } from "rxjs";
+import type { Observable } from "rxjs";
 import {
   createLogger,
   identityMatrix,
@@ -22,6 +22,7 @@ import { ClockSync } from "./clock.ts";
 import { Connection, type ConnectionClose, type ConnectionStats, type WebSocketConstructor } from "./connection.ts";
 import { AlloError, ConnectionLostError } from "./errors.ts";
 import { IntentSender, type IntentUpdate } from "./intent.ts";
+import { HELD_INTERACTIONS_LIMIT, InteractionInbox } from "./interaction-inbox.ts";
 import { WorldMirror, type EntityChange, type EntityRemoval, type StateApplied } from "./mirror.ts";
 import { PendingRequests, type RequestOptions } from "./requests.ts";
 import type { SendBudget } from "./send-pacer.ts";
@@ -94,12 +95,15 @@ export class AlloClient {
   readonly stats: ConnectionStats;
   /** Every text frame sent, in order (tests count messages with it). */
   readonly outgoing$: Observable<{ text: string }>;
-  /** Requests, oneways and publications addressed to us. Responses to our requests are not emitted here. */
+  /**
+   * Requests, oneways and publications addressed to us. Responses to our requests are not emitted here. What arrives
+   * before the first subscriber (from the announce on) is held, up to 256, and delivered to it on the next microtask.
+   */
   readonly interactions$: Observable<IncomingInteraction>;
   /** Resolves when the connection has ended, whoever ended it. */
   readonly closed: Promise<ClientClosed>;
 
-  private readonly interactions = new Subject<IncomingInteraction>();
+  private readonly interactions = new InteractionInbox<IncomingInteraction>(HELD_INTERACTIONS_LIMIT, (dropped, count) => this.droppedUnheard(dropped, count));
   private readonly requests: PendingRequests;
   private readonly intent: IntentSender;
   private readonly clock: ClockSync;
@@ -136,7 +140,7 @@ export class AlloClient {
     this.url = connection.url;
     this.stats = connection.stats;
     this.outgoing$ = connection.outgoing$.asObservable();
-    this.interactions$ = this.interactions.asObservable();
+    this.interactions$ = this.interactions.stream;
     this.requests = new PendingRequests(connection);
     this.intent = new IntentSender(connection);
     this.clock = new ClockSync(connection);
@@ -329,6 +333,14 @@ export class AlloClient {
     } else {
       this.interactions.next(this.incoming(message.interaction));
     }
+  }
+
+  // Nobody subscribed to interactions$ yet and the hold is full: a dropped request is refused, not left to time out.
+  private droppedUnheard(dropped: IncomingInteraction, count: number): void {
+    const details = { name: dropped.name, type: dropped.type, sender: dropped.senderEntityId, dropped: count };
+    if (count === 1) this.logger.warn(`no subscriber to interactions$ yet and ${HELD_INTERACTIONS_LIMIT} interactions held; dropping the oldest`, details);
+    else this.logger.debug("dropped an interaction nobody subscribed to", details);
+    if (dropped.type === "request") dropped.respond([dropped.name, "failed", "the agent was not listening to interactions yet"]);
   }
 
   private incoming(interaction: Interaction): IncomingInteraction {

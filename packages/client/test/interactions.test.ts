@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { filter, firstValueFrom, lastValueFrom, toArray } from "rxjs";
+import { WebSocket } from "ws";
+import { createLogger, type InteractionBody } from "@allo/protocol";
 import {
   AlloError,
   ConnectionLostError,
@@ -7,6 +9,7 @@ import {
   InteractionError,
   RequestTimeoutError,
   type IncomingInteraction,
+  type WebSocketConstructor,
 } from "../src/index.ts";
 import { agentOf, collect, startTestBed, type TestBed } from "./harness.ts";
 
@@ -190,3 +193,88 @@ describe("stats and outgoing$", () => {
     expect(alice.stats.invalidMessagesReceived).toBe(0);
   });
 });
+
+describe("interactions that arrive before anyone listens", () => {
+  it("holds a request that arrives while connect() is still settling, and delivers it to the first subscriber", async () => {
+    const bob = await bed.join("bob");
+    // Bob pokes alice's avatar the moment it appears in his world, as a visor's user might.
+    const answer = new Promise<InteractionBody>((resolve, reject) => {
+      bob.entityAdded$.pipe(filter((e) => (e.components.text as { string?: string } | undefined)?.string === "alice")).subscribe((e) => {
+        bob.request(bob.avatarId, e.id, ["poke", true], { timeout: 10_000 }).then(resolve, reject);
+      });
+    });
+    // Alice's socket holds back the place's clock echoes until the poke came in, so connect() cannot resolve before it.
+    const alice = await bed.join("alice", { avatar: { text: { string: "alice" } }, WebSocket: clockHeldUntilFrame('"poke"') });
+    expect(alice.stats.receivedByName.poke).toBe(1); // it arrived before anyone could subscribe
+    alice.interactions$.subscribe((i) => i.respond(["poke", "ok", i.senderEntityId]));
+    expect(await answer).toEqual(["poke", "ok", bob.avatarId]);
+  });
+
+  it("holds what arrives after connect() until the first subscriber, in order; later subscribers see only what follows", async () => {
+    const alice = await bed.join("alice");
+    const bob = await bed.join("bob");
+    const answers = [alice.request(alice.avatarId, bob.avatarId, ["poke", true]), alice.request(alice.avatarId, bob.avatarId, ["quit"])];
+    alice.send(alice.avatarId, bob.avatarId, ["point", [0, 0, 0], [0, 0, -1]]);
+    await vi.waitFor(() => expect(bob.stats.receivedByName.point).toBe(1));
+    const first = collect<IncomingInteraction>(bob.interactions$);
+    const second = collect<IncomingInteraction>(bob.interactions$); // subscribed in the same turn: sees the held ones too
+    await Promise.resolve();
+    expect(first.map((i) => i.name)).toEqual(["poke", "quit", "point"]);
+    expect(second.map((i) => i.name)).toEqual(["poke", "quit", "point"]);
+    first.filter((i) => i.type === "request").forEach((i) => i.respond([i.name, "ok"]));
+    expect(await Promise.all(answers)).toEqual([["poke", "ok"], ["quit", "ok"]]);
+
+    const late = collect<IncomingInteraction>(bob.interactions$);
+    const next = firstValueFrom(bob.interactions$);
+    alice.send(alice.avatarId, bob.avatarId, ["point-exit"]);
+    expect((await next).name).toBe("point-exit");
+    expect(late.map((i) => i.name)).toEqual(["point-exit"]);
+  });
+
+  it("holds at most 256: beyond that it drops the oldest, refuses the dropped requests and warns once", async () => {
+    const lines: string[] = [];
+    const alice = await bed.join("alice");
+    const bob = await bed.join("bob", { logger: createLogger("client-test", "warn", (line) => lines.push(line)) });
+    const requests = Array.from({ length: 260 }, (_, n) => alice.request(alice.avatarId, bob.avatarId, ["poke", n]));
+    // The four oldest are pushed out as the last four arrive, and refused at once, while bob still has no subscriber.
+    const dropped = await Promise.allSettled(requests.slice(0, 4));
+    expect(dropped.map((o) => o.status === "rejected" && (o.reason as InteractionError).reason)).toEqual(Array(4).fill("the agent was not listening to interactions yet"));
+    expect(bob.stats.receivedByName.poke).toBe(260);
+    const held = collect<IncomingInteraction>(bob.interactions$);
+    await Promise.resolve();
+    expect(held.map((i) => i.body[1])).toEqual(Array.from({ length: 256 }, (_, n) => n + 4));
+    held.forEach((i) => i.respond(["poke", "ok"]));
+    expect(await Promise.all(requests.slice(4))).toEqual(Array(256).fill(["poke", "ok"]));
+    expect(lines.filter((l) => l.includes("no subscriber to interactions$"))).toHaveLength(1);
+  });
+});
+
+/**
+ * A `ws` socket that holds back the place's clock echoes until a frame containing `marker` has been delivered:
+ * connect() waits for a clock sample, so whatever carries the marker arrives before connect() resolves.
+ */
+function clockHeldUntilFrame(marker: string): WebSocketConstructor {
+  const descriptor = Object.getOwnPropertyDescriptor(WebSocket.prototype, "onmessage")!;
+  return class extends WebSocket {
+    constructor(url: string) {
+      super(url);
+      let open = false;
+      const held: Array<() => void> = [];
+      Object.defineProperty(this, "onmessage", {
+        get: () => descriptor.get!.call(this),
+        set: (handler: ((event: { data: unknown }) => void) | null) => {
+          const gated = (event: { data: unknown }) => {
+            const text = typeof event.data === "string" ? event.data : "";
+            if (!open && text.includes('"cmd":"clock"')) return void held.push(() => handler!(event));
+            handler!(event);
+            if (!open && text.includes(marker)) {
+              open = true;
+              held.splice(0).forEach((deliver) => deliver());
+            }
+          };
+          descriptor.set!.call(this, handler && gated);
+        },
+      });
+    }
+  } as unknown as WebSocketConstructor;
+}

@@ -5,7 +5,7 @@
 import type { EntityId, Json } from "@allo/protocol";
 import type { EntityNode } from "./node.ts";
 
-type Mirror = Map<EntityId, { id: EntityId; components: Record<string, unknown> }>;
+type Mirror = ReadonlyMap<EntityId, { id: EntityId; components: Record<string, unknown> }>;
 
 const IDENTITY = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
 

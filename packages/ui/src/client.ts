@@ -25,7 +25,7 @@ export interface UiClient {
   serverTime(): number;
   close(): void | Promise<void>;
   readonly closed: Promise<unknown>;
-  readonly world: { entities: Map<EntityId, { id: EntityId; components: Record<string, unknown> }> };
+  readonly world: { entities: ReadonlyMap<EntityId, { id: EntityId; components: Record<string, unknown> }> };
   readonly entityAdded$?: Observable<unknown>;
   readonly entityRemoved$?: Observable<unknown>;
 }

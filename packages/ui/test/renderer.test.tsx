@@ -19,7 +19,7 @@ function sentSince(m: TestMount, since: Record<string, number>) {
   return out;
 }
 const snapshot = (m: TestMount) => ({ ...m.appClient.stats.sentByName });
-const uiName = (e: { components: Record<string, unknown> }) => (e.components.ui as { view_id?: string } | undefined)?.view_id;
+const uiName = (e: { components: Record<string, unknown> } | undefined) => (e?.components.ui as { view_id?: string } | undefined)?.view_id;
 
 describe("mounting", () => {
   it("creates exactly the entity tree the JSX describes, with the root as the app's avatar", async () => {

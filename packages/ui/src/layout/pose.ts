@@ -88,7 +88,7 @@ export function matrixOf(pose: PoseLike | undefined, position?: Vec3): Mat4 {
 }
 
 /** World matrix of an entity in a world mirror: the product of transforms up the relationships chain. */
-export function worldMatrix(entities: Map<string, { components: Record<string, unknown> }>, id: string): Mat4 {
+export function worldMatrix(entities: ReadonlyMap<string, { components: Record<string, unknown> }>, id: string): Mat4 {
   let m = m4();
   const seen = new Set<string>();
   for (let at: string | undefined = id; at && !seen.has(at); ) {
