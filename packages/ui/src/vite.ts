@@ -44,8 +44,9 @@ export function alloSolid(options: AlloSolidOptions = {}): Plugin {
     async transform(code, id) {
       const file = id.split("?")[0];
       if (!compilesAsAlloJsx(file)) return null;
-      const result = await transformAsync(code, solidBabelOptions(file, { refresh: options.refresh }));
-      return result?.code ? { code: result.code, map: result.map ?? null } : null;
+      // The map goes back to Vite (not inline in the code), so stack traces and breakpoints land on source lines.
+      const result = await transformAsync(code, { ...solidBabelOptions(file, { refresh: options.refresh }), sourceMaps: true });
+      return result?.code ? { code: result.code, map: result.map } : null;
     },
   };
 }
