@@ -2,9 +2,19 @@
 export { startPlace, type Place, type PlaceStats } from "./place.ts";
 export { World, PLACE_OWNER, type WorldView, type Owner, type RemovedEntity } from "./world.ts";
 export { Agent, type AgentStats } from "./agent.ts";
-export { permit, type Permission } from "./acl.ts";
+export {
+  DEFAULT_ACL_RULES,
+  MAX_ACL_RULES,
+  parseAclConfig,
+  permit,
+  readAclConfigFile,
+  type AclConfig,
+  type AclRuleSpec,
+  type Permission,
+} from "./acl.ts";
 export { placeInteractions, PLACE_HANDLED_ANY_RECEIVER } from "./interactions/index.ts";
 export { refuse, Refusal } from "./interactions/refuse.ts";
+export { configureLaunchApp, DEFAULT_LAUNCH_APP_CONFIG, type LaunchAppConfig } from "./interactions/launch-app.ts";
 export {
   DEFAULT_LIMITS,
   type BinaryHandler,

@@ -1,8 +1,9 @@
-// The place's standard features beyond the core (PROTOCOL.md §4, §6, §9, live media): the simulation, pattern
-// subscriptions, media relay, assets and the configured ACL. Installed by startPlace before options.setup runs, so a
-// setup hook can still replace any of them.
+// The place's standard features beyond the core (PROTOCOL.md §4, §6, §8, §9, live media): the simulation, pattern
+// subscriptions, media relay, assets, launch_app's limits and the configured ACL. Installed by startPlace before
+// options.setup runs, so a setup hook can still replace any of them.
 import { aclOf, configureAcl, type AclConfig } from "./acl.ts";
 import { installAssets, serveAssetHttp, type AssetOptions } from "./assets.ts";
+import { configureLaunchApp, type LaunchAppConfig } from "./interactions/launch-app.ts";
 import { installMedia } from "./media.ts";
 import { createSimulation } from "./simulation/index.ts";
 import { subscriptionsOf } from "./subscriptions.ts";
@@ -12,6 +13,7 @@ export interface StandardFeatureOptions {
   /** ACL rules loaded at start (before the defaults), or replacing them. */
   acl?: AclConfig;
   assets?: Partial<AssetOptions>;
+  launchApp?: Partial<LaunchAppConfig>;
 }
 
 export function installStandardFeatures(ctx: PlaceContext, options: StandardFeatureOptions = {}): void {
@@ -19,6 +21,7 @@ export function installStandardFeatures(ctx: PlaceContext, options: StandardFeat
   subscriptionsOf(ctx);
   installMedia(ctx);
   installAssets(ctx, options.assets);
+  configureLaunchApp(ctx, options.launchApp ?? {});
   if (options.acl) configureAcl(ctx, options.acl);
   else aclOf(ctx);
 }

@@ -4,6 +4,7 @@ import type { AgentId, EntityId, Interaction, InteractionBody, InteractionEnvelo
 import type { AclConfig } from "./acl.ts";
 import type { Agent } from "./agent.ts";
 import type { AssetOptions } from "./assets.ts";
+import type { LaunchAppConfig } from "./interactions/launch-app.ts";
 import type { World } from "./world.ts";
 
 export interface PlaceLimits {
@@ -105,6 +106,8 @@ export interface PlaceOptions {
   acl?: AclConfig;
   /** Asset fetch and cache limits (PROTOCOL.md §9). */
   assets?: Partial<AssetOptions>;
+  /** launch_app's timeouts and limits (PROTOCOL.md §8). */
+  launchApp?: Partial<LaunchAppConfig>;
 }
 
 export interface PlaceContext {
