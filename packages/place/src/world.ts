@@ -24,7 +24,12 @@ export const PLACE_OWNER: Owner = "place";
 /** The largest revision before wrapping (PROTOCOL.md §5: wraps to 0 after 2^53 − 2; 0 is skipped, it means "no state"). */
 const MAX_REVISION = Number.MAX_SAFE_INTEGER - 1;
 
-interface EntityMeta { owner: Owner; parent: EntityId | undefined; children: Set<EntityId> }
+/**
+ * Everything the world keeps for one entity, in one record under one Map key: the entity as sent (wire shape), its
+ * owner and its place in the hierarchy. `children` exists only while it has any (most entities are leaves; an
+ * empty Set is ~100 B each, docs/performance.md "Memory per entity").
+ */
+interface Slot { readonly entity: Entity; readonly owner: Owner; parent: EntityId | undefined; children: Set<EntityId> | undefined }
 
 /** An entity that left the world, and who owned it. */
 export interface RemovedEntity { id: EntityId; owner: Owner }
@@ -43,8 +48,7 @@ export interface WorldView {
 }
 
 export class World implements WorldView {
-  private entities = new Map<EntityId, Entity>();
-  private meta = new Map<EntityId, EntityMeta>();
+  private slots = new Map<EntityId, Slot>();
   /** Changes since the last committed revision. */
   private pending: ChangeSet = new Map();
   private _revision = 1;
@@ -55,22 +59,21 @@ export class World implements WorldView {
   }
 
   get revision(): number { return this._revision; }
-  get size(): number { return this.entities.size; }
+  get size(): number { return this.slots.size; }
   get dirty(): boolean { return this.pending.size > 0; }
 
-  get(id: EntityId): Entity | undefined { return this.entities.get(id); }
-  has(id: EntityId): boolean { return this.entities.has(id); }
-  ownerOf(id: EntityId): Owner | undefined { return this.meta.get(id)?.owner; }
-  parentOf(id: EntityId): EntityId | undefined { return this.meta.get(id)?.parent; }
-  childrenOf(id: EntityId): ReadonlySet<EntityId> { return this.meta.get(id)?.children ?? EMPTY; }
-  ids(): IterableIterator<EntityId> { return this.entities.keys(); }
+  get(id: EntityId): Entity | undefined { return this.slots.get(id)?.entity; }
+  has(id: EntityId): boolean { return this.slots.has(id); }
+  ownerOf(id: EntityId): Owner | undefined { return this.slots.get(id)?.owner; }
+  parentOf(id: EntityId): EntityId | undefined { return this.slots.get(id)?.parent; }
+  childrenOf(id: EntityId): ReadonlySet<EntityId> { return this.slots.get(id)?.children ?? EMPTY; }
+  ids(): IterableIterator<EntityId> { return this.slots.keys(); }
 
   /** Adds an entity. The caller has validated the components; `relationships.parent`, if any, must exist. */
   add(id: EntityId, owner: Owner, components: Components): Entity {
-    if (this.entities.has(id)) throw new Error(`entity ${id} already exists`);
+    if (this.slots.has(id)) throw new Error(`entity ${id} already exists`);
     const entity: Entity = { id, components };
-    this.entities.set(id, entity);
-    this.meta.set(id, { owner, parent: undefined, children: new Set() });
+    this.slots.set(id, { entity, owner, parent: undefined, children: undefined });
     this.link(id, parentIn(components));
     markEntity(this.pending, id, "added");
     return entity;
@@ -100,18 +103,17 @@ export class World implements WorldView {
    * every key it had (patches send the value whole and merge it); to drop keys, setComponent a new value.
    */
   touch(id: EntityId, name: string): void {
-    if (this.entities.has(id)) markComponent(this.pending, id, name, MUTATED_IN_PLACE);
+    if (this.slots.has(id)) markComponent(this.pending, id, name, MUTATED_IN_PLACE);
   }
 
   /** Removes one entity; its children keep pointing at it, so callers remove or reparent them first. */
   private removeOne(id: EntityId): RemovedEntity | undefined {
-    const meta = this.meta.get(id);
-    if (!meta) return undefined;
+    const slot = this.slots.get(id);
+    if (!slot) return undefined;
     this.link(id, undefined);
-    this.entities.delete(id);
-    this.meta.delete(id);
+    this.slots.delete(id);
     markEntity(this.pending, id, "removed");
-    return { id, owner: meta.owner };
+    return { id, owner: slot.owner };
   }
 
   /** Removes an entity and all its descendants (deepest first). Returns what was removed, in pre-order. */
@@ -142,7 +144,7 @@ export class World implements WorldView {
   /** The entity and its descendants, depth-first pre-order, children in insertion order. */
   subtree(id: EntityId): EntityId[] {
     const out: EntityId[] = [];
-    if (!this.entities.has(id)) return out;
+    if (!this.slots.has(id)) return out;
     const stack: EntityId[] = [id];
     while (stack.length) {
       const next = stack.pop()!;
@@ -162,11 +164,11 @@ export class World implements WorldView {
   /** The entity's transform in world space: parent world × own matrix (column-major, gl-matrix). */
   worldMatrix(id: EntityId): number[] {
     const chain: EntityId[] = [];
-    for (let at: EntityId | undefined = id; at !== undefined && chain.length <= this.entities.size; at = this.parentOf(at)) chain.push(at);
+    for (let at: EntityId | undefined = id; at !== undefined && chain.length <= this.slots.size; at = this.parentOf(at)) chain.push(at);
     // Plain arrays: gl-matrix's default Float32Array would lose precision the wire keeps (64-bit doubles).
     const out = identityMatrix();
     for (let i = chain.length - 1; i >= 0; i--) {
-      const local = localMatrix(this.entities.get(chain[i]));
+      const local = localMatrix(this.get(chain[i]));
       if (local) mat4.multiply(out as mat4, out as mat4, local as mat4);
     }
     return out;
@@ -186,23 +188,27 @@ export class World implements WorldView {
   /** The whole document at the current revision. Values are the world's own objects: read, never mutate. */
   toDocument(): WorldDocument {
     const entities: Record<EntityId, Entity> = {};
-    for (const [id, e] of this.entities) entities[id] = e;
+    for (const [id, slot] of this.slots) entities[id] = slot.entity;
     return { entities, revision: this._revision };
   }
 
   private mustGet(id: EntityId): Entity {
-    const e = this.entities.get(id);
-    if (!e) throw new Error(`no such entity ${id}`);
-    return e;
+    const slot = this.slots.get(id);
+    if (!slot) throw new Error(`no such entity ${id}`);
+    return slot.entity;
   }
 
   /** Keeps the parent/children index equal to `relationships.parent`. */
   private link(id: EntityId, parent: EntityId | undefined): void {
-    const meta = this.meta.get(id);
-    if (!meta || meta.parent === parent) return;
-    if (meta.parent !== undefined) this.meta.get(meta.parent)?.children.delete(id);
-    meta.parent = parent !== undefined && this.meta.has(parent) ? parent : undefined;
-    if (meta.parent !== undefined) this.meta.get(meta.parent)!.children.add(id);
+    const slot = this.slots.get(id);
+    if (!slot || slot.parent === parent) return;
+    if (slot.parent !== undefined) {
+      const old = this.slots.get(slot.parent);
+      if (old?.children?.delete(id) && old.children.size === 0) old.children = undefined;
+    }
+    const next = parent !== undefined ? this.slots.get(parent) : undefined;
+    slot.parent = next ? parent : undefined;
+    if (next) (next.children ??= new Set()).add(id);
   }
 }
 
