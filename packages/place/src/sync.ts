@@ -1,6 +1,7 @@
 // World state to agents (PROTOCOL.md §5): revisions, patches per distinct base encoded once, backpressure.
 import { CloseCode, entitiesPatch, PLACE_ENTITY_ID, type EntityId } from "@allo/protocol";
 import type { Agent } from "./agent.ts";
+import { SetFrames } from "./set-frame.ts";
 import type { PlaceContext } from "./types.ts";
 import type { World } from "./world.ts";
 
@@ -18,16 +19,13 @@ export class Sync {
   private flushScheduled = false;
   /** The place entity is created with the clock set (world.ts addPlaceEntity). */
   private lastClockAt: number;
-  private setFrame: { revision: number; bytes: Buffer } | undefined;
-  /**
-   * Each entity's JSON as last encoded for a `set`, dropped when a revision changes it: a join re-encodes what
-   * changed since the last join, not the whole world (B3, reconnect storms).
-   */
-  private entityJson = new Map<EntityId, string>();
+  /** `set` frames: one per revision, each built from the last one while the history covers it (set-frame.ts). */
+  readonly setFrames: SetFrames;
   private readonly lookup: (id: EntityId) => ReturnType<World["get"]>;
 
   constructor(private readonly ctx: PlaceContext, private readonly world: World) {
     this.lookup = (id) => world.get(id);
+    this.setFrames = new SetFrames(world);
     this.lastClockAt = ctx.serverTime() * 1000;
   }
 
@@ -67,7 +65,7 @@ export class Sync {
       const changes = this.world.commit();
       if (changes) {
         this.stats.revisionsMade++;
-        for (const id of changes.keys()) this.entityJson.delete(id);
+        this.setFrames.prune();
       }
       this.sendStates(performance.now());
     } catch (e) {
@@ -116,7 +114,7 @@ export class Sync {
           if (frame) byBase.set(base, frame);
         }
       }
-      frame ??= this.encodeSet(revision);
+      frame ??= this.encodeSet();
       this.deliver(agent, frame, revision, nowMs);
     }
   }
@@ -141,21 +139,11 @@ export class Sync {
     return Buffer.from(`{"patch_style":"merge","patch_from":${base},"revision":${revision},"entities":${entities}}`);
   }
 
-  /** The whole world; encoded once per revision and shared by every agent that needs it. */
-  private encodeSet(revision: number): Buffer {
-    if (this.setFrame?.revision === revision) return this.setFrame.bytes;
-    this.stats.framesEncoded++;
-    const parts: string[] = [];
-    for (const id of this.world.ids()) {
-      let json = this.entityJson.get(id);
-      if (json === undefined) {
-        json = `${JSON.stringify(id)}:${JSON.stringify(this.world.get(id))}`;
-        this.entityJson.set(id, json);
-      }
-      parts.push(json);
-    }
-    const bytes = Buffer.from(`{"patch_style":"set","entities":{${parts.join(",")}},"revision":${revision}}`);
-    this.setFrame = { revision, bytes };
+  /** The whole world at the current revision; encoded once per revision and shared by every agent that needs it. */
+  private encodeSet(): Buffer {
+    const before = this.setFrames.encodes;
+    const bytes = this.setFrames.encode();
+    this.stats.framesEncoded += this.setFrames.encodes - before;
     return bytes;
   }
 }
