@@ -28,17 +28,21 @@ export function yRotation(angle: number, x: number, y: number, z: number): Mat4 
   return [c, 0, -s, 0, 0, 1, 0, 0, s, 0, c, 0, x, y, z, 1];
 }
 
-const hex = (random: () => number, n: number) => {
-  let s = "";
-  for (let i = 0; i < n; i++) s += "0123456789abcdef"[Math.floor(random() * 16)];
-  return s;
+/**
+ * n hex digits after `prefix`, as one flat string: built with `+=` it would be a rope of n cons cells (~2 KB an
+ * asset name in V8), which no entity arriving as JSON has, and which inflated heap-per-entity figures 2.6×.
+ */
+const hex = (random: () => number, n: number, prefix = "") => {
+  const chars: string[] = [prefix];
+  for (let i = 0; i < n; i++) chars.push("0123456789abcdef"[Math.floor(random() * 16)]);
+  return chars.join("");
 };
 
 /** The components of entity number `i` (without relationships; see makeWorld). */
 export function benchComponents(random: () => number): Entity["components"] {
   return {
     transform: { matrix: yRotation(random() * 6.283, random() * 20 - 10, random() * 3, random() * 20 - 10) },
-    geometry: { type: "asset", name: `asset:sha256:${hex(random, 64)}` },
+    geometry: { type: "asset", name: hex(random, 64, "asset:sha256:") },
     material: { color: [random(), random(), random(), 1], roughness: random(), metalness: random(), shader_name: "pbr" },
     collider: { type: "box", width: random() + 0.1, height: random() + 0.1, depth: random() + 0.1 },
     grabbable: { grabbable: true, translation_constraint: [1, 1, 1], rotation_constraint: [0, 1, 0] },
