@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { connectRawAgent } from "@allo/place/testing";
@@ -63,6 +66,50 @@ describe("allo place", () => {
     const unknown = allo("place", "--colour", "red");
     expect(await unknown.exited).toBe(2);
     expect(unknown.err()).toContain("allo place --help");
+  });
+});
+
+describe("allo place --acl", () => {
+  const dir = mkdtempSync(join(tmpdir(), "allo-place-acl-"));
+  const file = (name: string, content: string) => {
+    writeFileSync(join(dir, name), content);
+    return join(dir, name);
+  };
+
+  it("loads the file's rules before the default ones", async () => {
+    const acl = file("acl.json", JSON.stringify({ rules: [{ id: "quiet", effect: "deny", pattern: `["list_agents"]` }] }));
+    const run = allo("place", "--port", "0", "--acl", acl);
+    const [, wsUrl] = await firstLines(run, 2);
+    const agent = await connectRawAgent(wsUrl);
+    await agent.announce();
+    expect(await agent.request(["list_agents"])).toEqual(["interaction_denied", expect.any(Array), `deny ["list_agents"]`]);
+    expect((await agent.request(["kick_agent", "x"]))[0]).toBe("interaction_denied"); // a default rule, still there
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
+  });
+
+  it.each([
+    ["a missing file", () => join(dir, "missing.json"), "cannot read the ACL config"],
+    ["a file that is not JSON", () => file("broken.json", "{rules: ["), "cannot read the ACL config"],
+    ["a rule whose pattern does not parse", () => file("bad-pattern.json", `{"rules": [{"effect": "deny", "pattern": "[x"}]}`), `rules[0].pattern: line 1, column 2: unknown word "x"`],
+    ["an unknown key", () => file("unknown-key.json", `{"rulez": []}`), `unknown key "rulez"`],
+    ["two rules with one id", () => file("twice.json", `{"rules": [{"id": "a", "effect": "deny", "pattern": "_"}, {"id": "a", "effect": "allow", "pattern": "_"}]}`), `a rule with id "a" already exists`],
+  ])("refuses %s with exit code 2, saying what is wrong and what the file should hold", async (_, path, problem) => {
+    const acl = path();
+    const run = allo("place", "--port", "0", "--acl", acl);
+    expect(await run.exited).toBe(2);
+    expect(run.out()).toBe(""); // no place was started
+    expect(run.err()).toContain(`allo place: --acl: `);
+    expect(run.err()).toContain(acl);
+    expect(run.err()).toContain(problem);
+    expect(run.err()).toContain(`Give --acl the path of a JSON file {"rules": [{"effect": "allow"|"deny", "pattern"`);
+  });
+
+  it("is described by --help", async () => {
+    const run = allo("place", "--help");
+    expect(await run.exited).toBe(0);
+    expect(run.out()).toContain("--acl FILE");
+    expect(run.out()).toMatch(/--acl +a JSON file of ACL rules checked before the default ones/);
   });
 });
 
