@@ -110,10 +110,10 @@ export class Agent {
     return typeof name === "string" ? name : "";
   }
 
-  /** Sends a text frame; false when the socket is no longer open. */
-  sendText(data: string | Buffer): boolean {
+  /** Sends a text frame; false when the socket is no longer open. `sent` is called once it was written or failed. */
+  sendText(data: string | Buffer, sent?: (error?: Error) => void): boolean {
     if (this.closing || this.socket.readyState !== this.socket.OPEN) return false;
-    this.socket.send(data, { binary: false });
+    this.socket.send(data, { binary: false }, sent);
     this.stats.bytesSent += data.length;
     return true;
   }

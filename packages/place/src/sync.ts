@@ -114,13 +114,19 @@ export class Sync {
           if (frame) byBase.set(base, frame);
         }
       }
-      frame ??= this.encodeSet();
-      this.deliver(agent, frame, revision, nowMs);
+      if (frame) {
+        this.deliver(agent, frame, revision, nowMs);
+      } else {
+        frame = this.encodeSet();
+        // The set frame's buffer is reused for a later one once every send of it completed (set-frame.ts).
+        const release = this.setFrames.lend(frame);
+        if (!this.deliver(agent, frame, revision, nowMs, release)) release();
+      }
     }
   }
 
-  private deliver(agent: Agent, frame: Buffer, revision: number, nowMs: number): void {
-    if (!agent.sendText(frame)) return;
+  private deliver(agent: Agent, frame: Buffer, revision: number, nowMs: number, sent?: () => void): boolean {
+    if (!agent.sendText(frame, sent)) return false;
     agent.lastStateBytes = frame.length;
     agent.lastSentRevision = revision;
     agent.unacked.push(revision);
@@ -128,6 +134,7 @@ export class Sync {
     agent.lagging = false;
     agent.stats.statesSent++;
     this.stats.statesSent++;
+    return true;
   }
 
   /** The merge frame from `base`, or undefined when the history no longer holds it. */

@@ -78,15 +78,45 @@ describe("set frames (PROTOCOL.md §5)", () => {
     world.add("a", "place", { custom: { n: 0 } });
     world.commit();
     frames.encode();
-    expect(frames.keptBytes).toBeGreaterThan(0);
+    expect(frames.heldBytes).toBeGreaterThan(0);
     for (let n = 1; n <= 5; n++) {
       world.setComponent("a", "custom", { n });
       world.commit();
       frames.prune();
     }
-    expect(frames.keptBytes).toBe(0);
+    expect(frames.heldBytes).toBe(0);
     expect(frames.encode().toString()).toBe(expected(world));
     expect(frames.counts).toEqual({ full: 2, incremental: 0 });
+  });
+
+  it("reuses a replaced frame's buffer only after every send of it completed", () => {
+    const world = new World();
+    const frames = new SetFrames(world);
+    for (let i = 0; i < 200; i++) world.add(`e${i}`, "place", { custom: { i, pad: "x".repeat(100) } });
+    world.commit();
+    const change = (n: number) => {
+      world.setComponent(`e${n}`, "custom", { i: -n, pad: "y".repeat(100) });
+      world.commit();
+      frames.prune();
+    };
+    // Every frame is still being sent: none is written over, each has its own buffer.
+    const sent: { frame: Buffer; text: string; release: () => void }[] = [];
+    for (let n = 0; n < 5; n++) {
+      const frame = frames.encode();
+      sent.push({ frame, text: frame.toString(), release: frames.lend(frame) });
+      change(n);
+    }
+    expect(new Set(sent.map((s) => s.frame.buffer)).size).toBe(5);
+    frames.encode();
+    for (const s of sent) expect(s.frame.toString()).toBe(s.text);
+    // The first one's sends complete (twice: a second call is a no-op): the next frame is written into it.
+    sent[0].release();
+    sent[0].release();
+    change(10);
+    const next = frames.encode();
+    expect(next.buffer).toBe(sent[0].frame.buffer);
+    expect(next.toString()).toBe(expected(world));
+    for (const s of sent.slice(1)) expect(s.frame.toString()).toBe(s.text);
   });
 
   it("encodes an empty world", () => {
