@@ -47,11 +47,15 @@ export class Acl {
     const parsed = parsePattern(spec.pattern);
     if (!parsed.ok) return { ok: false, error: `pattern: ${parsed.error}` };
     const id = spec.id ?? `rule-${randomId(8)}`;
-    if (this.rules.some((r) => r.id === id)) return { ok: false, error: `a rule with id ${JSON.stringify(id)} already exists` };
+    if (this.has(id)) return { ok: false, error: `a rule with id ${JSON.stringify(id)} already exists` };
     const rule: AclRule = { id, effect: spec.effect, pattern: spec.pattern, compiled: parsed.value, name: interactionNameOf(parsed.value) };
     if (position === "first") this.rules.unshift(rule);
     else this.rules.push(rule);
     return { ok: true, value: id };
+  }
+
+  has(id: string): boolean {
+    return this.rules.some((r) => r.id === id);
   }
 
   remove(id: string): boolean {
@@ -137,7 +141,13 @@ function createAcl(config: AclConfig = {}): Acl {
     const added = acl.add(rule, "last");
     if (!added.ok) throw new Error(`ACL configuration: ${added.error}`);
   }
-  if (!config.replaceDefaults) for (const rule of DEFAULT_ACL_RULES) acl.add(rule, "last");
+  if (config.replaceDefaults) return acl;
+  // A configured rule with a default's id replaces that default (in the configured position); the others follow.
+  for (const rule of DEFAULT_ACL_RULES) {
+    if (acl.has(rule.id)) continue;
+    const added = acl.add(rule, "last");
+    if (!added.ok) throw new Error(`ACL configuration: no room for the default rule ${rule.id}: ${added.error}`);
+  }
   return acl;
 }
 

@@ -101,6 +101,19 @@ describe("rules from the place's configuration", () => {
     expect(await b.request(["change_components", id, "add_or_change", { text: { string: "b's" } }])).toEqual(["change_components", "ok"]);
   });
 
+  it("a configured rule with a default's id replaces that default, and the other defaults stay", async () => {
+    const kickAllowed = { id: "default-kick-agent", effect: "allow" as const, pattern: `["interaction", _, _, "place", _, ["kick_agent", ...]]` };
+    const s = await setup(0, { acl: { rules: [kickAllowed, ...OPERATOR.rules] } });
+    const operator = await s.connect("operator");
+    const [, , rules] = await operator.request(["modify_acl", "list"]);
+    expect(rules).toEqual([kickAllowed, OPERATOR.rules[0], ...DEFAULT_ACL_RULES.filter((r) => r.id !== "default-kick-agent")]);
+  });
+
+  it("refuses a configuration that leaves no room for the default rules", async () => {
+    const rules = Array.from({ length: 256 }, (_, n) => ({ id: `r${n}`, effect: "allow" as const, pattern: `["never", ${n}]` }));
+    await expect(setup(0, { acl: { rules } })).rejects.toThrow(/no room for the default rule default-change-components/);
+  });
+
   it("checks a configuration file's rules before the place starts", () => {
     expect(parseAclConfig({ rules: [{ effect: "allow", pattern: "[" }] })).toEqual({ ok: false, error: "acl config: rules[0].pattern: line 1, column 2: expected a pattern but found the end of the pattern" });
     expect(parseAclConfig({ rules: [{ effect: "permit", pattern: "_" }] }).ok).toBe(false);
