@@ -12,6 +12,8 @@ const COMMA = 0x2c;
 const COLON = 0x3a;
 /** Room kept for `},"revision":N}` (N up to 2^53). */
 const SUFFIX_ROOM = 32;
+/** How long a spare block outlives the last `set` encode: joins come in bursts; at rest nothing is held. */
+export const SPARE_KEEP_MS = 30_000;
 
 interface Kept {
   revision: number;
@@ -30,6 +32,8 @@ export class SetFrames {
   private lastSize = 0;
   /** A block no frame and no send uses any more, for the next frame. */
   private spare: Buffer | undefined;
+  /** When the last frame was encoded (performance.now()), for dropping the spare at rest. */
+  private lastEncodeAt = -Infinity;
   /** Sends not yet completed, per block (weak: a send whose callback never came cannot pin memory). */
   private lent = new WeakMap<ArrayBufferLike, number>();
   /** Blocks of replaced frames, waiting for their sends to complete before they become the spare. */
@@ -41,7 +45,7 @@ export class SetFrames {
 
   get encodes(): number { return this.counts.full + this.counts.incremental; }
 
-  /** Bytes held for later frames: the kept frame's block and the spare (0 at rest). */
+  /** Bytes held for later frames: the kept frame's block and the spare (0 at rest; sends in flight not counted). */
   get heldBytes(): number {
     return (this.kept?.block.length ?? 0) + (this.spare?.length ?? 0);
   }
@@ -54,6 +58,7 @@ export class SetFrames {
     const revision = this.world.revision;
     const kept = this.kept;
     if (kept?.revision === revision) return kept.bytes;
+    this.lastEncodeAt = performance.now();
     const changes = kept && this.world.history.compose(kept.revision);
     this.kept = changes && kept ? this.incremental(kept, changes, revision) : this.full(revision);
     if (kept) this.retire(kept.block);
@@ -81,12 +86,21 @@ export class SetFrames {
     };
   }
 
-  /** Forgets the kept frame and the spare once the history no longer holds its revision (no update possible). */
-  prune(): void {
-    if (this.kept && !this.world.history.canCompose(this.kept.revision)) {
-      this.kept = undefined;
-      this.spare = undefined;
-    }
+  /**
+   * Forgets the kept frame once the history no longer holds its revision (it cannot be rebuilt any more), and the
+   * spare once no frame was encoded for SPARE_KEEP_MS. Call after each commit (and now and then when idle).
+   */
+  prune(now = performance.now()): void {
+    if (this.kept && !this.world.history.canCompose(this.kept.revision)) this.forget();
+    if (this.spare && now - this.lastEncodeAt > SPARE_KEEP_MS) this.spare = undefined;
+  }
+
+  /** Drops the kept frame: the next encode stringifies every entity (into the spare block, if one is held). */
+  forget(): void {
+    if (!this.kept) return;
+    const block = this.kept.block;
+    this.kept = undefined;
+    this.retire(block);
   }
 
   private retire(block: Buffer): void {
@@ -95,8 +109,8 @@ export class SetFrames {
   }
 
   private keepSpare(block: Buffer): void {
-    // Only while a frame is kept (after a prune nothing is held), and the bigger one of two.
-    if (this.kept && block.length > (this.spare?.length ?? 0)) this.spare = block;
+    // One spare: the bigger one.
+    if (block.length > (this.spare?.length ?? 0)) this.spare = block;
   }
 
   /** A block of at least `size` bytes: the spare when it fits and is not far too big (else it goes), or a new one. */

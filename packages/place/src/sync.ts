@@ -63,11 +63,10 @@ export class Sync {
   flush(): void {
     try {
       const changes = this.world.commit();
-      if (changes) {
-        this.stats.revisionsMade++;
-        this.setFrames.prune();
-      }
-      this.sendStates(performance.now());
+      if (changes) this.stats.revisionsMade++;
+      const now = performance.now();
+      this.setFrames.prune(now);
+      this.sendStates(now);
     } catch (e) {
       this.ctx.log.error("state flush failed", { error: e });
     }
