@@ -31,6 +31,22 @@ describe("spawn_entity", () => {
     expect(place.world.size).toBe(size);
   });
 
+  it("spawns 16 levels of entities with their components over the wire, and refuses a 17th level by name", async () => {
+    const { place, agents: [a] } = await setup(1);
+    const chain = (levels: number): Record<string, unknown> => {
+      const spec: Record<string, unknown> = { transform: { matrix: translationMatrix(0, 0.1, 0) }, text: { string: String(levels) } };
+      if (levels > 0) spec.children = [chain(levels - 1)];
+      return spec;
+    };
+    const deep = await a.request(["spawn_entity", chain(15)]); // the root and 15 levels below it
+    expect(deep[0]).toBe("spawn_entity");
+    expect(deep[2]).toHaveLength(15);
+    expect(place.world.get(deep[2][14])!.components.text).toEqual({ string: "0" });
+    const size = place.world.size;
+    expect(await a.request(["spawn_entity", chain(16)])).toEqual(["spawn_entity", "error", `spec${".children[0]".repeat(16)} nests children deeper than 16 levels`]);
+    expect(place.world.size).toBe(size);
+  });
+
   it("refuses to let one agent own more than maxEntitiesPerAgent", async () => {
     const { place, agents: [a] } = await setup(1, { limits: { maxEntitiesPerAgent: 5 } });
     expect((await a.request(["spawn_entity", { children: [{}, {}] }]))[0]).toBe("spawn_entity");

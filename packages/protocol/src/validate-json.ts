@@ -13,7 +13,8 @@ export interface ParseLimits {
 }
 
 export const PARSE_LIMITS: Readonly<ParseLimits> = Object.freeze({
-  maxDepth: 32,
+  // Room for a spawn_entity with children 16 levels deep (two JSON levels each) inside its envelope.
+  maxDepth: 48,
   maxStringLength: 64 * 1024,
   maxKeysPerObject: 1000,
   maxArrayLength: 100_000,

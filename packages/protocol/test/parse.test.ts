@@ -140,7 +140,7 @@ describe("safety limits", () => {
   const nested = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
 
   it("exports its defaults", () => {
-    expect(PARSE_LIMITS).toEqual({ maxDepth: 32, maxStringLength: 65536, maxKeysPerObject: 1000, maxArrayLength: 100_000 });
+    expect(PARSE_LIMITS).toEqual({ maxDepth: 48, maxStringLength: 65536, maxKeysPerObject: 1000, maxArrayLength: 100_000 });
   });
 
   it("refuses text that is not JSON, or not a message", () => {
@@ -151,14 +151,14 @@ describe("safety limits", () => {
     expect(errorOf(parseAgentMessage(Buffer.from("[]") as unknown as string))).toBe("message must be a string of JSON, got an object");
   });
 
-  it("allows 32 levels of nesting and refuses 33", () => {
-    expect(errorOf(parseAgentMessage(nested(32)))).toBe('interaction must be an array starting with "interaction"');
-    expect(errorOf(parseAgentMessage(nested(33)))).toBe(`message${"[0]".repeat(32)} nests deeper than 32 levels`);
+  it("allows 48 levels of nesting and refuses 49", () => {
+    expect(errorOf(parseAgentMessage(nested(48)))).toBe('interaction must be an array starting with "interaction"');
+    expect(errorOf(parseAgentMessage(nested(49)))).toBe(`message${"[0]".repeat(48)} nests deeper than 48 levels`);
   });
 
   it("survives 100,000 and 1,000,000 levels of nesting", () => {
-    expect(errorOf(parseAgentMessage(nested(100_000)))).toMatch(/nests (deeper than 32 levels|too deeply to parse)$/);
-    expect(errorOf(parseAgentMessage("{\"a\":".repeat(1_000_000) + "1" + "}".repeat(1_000_000)))).toMatch(/nests (deeper than 32 levels|too deeply to parse)$/);
+    expect(errorOf(parseAgentMessage(nested(100_000)))).toMatch(/nests (deeper than 48 levels|too deeply to parse)$/);
+    expect(errorOf(parseAgentMessage("{\"a\":".repeat(1_000_000) + "1" + "}".repeat(1_000_000)))).toMatch(/nests (deeper than 48 levels|too deeply to parse)$/);
   });
 
   it("limits string length, keys included", () => {

@@ -112,7 +112,7 @@ describe("validateComponents on values that did not come from JSON.parse", () =>
   it("stops at a cycle with a depth error instead of looping", () => {
     const custom: Record<string, unknown> = {};
     custom.self = custom;
-    expect(errorOf(validateComponents({ custom }))).toBe("components.custom nests deeper than 32 levels");
+    expect(errorOf(validateComponents({ custom }))).toBe("components.custom nests deeper than 48 levels");
   });
 
   it("accepts objects without a prototype", () => {
