@@ -60,6 +60,8 @@ export class Dispatcher {
     const now = performance.now();
     agent.stats.messagesReceived++;
     if (!agent.announced) return this.ctx.disconnect(agent, CloseCode.notAnnounced, "announce first");
+    // ws enforces the larger of the two frame limits; this one is binary's own.
+    if (data.length > this.ctx.limits.maxBinaryBytes) return this.ctx.disconnect(agent, CloseCode.tooLarge, "binary frame too large");
     if (!this.withinBudget(agent, now)) return;
     const handler = data.length > 0 ? this.ctx.binaryHandlers.get(data[0]) : undefined;
     if (!handler) return this.badFrame(agent, data.length ? `no handler for binary channel ${data[0]}` : "empty binary frame", now);

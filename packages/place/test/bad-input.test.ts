@@ -83,6 +83,13 @@ describe("bad input (PROTOCOL.md §1)", () => {
     expect((await a.closed).code).toBe(CloseCode.tooLarge);
   });
 
+  it("closes with 1009 on a binary frame over its own limit when the text limit is larger", async () => {
+    const { agents: [a, b] } = await setup(2, { limits: { maxBinaryBytes: 64 * 1024, maxTextBytes: 256 * 1024 } });
+    a.send(Buffer.alloc(100 * 1024, 3));
+    expect((await a.closed).code).toBe(CloseCode.tooLarge);
+    expect((await b.request(["list_agents"]))[1]).toBe("ok");
+  });
+
   it("counts deeply nested JSON as a bad frame, without a stack overflow", async () => {
     const { place, agents: [a] } = await setup(1);
     const deep = "[".repeat(100_000) + "]".repeat(100_000);
