@@ -3,7 +3,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Place } from "@allo/place";
-import { fixtures, placeForLaunches, poll, visitor } from "./helpers.ts";
+import { childPids } from "../../packages/gateway/test/helpers.ts";
+import { fixtures, isAlive, placeForLaunches, poll, visitor } from "./helpers.ts";
 
 const allo = join(import.meta.dirname, "..", "..", "packages", "cli", "bin", "allo.mjs");
 let serve: ChildProcess | undefined;
@@ -11,7 +12,7 @@ let place: Place | undefined;
 let output = "";
 
 afterEach(async () => {
-  if (serve && serve.exitCode === null) {
+  if (serve && serve.exitCode === null && serve.signalCode === null) {
     serve.kill("SIGKILL");
     await new Promise((r) => serve!.once("exit", r));
   }
@@ -41,7 +42,7 @@ describe("allo serve", () => {
       ["/greeter", "Greeter", "Shows who launched it and with which args."],
       ["/crash-on-start", "crash-on-start", ""],
     ]);
-    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: "ok", apps: 2, instances: 0 });
+    expect(await (await fetch(`${url}/healthz`)).json()).toMatchObject({ status: "ok", apps: 2, instances: 0 });
 
     place = await placeForLaunches();
     const agent = await visitor(place, "Grace");
@@ -64,6 +65,17 @@ describe("allo serve", () => {
     serve.stdout!.on("data", (d: Buffer) => (output += d.toString()));
     await poll(() => output.includes("Greeter (greeter)"), "allo serve to start", 20_000);
     expect(output).toMatch(/alloapp:http:\/\/127\.0\.0\.1:\d+\/ {2}Greeter \(greeter\)/);
+  });
+
+  it("keeps a warm standby (--standby), which leaves by itself when the gateway is killed", async () => {
+    await startServe(["greeter", "--standby", "1"]);
+    await poll(() => childPids(serve!.pid).length === 1, "the standby to start", 20_000);
+    const [standby] = childPids(serve!.pid);
+    // kill -9: the gateway cannot stop it; the standby sees its IPC channel close and exits (no orphan left running).
+    const killed = new Promise((r) => serve!.once("exit", r));
+    serve!.kill("SIGKILL");
+    await killed;
+    await poll(() => !isAlive(standby), "the orphaned standby to exit", 30_000);
   });
 
   it("says what is wrong with a folder that is not an app", async () => {

@@ -14,8 +14,14 @@ export interface AppFolder {
   description: string;
   /** Absolute path of the module the app process runs. */
   entry: string;
-  /** What to run; the place URL is appended as the last argument. */
+  /** What to run; the place URL is appended as the last argument (not for a warm standby: it gets it over IPC). */
   command: string[];
+  /**
+   * Whether the gateway may keep warm standbys of it: it runs on @allo/ui, whose runApp waits for the launch when
+   * started as a standby (it depends on @allo/ui, or its entry is compiled by @allo/ui/register). `"allo":
+   * { "standby": true | false }` in package.json says so explicitly.
+   */
+  standby?: boolean;
 }
 
 export class AppFolderError extends Error {
@@ -27,7 +33,9 @@ interface PackageJson {
   displayName?: unknown;
   description?: unknown;
   main?: unknown;
-  allo?: { displayName?: unknown; main?: unknown };
+  dependencies?: Record<string, unknown>;
+  devDependencies?: Record<string, unknown>;
+  allo?: { displayName?: unknown; main?: unknown; standby?: unknown };
 }
 
 const DEFAULT_ENTRIES = ["src/main.ts", "src/main.tsx", "src/app.tsx", "index.mjs", "index.js"];
@@ -51,7 +59,12 @@ export function loadAppFolder(folder: string, path = "/"): AppFolder {
   if (!entry) throw new AppFolderError(`${folder}: no entry found; set "allo": { "main": "src/main.ts" } in package.json`);
   if (!isInside(dir, entry)) throw new AppFolderError(`${folder}: entry ${declared} is outside the app folder`);
   if (!existsSync(entry)) throw new AppFolderError(`${folder}: entry ${relative(dir, entry)} does not exist`);
-  return { path: normalisePath(path), dir, name, displayName, description: str(pkg.description) ?? "", entry, command: appCommand(dir, entry) };
+  if (pkg.allo?.standby !== undefined && typeof pkg.allo.standby !== "boolean") {
+    throw new AppFolderError(`${pkgFile}: "allo": { "standby" } must be true or false`);
+  }
+  const command = appCommand(dir, entry);
+  const standby = typeof pkg.allo?.standby === "boolean" ? pkg.allo.standby : runsOnAlloUi(pkg, dir, entry);
+  return { path: normalisePath(path), dir, name, displayName, description: str(pkg.description) ?? "", entry, command, standby };
 }
 
 /**
@@ -68,6 +81,12 @@ export function appCommand(dir: string, entry: string): string[] {
     else if (specifier === "tsx") throw new AppFolderError(`${dir}: cannot run ${basename(entry)} without tsx; add it to the app's dependencies`);
   }
   return [process.execPath, ...loaders, entry];
+}
+
+/** Whether an app runs on @allo/ui: it depends on it, or its .ts/.tsx entry is compiled by @allo/ui/register. */
+function runsOnAlloUi(pkg: PackageJson, dir: string, entry: string): boolean {
+  if (pkg.dependencies?.["@allo/ui"] !== undefined || pkg.devDependencies?.["@allo/ui"] !== undefined) return true;
+  return !/\.(m|c)?js$/.test(entry) && tryResolve(createRequire(join(dir, "package.json")), "@allo/ui/register") !== undefined;
 }
 
 /** Every subfolder of root holding a package.json, served at /<folder name> (the original gateway's APPS_ROOT). */

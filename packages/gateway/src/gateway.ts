@@ -4,7 +4,8 @@ import type { AddressInfo } from "node:net";
 import { createLogger, type Logger, type LogLevel } from "@allo/protocol";
 import type { AppFolder } from "./app-folder.ts";
 import { HttpError, readLaunchRequest } from "./launch-request.ts";
-import { AppStartError, InstanceLimitError, Supervisor, type InstanceExit, type InstanceInfo } from "./supervisor.ts";
+import { AppStartError, InstanceLimitError, ShuttingDownError, Supervisor, type InstanceExit, type InstanceInfo } from "./supervisor.ts";
+import type { StandbyInfo } from "./standby.ts";
 
 export interface GatewayOptions {
   /** The apps to serve, each at its own path (see loadAppFolder). */
@@ -15,6 +16,11 @@ export interface GatewayOptions {
   host?: string;
   maxInstancesPerApp?: number;
   maxInstances?: number;
+  /**
+   * Warm standbys kept per app: processes started ahead of launches, so a launch skips the process start and the
+   * compile (default 1; 0 turns them off). Only apps on @allo/ui's runApp (AppFolder.standby) get them.
+   */
+  standby?: number;
   stopTimeoutMs?: number;
   logger?: Logger;
   logLevel?: LogLevel;
@@ -26,9 +32,11 @@ export interface Gateway {
   port: number;
   apps: readonly AppFolder[];
   instances(appPath?: string): InstanceInfo[];
+  /** Warm standbys (starting or ready), which serve nobody yet. */
+  standbys(appPath?: string): StandbyInfo[];
   recentExits: readonly InstanceExit[];
   onExit(listener: (exit: InstanceExit) => void): () => void;
-  /** Stops accepting launches, stops every app process (SIGTERM, then SIGKILL) and closes the port. */
+  /** Stops accepting launches, stops every app process and standby (SIGTERM, then SIGKILL) and closes the port. */
   close(): Promise<void>;
 }
 
@@ -51,7 +59,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const path = requestPath(req.url ?? "/");
     const method = req.method ?? "GET";
     if (path === "/healthz" && (method === "GET" || method === "HEAD")) {
-      return reply(res, 200, { status: closing ? "closing" : "ok", apps: apps.size, instances: supervisor.count() });
+      return reply(res, 200, { status: closing ? "closing" : "ok", apps: apps.size, instances: supervisor.count(), standby: supervisor.standbys().length });
     }
     const app = apps.get(path);
     if (method === "POST") {
@@ -60,10 +68,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       const launch = await readLaunchRequest(req);
       try {
         const instance = await supervisor.start({ app, ...launch });
-        log.info("launched", { app: app.name, instance: instance.id, place: launch.placeUrl });
+        log.info("launched", { app: app.name, instance: instance.id, place: launch.placeUrl, warm: instance.warm });
         return reply(res, 200, { status: "ok", instance: instance.id });
       } catch (error) {
-        if (error instanceof InstanceLimitError) throw new HttpError(503, error.message);
+        if (error instanceof InstanceLimitError || error instanceof ShuttingDownError) throw new HttpError(503, error.message);
         if (error instanceof AppStartError) throw new HttpError(500, error.message);
         throw error;
       }
@@ -96,12 +104,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const shownHost = !options.host || options.host === "0.0.0.0" || options.host === "::" ? "localhost" : options.host;
   const url = `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${port}`;
   log.info("serving", { url, apps: [...apps.keys()] });
+  supervisor.warmUp();
 
   return {
     url,
     port,
     apps: options.apps,
     instances: (appPath) => supervisor.instances(appPath),
+    standbys: (appPath) => supervisor.standbys(appPath),
     recentExits: supervisor.recentExits,
     onExit: (listener) => supervisor.onExit(listener),
     async close() {

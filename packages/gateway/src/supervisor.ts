@@ -1,10 +1,10 @@
-// App processes: one fresh child per launch, limits on live instances, every child reaped and its exit logged
-// (PROTOCOL.md §8 "Gateway extras"; the original gateway never reaped: alloverse-protocol-facts.md §9).
-import { spawn, type ChildProcess } from "node:child_process";
-import { createInterface } from "node:readline";
-import type { Readable } from "node:stream";
+// App processes: one fresh child per launch — a warm standby when one is ready (standby.ts), else a cold start —,
+// limits on live instances, every child reaped and its exit logged (PROTOCOL.md §8 "Gateway extras"; the original
+// gateway never reaped: alloverse-protocol-facts.md §9).
 import type { JsonObject, Logger } from "@allo/protocol";
 import type { AppFolder } from "./app-folder.ts";
+import { spawnAppProcess, stopAppProcess, type AppProcess } from "./app-process.ts";
+import { StandbyPool, type StandbyInfo } from "./standby.ts";
 
 export interface LaunchSpec {
   app: AppFolder;
@@ -22,6 +22,8 @@ export interface InstanceInfo {
   pid: number;
   placeUrl: string;
   startedAt: number;
+  /** Served by a warm standby (started before the launch, waiting unconnected until it) rather than a cold start. */
+  warm: boolean;
 }
 
 export interface InstanceExit extends InstanceInfo {
@@ -38,6 +40,9 @@ export class InstanceLimitError extends Error {
 export class AppStartError extends Error {
   override name = "AppStartError";
 }
+export class ShuttingDownError extends Error {
+  override name = "ShuttingDownError";
+}
 
 export interface SupervisorOptions {
   /** Live instances allowed per app. Default 16. */
@@ -46,18 +51,22 @@ export interface SupervisorOptions {
   maxInstances?: number;
   /** Time between SIGTERM and SIGKILL when stopping. Default 5000 ms. */
   stopTimeoutMs?: number;
+  /**
+   * Warm standbys kept per app (default 1; 0 turns them off). They count as processes against both limits, but
+   * never cause a refusal: a launch that would fit without them evicts one.
+   */
+  standby?: number;
+  /** The apps to keep standbys for (apps with `standby: true`). */
+  apps?: readonly AppFolder[];
   logger: Logger;
 }
 
 interface Live {
   info: InstanceInfo;
-  child: ChildProcess;
-  stderrTail: string[];
+  proc: AppProcess;
   exited: Promise<InstanceExit>;
 }
 
-const TAIL_LINES = 20;
-const MAX_LINE = 500;
 const KEEP_EXITS = 100;
 
 export class Supervisor {
@@ -68,6 +77,9 @@ export class Supervisor {
   private readonly live = new Map<number, Live>();
   private readonly reserved = new Map<string, number>();
   private readonly exitListeners = new Set<(exit: InstanceExit) => void>();
+  private readonly starting = new Set<Promise<unknown>>();
+  private readonly pool: StandbyPool;
+  private closing = false;
   private nextId = 1;
   /** The last 100 exits, oldest first. */
   readonly recentExits: InstanceExit[] = [];
@@ -77,6 +89,24 @@ export class Supervisor {
     this.maxInstances = options.maxInstances ?? 64;
     this.stopTimeoutMs = options.stopTimeoutMs ?? 5000;
     this.log = options.logger;
+    this.pool = new StandbyPool({
+      apps: options.apps ?? [],
+      size: options.standby ?? 1,
+      logger: options.logger,
+      stopTimeoutMs: this.stopTimeoutMs,
+      hasRoom: (app) =>
+        this.count(app.path) + this.pool.count(app.path) < this.maxInstancesPerApp && this.count() + this.pool.count() < this.maxInstances,
+    });
+  }
+
+  /** Starts the warm standbys (the gateway calls it once it listens). */
+  warmUp(): void {
+    this.pool.fill();
+  }
+
+  /** Warm standbys, starting or ready (not instances: they serve nobody yet). */
+  standbys(appPath?: string): StandbyInfo[] {
+    return this.pool.list(appPath);
   }
 
   /** Live instances (started and not yet exited). */
@@ -94,9 +124,14 @@ export class Supervisor {
     return () => this.exitListeners.delete(listener);
   }
 
-  /** Starts one app process; resolves once the OS started it. Throws InstanceLimitError or AppStartError. */
+  /**
+   * Starts one app instance for a launch: hands it to a warm standby, or starts a process cold; resolves once the
+   * process has it (a standby acknowledged, or the OS started the process). Throws InstanceLimitError,
+   * AppStartError or ShuttingDownError.
+   */
   async start(spec: LaunchSpec): Promise<InstanceInfo> {
     const appPath = spec.app.path;
+    if (this.closing) throw new ShuttingDownError("the gateway is shutting down");
     if (this.count() >= this.maxInstances) {
       throw new InstanceLimitError(`the gateway runs its limit of ${this.maxInstances} app instances; try again later`);
     }
@@ -104,59 +139,64 @@ export class Supervisor {
       throw new InstanceLimitError(`${spec.app.name} runs its limit of ${this.maxInstancesPerApp} instances; try again later`);
     }
     this.reserved.set(appPath, (this.reserved.get(appPath) ?? 0) + 1);
+    const started = this.startReserved(spec);
+    this.starting.add(started);
     try {
-      return await this.spawnChild(spec);
+      return await started;
     } finally {
+      this.starting.delete(started);
       this.reserved.set(appPath, (this.reserved.get(appPath) ?? 1) - 1);
+      this.pool.fill();
     }
   }
 
-  private spawnChild(spec: LaunchSpec): Promise<InstanceInfo> {
-    const [file, ...args] = spec.app.command;
-    const child = spawn(file, [...args, spec.placeUrl], {
-      cwd: spec.app.dir,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: {
-        ...process.env,
+  private async startReserved(spec: LaunchSpec): Promise<InstanceInfo> {
+    const handoff = { placeUrl: spec.placeUrl, args: spec.args, identity: spec.identity };
+    const standby = this.pool.enabled(spec.app) ? await this.pool.take(spec.app) : undefined;
+    // Replace it now, while this launch connects (fill() starts one only if there is room).
+    this.pool.fill();
+    const warm = standby && (await this.pool.launch(standby, handoff));
+    if (warm) return this.track(spec, warm, true);
+    if (this.closing) throw new ShuttingDownError("the gateway is shutting down");
+    // Standbys count against the limits; a cold start that fits without them makes room by stopping one.
+    while (this.count(spec.app.path) + this.pool.count(spec.app.path) > this.maxInstancesPerApp && this.pool.evictFor(spec.app, true));
+    while (this.count() + this.pool.count() > this.maxInstances && this.pool.evictFor(spec.app, false));
+    const log = this.log.child(`${spec.app.name}#starting`);
+    let proc: AppProcess;
+    try {
+      proc = await spawnAppProcess(spec.app, {
         // PROTOCOL.md §8.5: the place URL (also argv), the launch args and the launcher's identity, as JSON.
-        ALLO_PLACE_URL: spec.placeUrl,
-        ALLO_APP_BOOT_ARGS: JSON.stringify(spec.args),
-        ALLO_APP_BOOTED_BY_IDENTITY: JSON.stringify(spec.identity),
-      },
-    });
-    return new Promise((resolve, reject) => {
-      child.once("error", (error) => reject(new AppStartError(`could not start ${spec.app.name}: ${error.message}`)));
-      child.once("spawn", () => resolve(this.track(spec, child)));
-    });
+        extraArgs: [spec.placeUrl],
+        env: {
+          ALLO_PLACE_URL: spec.placeUrl,
+          ALLO_APP_BOOT_ARGS: JSON.stringify(spec.args),
+          ALLO_APP_BOOTED_BY_IDENTITY: JSON.stringify(spec.identity),
+        },
+        log,
+      });
+    } catch (error) {
+      throw new AppStartError(`could not start ${spec.app.name}: ${(error as Error).message}`);
+    }
+    return this.track(spec, proc, false);
   }
 
-  private track(spec: LaunchSpec, child: ChildProcess): InstanceInfo {
-    const info: InstanceInfo = { id: this.nextId++, appPath: spec.app.path, pid: child.pid!, placeUrl: spec.placeUrl, startedAt: Date.now() };
-    const log = this.log.child(`${spec.app.name}#${info.id}`);
-    const stderrTail: string[] = [];
-    forwardLines(child.stdout!, (line) => log.info(line));
-    forwardLines(child.stderr!, (line) => {
-      log.info(line);
-      stderrTail.push(line.length > MAX_LINE ? line.slice(0, MAX_LINE) + "…" : line);
-      if (stderrTail.length > TAIL_LINES) stderrTail.shift();
+  private track(spec: LaunchSpec, proc: AppProcess, warm: boolean): InstanceInfo {
+    const info: InstanceInfo = { id: this.nextId++, appPath: spec.app.path, pid: proc.pid, placeUrl: spec.placeUrl, startedAt: Date.now(), warm };
+    const log = (proc.log = this.log.child(`${spec.app.name}#${info.id}`));
+    const exited = proc.closed.then(({ code, signal }) => {
+      const exit: InstanceExit = { ...info, code, signal, runtimeMs: Date.now() - info.startedAt, stderrTail: proc.stderrTail };
+      this.live.delete(info.id);
+      this.recentExits.push(exit);
+      if (this.recentExits.length > KEEP_EXITS) this.recentExits.shift();
+      const fields = { pid: info.pid, code, signal, runtimeMs: exit.runtimeMs };
+      if (code === 0 || signal === "SIGTERM") log.info("app exited", fields);
+      else log.warn("app exited with an error", { ...fields, stderr: proc.stderrTail.slice(-10).join("\n") });
+      for (const listener of this.exitListeners) listener(exit);
+      this.pool.fill(); // room for a standby again
+      return exit;
     });
-    child.on("error", (error) => log.warn("process error", { error }));
-    const exited = new Promise<InstanceExit>((resolve) => {
-      // "close" comes after the exit and after stdio ended, so the stderr tail is complete.
-      child.once("close", (code, signal) => {
-        const exit: InstanceExit = { ...info, code, signal, runtimeMs: Date.now() - info.startedAt, stderrTail };
-        this.live.delete(info.id);
-        this.recentExits.push(exit);
-        if (this.recentExits.length > KEEP_EXITS) this.recentExits.shift();
-        const fields = { pid: info.pid, code, signal, runtimeMs: exit.runtimeMs };
-        if (code === 0 || signal === "SIGTERM") log.info("app exited", fields);
-        else log.warn("app exited with an error", { ...fields, stderr: stderrTail.slice(-10).join("\n") });
-        for (const listener of this.exitListeners) listener(exit);
-        resolve(exit);
-      });
-    });
-    this.live.set(info.id, { info, child, stderrTail, exited });
-    log.info("app started", { pid: info.pid, place: spec.placeUrl });
+    this.live.set(info.id, { info, proc, exited });
+    log.info("app started", { pid: info.pid, place: spec.placeUrl, warm });
     return info;
   }
 
@@ -164,24 +204,19 @@ export class Supervisor {
   async stop(id: number): Promise<InstanceExit | undefined> {
     const entry = this.live.get(id);
     if (!entry) return undefined;
-    entry.child.kill("SIGTERM");
-    const timer = setTimeout(() => entry.child.kill("SIGKILL"), this.stopTimeoutMs);
-    try {
-      return await entry.exited;
-    } finally {
-      clearTimeout(timer);
-    }
+    await stopAppProcess(entry.proc, this.stopTimeoutMs);
+    return entry.exited;
   }
 
-  /** Stops every live instance and waits until all are reaped. */
+  /** Stops every standby and live instance, launches under way included, and waits until all are reaped. */
   async stopAll(): Promise<InstanceExit[]> {
+    this.closing = true;
+    const standbys = this.pool.close();
+    await Promise.allSettled([...this.starting]);
     const exits = await Promise.all([...this.live.keys()].map((id) => this.stop(id)));
+    await standbys;
     return exits.filter((e): e is InstanceExit => e !== undefined);
   }
-}
-
-function forwardLines(stream: Readable, onLine: (line: string) => void): void {
-  createInterface({ input: stream, crlfDelay: Infinity }).on("line", onLine);
 }
 
 function sum(values: Iterable<number>): number {

@@ -177,9 +177,9 @@ describe("GET", () => {
 
   it("GET /healthz reports the number of apps and live instances", async () => {
     const g = await gateway([app("echo-app")]);
-    expect((await rawRequest(g.url, "GET", "/healthz")).json).toEqual({ status: "ok", apps: 1, instances: 0 });
+    expect((await rawRequest(g.url, "GET", "/healthz")).json).toEqual({ status: "ok", apps: 1, instances: 0, standby: 0 });
     await launch(g.url, "/", { reportFile: reportFile() });
-    expect((await rawRequest(g.url, "GET", "/healthz")).json).toEqual({ status: "ok", apps: 1, instances: 1 });
+    expect((await rawRequest(g.url, "GET", "/healthz")).json).toEqual({ status: "ok", apps: 1, instances: 1, standby: 0 });
   });
 
   it("answers 405 to other methods", async () => {

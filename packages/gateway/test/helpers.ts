@@ -1,5 +1,5 @@
 // Test helpers: raw HTTP (fetch() would normalise "../" away before sending) and polling for files and exits.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { request } from "node:http";
 
 export interface RawResponse {
@@ -61,4 +61,21 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The children of process `ppid` (default: this one), zombies included (a child not yet reaped is listed). Linux /proc. */
+export function childPids(ppid = process.pid): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue; // it ended while we looked
+    }
+    // "pid (comm) state ppid …": comm may hold spaces and parentheses, so split after the last ")".
+    if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === ppid) pids.push(Number(entry));
+  }
+  return pids;
 }

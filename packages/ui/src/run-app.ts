@@ -52,6 +52,7 @@ export function runApp(App: Component | (() => JSX.Element), options: RunAppOpti
 }
 
 async function startApp(App: Component | (() => JSX.Element), options: RunAppOptions): Promise<AppHandle> {
+  await launchHandshake();
   const url = options.url ?? placeUrlFromProcess();
   if (!url) {
     process.stderr.write("No place URL: pass one as an argument (alloplace://host:port) or set ALLO_PLACE_URL.\n");
@@ -76,4 +77,44 @@ export function isMain(moduleUrl: string): boolean {
   if (!entry) return false;
   const path = decodeURIComponent(new URL(moduleUrl).pathname);
   return path === entry || path.replace(/\.[jt]sx?$/, "") === entry.replace(/\.[jt]sx?$/, "");
+}
+
+/** The IPC messages of a warm standby (@allo/gateway's standby.ts): the child says it is ready, the gateway launches it. */
+type StandbyMessage =
+  | { type: "allo:standby" }
+  | { type: "allo:launch"; placeUrl: string; args: JsonObject; identity: JsonObject }
+  | { type: "allo:launched" };
+
+/**
+ * A warm standby (ALLO_APP_STANDBY=1, started by the gateway with an IPC channel) has loaded and compiled its modules
+ * but has no launch yet: tell the gateway it is ready, wait for the launch, and put the place URL, boot args and
+ * identity where the rest of the start reads them (process.env, PROTOCOL.md §8.5). Returns at once otherwise.
+ * This is why launch info must be read when the app renders, never at module top level.
+ */
+function launchHandshake(): Promise<void> {
+  if (process.env.ALLO_APP_STANDBY !== "1" || !process.send) return Promise.resolve();
+  delete process.env.ALLO_APP_STANDBY;
+  if (!process.connected) process.exit(0); // the gateway went away while this standby was starting
+  const send = process.send.bind(process);
+  return new Promise((resolve) => {
+    // The gateway went away before launching this standby: nobody will, so leave.
+    const orphaned = () => process.exit(0);
+    const onMessage = (message: StandbyMessage) => {
+      if (message?.type !== "allo:launch" || typeof message.placeUrl !== "string") return;
+      process.off("message", onMessage);
+      process.off("disconnect", orphaned);
+      process.env.ALLO_PLACE_URL = message.placeUrl;
+      process.env.ALLO_APP_BOOT_ARGS = JSON.stringify(message.args);
+      process.env.ALLO_APP_BOOTED_BY_IDENTITY = JSON.stringify(message.identity);
+      // Acknowledge, then drop the channel: from here on it is an ordinary app process, like a cold start.
+      send({ type: "allo:launched" } satisfies StandbyMessage, (error: Error | null) => {
+        if (error) process.exit(1); // the gateway is gone and counts this launch as failed
+        if (process.connected) process.disconnect();
+        resolve();
+      });
+    };
+    process.on("message", onMessage);
+    process.once("disconnect", orphaned);
+    send({ type: "allo:standby" } satisfies StandbyMessage);
+  });
 }

@@ -12,7 +12,9 @@ With no folder it serves the app in the current folder at /; with several, each 
   --host <address>              address to listen on (default: all)
   --root <folder>               serve every app folder inside this folder (like the original APPS_ROOT)
   --max-instances-per-app <n>   live processes per app (default 16); more launches get 503
-  --max-instances <n>           live processes in total (default 64)`;
+  --max-instances <n>           live processes in total (default 64)
+  --standby <n>                 warm processes kept per app, so a launch does not wait for Node to start and the
+                                app to compile (default 1; 0 turns them off); they count against the limits`;
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -24,6 +26,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       root: { type: "string" },
       "max-instances-per-app": { type: "string" },
       "max-instances": { type: "string" },
+      standby: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -38,6 +41,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     host: values.host,
     maxInstancesPerApp: count(values["max-instances-per-app"], "--max-instances-per-app", 16),
     maxInstances: count(values["max-instances"], "--max-instances", 64),
+    standby: count(values.standby, "--standby", 1),
   });
   process.stdout.write(
     [`Allo app gateway on ${gateway.url}`, ...apps.map((a) => `  alloapp:${gateway.url}${a.path}  ${a.displayName} (${a.name})`), "Ctrl-C to stop", ""].join("\n"),
