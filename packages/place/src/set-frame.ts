@@ -142,7 +142,8 @@ export class SetFrames {
       if ((key.length + value.length) * 3 + 2 > room) {
         const need = Buffer.byteLength(key) + Buffer.byteLength(value) + 2;
         if (need > room) {
-          const bigger = Buffer.allocUnsafeSlow(Math.max(block.length * 2, at + need + SUFFIX_ROOM));
+          // The guess was short: size the rest by the entities written so far.
+          const bigger = Buffer.allocUnsafeSlow(Math.ceil((at / Math.max(i, 1)) * world.size * 1.0625) + need + SUFFIX_ROOM);
           block.copy(bigger, 0, 0, at);
           block = bigger;
         }

@@ -124,6 +124,14 @@ describe("set frames (PROTOCOL.md §5)", () => {
     for (const s of sent.slice(1)) expect(s.frame.toString()).toBe(s.text);
   });
 
+  it("grows its buffer when the first entities were small and the rest are big", () => {
+    const world = new World();
+    for (let i = 0; i < 8; i++) world.add(`small${i}`, "place", {});
+    for (let i = 0; i < 50; i++) world.add(`big${i}`, "place", { text: { string: "é".repeat(2000 + i) } });
+    world.commit();
+    expect(new SetFrames(world).encode().toString()).toBe(expected(world));
+  });
+
   it("encodes an empty world", () => {
     const world = new World();
     expect(new SetFrames(world).encode().toString()).toBe(expected(world));
