@@ -15,12 +15,13 @@ function randomByte(): number {
 
 /** A random string of `length` characters from [0-9a-zA-Z] (log2(62) ≈ 5.95 bits each). */
 export function randomId(length: number): string {
-  let id = "";
-  while (id.length < length) {
+  const chars: string[] = [];
+  while (chars.length < length) {
     const b = randomByte();
-    if (b < LIMIT) id += ALPHABET[b % 62];
+    if (b < LIMIT) chars.push(ALPHABET[b % 62]);
   }
-  return id;
+  // Joined, not built with +=: that makes a rope of cons cells in V8 (~390 B an id kept in a Map, not ~77 B).
+  return chars.join("");
 }
 
 /** 22 characters ≈ 131 bits: collisions are not a concern across any number of places. */
