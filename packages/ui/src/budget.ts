@@ -38,11 +38,6 @@ export class MessageBudget {
     return false;
   }
 
-  /** Gives back a token taken for a message that turned out to be empty. */
-  giveBack(): void {
-    this.tokens = Math.min(this.burst, this.tokens + 1);
-  }
-
   /** Whether a retry is planned, and a promise for when it runs. */
   get waiting(): Promise<void> | null {
     return this.timer ? this.fired : null;

@@ -57,6 +57,8 @@ const NAMED: Record<string, string> = {
 
 /** The interaction name an event prop listens to, or null if the prop is not an event. */
 export function eventNameOf(prop: string): string | null {
+  // Every prop write asks: components (the common case) are told apart by their first two letters, without a lookup.
+  if (prop.charCodeAt(0) !== 111 /* o */ || prop.charCodeAt(1) !== 110 /* n */) return null;
   if (prop in NAMED) return NAMED[prop];
   if (prop.startsWith("on:")) return prop.slice(3);
   if (/^on[A-Z]/.test(prop)) return prop.slice(2).replace(/[A-Z]/g, (c, i: number) => (i ? "-" : "") + c.toLowerCase());

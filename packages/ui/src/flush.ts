@@ -342,38 +342,42 @@ export class EntitySync {
     );
   }
 
+  // Where the per-write work went: each dirty component is compared by value with what the place has, once per flush.
   private flushChanges(): void {
+    if (!this.dirty.size) return;
     const nodes = [...this.dirty];
     this.dirty.clear();
     for (const node of nodes) {
       if (node.state !== "live" || !node.id) continue; // spawning nodes keep their dirty set until the id arrives
-      if (!this.take()) {
-        this.dirty.add(node);
-        continue;
-      }
-      const set: Record<string, Json> = {};
-      const remove: string[] = [];
+      let set: Record<string, Json> | undefined;
+      let remove: string[] | undefined;
       for (const name of node.dirty) {
         const value = node.components[name];
         const had = node.sent[name];
         if (value === undefined) {
-          if (had !== undefined) remove.push(name);
-        } else if (had === undefined || !jsonEqual(value, had)) set[name] = value;
+          if (had !== undefined) (remove ??= []).push(name);
+        } else if (had === undefined || !jsonEqual(value, had)) (set ??= {})[name] = value;
+      }
+      const parentId = node === this.avatar ? null : node.parent instanceof EntityNode ? node.parent.id : null;
+      const moved = node !== this.avatar && parentId !== null && parentId !== node.serverParent;
+      if (!set && !remove && !moved) {
+        node.dirty.clear(); // written back to what the place has: nothing to send
+        continue;
+      }
+      if (!this.take()) {
+        this.dirty.add(node); // its names stay dirty for the flush the budget plans
+        continue;
       }
       node.dirty.clear();
-      const parentId = node === this.avatar ? null : node.parent instanceof EntityNode ? node.parent.id : null;
-      if (node !== this.avatar && parentId && parentId !== node.serverParent) {
+      set ??= {};
+      if (moved) {
         set.relationships = { parent: parentId };
         node.serverParent = parentId;
       }
-      if (!Object.keys(set).length && !remove.length) {
-        this.budget.giveBack(); // nothing to send after all
-        continue;
-      }
-      for (const name of remove) delete node.sent[name];
-      Object.assign(node.sent, set);
+      if (remove) for (const name of remove) delete node.sent[name];
+      for (const name in set) node.sent[name] = set[name];
       this.counters.changes++;
-      this.track(this.client!.changeComponents(node.id, set, remove), `change_components ${node.id}`);
+      this.track(this.client!.changeComponents(node.id, set, remove ?? []), `change_components ${node.id}`);
     }
   }
 

@@ -2,7 +2,7 @@
 // placeholders. No I/O happens here; the sync (flush.ts) turns node state into messages once per tick.
 // Children are a doubly linked list so inserts before an anchor and sibling walks are O(1)
 // (solid-js/universal calls getNextSibling/insertNode per item while reconciling <For>).
-import { jsonEqual, type EntityId, type Json } from "@allo/protocol";
+import type { EntityId, Json } from "@allo/protocol";
 import type { EntitySync } from "./flush.ts";
 import type { EventHandler } from "./events.ts";
 
@@ -74,14 +74,16 @@ export class EntityNode extends ContainerNode {
     for (const [name, value] of Object.entries(components)) this.setComponent(name, value);
   }
 
+  // The hot path of every prop write: no allocation and no value comparison here. An inline object is a new object on
+  // every effect run (solid-renderer-anchors.md §1.2); the flush compares each dirty component by value, once, with
+  // what the place has, however many times it was written in the tick.
   setComponent(name: string, value: Json | undefined | false): void {
     const next = value === false || value === null ? undefined : value;
     if (next === undefined) {
       if (!(name in this.components)) return;
       delete this.components[name];
     } else {
-      // Compared by value: an inline object is a new object on every effect run (solid-renderer-anchors.md §1.2).
-      if (jsonEqual(this.components[name], next)) return;
+      if (this.components[name] === next) return;
       this.components[name] = next;
     }
     this.dirty.add(name);
@@ -89,7 +91,7 @@ export class EntityNode extends ContainerNode {
     if (this.watchers) for (const watcher of this.watchers) watcher(name);
   }
 
-  /** Calls `watcher` with the name of each component that changes (layout containers follow their children). */
+  /** Calls `watcher` with the name of each component written with a new value (layout containers follow children). */
   watch(watcher: (name: string) => void): () => void {
     (this.watchers ??= new Set()).add(watcher);
     return () => this.watchers?.delete(watcher);

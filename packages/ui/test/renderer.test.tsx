@@ -1,7 +1,7 @@
 // The renderer against a real place: an independent observer agent sees what the app's JSX and signals do.
 import { afterEach, describe, expect, it } from "vitest";
 import { createSignal, For, Show } from "solid-js";
-import { Dynamic, type EntityNode } from "../src/index.ts";
+import { Dynamic, type EntityNode, type EntityProps } from "../src/index.ts";
 import { mountForTest, type TestMount } from "../src/testing.ts";
 
 let mount: TestMount | undefined;
@@ -61,6 +61,22 @@ describe("updates", () => {
     const change = frames.map((f) => JSON.parse(f)).find((m) => m[5]?.[0] === "change_components");
     expect(change[5]).toEqual(["change_components", mount.find((e) => uiName(e) === "counter")!.id, "add_or_change", { text: { string: "count 1000" } }, "remove", []]);
     await mount.until(() => (mount!.find((e) => uiName(e) === "counter")?.components.text as { string: string }).string === "count 1000");
+  });
+
+  it("compares by value at the flush: components rewritten with equal new objects are left out of the message", async () => {
+    const [n, setN] = createSignal(0);
+    // A spread re-runs whole: every prop gets a new object on each run, equal or not.
+    const props = (): EntityProps => ({ transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] }, material: { color: [1, 0, 0, 1] }, text: { string: `n ${n()}` } });
+    mount = await mountForTest(() => <entity><entity ui={{ view_id: "spread" }} {...props()} /></entity>);
+    const before = snapshot(mount);
+    const frames: string[] = [];
+    const sub = mount.appClient.outgoing$.subscribe(({ text }) => frames.push(text));
+    for (let i = 1; i <= 100; i++) setN(i);
+    await mount.settle();
+    sub.unsubscribe();
+    expect(sentSince(mount, before)).toEqual({ change_components: 1, list_agents: 1 });
+    const change = frames.map((f) => JSON.parse(f)).find((m) => m[5]?.[0] === "change_components");
+    expect(change[5][3]).toEqual({ text: { string: "n 100" } });
   });
 
   it("sends nothing for a value written back to what the place already has", async () => {
