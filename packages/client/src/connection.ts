@@ -81,6 +81,7 @@ export class Connection {
   /** Binary frames from the place, channel byte first (PROTOCOL.md §1: media 0/4, assets 3). Used by assets.ts. */
   readonly binary$ = new Subject<Uint8Array>();
   private closedByClient = false;
+  private corked = false;
   private warnedInvalid = false;
   private handlers: ConnectionHandlers | undefined;
   // What arrives before attach() is held, never dropped.
@@ -162,6 +163,7 @@ export class Connection {
     const text = JSON.stringify(message);
     const write = () => {
       if (!this.isOpen) return;
+      this.corkForTurn();
       this.socket.send(text);
       this.stats.messagesSent++;
       this.stats.bytesSent += utf8Length(text);
@@ -176,6 +178,7 @@ export class Connection {
     if (!this.isOpen) throw new AlloError(`Cannot send a binary frame: the connection to ${this.url} is closed.`);
     this.pacer.submit(() => {
       if (!this.isOpen) return;
+      this.corkForTurn();
       this.socket.send(frame);
       this.stats.messagesSent++;
       this.stats.bytesSent += frame.byteLength;
@@ -192,6 +195,23 @@ export class Connection {
       const timer = setTimeout(() => socket.readyState !== CLOSED && socket.terminate!(), CLOSE_HANDSHAKE_MS);
       (timer as { unref?: () => void }).unref?.();
     }
+  }
+
+  /**
+   * `ws` writes every frame with a syscall of its own; corked until the end of the current microtask, the frames sent
+   * together (a renderer's flush: one change_components per entity) leave in one writev. The idea of websockets/ws#2214,
+   * which ws did not take. Browsers' WebSocket has no `_socket` and batches by itself.
+   */
+  private corkForTurn(): void {
+    if (this.corked) return;
+    const raw = (this.socket as { _socket?: { cork?: () => void; uncork(): void } })._socket;
+    if (typeof raw?.cork !== "function") return;
+    this.corked = true;
+    raw.cork();
+    queueMicrotask(() => {
+      this.corked = false;
+      raw.uncork();
+    });
   }
 
   private listen(): void {

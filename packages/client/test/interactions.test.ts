@@ -174,6 +174,33 @@ describe("pacing (the place's rate limit, PROTOCOL.md §5)", () => {
   });
 });
 
+describe("sending", () => {
+  it("writes the frames sent in one turn to the socket together, in order", async () => {
+    const alice = await bed.join("alice");
+    const bob = await bed.join("bob");
+    const received = collect<IncomingInteraction>(bob.interactions$);
+    // The net.Socket under `ws` (private): count what reaches it, one call per write or writev.
+    const raw = (alice as unknown as { connection: { socket: { _socket: { _write: Function; _writev: Function } } } }).connection.socket._socket;
+    const writes: number[] = [];
+    const { _write, _writev } = raw;
+    raw._write = function (this: unknown, ...args: unknown[]) {
+      writes.push(1);
+      return _write.apply(this, args);
+    };
+    raw._writev = function (this: unknown, chunks: unknown[], ...rest: unknown[]) {
+      writes.push(chunks.length);
+      return _writev.call(this, chunks, ...rest);
+    };
+    for (let n = 0; n < 20; n++) alice.send(alice.avatarId, bob.avatarId, ["point", [0, 0, n], [0, 0, -1]]);
+    await new Promise<void>((resolve) => process.nextTick(resolve)); // after the turn's microtasks
+    raw._write = _write;
+    raw._writev = _writev;
+    expect(writes).toHaveLength(1); // one writev (ws alone: one per frame)
+    await vi.waitFor(() => expect(received).toHaveLength(20));
+    expect(received.map((i) => (i.body[1] as number[])[2])).toEqual(Array.from({ length: 20 }, (_, n) => n));
+  });
+});
+
 describe("stats and outgoing$", () => {
   it("counts every frame sent, by name, and shows each on outgoing$", async () => {
     const alice = await bed.join("alice");
