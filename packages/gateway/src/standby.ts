@@ -48,6 +48,8 @@ export interface Handoff {
 const MAX_FAILURES = 3;
 /** Standbys starting at once, over all apps: starting one is CPU-bound, so in parallel they only slow each other. */
 const MAX_STARTING = 1;
+/** The longest a launched standby holds back the next one while it connects. */
+const CONNECT_HOLD_MS = 5000;
 
 export class StandbyPool {
   private readonly pools = new Map<string, Standby[]>();
@@ -59,6 +61,8 @@ export class StandbyPool {
   private readonly stopping = new Set<Promise<unknown>>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private closing = false;
+  /** Launched standbys still connecting: no new standby starts meanwhile, so as not to slow their launch down. */
+  private connecting = 0;
   private readonly readyTimeoutMs: number;
   private readonly handoffTimeoutMs: number;
 
@@ -87,7 +91,7 @@ export class StandbyPool {
 
   /** Starts standbys where one is missing and there is room. Called whenever that may have changed. */
   fill(): void {
-    if (this.closing) return;
+    if (this.closing || this.connecting > 0) return;
     let starting = [...this.pools.values()].flat().filter((s) => !s.info.ready).length;
     for (const app of this.options.apps) {
       if (starting >= MAX_STARTING) return;
@@ -151,7 +155,8 @@ export class StandbyPool {
       return undefined;
     }
     this.failures.set(standby.app.path, 0);
-    // The child drops the channel itself. Not from this side: a parent-side disconnect() never counts towards the
+    this.holdWhileConnecting(proc);
+    // The child drops the channel itself (after "allo:connected"). Not from this side: a parent-side disconnect() never counts towards the
     // child's "close" event (Node 20 only counts the channel's EOF), so the exit would go unnoticed.
     return proc;
   }
@@ -230,6 +235,22 @@ export class StandbyPool {
     );
     const tracked = spawned.finally(() => this.stopping.delete(tracked));
     this.stopping.add(tracked);
+  }
+
+  /** Holds fill() back until the launched process says it connected, ends, or CONNECT_HOLD_MS passed. */
+  private holdWhileConnecting(proc: AppProcess): void {
+    this.connecting++;
+    const release = () => {
+      clearTimeout(timer);
+      proc.child.off("message", onMessage);
+      proc.child.off("close", release);
+      this.connecting--;
+      this.fill();
+    };
+    const onMessage = (message: { type?: unknown }) => message?.type === "allo:connected" && release();
+    const timer = setTimeout(release, CONNECT_HOLD_MS);
+    proc.child.on("message", onMessage);
+    proc.child.once("close", release);
   }
 
   private remove(standby: Standby): Standby {

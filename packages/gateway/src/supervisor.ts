@@ -146,6 +146,7 @@ export class Supervisor {
     } finally {
       this.starting.delete(started);
       this.reserved.set(appPath, (this.reserved.get(appPath) ?? 1) - 1);
+      // Replace a standby this launch took (once it connected: standby.ts holds fill() back until then).
       this.pool.fill();
     }
   }
@@ -153,8 +154,6 @@ export class Supervisor {
   private async startReserved(spec: LaunchSpec): Promise<InstanceInfo> {
     const handoff = { placeUrl: spec.placeUrl, args: spec.args, identity: spec.identity };
     const standby = this.pool.enabled(spec.app) ? await this.pool.take(spec.app) : undefined;
-    // Replace it now, while this launch connects (fill() starts one only if there is room).
-    this.pool.fill();
     const warm = standby && (await this.pool.launch(standby, handoff));
     if (warm) return this.track(spec, warm, true);
     if (this.closing) throw new ShuttingDownError("the gateway is shutting down");

@@ -1,7 +1,9 @@
 // runApp(App): the one way an app entry starts when run directly (`allo run`, the gateway, `node app.tsx`):
 // the place URL from argv or ALLO_PLACE_URL (PROTOCOL.md §8.5), quit and disconnect end the process.
 import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { createComponent, type Component, type JSX } from "solid-js";
 import type { JsonObject, LogLevel } from "@allo/protocol";
 import { render, type AppHandle } from "./render.ts";
@@ -52,7 +54,7 @@ export function runApp(App: Component | (() => JSX.Element), options: RunAppOpti
 }
 
 async function startApp(App: Component | (() => JSX.Element), options: RunAppOptions): Promise<AppHandle> {
-  await launchHandshake();
+  const connected = await launchHandshake();
   const url = options.url ?? placeUrlFromProcess();
   if (!url) {
     process.stderr.write("No place URL: pass one as an argument (alloplace://host:port) or set ALLO_PLACE_URL.\n");
@@ -64,7 +66,7 @@ async function startApp(App: Component | (() => JSX.Element), options: RunAppOpt
     url,
     identity: options.identity ?? { display_name: name },
     logLevel: options.logLevel,
-  });
+  }).finally(connected);
   const stop = () => void app.dispose().then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
@@ -83,19 +85,32 @@ export function isMain(moduleUrl: string): boolean {
 type StandbyMessage =
   | { type: "allo:standby" }
   | { type: "allo:launch"; placeUrl: string; args: JsonObject; identity: JsonObject }
-  | { type: "allo:launched" };
+  | { type: "allo:launched" }
+  | { type: "allo:connected" };
 
 /**
  * A warm standby (ALLO_APP_STANDBY=1, started by the gateway with an IPC channel) has loaded and compiled its modules
  * but has no launch yet: tell the gateway it is ready, wait for the launch, and put the place URL, boot args and
  * identity where the rest of the start reads them (process.env, PROTOCOL.md §8.5). Returns at once otherwise.
  * This is why launch info must be read when the app renders, never at module top level.
+ * Resolves with what to call once the app has connected (or failed to): the gateway starts the next standby then,
+ * so that it does not compete with this launch for the CPU.
  */
-function launchHandshake(): Promise<void> {
-  if (process.env.ALLO_APP_STANDBY !== "1" || !process.send) return Promise.resolve();
+async function launchHandshake(): Promise<() => void> {
+  if (process.env.ALLO_APP_STANDBY !== "1" || !process.send) return () => {};
   delete process.env.ALLO_APP_STANDBY;
+  // What render() and @allo/client import only when they connect: load it now, while nobody waits (half of a
+  // warm launch's time otherwise). `ws` as @allo/client resolves it.
+  const client = import.meta.resolve("@allo/client");
+  await import(client);
+  await import(pathToFileURL(createRequire(client).resolve("ws")).href);
   if (!process.connected) process.exit(0); // the gateway went away while this standby was starting
   const send = process.send.bind(process);
+  const connected = () => {
+    // From here on it is an ordinary app process, like a cold start: drop the channel.
+    // The gateway only uses it to time its next standby, so a failed send changes nothing.
+    if (process.connected) send({ type: "allo:connected" } satisfies StandbyMessage, () => process.connected && process.disconnect());
+  };
   return new Promise((resolve) => {
     // The gateway went away before launching this standby: nobody will, so leave.
     const orphaned = () => process.exit(0);
@@ -106,11 +121,9 @@ function launchHandshake(): Promise<void> {
       process.env.ALLO_PLACE_URL = message.placeUrl;
       process.env.ALLO_APP_BOOT_ARGS = JSON.stringify(message.args);
       process.env.ALLO_APP_BOOTED_BY_IDENTITY = JSON.stringify(message.identity);
-      // Acknowledge, then drop the channel: from here on it is an ordinary app process, like a cold start.
       send({ type: "allo:launched" } satisfies StandbyMessage, (error: Error | null) => {
         if (error) process.exit(1); // the gateway is gone and counts this launch as failed
-        if (process.connected) process.disconnect();
-        resolve();
+        resolve(connected);
       });
     };
     process.on("message", onMessage);

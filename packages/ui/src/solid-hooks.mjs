@@ -1,8 +1,8 @@
 // Module hooks (run off-thread by node:module register). See register.mjs for why.
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { transformAsync } from "@babel/core";
 import { solidBabelOptions, compilesAsAlloJsx } from "./babel-options.mjs";
+import { cacheKey, readCached, writeCached } from "./compile-cache.mjs";
 
 const SOLID = /^solid-js(\/store|\/universal)?$/;
 const SERVER_BUILD = /\/solid-js\/(store\/|web\/|universal\/)?dist\/server\.js$/;
@@ -24,9 +24,22 @@ export async function load(url, context, nextLoad) {
   }
   if (url.startsWith("file:") && compilesAsAlloJsx(fileURLToPath(url))) {
     const filename = fileURLToPath(url);
-    const source = await readFile(filename, "utf8");
-    const result = await transformAsync(source, solidBabelOptions(filename));
-    return { format: "module", source: result.code, shortCircuit: true };
+    return { format: "module", source: await compile(filename, await readFile(filename, "utf8")), shortCircuit: true };
   }
   return nextLoad(url, context);
+}
+
+let babel;
+
+/** Babel output for one file: from the compile cache (compile-cache.mjs), else compiled and stored. */
+async function compile(filename, source) {
+  const options = solidBabelOptions(filename);
+  const key = cacheKey(source, options);
+  const cached = await readCached(key);
+  if (cached !== undefined) return cached;
+  // Loaded only on a miss: importing Babel and the presets is most of the hook's cost at start.
+  babel ??= import("@babel/core");
+  const result = await (await babel).transformAsync(source, options);
+  await writeCached(key, result.code);
+  return result.code;
 }
