@@ -1,6 +1,6 @@
 // One WebSocket to the place: opening it, text framing (one JSON message per frame, PROTOCOL.md §1), counting, closing.
 import { Subject } from "rxjs";
-import { parsePlaceMessage, type Logger, type ParseLimits, type PlaceMessage } from "@allo/protocol";
+import { PARSE_LIMITS, parsePlaceMessage, type Logger, type ParseLimits, type PlaceMessage } from "@allo/protocol";
 import { AlloError, PlaceUnreachableError } from "./errors.ts";
 import { DEFAULT_SEND_BUDGET, SendPacer, type SendBudget } from "./send-pacer.ts";
 
@@ -27,8 +27,8 @@ const CLOSE_HANDSHAKE_MS = 2_000;
  * with thousands of entities) must fit, so the per-object and per-array limits are far above the place's own.
  */
 export const PLACE_MESSAGE_LIMITS: Partial<ParseLimits> = {
-  // A component the place accepted in an interaction sits one level deeper in a state frame.
-  maxDepth: 40,
+  // A component the place accepted in an interaction sits a few levels deeper in a state frame.
+  maxDepth: PARSE_LIMITS.maxDepth + 8,
   maxKeysPerObject: 1_000_000,
   maxArrayLength: 1_000_000,
   maxStringLength: 16 * 1024 * 1024,

@@ -122,6 +122,19 @@ describe("world mirror", () => {
     expect(styles.filter((s) => s.style === "set")).toEqual([]);
   });
 
+  it("mirrors a custom component as deeply nested as the place accepts", async () => {
+    const alice = await bed.join("alice");
+    const bob = await bed.join("bob");
+    const { id } = await alice.spawnEntity({ text: { string: "deep" } });
+    // change_components puts a component 3 levels into the message, so 45 levels are the most the place takes.
+    let deep: Record<string, unknown> = { end: true };
+    for (let level = 1; level < 45; level++) deep = { n: deep };
+    await alice.changeComponents(id, { deep });
+    await bob.waitForWorld((w) => w.get(id)?.components.deep !== undefined);
+    expect(bob.world.get(id)!.components.deep).toEqual(deep);
+    expect(bob.world.toDocument()).toEqual(bed.place.world.toDocument());
+  });
+
   it("recovers from a mirror that lost track: it acknowledges 0 and the place sends a full set", async () => {
     const alice = await bed.join("alice");
     const bob = await bed.join("bob");
