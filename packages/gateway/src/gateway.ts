@@ -44,6 +44,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const log = options.logger ?? createLogger("gateway", options.logLevel);
   const apps = new Map(options.apps.map((a) => [a.path, a]));
   if (apps.size !== options.apps.length) throw new Error("two apps are served at the same path; give each its own");
+  if (options.standby !== undefined && !(Number.isInteger(options.standby) && options.standby >= 0)) {
+    throw new Error(`standby must be a whole number of processes per app (0 turns standbys off), got ${options.standby}`);
+  }
   const supervisor = new Supervisor({ ...options, logger: log });
   let closing = false;
 
