@@ -103,8 +103,10 @@ export class Sync {
         this.stats.statesSkipped++;
         continue;
       }
-      // Keeping up: based on the last state sent (TCP is ordered); after a skip: based on the last ack.
-      const base = agent.lagging ? agent.ackRevision : agent.lastSentRevision;
+      // Keeping up: based on the last state sent (TCP is ordered); after a skip: based on the last ack. With no ack
+      // yet, its set is still on the way (a big world's set fills the socket buffer, so the next tick skips it):
+      // base on that set, not on 0, which would send the whole world again.
+      const base = agent.lagging && agent.ackRevision !== 0 ? agent.ackRevision : agent.lastSentRevision;
       let frame: Buffer | undefined;
       if (base !== 0) {
         frame = byBase.get(base);

@@ -159,6 +159,32 @@ describe("backpressure (PROTOCOL.md §5)", () => {
     expect((writer.mirror!.entities[id].components as any).blob.s).toBe(big + 99);
   });
 
+  it("sends a joiner one set even when that set is still buffered at the next revisions, then patches from it", async () => {
+    const { place, agents: [writer] } = await setup(1, { limits: { clockIntervalMs: 3_600_000 } });
+    // ~16 MB of world: more than the kernel's socket buffers take, so the set waits in the place's buffer.
+    for (let i = 0; i < 800; i++) place.ctx.world.add(`big${i}`, "place", { text: { string: String(i).padEnd(20_000, "x") } });
+    place.ctx.requestFlush();
+    await writer.until(() => writer.mirror?.revision === place.world.revision);
+    const joiner = await rawConnect(place, { autoAck: false });
+    await joiner.announce({ display_name: "joiner" }, {});
+    joiner.socket.pause();
+    const agent = [...place.agents.values()].find((x) => x.displayName === "joiner")!;
+    const id = await spawn(writer);
+    await writer.until(() => agent.stats.statesSkipped > 0);
+    joiner.socket.resume();
+    await joiner.until(() => states(joiner).length >= 1 && agent.socket.bufferedAmount === 0);
+    // Skipped and not acked yet: the next revisions are patches from the set it has, not the whole world again.
+    await writer.request(["change_components", id, "add_or_change", { n: { i: 1 } }, "remove", []]);
+    await joiner.until(() => states(joiner).length >= 2);
+    const received = states(joiner);
+    expect(received.filter((m) => m.patch_style === "set")).toHaveLength(1);
+    for (let k = 1; k < received.length; k++) expect(received[k].patch_from).toBe(received[k - 1].revision);
+    joiner.ack();
+    await joiner.until(() => joiner.mirror?.revision === place.world.revision);
+    expect(joiner.stateErrors).toEqual([]);
+    expect(joiner.mirror).toEqual(documentOf(place));
+  });
+
   it("disconnects an agent that acknowledges nothing for too long", async () => {
     const { place, agents: [writer] } = await setup(1, { limits: { clockIntervalMs: 3_600_000, ackTimeoutMs: 200 } });
     const silent = await rawConnect(place, { autoAck: false });
