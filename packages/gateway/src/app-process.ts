@@ -31,7 +31,8 @@ export function spawnAppProcess(
   options: { extraArgs?: string[]; env: Record<string, string>; ipc?: boolean; log: Logger },
 ): Promise<AppProcess> {
   const [file, ...args] = app.command;
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  // Hosted apps run Solid's production build unless the operator's environment says otherwise.
+  const env: NodeJS.ProcessEnv = { NODE_ENV: "production", ...process.env };
   for (const name of LAUNCH_ENV) delete env[name];
   const child = spawn(file, [...args, ...(options.extraArgs ?? [])], {
     cwd: app.dir,

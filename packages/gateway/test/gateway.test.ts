@@ -47,6 +47,23 @@ describe("POST <app path>", () => {
     expect(g.instances().map((i) => i.pid)).toEqual([report.pid]);
   });
 
+  it("runs apps with NODE_ENV=production unless the gateway's environment sets it", async () => {
+    const g = await gateway([app("echo-app")]);
+    const [unset, set] = [reportFile(), reportFile()];
+    const before = process.env.NODE_ENV;
+    try {
+      delete process.env.NODE_ENV;
+      await launch(g.url, "/", { reportFile: unset });
+      process.env.NODE_ENV = "staging";
+      await launch(g.url, "/", { reportFile: set });
+    } finally {
+      if (before === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = before;
+    }
+    expect((await readReport(unset)).nodeEnv).toBe("production");
+    expect((await readReport(set)).nodeEnv).toBe("staging");
+  });
+
   it("starts one process per launch", async () => {
     const g = await gateway([app("echo-app")]);
     const [a, b] = [reportFile(), reportFile()];
