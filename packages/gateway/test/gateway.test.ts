@@ -1,33 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "@allo/protocol";
-import { discoverAppFolders, loadAppFolder, startGateway, type AppFolder, type Gateway, type GatewayOptions } from "../src/index.ts";
-import { isAlive, launch, rawRequest, readReport, waitFor } from "./helpers.ts";
+import { describe, expect, it } from "vitest";
+import { discoverAppFolders, loadAppFolder, startGateway, type AppFolder } from "../src/index.ts";
+import { fixtures, isAlive, launch, rawRequest, readReport, useGateways, waitFor } from "./helpers.ts";
 
-const fixtures = join(import.meta.dirname, "fixtures");
-const logger = createLogger("gateway", "silent");
-let dir: string;
-let gateways: Gateway[] = [];
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "allo-gateway-"));
-  return () => rmSync(dir, { recursive: true, force: true });
-});
-afterEach(async () => {
-  await Promise.all(gateways.map((g) => g.close()));
-  gateways = [];
-});
-
-async function gateway(apps: AppFolder[], options: Partial<GatewayOptions> = {}): Promise<Gateway> {
-  const g = await startGateway({ apps, port: 0, host: "127.0.0.1", logger, ...options });
-  gateways.push(g);
-  return g;
-}
-const app = (name: string, path = "/") => loadAppFolder(join(fixtures, name), path);
-let reports = 0;
-const reportFile = () => join(dir, `report-${++reports}.json`);
+const { gateway, app, reportFile, logger, dir } = useGateways("allo-gateway-");
 
 describe("POST <app path>", () => {
   it("starts a fresh app process with the place URL, the launch args and the launcher's identity", async () => {
@@ -101,7 +77,7 @@ describe("POST <app path>", () => {
   });
 
   it("answers 500 with the reason when the app process cannot be started", async () => {
-    const broken: AppFolder = { ...app("echo-app"), command: [join(dir, "no-such-program")] };
+    const broken: AppFolder = { ...app("echo-app"), command: [join(dir(), "no-such-program")] };
     const g = await gateway([broken]);
     const res = await launch(g.url, "/", {});
     expect(res.status).toBe(500);

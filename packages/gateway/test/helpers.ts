@@ -1,6 +1,41 @@
-// Test helpers: raw HTTP (fetch() would normalise "../" away before sending) and polling for files and exits.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+// Test helpers: gateways closed after each test, raw HTTP (fetch() would normalise "../" away before sending) and
+// polling for files and exits.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeAll } from "vitest";
+import { createLogger } from "@allo/protocol";
+import { loadAppFolder, startGateway, type AppFolder, type Gateway, type GatewayOptions } from "../src/index.ts";
+
+export const fixtures = join(import.meta.dirname, "fixtures");
+
+/** Registers the hooks of a test file that starts gateways: each is closed after its test, report files go in a temp dir. */
+export function useGateways(prefix: string) {
+  const logger = createLogger("gateway", "silent");
+  let dir = "";
+  let gateways: Gateway[] = [];
+  let reports = 0;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+    return () => rmSync(dir, { recursive: true, force: true });
+  });
+  afterEach(async () => {
+    await Promise.all(gateways.map((g) => g.close()));
+    gateways = [];
+  });
+  return {
+    logger,
+    async gateway(apps: AppFolder[], options: Partial<GatewayOptions> = {}): Promise<Gateway> {
+      const g = await startGateway({ apps, port: 0, host: "127.0.0.1", logger, ...options });
+      gateways.push(g);
+      return g;
+    },
+    app: (name: string, path = "/") => loadAppFolder(join(fixtures, name), path),
+    reportFile: () => join(dir, `report-${++reports}.json`),
+    dir: () => dir,
+  };
+}
 
 export interface RawResponse {
   status: number;

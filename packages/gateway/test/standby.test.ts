@@ -1,34 +1,11 @@
 // Warm standbys (standby.ts): real gateway, real child processes speaking the handshake (fixtures/standby-app).
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createLogger } from "@allo/protocol";
-import { loadAppFolder, startGateway, type AppFolder, type Gateway, type GatewayOptions } from "../src/index.ts";
-import { childPids, isAlive, launch, rawRequest, readReport, waitFor } from "./helpers.ts";
+import type { AppFolder, Gateway } from "../src/index.ts";
+import { childPids, fixtures, isAlive, launch, rawRequest, readReport, useGateways, waitFor } from "./helpers.ts";
 
-const fixtures = join(import.meta.dirname, "fixtures");
-const logger = createLogger("gateway", "silent");
-let dir: string;
-let gateways: Gateway[] = [];
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "allo-standby-"));
-  return () => rmSync(dir, { recursive: true, force: true });
-});
-afterEach(async () => {
-  await Promise.all(gateways.map((g) => g.close()));
-  gateways = [];
-});
-
-async function gateway(apps: AppFolder[], options: Partial<GatewayOptions> = {}): Promise<Gateway> {
-  const g = await startGateway({ apps, port: 0, host: "127.0.0.1", logger, ...options });
-  gateways.push(g);
-  return g;
-}
-const app = (name: string, path = "/") => loadAppFolder(join(fixtures, name), path);
-let reports = 0;
-const reportFile = () => join(dir, `report-${++reports}.json`);
+const { gateway, app, reportFile } = useGateways("allo-standby-");
 const readyStandby = (g: Gateway, path = "/") => waitFor(() => g.standbys(path).find((s) => s.ready), "a ready standby");
 
 describe("warm standbys", () => {
