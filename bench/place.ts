@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { WebSocket } from "ws";
 import { serveParent, startChild, type ChildHandle } from "./lib/child.ts";
 import { startPlace, type Place } from "@allo/place";
+import { SetFrames } from "../packages/place/src/set-frame.ts";
 import type { Entity } from "@allo/protocol";
 import { figure, gc, printReport, summarize, table, fmt, type BenchReport, type Figure, type Profile } from "./lib/report.ts";
 import { makeWorld, rng, yRotation } from "./lib/world.ts";
@@ -64,6 +65,8 @@ interface Run {
   entities: number;
   changes: number;
   tick: number[];
+  /** The tick minus its socket sends: the place's own work (commit → history → patch → encode, plus the simulation). */
+  own: number[];
   /** JSON.stringify of the changed entities. */
   baseline: number[];
   /** The raw floor: that stringify, one Buffer, and a ws.send of it to every agent. */
@@ -113,6 +116,19 @@ async function measure(place: Place, agents: Agents, ids: string[], changes: num
   const floor: number[] = [];
   const sockets = [...place.agents.values()].map((a) => a.socket);
   const sent = () => [...place.agents.values()].reduce((s, a) => s + a.stats.bytesSent, 0);
+  // Time the place's sends inside a tick (not the floor's, which use the same sockets).
+  let inTick = false;
+  let sendMs = 0;
+  for (const socket of sockets) {
+    const send = socket.send.bind(socket) as (...args: unknown[]) => void;
+    socket.send = ((...args: unknown[]) => {
+      if (!inTick) return send(...args);
+      const s0 = performance.now();
+      send(...args);
+      sendMs += performance.now() - s0;
+    }) as typeof socket.send;
+  }
+  const own: number[] = [];
   // The simulation's share of the tick, timed apart (it runs inside place.tick()).
   const simulation: number[] = [];
   const sim = place.ctx.simulation;
@@ -149,14 +165,18 @@ async function measure(place: Place, agents: Agents, ids: string[], changes: num
     const floorFirst = t % 2 === 1 ? floorRun() : undefined;
     const bytesBefore = sent();
     const encodedBefore = place.stats().framesEncoded;
+    sendMs = 0;
+    inTick = true;
     const t0 = performance.now();
     place.tick();
     const t1 = performance.now();
+    inTick = false;
     JSON.stringify(changed);
     const t2 = performance.now();
     const t3 = t2 + (floorFirst ?? floorRun());
     if (t >= warmup) {
       tick.push(t1 - t0);
+      own.push(t1 - t0 - sendMs);
       baseline.push(t2 - t1);
       floor.push(t3 - t2);
       simulation.push(simMs);
@@ -168,7 +188,7 @@ async function measure(place: Place, agents: Agents, ids: string[], changes: num
   }
   const bytesPerAgent = bytes / ticks / AGENTS;
   place.ctx.simulation = sim;
-  return { entities: world.size, changes, tick, baseline, floor, simulation, bytesPerAgent, bytesPerChange: bytesPerAgent / changes, framesEncodedPerTick: encoded / ticks };
+  return { entities: world.size, changes, tick, own, baseline, floor, simulation, bytesPerAgent, bytesPerChange: bytesPerAgent / changes, framesEncodedPerTick: encoded / ticks };
 }
 
 async function worldOf(size: number): Promise<{ place: Place; agents: Agents; ids: string[] }> {
@@ -201,19 +221,23 @@ export async function run(profile: Profile = "quick"): Promise<BenchReport> {
     runs.push({ label: `1% of ${size}`, run: await measure(place, agents, ids, Math.max(1, size / 100), ticks, 1) });
     gc();
     runs.push({ label: `${FIXED_CHANGES} changes in ${size}`, run: await measure(place, agents, ids, FIXED_CHANGES, ticks, 2) });
-    // Join (B3): the place's set encode vs JSON.stringify of a plain copy of the same document, alternating.
+    // Join (B3): the place's set encoder on the whole world (nothing kept, into a reused block) vs JSON.stringify
+    // of a plain copy of the same document, alternating.
     const joinSamples: number[] = [];
     const plainSamples: number[] = [];
     const plain = JSON.parse(JSON.stringify(place.world.toDocument()));
+    const frames = new SetFrames(place.ctx.world);
+    frames.encode();
     for (let i = 0; i < (profile === "full" ? 10 : 3); i++) {
+      frames.forget();
       const t0 = performance.now();
-      JSON.stringify(place.world.toDocument());
+      frames.encode();
       const t1 = performance.now();
       JSON.stringify(plain);
       joinSamples.push(t1 - t0);
       plainSamples.push(performance.now() - t1);
     }
-    runs.push({ label: `set frame of ${size}`, run: { entities: size, changes: 0, tick: joinSamples, baseline: plainSamples, floor: [], simulation: [], bytesPerAgent: 0, bytesPerChange: 0, framesEncodedPerTick: 1 } });
+    runs.push({ label: `set frame of ${size}`, run: { entities: size, changes: 0, tick: joinSamples, own: [], baseline: plainSamples, floor: [], simulation: [], bytesPerAgent: 0, bytesPerChange: 0, framesEncodedPerTick: 1 } });
     await agents.close();
     await place.close();
   }
@@ -229,6 +253,11 @@ export async function run(profile: Profile = "quick"): Promise<BenchReport> {
     const goal = label === "1% of 1000" ? { op: "<=" as const, value: 0.5, on: "p99" as const }
       : label === "1% of 10000" ? { op: "<=" as const, value: 2.5, on: "p99" as const } : undefined;
     figures.push(figure(`tick, ${label} (${AGENTS} agents)`, "ms", r.tick, { baseline: { name: "raw floor (stringify + ws.send ×10)", median: floorMedian }, goal, note: `JSON.stringify alone: ${fmt(summarize(r.baseline).median)} ms; simulation step: ${fmt(summarize(r.simulation).median)} ms` }));
+    figures.push(figure(`tick without its sends, ${label}`, "ms", r.own, {
+      baseline: { name: "JSON.stringify of the changed entities", median: summarize(r.baseline).median },
+      goal: label === "1% of 10000" ? { op: "<=", value: 0.4 } : undefined,
+      note: "commit → history → merge patch → encode, the simulation step and the per-agent checks (B1's tick cost)",
+    }));
     figures.push(figure(`bytes per agent per tick, ${label}`, "B", r.bytesPerAgent, { note: `${fmt(r.bytesPerChange)} B per changed entity; ${fmt(r.framesEncodedPerTick)} frame(s) encoded per tick for ${AGENTS} agents` }));
   }
   const median = (label: string) => summarize(byLabel.get(label)!.tick).median;
