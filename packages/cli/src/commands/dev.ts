@@ -1,4 +1,5 @@
 // `allo dev [src/app.tsx] [--place url] [--port n]`: a place on localhost with the app in it, hot-reloaded on save.
+import { stopSignal } from "../stop-signal.ts";
 import { parseArgs } from "node:util";
 
 export const DEV_USAGE = `Usage: allo dev [entry] [options]
@@ -34,6 +35,11 @@ export async function devCommand(argv: string[]): Promise<number> {
 
   const { startDevSession } = await import("../dev/session.ts"); // loads the place only when it is needed
   const session = await startDevSession({ entry: positionals[0], placeUrl: values.place, port, host: values.host, visor: !values["no-visor"] });
+  let stopping = false;
+  void stopSignal().then(() => {
+    stopping = true;
+    void session.close();
+  });
   const publicUrl = session.place?.publicUrl ?? session.placeUrl;
   process.stdout.write(
     [
@@ -54,14 +60,6 @@ export async function devCommand(argv: string[]): Promise<number> {
       (error: unknown) => process.stderr.write(`allo dev: could not build the web visor (${(error as Error).message}); the place page is served instead\n`),
     );
   }
-  let stopping = false;
-  const stop = () => {
-    if (stopping) process.exit(130); // a second Ctrl-C: do not wait
-    stopping = true;
-    void session.close();
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
   const code = await session.exited;
   await session.close();
   if (!stopping) process.stderr.write(`allo dev: the app process ended (exit ${code}); the session is over\n`);

@@ -1,4 +1,5 @@
 // `allo place`: a place on one port; its URLs on stdout (alloplace:// first, then ws://), logs on stderr.
+import { stopSignal } from "../stop-signal.ts";
 import { parseArgs } from "node:util";
 import { readAclConfigFile, startPlace, type AclConfig } from "@allo/place";
 import { DEFAULT_PORT, parsePlaceUrl, type LogLevel } from "@allo/protocol";
@@ -77,12 +78,10 @@ export async function placeCommand(argv: string[]): Promise<number> {
     if (e.code === "EADDRNOTAVAIL") return fail(`cannot listen on ${host}: no such address on this machine. Try --host 127.0.0.1 or 0.0.0.0.`);
     throw error;
   }
+  const stopped = stopSignal();
   console.log(place.publicUrl);
   console.log(place.url);
-  const signal = await new Promise<string>((done) => {
-    process.once("SIGINT", () => done("SIGINT"));
-    process.once("SIGTERM", () => done("SIGTERM"));
-  });
+  const signal = await stopped;
   process.stderr.write(`allo place: ${signal}, closing…\n`);
   await place.close();
   return 0;

@@ -1,4 +1,5 @@
 // `allo serve [app…] [--port 8000]`: the app gateway (@allo/gateway) for the current folder or for several apps.
+import { stopSignal } from "../stop-signal.ts";
 import { basename, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { discoverAppFolders, loadAppFolder, startGateway, type AppFolder } from "@allo/gateway";
@@ -43,22 +44,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
     maxInstances: count(values["max-instances"], "--max-instances", 64),
     standby: count(values.standby, "--standby", 1),
   });
+  const stopped = stopSignal();
   process.stdout.write(
     [`Allo app gateway on ${gateway.url}`, ...apps.map((a) => `  alloapp:${gateway.url}${a.path}  ${a.displayName} (${a.name})`), "Ctrl-C to stop", ""].join("\n"),
   );
-  await new Promise<void>((done) => {
-    let stopping = false;
-    const stop = () => {
-      if (stopping) process.exit(130);
-      stopping = true;
-      gateway.close().then(done, (error: unknown) => {
-        process.stderr.write(`allo serve: could not stop cleanly: ${(error as Error).message}\n`);
-        done();
-      });
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  await stopped;
+  await gateway.close().catch((error: unknown) => process.stderr.write(`allo serve: could not stop cleanly: ${(error as Error).message}\n`));
   return 0;
 }
 

@@ -1,6 +1,7 @@
 // `allo start`: everything a newcomer needs in one command — a place serving the web visor at `/`, a gateway serving
 // the example apps, each example launched into the place through launch_app (as a user would, PROTOCOL.md §8),
 // and the visor's URL to open.
+import { stopSignal } from "../stop-signal.ts";
 import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -149,6 +150,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--${name} must be a port number (0–65535), got "${v}"`);
     return n;
   };
+  const stopped = stopSignal();
   const started = await start({
     port: port("port", values.port),
     host: values.host,
@@ -158,11 +160,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     // The banner is what a newcomer needs; the place's and gateway's info lines only bury it (ALLO_LOG_LEVEL=info shows them).
     logLevel: (process.env.ALLO_LOG_LEVEL as LogLevel | undefined) ?? "warn",
   });
-  await new Promise<void>((done) => {
-    const stop = () => done();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
+  await stopped;
   console.log("Stopping…");
   await started.close();
   return 0;
