@@ -5,8 +5,15 @@ import type { Entity, EntityId, Json, JsonObject } from "./types.ts";
 
 /** A component's value was changed in place, keeping its keys: its earlier value is not known (send it whole). */
 export const MUTATED_IN_PLACE: unique symbol = Symbol("mutated in place");
+/**
+ * Mutated in place and later replaced within one span: the value at the span's start had the keys of `keysOf` (an
+ * in-place mutation keeps keys) but its leaves are unknown, so the patch drops keys and sends every leaf.
+ */
+export class MutatedThenReplaced {
+  constructor(readonly keysOf: Json) {}
+}
 /** A component's value before a change: the replaced value, undefined when it did not exist, or MUTATED_IN_PLACE. */
-export type ValueBefore = Json | undefined | typeof MUTATED_IN_PLACE;
+export type ValueBefore = Json | undefined | typeof MUTATED_IN_PLACE | MutatedThenReplaced;
 /** Changed components of one entity, each with its value before the first change of the span. */
 export type ComponentChanges = Map<string, ValueBefore>;
 /** What happened to one entity: it appeared, it went away, or these components were set or removed. */
@@ -92,12 +99,12 @@ export function mergeChange(earlier: EntityChange | undefined, later: EntityChan
   return earlier;
 }
 
-/** The value at the start of a span is the first one recorded; a known value beats MUTATED_IN_PLACE. */
+/** The value at the start of a span is the first one recorded; after MUTATED_IN_PLACE, a replacement tells its keys. */
 function keepEarliest(changes: ComponentChanges, name: string, before: ValueBefore): void {
   if (!changes.has(name)) changes.set(name, before);
-  else if (changes.get(name) === MUTATED_IN_PLACE && before !== MUTATED_IN_PLACE) {
-    // The in-place mutation kept the keys of the value later replaced, so that value's keys cover the earlier ones.
-    changes.set(name, before);
+  else if (changes.get(name) === MUTATED_IN_PLACE && before !== MUTATED_IN_PLACE && before !== undefined) {
+    // The mutation kept the keys of the value later replaced, but not its leaves: those must all be sent.
+    changes.set(name, before instanceof MutatedThenReplaced ? before : new MutatedThenReplaced(before));
   }
 }
 
@@ -146,6 +153,7 @@ export function entitiesPatch(changes: ChangeSet, lookup: (id: EntityId) => Enti
       let value: Json | undefined;
       if (now === undefined) value = before === undefined ? undefined : null;
       else if (before === undefined || before === MUTATED_IN_PLACE) value = now;
+      else if (before instanceof MutatedThenReplaced) value = overwritingPatch(before.keysOf, now);
       else value = createMergePatch(before, now);
       if (value !== undefined) (components ??= {})[name] = value;
     }
@@ -161,4 +169,17 @@ export function entitiesPatch(changes: ChangeSet, lookup: (id: EntityId) => Enti
 export function markChange(changes: ChangeSet, id: EntityId, change: "added" | "removed" | string): void {
   if (change === "added" || change === "removed") markEntity(changes, id, change);
   else markComponent(changes, id, change, MUTATED_IN_PLACE);
+}
+
+/** A merge patch from any value with `from`'s keys to `to`: keys `to` lacks become null, every leaf of `to` is sent. */
+function overwritingPatch(from: Json, to: Json): Json {
+  if (!isObject(from) || !isObject(to)) return to;
+  const patch: JsonObject = {};
+  for (const key of Object.keys(from)) if (!Object.hasOwn(to, key)) patch[key] = null;
+  for (const key of Object.keys(to)) patch[key] = Object.hasOwn(from, key) ? overwritingPatch(from[key], to[key]) : to[key];
+  return patch;
+}
+
+function isObject(v: Json): v is JsonObject {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }

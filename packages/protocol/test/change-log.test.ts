@@ -30,11 +30,19 @@ describe("ChangeLog", () => {
     expect((log.compose(2)!.get("a") as Map<string, unknown>).get("transform")).toEqual({ v: 2 });
   });
 
-  it("prefers a known earlier value over an in-place mutation", () => {
+  it("after an in-place mutation then a replacement, drops the replaced keys and sends every leaf", () => {
+    // At base 1 an agent has { v: 0, w: { x: 0 }, gone: 1 }; revision 2 mutates v and w.x in place (keys kept);
+    // revision 3 replaces it with a value without `gone`, v unchanged since the mutation.
+    const atBase: Json = { v: 0, w: { x: 0 }, gone: 1 };
+    const mutated: Json = { v: 1, w: { x: 2 }, gone: 1 };
+    const now: Json = { v: 1, w: { x: 2 }, fresh: true };
     const log = new ChangeLog();
     log.record(1, 2, set([["a", { transform: MUTATED_IN_PLACE }]]));
-    log.record(2, 3, set([["a", { transform: { v: 1 } }]]));
-    expect((log.compose(1)!.get("a") as Map<string, unknown>).get("transform")).toEqual({ v: 1 });
+    log.record(2, 3, set([["a", { transform: mutated }]]));
+    const patch = entitiesPatch(log.compose(1)!, () => ({ id: "a", components: { transform: now } }) as unknown as Entity);
+    expect(applyMergePatch({ a: { components: { transform: atBase } } }, patch)).toEqual({ a: { components: { transform: now } } });
+    // From base 2 (after the mutation) the ordinary, minimal patch.
+    expect(entitiesPatch(log.compose(2)!, () => ({ id: "a", components: { transform: now } }) as unknown as Entity)).toEqual({ a: { components: { transform: { gone: null, fresh: true } } } });
   });
 
   it("keeps an added entity whole and a removed one removed", () => {
