@@ -64,9 +64,14 @@ function channelOf(client: AlloClient): AssetChannel {
   return channel;
 }
 
-/** Publishes bytes under their content id; this client serves them to the place until unpublished or closed. */
-export async function publishAsset(client: AlloClient, bytes: Uint8Array): Promise<string> {
-  const id = await assetIdOf(bytes);
+/**
+ * Publishes bytes under their content id; this client serves them to the place until unpublished or closed.
+ * With `id` (the bytes' id, computed by the caller, e.g. with node:crypto) they are published before this returns,
+ * so a request that arrives right after is answered; the place and fetchAsset still verify the hash.
+ */
+export async function publishAsset(client: AlloClient, bytes: Uint8Array, options: { id?: string } = {}): Promise<string> {
+  if (options.id !== undefined && !isAssetId(options.id)) throw new AssetError(String(options.id), "asset ids look like asset:sha256:<64 hex digits>");
+  const id = options.id ?? (await assetIdOf(bytes));
   channelOf(client).published.set(id, bytes);
   return id;
 }

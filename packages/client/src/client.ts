@@ -45,6 +45,11 @@ export interface ConnectOptions {
    * 200/burst 400): over budget, messages wait in order instead of being dropped by the place. false: no pacing.
    */
   sendBudget?: SendBudget | false;
+  /**
+   * Called with the client once the socket is open, before the announce: publish the assets the avatar names here
+   * (publishAsset with a known id), so the place can fetch them as soon as the avatar exists.
+   */
+  beforeAnnounce?: (client: AlloClient) => void;
 }
 
 /** An interaction another agent (or the place) sent us. Responses to our own requests settle their promise instead. */
@@ -123,6 +128,7 @@ export class AlloClient {
     try {
       const avatar = options.avatar ?? { transform: { matrix: identityMatrix() } };
       const identity = options.identity ?? { display_name: "Allo agent" };
+      options.beforeAnnounce?.(client);
       const joined = await announce(client.requests, identity, avatar, { timeout: deadline - Date.now(), version: options.protocolVersion });
       client.joined(joined.avatarId, joined.placeName);
       await client.settledIn(deadline);
