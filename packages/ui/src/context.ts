@@ -4,6 +4,7 @@ import type { JsonObject } from "@allo/protocol";
 import type { EntitySync } from "./flush.ts";
 import type { UiClient } from "./client.ts";
 import type { RootNode } from "./node.ts";
+import type { AppAssets } from "./asset-publishing.ts";
 
 export interface AppContextValue {
   sync: EntitySync;
@@ -16,6 +17,8 @@ export interface AppContextValue {
   launchArgs: JsonObject;
   /** ALLO_APP_BOOTED_BY_IDENTITY. */
   launchedBy: JsonObject | null;
+  /** The asset() refs its entities use, published through its client while used. */
+  assets: AppAssets;
   /** Called when the app is asked to quit, before it is disposed. */
   quitHandlers: Set<() => void | Promise<void>>;
   /** Quits the app as the `quit` request does: onQuit handlers, dispose, and exit unless exitOnQuit is false. */

@@ -17,6 +17,7 @@ import type {
   VisorComponent,
 } from "@allo/protocol";
 import type { EntityNode } from "./node.ts";
+import type { AssetRef } from "./asset.ts";
 import type { AlloEvent, EventHandler, GrabEvent, PointEvent, PokeEvent } from "./events.ts";
 
 /**
@@ -43,8 +44,17 @@ export interface CustomComponentProps {
   [custom: string]: Json | unknown;
 }
 
+/** Where a component names an asset, an asset() ref does too (asset-props.ts). */
+type AcceptingAssetRefs<K, T> = K extends "material"
+  ? Omit<T, "texture"> & { texture?: string | AssetRef }
+  : K extends "geometry"
+    ? T extends { type: "asset" }
+      ? Omit<T, "name"> & { name: string | AssetRef }
+      : T
+    : T;
+
 /** A component prop: its value, or false/null/undefined for "no such component". */
-export type ComponentProps = { [K in keyof ComponentMap]?: ComponentMap[K] | false | null };
+export type ComponentProps = { [K in keyof ComponentMap]?: AcceptingAssetRefs<K, ComponentMap[K]> | false | null };
 
 export interface EventProps {
   /** A poke (request ["poke", pressed]); answered ok, or failed when the handler throws or returns false. */

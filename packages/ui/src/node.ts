@@ -2,7 +2,9 @@
 // placeholders. No I/O happens here; the sync (flush.ts) turns node state into messages once per tick.
 // Children are a doubly linked list so inserts before an anchor and sibling walks are O(1)
 // (solid-js/universal calls getNextSibling/insertNode per item while reconciling <For>).
+import type { Owner } from "solid-js";
 import type { EntityId, Json } from "@allo/protocol";
+import type { AssetUses } from "./asset-props.ts";
 import type { EntitySync } from "./flush.ts";
 import type { EventHandler } from "./events.ts";
 
@@ -56,6 +58,10 @@ export class EntityNode extends ContainerNode {
   serverParent: EntityId | null = null;
   /** Bumped on each spawn and despawn, so a late spawn response can tell it is stale. */
   generation = 0;
+  /** The Solid owner it was created under: its disposal is this node's unmount (asset-props.ts). */
+  owner: Owner | null = null;
+  /** The assets its components name through asset() refs, while it uses them. */
+  assetUses: AssetUses | undefined;
   private readyWaiters: Array<(id: EntityId) => void> = [];
   private watchers: Set<(name: string) => void> | undefined;
 

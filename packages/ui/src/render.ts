@@ -10,6 +10,7 @@ import { createEventRouter } from "./events.ts";
 import { AppContext, type AppContextValue } from "./context.ts";
 import { readLaunchInfo, type LaunchInfo } from "./launch.ts";
 import type { UiClient } from "./client.ts";
+import { AppAssets, type AssetPublisher } from "./asset-publishing.ts";
 
 export interface RenderOptions {
   /** Place URL (alloplace://, ws://, wss://). The app connects and announces; its first root entity is the avatar. */
@@ -49,11 +50,13 @@ export async function render(code: () => JSX.Element, options: RenderOptions = {
   const [client, setClient] = createSignal<UiClient | null>(null);
   let resolveConnected!: (c: UiClient) => void;
   const connected = new Promise<UiClient>((r) => (resolveConnected = r));
+  const assets = new AppAssets();
   const context: AppContextValue = {
     sync,
     root,
     client,
     connected,
+    assets,
     launchArgs: launch.args,
     launchedBy: launch.launchedBy,
     quitHandlers: new Set(),
@@ -71,9 +74,11 @@ export async function render(code: () => JSX.Element, options: RenderOptions = {
   try {
     if (options.client) {
       connection = options.client;
+      // Published before the first flush spawns the entities that name them.
+      assets.attach(connection, (await import("@allo/client")) as unknown as AssetPublisher);
       sync.connected(connection, connection.avatarId, avatarComponentsOf(connection));
     } else {
-      connection = await announce(options.url!, sync, launch, options.identity ?? { display_name: "Allo app" }, logger);
+      connection = await announce(options.url!, sync, assets, launch, options.identity ?? { display_name: "Allo app" }, logger);
       owned = true;
     }
   } catch (error) {
@@ -126,7 +131,7 @@ export async function render(code: () => JSX.Element, options: RenderOptions = {
 }
 
 /** Connects with the first root entity as the avatar, its subtree nested (as much as fits one message). */
-async function announce(url: string, sync: EntitySync, launch: LaunchInfo, identity: JsonObject, logger: Logger): Promise<UiClient> {
+async function announce(url: string, sync: EntitySync, assets: AppAssets, launch: LaunchInfo, identity: JsonObject, logger: Logger): Promise<UiClient> {
   const first = sync.root.childEntities().next().value;
   // The avatar's place: the launch's initialLocation, else the app's, else the origin (the place needs one).
   if (first && launch.initialLocation) first.components.transform = { matrix: launch.initialLocation };
@@ -134,10 +139,12 @@ async function announce(url: string, sync: EntitySync, launch: LaunchInfo, ident
   const plan = sync.avatarPlan();
   const avatar: Record<string, Json> = { ...(plan?.spec ?? { transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] } }) } as Record<string, Json>;
   if (launch.avatarToken) avatar.avatar = { token: launch.avatarToken };
-  const { connect } = (await import("@allo/client")) as unknown as {
-    connect(url: string, options: { identity: JsonObject; avatar: JsonObject; logger?: Logger }): Promise<UiClient>;
+  const clientModule = (await import("@allo/client")) as unknown as AssetPublisher & {
+    connect(url: string, options: { identity: JsonObject; avatar: JsonObject; logger?: Logger; beforeAnnounce?: (client: UiClient) => void }): Promise<UiClient>;
   };
-  const client = await connect(url, { identity, avatar, logger: logger.child("client") });
+  // The avatar and what spawns with it may name assets: published before the announce, so the place finds them.
+  const beforeAnnounce = (client: UiClient) => assets.attach(client, clientModule);
+  const client = await clientModule.connect(url, { identity, avatar, logger: logger.child("client"), beforeAnnounce });
   sync.announced(client, client.avatarId, plan);
   return client;
 }

@@ -1,10 +1,12 @@
 // The solid-js/universal callbacks: JSX builds a local tree of EntityNodes; attaching a subtree to a live
 // parent, prop writes and removals are reported to the app's EntitySync, which flushes once per tick.
 // No network I/O happens in here (solid-renderer-anchors.md §1.1, §5).
+import { getOwner } from "solid-js";
 import { createRenderer } from "solid-js/universal";
 import { createLogger, type Json } from "@allo/protocol";
 import { EntityNode, RootNode, TextNode, link, unlink, type AnyNode, type ContainerNode } from "./node.ts";
 import { eventNameOf, type EventHandler } from "./events.ts";
+import { assetIdsIn } from "./asset-props.ts";
 
 const logger = createLogger("allo-ui");
 const RESERVED = new Set(["children", "ref"]);
@@ -30,7 +32,9 @@ export const {
     if (tag !== "entity") {
       throw new Error(`<${tag}> is not an Allo element. Use <entity …> or a component such as <Box>, <Label> or <Button>.`);
     }
-    return new EntityNode(tag);
+    const node = new EntityNode(tag);
+    node.owner = getOwner();
+    return node;
   },
 
   // Also Solid's empty placeholders for <Show>/<For>; text has no entity of its own (use <Label>).
@@ -62,7 +66,7 @@ export const {
       else node.handlers.delete(event);
       return;
     }
-    node.setComponent(name, value as Json | undefined);
+    node.setComponent(name, assetIdsIn(node, name, value) as Json | undefined);
   },
 
   // Also moves an attached node (keyed reorders): no removeNode comes first.

@@ -4,11 +4,12 @@ import type { Vec3 } from "@allo/protocol";
 import { View, type ViewProps } from "./view.tsx";
 import { boxGeometry } from "../layout/geometry.ts";
 import { rgba, palette, type ColorLike } from "../layout/color.ts";
+import type { AssetRef } from "../asset.ts";
 
 export type BoxProps = ViewProps & {
   color?: ColorLike;
-  /** An image asset id (asset:sha256:…) for the faces. */
-  texture?: string;
+  /** An image for the faces: an asset id (asset:sha256:…) or an asset() ref. */
+  texture?: string | AssetRef;
 };
 
 const DEFAULT_SIZE: Vec3 = [0.1, 0.1, 0.1];

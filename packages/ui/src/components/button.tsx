@@ -8,12 +8,14 @@ import { Label } from "./label.tsx";
 import { palette, rgba, shade, type ColorLike } from "../layout/color.ts";
 import type { AlloEvent, PokeEvent } from "../events.ts";
 import { shake } from "../animate.ts";
+import type { AssetRef } from "../asset.ts";
 
 export type ButtonProps = ViewProps & {
   label?: string;
   color?: ColorLike;
   labelColor?: ColorLike;
-  texture?: string;
+  /** An image on its face: an asset id or an asset() ref. */
+  texture?: string | AssetRef;
   /** Called on a completed press. Throwing answers the poke with failed and shakes the button. */
   onActivated?: (event: PokeEvent) => unknown;
 };

@@ -1,11 +1,12 @@
-// Model: a glTF/GLB model by asset id (geometry {type: "asset"}), optionally tinted.
+// Model: a glTF/GLB model by asset id or asset() ref (geometry {type: "asset"}), optionally tinted.
 import { splitProps, type JSX } from "solid-js";
 import { View, type ViewProps } from "./view.tsx";
 import { rgba, type ColorLike } from "../layout/color.ts";
+import type { AssetRef } from "../asset.ts";
 
 export type ModelProps = ViewProps & {
-  /** The model's asset id, asset:sha256:<hex> (PROTOCOL.md §9). */
-  asset: string;
+  /** The model: an asset id, asset:sha256:<hex> (PROTOCOL.md §9), or asset("./chair.glb"), published while shown. */
+  asset: string | AssetRef;
   color?: ColorLike;
 };
 

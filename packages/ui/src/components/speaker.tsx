@@ -3,10 +3,11 @@
 import { onMount, splitProps, type JSX } from "solid-js";
 import { View, type ViewProps } from "./view.tsx";
 import type { EntityNode } from "../node.ts";
+import type { AssetRef } from "../asset.ts";
 
 export type SpeakerProps = ViewProps & {
-  /** A sound asset id to loop. */
-  asset?: string;
+  /** A sound to loop: an asset id, or asset("./rain.ogg") / asset(bytes), published while it plays. */
+  asset?: string | AssetRef;
   volume?: number;
   /** Live track: called with the track id once the place allocated it. */
   onTrack?: (trackId: number) => void;

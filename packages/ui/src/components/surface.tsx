@@ -4,10 +4,12 @@ import type { Vec3 } from "@allo/protocol";
 import { View, type ViewProps } from "./view.tsx";
 import { quadGeometry } from "../layout/geometry.ts";
 import { rgba, type ColorLike } from "../layout/color.ts";
+import type { AssetRef } from "../asset.ts";
 
 export type SurfaceProps = ViewProps & {
   color?: ColorLike;
-  texture?: string;
+  /** An image: an asset id, or asset("./logo.png") / asset(bytes), published while the surface shows it. */
+  texture?: string | AssetRef;
   /** Crop the texture: the part of it shown horizontally and vertically (0..1). */
   uvScale?: [number, number];
   transparent?: boolean;

@@ -1,6 +1,6 @@
 // Compile-time checks of Allo's JSX typings, run by jsx-types.test.ts through the TypeScript API.
 // Each @ts-expect-error must meet an error, or tsc reports the directive as unused.
-import { Box, Button, Label, type EntityNode } from "../../src/index.ts";
+import { Box, Button, Label, Model, Surface, type AssetRef, type EntityNode } from "../../src/index.ts";
 
 // Apps type their own components by augmenting ComponentMap.
 declare module "@allo/ui" {
@@ -49,3 +49,14 @@ export const badSize = <Box size={[1, 1]} />;
 export const noText = <Label />;
 // @ts-expect-error onPoke's event has no `foo`
 export const badHandler = <entity onPoke={(e) => e.foo} />;
+
+// asset() refs go where a component names an asset, and nowhere else.
+declare const logo: AssetRef;
+export const assetRefs = (
+  <entity material={{ texture: logo }} geometry={{ type: "asset", name: logo }}>
+    <Surface texture={logo} />
+    <Model asset={logo} />
+  </entity>
+);
+// @ts-expect-error a hardcoded model is named by a string
+export const badAssetRef = <entity geometry={{ type: "hardcoded-model", name: logo }} />;
