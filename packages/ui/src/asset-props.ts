@@ -11,6 +11,8 @@ import type { EntityNode } from "./node.ts";
 
 /** Where, inside a component's value, an asset id sits. */
 const assetKeyOf = (name: string) => (name === "material" ? "texture" : name === "geometry" ? "name" : name === "sound_effect" ? "asset" : undefined);
+/** Components whose value is never an asset id as a whole (custom ones may be). */
+const NEVER_AN_ASSET = new Set(["transform", "text", "collider", "grabbable", "cursor", "relationships", "intent", "visor", "ui", "focus"]);
 
 export interface AssetUses {
   app: AppAssets;
@@ -19,19 +21,18 @@ export interface AssetUses {
 
 /** The value to store for component `name` of `node`, refs replaced by ids; starts and ends the node's uses. */
 export function assetIdsIn(node: EntityNode, name: string, value: unknown): unknown {
-  let ref: AssetRef | undefined;
-  let out = value;
-  if (value instanceof AssetRef) {
-    ref = value;
-    out = value.id;
-  } else if (typeof value === "object" && value !== null) {
-    const key = assetKeyOf(name);
-    const inner = key && (value as Record<string, unknown>)[key];
-    if (key && inner instanceof AssetRef) {
-      ref = inner;
-      out = { ...(value as Record<string, unknown>), [key]: inner.id };
-    }
+  // Every prop write passes here: a plain value leaves after a few comparisons (a few ns), allocating nothing.
+  const key = assetKeyOf(name);
+  if (key !== undefined) {
+    const inner = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+    if (typeof inner === "object" && inner instanceof AssetRef) return use(node, name, inner, { ...(value as Record<string, unknown>), [key]: inner.id });
+  } else if (typeof value === "object" && value !== null && !NEVER_AN_ASSET.has(name) && value instanceof AssetRef) {
+    return use(node, name, value, value.id);
   }
+  return node.assetUses === undefined ? value : use(node, name, undefined, value);
+}
+
+function use(node: EntityNode, name: string, ref: AssetRef | undefined, out: unknown): unknown {
   const previous = node.assetUses?.byComponent.get(name);
   if (ref?.id === previous?.id) return out;
   const uses = node.assetUses ?? (node.assetUses = startUses(node));
