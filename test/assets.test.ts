@@ -16,8 +16,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function placeWithClients(count: number): Promise<{ place: Place; clients: AlloClient[] }> {
-  const place = await startPlace({ port: 0, logLevel: "silent" });
+async function placeWithClients(count: number, options: Parameters<typeof startPlace>[0] = {}): Promise<{ place: Place; clients: AlloClient[] }> {
+  const place = await startPlace({ port: 0, logLevel: "silent", ...options });
   cleanups.push(() => place.close());
   const clients: AlloClient[] = [];
   for (let i = 0; i < count; i++) {
@@ -65,5 +65,11 @@ describe("assets with @allo/client", () => {
       new AssetError("asset:sha256:" + "0".repeat(64), "no agent in the place has this asset"),
     );
     await expect(fetchAsset(reader, "not an id")).rejects.toThrow(/asset ids look like/);
+  });
+
+  it("is told at once that nobody has an asset by clients that never published one", async () => {
+    // A minute's place timeout: only the bystanders' answers can end this fetch within the test's time.
+    const { clients: [, , reader] } = await placeWithClients(3, { assets: { fetchTimeoutMs: 60_000 } });
+    await expect(fetchAsset(reader, "asset:sha256:" + "1".repeat(64))).rejects.toThrow(/no agent in the place has this asset/);
   });
 });

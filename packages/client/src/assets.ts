@@ -57,6 +57,11 @@ class AssetChannel {
   }
 }
 
+/** Answers the place's asset requests from now on, "not published" included (else the place waits out its timeout). */
+export function serveAssets(client: AlloClient): void {
+  channelOf(client);
+}
+
 const channels = new WeakMap<AlloClient, AssetChannel>();
 function channelOf(client: AlloClient): AssetChannel {
   let channel = channels.get(client);

@@ -18,6 +18,7 @@ import {
   type PlaceMessage,
 } from "@allo/protocol";
 import { announce, type Identity } from "./announce.ts";
+import { serveAssets } from "./assets.ts";
 import { ClockSync } from "./clock.ts";
 import { Connection, type ConnectionClose, type ConnectionStats, type WebSocketConstructor } from "./connection.ts";
 import { AlloError, ConnectionLostError } from "./errors.ts";
@@ -128,6 +129,7 @@ export class AlloClient {
     try {
       const avatar = options.avatar ?? { transform: { matrix: identityMatrix() } };
       const identity = options.identity ?? { display_name: "Allo agent" };
+      serveAssets(client);
       options.beforeAnnounce?.(client);
       const joined = await announce(client.requests, identity, avatar, { timeout: deadline - Date.now(), version: options.protocolVersion });
       client.joined(joined.avatarId, joined.placeName);
