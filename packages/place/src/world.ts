@@ -9,6 +9,7 @@ import {
   markEntity,
   MUTATED_IN_PLACE,
   PLACE_ENTITY_ID,
+  replacedBefore,
   type ChangeSet,
   type Components,
   type Entity,
@@ -85,7 +86,8 @@ export class World implements WorldView {
     const before = Object.hasOwn(components, name) ? components[name] : undefined;
     components[name] = value;
     if (name === "relationships") this.link(id, parentIn(components));
-    markComponent(this.pending, id, name, before);
+    // The history keeps `before` only when a patch needs it (a moved transform's patch is the new value whole).
+    markComponent(this.pending, id, name, replacedBefore(before, value));
   }
 
   removeComponent(id: EntityId, name: string): void {

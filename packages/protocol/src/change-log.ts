@@ -1,9 +1,12 @@
 // Revision change-sets and the merge patches built from them (PROTOCOL.md §5,
 // shared/reference/perf-and-reliability-anchors.md §3c strategy D): a tick costs what changed, never the world's size.
-import { createMergePatch } from "./merge-patch.ts";
+import { createMergePatch, jsonEqual } from "./merge-patch.ts";
 import type { Entity, EntityId, Json, JsonObject } from "./types.ts";
 
-/** A component's value was changed in place, keeping its keys: its earlier value is not known (send it whole). */
+/**
+ * A component's earlier value is not kept, but had the keys of the value after the change at every level: it was
+ * changed in place (keys kept), or replaced by a value differing at every leaf (`replacedBefore`). Sent whole.
+ */
 export const MUTATED_IN_PLACE: unique symbol = Symbol("mutated in place");
 /**
  * Mutated in place and later replaced within one span: the value at the span's start had the keys of `keysOf` (an
@@ -16,8 +19,16 @@ export class MutatedThenReplaced {
 export type ValueBefore = Json | undefined | typeof MUTATED_IN_PLACE | MutatedThenReplaced;
 /** Changed components of one entity, each with its value before the first change of the span. */
 export type ComponentChanges = Map<string, ValueBefore>;
+/**
+ * One changed component, the common case (a moved entity), without a Map of its own (~40 B where a one-entry Map is
+ * ~180 B, docs/performance.md "Revision history"). Never mutated: the log and composed unions share it.
+ */
+export class ComponentChange {
+  constructor(readonly name: string, readonly before: ValueBefore) {}
+  has(name: string): boolean { return name === this.name; }
+}
 /** What happened to one entity: it appeared, it went away, or these components were set or removed. */
-export type EntityChange = "added" | "removed" | ComponentChanges;
+export type EntityChange = "added" | "removed" | ComponentChange | ComponentChanges;
 /** Everything one revision (or a span of revisions) changed, by entity id. */
 export type ChangeSet = Map<EntityId, EntityChange>;
 
@@ -86,26 +97,37 @@ export class ChangeLog {
 }
 
 /**
- * Combines an earlier change with a later one for the same entity, for a union the caller owns: `earlier` may be
- * mutated, `later` never is.
+ * Combines an earlier change with a later one for the same entity, for a union the caller owns: an earlier Map may
+ * be mutated, `later` never is.
  */
 export function mergeChange(earlier: EntityChange | undefined, later: EntityChange): EntityChange {
-  if (earlier === undefined) return typeof later === "string" ? later : new Map(later);
+  if (earlier === undefined) return later instanceof Map ? new Map(later) : later;
   // Gone at the end: null, whatever happened before (a null for an entity the agent never had is a no-op).
   if (later === "removed") return "removed";
   // Appeared, or changed after appearing: send it whole. Entity ids are never reused, so no stale components.
   if (later === "added" || earlier === "added" || earlier === "removed") return "added";
-  for (const [name, before] of later) keepEarliest(earlier, name, before);
-  return earlier;
+  if (later instanceof ComponentChange) return withComponent(earlier, later.name, later.before);
+  let merged = earlier;
+  for (const [name, before] of later) merged = withComponent(merged, name, before);
+  return merged;
+}
+
+/** `changes` with `name` changed, keeping the value at the start of the span; a Map is updated in place. */
+function withComponent(changes: ComponentChange | ComponentChanges, name: string, before: ValueBefore): ComponentChange | ComponentChanges {
+  if (changes instanceof Map) {
+    changes.set(name, changes.has(name) ? earliest(changes.get(name), before) : before);
+    return changes;
+  }
+  if (changes.name !== name) return new Map([[changes.name, changes.before], [name, before]]);
+  const kept = earliest(changes.before, before);
+  return kept === changes.before ? changes : new ComponentChange(name, kept);
 }
 
 /** The value at the start of a span is the first one recorded; after MUTATED_IN_PLACE, a replacement tells its keys. */
-function keepEarliest(changes: ComponentChanges, name: string, before: ValueBefore): void {
-  if (!changes.has(name)) changes.set(name, before);
-  else if (changes.get(name) === MUTATED_IN_PLACE && before !== MUTATED_IN_PLACE && before !== undefined) {
-    // The mutation kept the keys of the value later replaced, but not its leaves: those must all be sent.
-    changes.set(name, before instanceof MutatedThenReplaced ? before : new MutatedThenReplaced(before));
-  }
+function earliest(first: ValueBefore, later: ValueBefore): ValueBefore {
+  if (first !== MUTATED_IN_PLACE || later === MUTATED_IN_PLACE || later === undefined) return first;
+  // The unknown value had the keys of the value later replaced, but not its leaves: those must all be sent.
+  return later instanceof MutatedThenReplaced ? later : new MutatedThenReplaced(later);
 }
 
 /** Marks an entity added or removed in a change-set being built for the current revision. */
@@ -123,8 +145,39 @@ export function markEntity(changes: ChangeSet, id: EntityId, change: "added" | "
 /** Marks a component set, replaced, removed or mutated in place, with its value before this change. */
 export function markComponent(changes: ChangeSet, id: EntityId, name: string, before: ValueBefore): void {
   const prev = changes.get(id);
-  if (prev === undefined) changes.set(id, new Map([[name, before]]));
-  else if (prev instanceof Map) keepEarliest(prev, name, before);
+  if (prev === undefined) changes.set(id, new ComponentChange(name, before));
+  else if (typeof prev !== "string") {
+    const next = withComponent(prev, name, before);
+    if (next !== prev) changes.set(id, next);
+  }
+}
+
+/**
+ * What to record as the earlier value of a component replaced by `after`: MUTATED_IN_PLACE, keeping nothing, when
+ * the two have the same keys at every level and differ at every leaf (a moved transform), since the merge patch from
+ * `before` would be `after` whole anyway; otherwise `before` itself, which the patch needs (dropped keys, unchanged
+ * leaves). Composing stays exact from every base: a later replacement that changes keys still tells them.
+ */
+export function replacedBefore(before: Json | undefined, after: Json): ValueBefore {
+  return before !== undefined && differsAtEveryLeaf(before, after) ? MUTATED_IN_PLACE : before;
+}
+
+/** True when `a` and `b` have the same object keys at every level and no leaf (non-object value) in common. */
+function differsAtEveryLeaf(a: Json, b: Json): boolean {
+  const objects = isObject(a);
+  if (objects !== isObject(b)) return false;
+  if (!objects) return !jsonEqual(a, b);
+  const ao = a as JsonObject;
+  const bo = b as JsonObject;
+  let keys = 0;
+  for (const key in ao) {
+    if (!Object.hasOwn(ao, key)) continue;
+    if (!Object.hasOwn(bo, key) || !differsAtEveryLeaf(ao[key], bo[key])) return false;
+    keys++;
+  }
+  if (keys === 0) return false;
+  for (const key in bo) if (Object.hasOwn(bo, key)) keys--;
+  return keys === 0;
 }
 
 /**
@@ -147,19 +200,28 @@ export function entitiesPatch(changes: ChangeSet, lookup: (id: EntityId) => Enti
     }
     const current = entity.components as Record<string, Json | undefined>;
     let components: JsonObject | undefined;
-    for (const [name, before] of change) {
-      // Own properties only: a component may be called "toString".
-      const now = Object.hasOwn(current, name) ? current[name] : undefined;
-      let value: Json | undefined;
-      if (now === undefined) value = before === undefined ? undefined : null;
-      else if (before === undefined || before === MUTATED_IN_PLACE) value = now;
-      else if (before instanceof MutatedThenReplaced) value = overwritingPatch(before.keysOf, now);
-      else value = createMergePatch(before, now);
-      if (value !== undefined) (components ??= {})[name] = value;
+    if (change instanceof ComponentChange) {
+      const value = componentPatch(current, change.name, change.before);
+      if (value !== undefined) components = { [change.name]: value };
+    } else {
+      for (const [name, before] of change) {
+        const value = componentPatch(current, name, before);
+        if (value !== undefined) (components ??= {})[name] = value;
+      }
     }
     if (components) patch[id] = { components };
   }
   return patch;
+}
+
+/** One component's patch from its earlier value, or undefined when it needs none. */
+function componentPatch(current: Record<string, Json | undefined>, name: string, before: ValueBefore): Json | undefined {
+  // Own properties only: a component may be called "toString".
+  const now = Object.hasOwn(current, name) ? current[name] : undefined;
+  if (now === undefined) return before === undefined ? undefined : null;
+  if (before === undefined || before === MUTATED_IN_PLACE) return now;
+  if (before instanceof MutatedThenReplaced) return overwritingPatch(before.keysOf, now);
+  return createMergePatch(before, now);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ChangeLog, entitiesPatch, markComponent, markEntity, MUTATED_IN_PLACE, type ChangeSet, type ValueBefore } from "../src/change-log.ts";
+import { ChangeLog, ComponentChange, entitiesPatch, markComponent, markEntity, MUTATED_IN_PLACE, replacedBefore, type ChangeSet, type ValueBefore } from "../src/change-log.ts";
 import { applyMergePatch } from "../src/merge-patch.ts";
 import type { Entity, Json } from "../src/types.ts";
 
@@ -45,6 +45,20 @@ describe("ChangeLog", () => {
     expect(entitiesPatch(log.compose(2)!, () => ({ id: "a", components: { transform: now } }) as unknown as Entity)).toEqual({ a: { components: { transform: { gone: null, fresh: true } } } });
   });
 
+  it("composes one-component changes without changing the log's own entries", () => {
+    const log = new ChangeLog();
+    const first = new ComponentChange("transform", MUTATED_IN_PLACE);
+    log.record(1, 2, new Map([["a", first]]));
+    log.record(2, 3, new Map([["a", new ComponentChange("transform", { v: 1, gone: 1 })]]));
+    log.record(3, 4, new Map([["a", new ComponentChange("text", undefined)]]));
+    const union = log.compose(1)!;
+    const a = union.get("a") as Map<string, ValueBefore>;
+    expect([...a.keys()]).toEqual(["transform", "text"]);
+    expect(entitiesPatch(union, () => ({ id: "a", components: { transform: { v: 2 }, text: "t" } }) as unknown as Entity)).toEqual({ a: { components: { transform: { v: 2, gone: null }, text: "t" } } });
+    expect(log.compose(2)!.get("a")).toBeInstanceOf(Map);
+    expect(first.before).toBe(MUTATED_IN_PLACE);
+  });
+
   it("keeps an added entity whole and a removed one removed", () => {
     const log = new ChangeLog();
     log.record(1, 2, set([["a", "added"], ["b", { x: 1 }]]));
@@ -80,12 +94,41 @@ describe("markEntity / markComponent", () => {
     markEntity(c, "a", "removed");
     expect(c.has("a")).toBe(false);
   });
+  it("records one changed component without a Map, and turns to a Map at the second", () => {
+    const c: ChangeSet = new Map();
+    markComponent(c, "a", "transform", { v: 0 });
+    markComponent(c, "a", "transform", { v: 1 });
+    expect(c.get("a")).toEqual(new ComponentChange("transform", { v: 0 }));
+    markComponent(c, "a", "text", undefined);
+    expect([...(c.get("a") as Map<string, unknown>)]).toEqual([["transform", { v: 0 }], ["text", undefined]]);
+  });
   it("collects component names with their first earlier value", () => {
     const c: ChangeSet = new Map();
     markComponent(c, "a", "transform", { v: 0 });
     markComponent(c, "a", "text", undefined);
     markComponent(c, "a", "transform", { v: 1 });
     expect([...(c.get("a") as Map<string, unknown>)]).toEqual([["transform", { v: 0 }], ["text", undefined]]);
+  });
+});
+
+describe("replacedBefore", () => {
+  it("keeps nothing when the patch would be the new value whole: same keys at every level, every leaf new", () => {
+    expect(replacedBefore({ matrix: [1, 2] }, { matrix: [1, 3] })).toBe(MUTATED_IN_PLACE);
+    expect(replacedBefore({ a: { b: 1 }, c: "x" }, { a: { b: 2 }, c: "y" })).toBe(MUTATED_IN_PLACE);
+    expect(replacedBefore(1, 2)).toBe(MUTATED_IN_PLACE);
+  });
+  it("keeps the earlier value when a patch needs it: a leaf in common, a key dropped or added, a type changed", () => {
+    for (const [before, after] of [
+      [{ color: [1], roughness: 0.5 }, { color: [2], roughness: 0.5 }],
+      [{ a: 1, gone: 1 }, { a: 2 }],
+      [{ a: 1 }, { a: 2, fresh: 1 }],
+      [{ a: { b: 1, gone: 1 } }, { a: { b: 2 } }],
+      [{ a: { b: 1 } }, { a: 5 }],
+      [{ a: 5 }, { a: { b: 1 } }],
+      [{}, {}],
+      [{ v: 1 }, { v: 1 }],
+    ] as [Json, Json][]) expect(replacedBefore(before, after)).toBe(before);
+    expect(replacedBefore(undefined, { a: 1 })).toBeUndefined();
   });
 });
 
