@@ -20,9 +20,6 @@ export const PARSE_LIMITS: Readonly<ParseLimits> = Object.freeze({
   maxArrayLength: 100_000,
 });
 
-/** Keys that could reach Object.prototype once a parsed value is spread or assigned somewhere. */
-const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
-
 export function ok<T>(value: T): ParseResult<T> {
   return { ok: true, value };
 }
@@ -45,63 +42,101 @@ export function parseJson(text: string, limits?: Partial<ParseLimits>): ParseRes
     const err = e as Error;
     return fail(err instanceof RangeError ? `message is nested too deeply to parse` : `message is not valid JSON: ${err.message}`);
   }
-  return checkJson(value, "message", limits);
+  // JSON.parse makes only plain objects, arrays and JSON scalars, and no string longer than the text.
+  return check(value, "message", resolveLimits(limits), text.length);
 }
 
 /**
  * Checks that an arbitrary value is plain JSON within the limits: finite numbers, plain objects and arrays, no
- * forbidden keys. Iterative, so hostile nesting cannot overflow the stack; paths are only worked out for an error,
- * so the walk allocates nothing per node. Returns the value itself when it passes.
+ * forbidden keys. Returns the value itself when it passes.
  */
 export function checkJson(value: unknown, rootPath = "value", limits?: Partial<ParseLimits>): ParseResult<Json> {
-  const { maxDepth, maxStringLength, maxKeysPerObject, maxArrayLength } = resolveLimits(limits);
-  const problem = (container: object | null, key: string | number | null, what: string): ParseResult<Json> =>
-    fail(`${pathTo(value, container, key, rootPath, maxDepth)} ${what}`);
+  return check(value, rootPath, resolveLimits(limits), undefined);
+}
+
+/** Where a walk stopped: `container[key]` (or `container` itself when key is null) and what is wrong there. */
+interface Problem {
+  container: object | null;
+  key: string | number | null;
+  what: string;
+}
+
+/** `parsedLength`: the value came from JSON.parse of a text this long, which rules some checks out. */
+function check(value: unknown, rootPath: string, limits: ParseLimits, parsedLength: number | undefined): ParseResult<Json> {
+  let problem: Problem | null;
   if (typeof value !== "object" || value === null) {
-    const e = checkScalar(value, maxStringLength);
-    return e === null ? ok(value as Json) : problem(null, null, e);
+    const what = checkScalar(value, limits.maxStringLength);
+    problem = what === null ? null : { container: null, key: null, what };
+  } else {
+    problem = walk(value, limits, parsedLength);
   }
-  const stack: object[] = [value];
+  if (problem === null) return ok(value as Json);
+  return fail(`${pathTo(value, problem.container, problem.key, rootPath, limits.maxDepth)} ${problem.what}`);
+}
+
+/**
+ * One iterative pass over every container (hostile nesting cannot overflow the stack). It allocates nothing per
+ * node: no key arrays (for…in), no paths (pathTo works the path out once, for an error), depths beside the stack.
+ */
+function walk(root: object, limits: ParseLimits, parsedLength: number | undefined): Problem | null {
+  const { maxDepth, maxStringLength, maxKeysPerObject, maxArrayLength } = limits;
+  const fromParse = parsedLength !== undefined;
+  // A string (or key) of the parsed value is shorter than the text it came from.
+  const checkStrings = !fromParse || parsedLength > maxStringLength;
+  const stack: object[] = [root];
   const depths: number[] = [1];
-  while (stack.length) {
+  while (stack.length !== 0) {
     const v = stack.pop()!;
     const depth = depths.pop()!;
-    if (depth > maxDepth) return problem(v, null, `nests deeper than ${maxDepth} levels`);
+    if (depth > maxDepth) return { container: v, key: null, what: `nests deeper than ${maxDepth} levels` };
     if (Array.isArray(v)) {
-      if (v.length > maxArrayLength) return problem(v, null, `has ${v.length} elements, more than ${maxArrayLength}`);
-      for (let i = 0; i < v.length; i++) {
+      const n = v.length;
+      if (n > maxArrayLength) return { container: v, key: null, what: `has ${n} elements, more than ${maxArrayLength}` };
+      for (let i = 0; i < n; i++) {
         const item: unknown = v[i];
-        if (typeof item === "object" && item !== null) {
-          stack.push(item);
-          depths.push(depth + 1);
-        } else if (!isValidScalar(item, maxStringLength)) {
-          return problem(v, i, checkScalar(item, maxStringLength)!);
+        if (typeof item === "number") {
+          if (!Number.isFinite(item)) return { container: v, key: i, what: "must be a finite number" };
+        } else if (typeof item === "object") {
+          if (item !== null) {
+            stack.push(item);
+            depths.push(depth + 1);
+          }
+        } else if (typeof item === "string" ? checkStrings && item.length > maxStringLength : typeof item !== "boolean") {
+          return { container: v, key: i, what: checkScalar(item, maxStringLength)! };
         }
       }
       continue;
     }
-    const proto = Object.getPrototypeOf(v);
-    if (proto !== Object.prototype && proto !== null) return problem(v, null, `must be plain JSON, got ${describeValue(v)}`);
+    if (!fromParse) {
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return { container: v, key: null, what: `must be plain JSON, got ${describeValue(v)}` };
+    }
     const obj = v as Record<string, unknown>;
     let count = 0;
     for (const key in obj) {
-      if (++count > maxKeysPerObject) return problem(v, null, `has ${Object.keys(obj).length} keys, more than ${maxKeysPerObject}`);
-      if (key.length > maxStringLength) return problem(v, null, `has a key longer than ${maxStringLength} characters`);
-      if (FORBIDDEN_KEYS.has(key)) return problem(v, key, "is a forbidden key");
+      if (++count > maxKeysPerObject) return { container: v, key: null, what: `has ${Object.keys(obj).length} keys, more than ${maxKeysPerObject}` };
+      if (checkStrings && key.length > maxStringLength) return { container: v, key: null, what: `has a key longer than ${maxStringLength} characters` };
+      if (isForbiddenKey(key)) return { container: v, key, what: "is a forbidden key" };
       const item = obj[key];
-      if (typeof item === "object" && item !== null) {
-        stack.push(item);
-        depths.push(depth + 1);
-      } else if (!isValidScalar(item, maxStringLength)) {
-        return problem(v, key, checkScalar(item, maxStringLength)!);
+      if (typeof item === "number") {
+        if (!Number.isFinite(item)) return { container: v, key, what: "must be a finite number" };
+      } else if (typeof item === "object") {
+        if (item !== null) {
+          stack.push(item);
+          depths.push(depth + 1);
+        }
+      } else if (typeof item === "string" ? checkStrings && item.length > maxStringLength : typeof item !== "boolean") {
+        return { container: v, key, what: checkScalar(item, maxStringLength)! };
       }
     }
   }
-  return ok(value as Json);
+  return null;
 }
 
-function isValidScalar(v: unknown, maxStringLength: number): boolean {
-  return typeof v === "string" ? v.length <= maxStringLength : typeof v === "number" ? Number.isFinite(v) : typeof v === "boolean" || v === null;
+/** Keys that could reach Object.prototype once a parsed value is spread or assigned somewhere. */
+function isForbiddenKey(key: string): boolean {
+  // Three comparisons: keys from JSON.parse and these literals are internalised, so each is a pointer test.
+  return key === "__proto__" || key === "constructor" || key === "prototype";
 }
 
 /** The readable path of `container[key]` (or of `container` itself) inside `root`, found by identity. */

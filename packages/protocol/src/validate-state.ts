@@ -14,11 +14,10 @@ export function validateStateFrame(x: Record<string, unknown>): ParseResult<Stat
     if (!isPlainObject(x.entities)) return fail(`state.entities must be an object, got ${describeValue(x.entities)}`);
     const entities = x.entities as Record<EntityId, unknown>;
     for (const id in entities) {
-      const path = joinPath("state.entities", id);
       const e = entities[id];
-      if (!isPlainObject(e)) return fail(`${path} must be an entity object, got ${describeValue(e)}`);
-      if (e.id !== id) return fail(`${path}.id must equal its key`);
-      if (!isPlainObject(e.components)) return fail(`${path}.components must be an object, got ${describeValue(e.components)}`);
+      if (!isPlainObject(e)) return fail(`${entityPath(id)} must be an entity object, got ${describeValue(e)}`);
+      if (e.id !== id) return fail(`${entityPath(id)}.id must equal its key`);
+      if (!isPlainObject(e.components)) return fail(`${entityPath(id)}.components must be an object, got ${describeValue(e.components)}`);
     }
     return ok({ patch_style: "set", entities: entities as Record<EntityId, Entity>, revision: x.revision });
   }
@@ -29,11 +28,10 @@ export function validateStateFrame(x: Record<string, unknown>): ParseResult<Stat
       if (!isPlainObject(x.entities)) return fail(`state.entities must be an object, got ${describeValue(x.entities)}`);
       for (const id in x.entities) {
         const e = x.entities[id];
-        const path = joinPath("state.entities", id);
         // null removes the entity; an object patches it (PROTOCOL.md §5).
-        if (e !== null && !isPlainObject(e)) return fail(`${path} must be null or an entity patch object, got ${describeValue(e)}`);
+        if (e !== null && !isPlainObject(e)) return fail(`${entityPath(id)} must be null or an entity patch object, got ${describeValue(e)}`);
         if (isPlainObject(e) && e.components !== undefined && e.components !== null && !isPlainObject(e.components)) {
-          return fail(`${path}.components must be an object, got ${describeValue(e.components)}`);
+          return fail(`${entityPath(id)}.components must be an object, got ${describeValue(e.components)}`);
         }
       }
       frame.entities = x.entities as Record<EntityId, Json>;
@@ -41,4 +39,9 @@ export function validateStateFrame(x: Record<string, unknown>): ParseResult<Stat
     return ok(frame);
   }
   return fail(`state.patch_style must be "set" or "merge", got ${describeValue(style)}`);
+}
+
+// Only for an error: a path built for every entity cost ~1 ms of a 10k-entity set frame.
+function entityPath(id: string): string {
+  return joinPath("state.entities", id);
 }

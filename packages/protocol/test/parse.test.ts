@@ -3,6 +3,7 @@ import { fromEnvelope, interactionName, toEnvelope } from "../src/envelope.ts";
 import { IDENTITY_MATRIX, translationMatrix } from "../src/identity.ts";
 import { PARSE_LIMITS, parseAgentMessage, parsePlaceMessage } from "../src/parse.ts";
 import type { Interaction } from "../src/types.ts";
+import { checkJson } from "../src/validate-json.ts";
 
 const M = [...IDENTITY_MATRIX];
 const T = translationMatrix(1, 2, 3);
@@ -197,5 +198,63 @@ describe("safety limits", () => {
     expect(errorOf(parseAgentMessage('{"cmd":"intent","intent":{"poses":{"hand/left":{"matrix":[1e400]}}}}'))).toBe(
       "message.intent.poses[\"hand/left\"].matrix[0] must be a finite number",
     );
+  });
+});
+
+describe("limits on a parsed text and on any value", () => {
+  // A parsed value's strings cannot be longer than its text, so the walk may skip measuring them; these pin the edge.
+  it("measures strings and keys whenever the text is longer than the limit, escapes or not", () => {
+    const clock = (pad: string) => `{"cmd":"clock","client_time":1,"pad":"${pad}"}`;
+    const long = "x".repeat(40);
+    expect(clock(long).length).toBeGreaterThan(40);
+    expect(parseAgentMessage(clock(long), { maxStringLength: 40 }).ok).toBe(true);
+    expect(errorOf(parseAgentMessage(clock(long), { maxStringLength: 39 }))).toBe("message.pad is a string longer than 39 characters");
+    const escaped = "\\u0078".repeat(8) + long; // 48 characters once decoded
+    expect(errorOf(parseAgentMessage(clock(escaped), { maxStringLength: 47 }))).toBe("message.pad is a string longer than 47 characters");
+    expect(parseAgentMessage(clock(escaped), { maxStringLength: 48 }).ok).toBe(true);
+    const key = `{"cmd":"clock","client_time":1,"${long}":0}`;
+    expect(errorOf(parseAgentMessage(key, { maxStringLength: 39 }))).toBe("message has a key longer than 39 characters");
+    expect(parseAgentMessage(key, { maxStringLength: 40 }).ok).toBe(true);
+  });
+
+  it("refuses, deep in a state frame, what breaks the place-message limits", () => {
+    const frame = (inner: string) => `{"patch_style":"set","revision":1,"entities":{"a":{"id":"a","components":{"c":${inner}}}}}`;
+    const limits = { maxDepth: 8, maxKeysPerObject: 3, maxArrayLength: 4, maxStringLength: 1 << 24 };
+    expect(parsePlaceMessage(frame('{"k":[[1,2,3,4]],"s":"x","t":true}'), limits).ok).toBe(true);
+    expect(errorOf(parsePlaceMessage(frame('{"k":{"__proto__":{"polluted":1}}}'), limits))).toBe("message.entities.a.components.c.k.__proto__ is a forbidden key");
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(errorOf(parsePlaceMessage(frame('{"constructor":1}'), limits))).toBe("message.entities.a.components.c.constructor is a forbidden key");
+    expect(errorOf(parsePlaceMessage(frame('[1,2,3,4,5]'), limits))).toBe("message.entities.a.components.c has 5 elements, more than 4");
+    expect(errorOf(parsePlaceMessage(frame('{"a":1,"b":2,"c":3,"d":4}'), limits))).toBe("message.entities.a.components.c has 4 keys, more than 3");
+    expect(parsePlaceMessage(frame("[[[[1]]]]"), limits).ok).toBe(true);
+    expect(errorOf(parsePlaceMessage(frame("[[[[[1]]]]]"), limits))).toBe("message.entities.a.components.c[0][0][0][0] nests deeper than 8 levels");
+    expect(errorOf(parsePlaceMessage(frame("[0,-1e400]"), limits))).toBe("message.entities.a.components.c[1] must be a finite number");
+    expect(errorOf(parsePlaceMessage('{"patch_style":"set","revision":1,"entities":{"hand/left":{"id":"x","components":{}}}}'))).toBe(
+      'state.entities["hand/left"].id must equal its key',
+    );
+  });
+
+  it("checkJson refuses what JSON.parse cannot make, wherever it is, and takes objects without a prototype", () => {
+    class Point {
+      x = 1;
+    }
+    const sparse: unknown[] = [1];
+    sparse[2] = 3;
+    const cases: [unknown, string][] = [
+      [{ a: [{ b: new Date(0) }] }, "value.a[0].b must be plain JSON, got an object"],
+      [{ a: new Map() }, "value.a must be plain JSON, got an object"],
+      [[new Point()], "value[0] must be plain JSON, got an object"],
+      [{ a: { f: () => 1 } }, "value.a.f must be JSON, got function"],
+      [{ a: undefined }, "value.a must be JSON, got undefined"],
+      [{ a: [1n] }, "value.a[0] must be JSON, got bigint"],
+      [{ a: [Symbol("s")] }, "value.a[0] must be JSON, got symbol"],
+      [{ a: NaN }, "value.a must be a finite number"],
+      [sparse, "value[1] must be JSON, got undefined"],
+      [JSON.parse('{"x":{"__proto__":1}}'), "value.x.__proto__ is a forbidden key"],
+      [{ s: "x".repeat(65537) }, "value.s is a string longer than 65536 characters"],
+    ];
+    for (const [value, error] of cases) expect(errorOf(checkJson(value))).toBe(error);
+    const bare = Object.assign(Object.create(null), { a: [1, "b", null, false] });
+    expect(checkJson({ bare }).ok).toBe(true);
   });
 });
