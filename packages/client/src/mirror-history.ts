@@ -20,6 +20,8 @@ export interface Step {
 /** What a frame changed, in the order events go out. */
 export class FrameChanges {
   added: Entity[] = [];
+  /** Known true when no entity in `added` comes before its parent there (emit then need not reorder them). */
+  addedParentsFirst = false;
   changed: EntityChange[] = [];
   removed: EntityRemoval[] = [];
 }

@@ -114,6 +114,7 @@ export class WorldMirror {
   // Cost follows the patch: only the entities and components it names are touched. `undo` collects what it overwrote.
   private applyMerge(patch: Record<EntityId, Json>, undo?: Map<EntityId, EntityBefore>): FrameChanges {
     const changes = new FrameChanges();
+    changes.addedParentsFirst = true;
     for (const id in patch) {
       const entityPatch = patch[id];
       const entity = this.byId.get(id);
@@ -130,6 +131,8 @@ export class WorldMirror {
       if (!entity) {
         const components = isObject(componentsPatch) ? (applyMergePatch({}, componentsPatch) as Components) : {};
         const added: Entity = { id, components };
+        // A parent added by this frame and not yet in byId comes later in `added`.
+        if (changes.addedParentsFirst && this.parentComesLater(components, patch)) changes.addedParentsFirst = false;
         this.byId.set(id, added);
         changes.added.push(added);
         undo?.set(id, { entity: undefined });
@@ -162,6 +165,7 @@ export class WorldMirror {
   // A full document (first frame, or after acknowledging 0): compare it with what we hold, entity by entity.
   private applySet(entities: Record<EntityId, Entity>): FrameChanges {
     const changes = new FrameChanges();
+    changes.addedParentsFirst = true;
     for (const [id, entity] of this.byId) {
       if (!(id in entities)) {
         this.byId.delete(id);
@@ -173,6 +177,7 @@ export class WorldMirror {
       const entity = this.byId.get(id);
       if (!entity) {
         const added: Entity = { id, components: next as Components };
+        if (changes.addedParentsFirst && this.parentComesLater(added.components, entities)) changes.addedParentsFirst = false;
         this.byId.set(id, added);
         changes.added.push(added);
         continue;
@@ -195,10 +200,21 @@ export class WorldMirror {
     return changes;
   }
 
+  /**
+   * While a frame adds entities in its order: whether this one's parent is added by the frame after it. A parent
+   * added by the frame was not held before it, so it is in byId only if it came earlier. Saves building an index of
+   * every added entity (~5 ms for a 10k-entity set) in the usual case, a frame that lists parents first.
+   */
+  private parentComesLater(components: Components, frameEntities: Record<EntityId, Json | Entity>): boolean {
+    const parent = components.relationships?.parent;
+    if (typeof parent !== "string" || this.byId.has(parent)) return false;
+    return Object.hasOwn(frameEntities, parent) && frameEntities[parent] !== null;
+  }
+
   // Events go out after the whole frame is applied, so every handler sees a consistent world.
   private emit(changes: FrameChanges, revision: number, style: "set" | "merge"): void {
     this.currentRevision = revision;
-    for (const entity of parentsFirst(changes.added)) this.added.next(entity);
+    for (const entity of changes.addedParentsFirst ? changes.added : parentsFirst(changes.added)) this.added.next(entity);
     for (const change of changes.changed) this.changed.next(change);
     for (const entity of parentsFirst(changes.removed.map((r) => r.entity)).reverse()) this.removed.next({ id: entity.id, entity });
     this.applied.next({ revision, style });
@@ -209,17 +225,30 @@ export class WorldMirror {
 /** Orders entities so that a parent in the list comes before its children (PROTOCOL.md §3: relationships.parent). */
 function parentsFirst(entities: Entity[]): Entity[] {
   if (entities.length < 2) return entities;
-  const inList = new Map(entities.map((e) => [e.id, e]));
-  const ordered: Entity[] = [];
-  const placed = new Set<EntityId>();
-  const place = (entity: Entity, depth: number) => {
-    if (placed.has(entity.id)) return;
-    placed.add(entity.id);
-    const parent = inList.get(entity.components.relationships?.parent as EntityId);
-    if (parent && depth < inList.size) place(parent, depth + 1); // depth bound: a cycle cannot recurse forever
-    ordered.push(entity);
+  // Not yet placed, by id. Iterative, so a chain of 100k parents cannot overflow the stack; a cycle ends because each
+  // entity leaves `pending` before its parent is looked up.
+  const pending = new Map<EntityId, Entity>();
+  for (const entity of entities) pending.set(entity.id, entity);
+  const pendingParent = (entity: Entity): Entity | undefined => {
+    const parent = entity.components.relationships?.parent;
+    return typeof parent === "string" ? pending.get(parent) : undefined;
   };
-  for (const entity of entities) place(entity, 0);
+  const ordered: Entity[] = [];
+  const chain: Entity[] = [];
+  for (const entity of entities) {
+    if (!pending.delete(entity.id)) continue; // placed already, as an earlier entity's ancestor
+    let parent = pendingParent(entity);
+    if (parent === undefined) {
+      ordered.push(entity);
+      continue;
+    }
+    chain.push(entity);
+    for (; parent !== undefined; parent = pendingParent(parent)) {
+      pending.delete(parent.id);
+      chain.push(parent);
+    }
+    while (chain.length) ordered.push(chain.pop()!);
+  }
   return ordered;
 }
 

@@ -116,6 +116,45 @@ describe("WorldMirror", () => {
     expect(events).toEqual(["removed kk", "removed k", "removed p", "state 3 merge"]);
   });
 
+  it("announces entities a merge adds parents first, whether the patch lists the parent before or after, or held it", () => {
+    const mirror = new WorldMirror();
+    mirror.apply(set(2, { held: {} }));
+    const { events } = record(mirror);
+    mirror.apply({
+      patch_style: "merge",
+      patch_from: 2,
+      revision: 3,
+      entities: {
+        kid: { components: { relationships: { parent: "mid" } } },
+        mid: { components: { relationships: { parent: "top" } } },
+        top: { components: {} },
+        first: { components: {} },
+        second: { components: { relationships: { parent: "first" } } },
+        underHeld: { components: { relationships: { parent: "held" } } },
+        orphan: { components: { relationships: { parent: "gone" } } },
+        gone: null,
+      },
+    });
+    expect(events.filter((e) => e.startsWith("added"))).toEqual(["added top", "added mid", "added kid", "added first", "added second", "added underHeld", "added orphan"]);
+  });
+
+  it("keeps a set's order when parents come first, and orders a chain of 50,000 listed children first", () => {
+    const inOrder = new WorldMirror();
+    const seen = record(inOrder).events;
+    inOrder.apply(set(2, { a: {}, b: { relationships: { parent: "a" } }, c: { relationships: { parent: "b" } }, d: { relationships: { parent: "a" } } }));
+    expect(seen).toEqual(["added a", "added b", "added c", "added d", "state 2 set"]);
+
+    const n = 50_000;
+    const chain: Record<string, Entity["components"]> = {};
+    for (let i = n - 1; i >= 0; i--) chain[`e${i}`] = i === 0 ? {} : { relationships: { parent: `e${i - 1}` } };
+    const mirror = new WorldMirror();
+    const added: string[] = [];
+    mirror.entityAdded$.subscribe((e) => added.push(e.id));
+    mirror.apply(set(2, chain));
+    expect(added).toHaveLength(n);
+    expect(added.every((id, i) => id === `e${i}`)).toBe(true);
+  });
+
   it("survives a relationship cycle within one frame", () => {
     const mirror = new WorldMirror();
     const { events } = record(mirror);
