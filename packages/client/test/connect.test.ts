@@ -109,6 +109,41 @@ describe("connect", () => {
       }
     });
 
+    it("reads text frames from ws's bytes: other characters exact, UTF-8 bytes counted, frames past its limits refused", async () => {
+      let sentBytes = 0;
+      let send: (data: string) => void = () => {};
+      server.on("connection", (socket) => {
+        send = (data) => {
+          sentBytes += Buffer.byteLength(data);
+          socket.send(data);
+        };
+        socket.on("message", (data) => {
+          const message = JSON.parse(String(data));
+          if (Array.isArray(message) && message[5][0] === "announce") {
+            send(JSON.stringify(["interaction", "response", "place", "", message[4], ["announce", "av1", "Fake place"]]));
+            send(JSON.stringify({ patch_style: "set", revision: 2, entities: { av1: { id: "av1", components: {} } } }));
+          } else if (message.cmd === "clock") send(JSON.stringify({ ...message, server_time: 100 }));
+        });
+      });
+      const client = await connect(url, { logger: quietLogger });
+      try {
+        const words = "héllo ✓ 😀 \u2028";
+        send(JSON.stringify({ patch_style: "merge", patch_from: 2, revision: 3, entities: { u: { components: { text: { string: words } } } } }));
+        send('{"patch_style":"merge","patch_from":3,"revision":4,"entities":{"u":{"components":{"x":{"__proto__":{"polluted":1}}}}}}');
+        send('{"patch_style":"merge","patch_from":3,"revision":4,"entities":{"u":{"components":{"x":' + "[".repeat(60) + "]".repeat(60) + "}}}}");
+        send(JSON.stringify({ patch_style: "set", revision: 4, entities: { u: { id: "v", components: {} } } }));
+        send('{"patch_style":"merge","patch_from":3,"revision":4,"entities":{"u":{"components":{"n":1e999}}}}');
+        send(JSON.stringify({ patch_style: "merge", patch_from: 3, revision: 4, entities: { u: { components: { n: 4 } } } }));
+        await vi.waitFor(() => expect(client.world.revision).toBe(4));
+        expect(client.world.get("u")?.components).toEqual({ text: { string: words }, n: 4 });
+        expect(client.stats.invalidMessagesReceived).toBe(4);
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+        await vi.waitFor(() => expect(client.stats.bytesReceived).toBe(sentBytes));
+      } finally {
+        await client.close();
+      }
+    });
+
     it("rejects when the peer answers announce but never sends the world or answers clock sync", async () => {
       server.on("connection", (socket) =>
         socket.on("message", (data) => {

@@ -278,30 +278,26 @@ describe("interactions that arrive before anyone listens", () => {
 
 /**
  * A `ws` socket that holds back the place's clock echoes until a frame containing `marker` has been delivered:
- * connect() waits for a clock sample, so whatever carries the marker arrives before connect() resolves.
+ * connect() waits for a clock sample, so whatever carries the marker arrives before connect() resolves. It gates ws's
+ * "message" event itself, which both onmessage and on("message") listen to.
  */
 function clockHeldUntilFrame(marker: string): WebSocketConstructor {
-  const descriptor = Object.getOwnPropertyDescriptor(WebSocket.prototype, "onmessage")!;
   return class extends WebSocket {
-    constructor(url: string) {
-      super(url);
-      let open = false;
-      const held: Array<() => void> = [];
-      Object.defineProperty(this, "onmessage", {
-        get: () => descriptor.get!.call(this),
-        set: (handler: ((event: { data: unknown }) => void) | null) => {
-          const gated = (event: { data: unknown }) => {
-            const text = typeof event.data === "string" ? event.data : "";
-            if (!open && text.includes('"cmd":"clock"')) return void held.push(() => handler!(event));
-            handler!(event);
-            if (!open && text.includes(marker)) {
-              open = true;
-              held.splice(0).forEach((deliver) => deliver());
-            }
-          };
-          descriptor.set!.call(this, handler && gated);
-        },
-      });
+    private released = false;
+    private readonly held: Array<() => void> = [];
+    override emit(event: string | symbol, ...args: unknown[]): boolean {
+      if (event !== "message" || args[1] === true) return super.emit(event, ...args);
+      const text = String(args[0]);
+      if (!this.released && text.includes('"cmd":"clock"')) {
+        this.held.push(() => super.emit(event, ...args));
+        return true;
+      }
+      const delivered = super.emit(event, ...args);
+      if (!this.released && text.includes(marker)) {
+        this.released = true;
+        this.held.splice(0).forEach((deliver) => deliver());
+      }
+      return delivered;
     }
   } as unknown as WebSocketConstructor;
 }
