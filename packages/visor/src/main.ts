@@ -126,22 +126,29 @@ panelRoot.addEventListener("dblclick", (e) => {
 });
 
 let lastIntent = "";
-let lastFrameAt = performance.now();
+/** When the previous loop turn drew (for adaptive resolution), or undefined when it drew nothing. */
+let lastDrawnAt: number | undefined;
 const cameraMatrix = new THREE.Matrix4();
+const drawnCamera = new THREE.Matrix4();
 
+// Every animation frame: apply what changed and draw only if something visible did (an entity, the camera, the
+// canvas size). A still world costs a few microseconds a frame, however large it is.
 function frame(): void {
   requestAnimationFrame(frame);
   const now = performance.now();
-  stage.adapt(now - lastFrameAt);
-  lastFrameAt = now;
   const live = client;
   if (live) animations.frame(live.serverTime(), scene);
   const avatarWorld = live ? scene.worldMatrixOf(live.avatarId) : undefined;
-  walk.cameraMatrix(avatarWorld, cameraMatrix).decompose(camera.position, camera.quaternion, camera.scale);
-  camera.updateMatrixWorld();
-  stage.scene.updateMatrixWorld();
-  scene.batches.update();
-  pointer.frame(now);
+  walk.cameraMatrix(avatarWorld, cameraMatrix);
+  const cameraMoved = !cameraMatrix.equals(drawnCamera);
+  if (cameraMoved) {
+    drawnCamera.copy(cameraMatrix);
+    cameraMatrix.decompose(camera.position, camera.quaternion, camera.scale);
+    camera.updateMatrixWorld();
+  }
+  const sceneChanged = scene.update();
+  const resized = stage.takeResized();
+  pointer.frame(now, cameraMoved || sceneChanged);
   if (live?.isOpen) {
     const w = walk.intent();
     const update = {
@@ -158,11 +165,17 @@ function frame(): void {
       live.setIntent(update);
     }
   }
-  const renderStarted = performance.now();
-  stage.render();
-  const renderMs = performance.now() - renderStarted;
+  const draw = sceneChanged || cameraMoved || resized;
+  let renderMs = 0;
+  if (draw) {
+    const renderStarted = performance.now();
+    stage.render();
+    renderMs = performance.now() - renderStarted;
+    if (lastDrawnAt !== undefined) stage.adapt(now - lastDrawnAt);
+  }
+  lastDrawnAt = draw ? now : undefined;
   hookChanged.clear();
   panel.frame(now, live?.world.entities ?? new Map(), live?.avatarId);
-  hook.afterRender(now, renderMs, stage.renderer.info.render.calls, performance.now() - now);
+  hook.afterFrame(now, draw, renderMs, stage.renderer.info.render.calls, performance.now() - now);
 }
 requestAnimationFrame(frame);

@@ -16,9 +16,17 @@ export interface VisorHookParts {
 
 /** window.alloVisor, as tests and benchmarks see it. */
 export interface VisorPageApi {
-  state(): ConnectionState & { avatarId?: string; entities: number; frames: number; fps: number };
-  /** The last frame's draw calls and the mean milliseconds spent in three.js render() over the last second. */
-  renderStats(): { drawCalls: number; renderMs: number; scriptMs: number; frameMs: number; pixelRatio: number };
+  /**
+   * `frames`: turns of the frame loop (one per animation frame, drawing or not); `draws`: frames that were drawn
+   * (something visible changed); `fps`: frames a second, `drawsPerSecond`: drawn ones, over the last second.
+   */
+  state(): ConnectionState & { avatarId?: string; entities: number; frames: number; draws: number; fps: number; drawsPerSecond: number };
+  /**
+   * Over the last second: the last drawn frame's draw calls, the mean milliseconds a drawn frame spent in three.js
+   * render() and on the main thread in all (scriptMs), and the mean main-thread milliseconds of a frame that drew
+   * nothing (idleMs).
+   */
+  renderStats(): { drawCalls: number; renderMs: number; scriptMs: number; idleMs: number; frameMs: number; pixelRatio: number };
   entityIds(): EntityId[];
   /** The components as the place last sent them. */
   components(id: EntityId): Components | undefined;
@@ -45,52 +53,74 @@ interface Waiter {
   resolve: (drawnAt: number) => void;
 }
 
+/** Sums over one second. */
+class Second {
+  frames = 0;
+  draws = 0;
+  renderMs = 0;
+  drawnScriptMs = 0;
+  idleScriptMs = 0;
+}
+
 export class VisorHook {
   frames = 0;
+  draws = 0;
   fps = 0;
+  drawsPerSecond = 0;
   drawCalls = 0;
   renderMs = 0;
   scriptMs = 0;
-  private renderMsThisSecond = 0;
-  private scriptMsThisSecond = 0;
+  idleMs = 0;
   private waiters: Waiter[] = [];
   private secondStartedAt = performance.now();
-  private framesThisSecond = 0;
+  private second = new Second();
 
   constructor(private readonly parts: VisorHookParts) {}
 
   install(): void {
     const p = this.parts;
     const api: VisorPageApi = {
-      state: () => ({ ...p.connection(), avatarId: p.client()?.avatarId, entities: p.scene.views.size, frames: this.frames, fps: this.fps }),
+      state: () => ({
+        ...p.connection(), avatarId: p.client()?.avatarId, entities: p.scene.views.size,
+        frames: this.frames, draws: this.draws, fps: this.fps, drawsPerSecond: this.drawsPerSecond,
+      }),
       entityIds: () => [...p.scene.views.keys()],
-      renderStats: () => ({ drawCalls: this.drawCalls, renderMs: this.renderMs, scriptMs: this.scriptMs, frameMs: this.fps ? 1000 / this.fps : 0, pixelRatio: p.pixelRatio() }),
+      renderStats: () => ({
+        drawCalls: this.drawCalls, renderMs: this.renderMs, scriptMs: this.scriptMs, idleMs: this.idleMs,
+        frameMs: this.fps ? 1000 / this.fps : 0, pixelRatio: p.pixelRatio(),
+      }),
       components: (id: EntityId) => p.scene.views.get(id)?.components,
       shownComponents: (id: EntityId) => p.scene.views.get(id)?.shown,
       serverTime: () => p.client()?.serverTime(),
       shownText: (id: EntityId) => p.scene.views.get(id)?.text?.shown,
       screenPoint: (id: EntityId) => this.screenPoint(id),
       lookAt: (id: EntityId) => p.lookAt(id),
-      /** Resolves with Date.now() at the end of the first frame that drew the entity passing `test`. */
+      /** Resolves with Date.now() at the end of the first frame that shows the entity passing `test`. */
       whenDrawn: (id: EntityId, test: Waiter["test"]) => new Promise<number>((resolve) => this.waiters.push({ id, test, resolve })),
     };
     window.alloVisor = api;
   }
 
-  /** After each rendered frame. */
-  afterRender(now: number, renderMs: number, drawCalls: number, scriptMs: number): void {
-    this.scriptMsThisSecond += scriptMs;
+  /** At the end of each turn of the frame loop; `drawn` when it rendered. */
+  afterFrame(now: number, drawn: boolean, renderMs: number, drawCalls: number, scriptMs: number): void {
+    const second = this.second;
     this.frames++;
-    this.framesThisSecond++;
-    this.renderMsThisSecond += renderMs;
-    this.drawCalls = drawCalls;
-    if (now - this.secondStartedAt >= 1000) {
-      this.fps = (this.framesThisSecond * 1000) / (now - this.secondStartedAt);
-      this.renderMs = this.renderMsThisSecond / this.framesThisSecond;
-      this.scriptMs = this.scriptMsThisSecond / this.framesThisSecond;
-      this.renderMsThisSecond = 0;
-      this.scriptMsThisSecond = 0;
-      this.framesThisSecond = 0;
+    second.frames++;
+    if (drawn) {
+      this.draws++;
+      second.draws++;
+      second.renderMs += renderMs;
+      second.drawnScriptMs += scriptMs;
+      this.drawCalls = drawCalls;
+    } else second.idleScriptMs += scriptMs;
+    const elapsed = now - this.secondStartedAt;
+    if (elapsed >= 1000) {
+      this.fps = (second.frames * 1000) / elapsed;
+      this.drawsPerSecond = (second.draws * 1000) / elapsed;
+      this.renderMs = second.draws ? second.renderMs / second.draws : 0;
+      this.scriptMs = second.draws ? second.drawnScriptMs / second.draws : 0;
+      this.idleMs = second.frames > second.draws ? second.idleScriptMs / (second.frames - second.draws) : 0;
+      this.second = new Second();
       this.secondStartedAt = now;
     }
     if (this.waiters.length === 0) return;

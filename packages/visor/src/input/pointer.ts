@@ -36,12 +36,15 @@ export class Pointer {
   hovered: EntityId | undefined;
   private readonly ndc = new THREE.Vector2();
   private inside = false;
+  /** The pointer moved since the last pick. */
+  private movedSincePick = false;
   private press: Press | undefined;
   private readonly raycaster = new THREE.Raycaster();
   private readonly touches = new Map<number, { x: number; y: number }>();
   private lastPointAt = 0;
   private lastPointKey = "";
   private cursorName = "";
+  private lastHit: Hit | undefined;
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
@@ -56,7 +59,10 @@ export class Pointer {
     canvas.addEventListener("pointermove", (e) => this.move(e));
     canvas.addEventListener("pointerup", (e) => this.up(e));
     canvas.addEventListener("pointercancel", (e) => this.up(e));
-    canvas.addEventListener("pointerleave", () => (this.inside = false));
+    canvas.addEventListener("pointerleave", () => {
+      this.inside = false;
+      this.movedSincePick = true;
+    });
     canvas.addEventListener("contextmenu", (e) => e.preventDefault());
     canvas.addEventListener("wheel", (e) => {
       if (this.grab.entityId) {
@@ -72,10 +78,16 @@ export class Pointer {
     return this.pickAtNdc();
   }
 
-  /** Once per frame, after the scene's matrices are current: hover and the point stream. */
-  frame(now: number): void {
+  /**
+   * Once per frame, after the scene's matrices are current: hover and the point stream. What is under the pointer
+   * changes only when the pointer, the camera or the scene moved (`viewChanged`), so only then is it picked again.
+   */
+  frame(now: number, viewChanged: boolean): void {
     if (this.press?.kind === "grab" || this.press?.kind === "look" || this.press?.kind === "touch-walk") return;
-    const hit = this.inside ? this.pickAtNdc() : undefined;
+    if (!viewChanged && !this.movedSincePick && (!this.hovered || !this.lastHit)) return;
+    const hit = !this.inside ? undefined : viewChanged || this.movedSincePick ? this.pickAtNdc() : this.lastHit;
+    this.movedSincePick = false;
+    this.lastHit = hit;
     const id = hit?.entityId;
     if (id !== this.hovered) {
       if (this.hovered && this.scene.views.has(this.hovered)) this.link.send(this.hovered, ["point-exit"]);
@@ -134,6 +146,7 @@ export class Pointer {
 
   private move(e: PointerEvent): void {
     this.inside = true;
+    this.movedSincePick = true;
     this.setNdc(e.clientX, e.clientY);
     if (e.pointerType === "touch" && this.touches.has(e.pointerId)) this.touches.set(e.pointerId, { x: e.clientX, y: e.clientY });
     const press = this.press;
@@ -249,7 +262,7 @@ export class Pointer {
 
   private pickAtNdc(): Hit | undefined {
     this.raycaster.setFromCamera(this.ndc, this.camera);
-    const hits = this.raycaster.intersectObjects([...this.scene.colliders], false);
+    const hits = this.raycaster.intersectObjects(this.scene.colliderList(), false);
     for (const hit of hits) {
       const id = hit.object.userData.entityId as EntityId | undefined;
       if (id && isShown(hit.object)) return { entityId: id, point: hit.point.clone() };

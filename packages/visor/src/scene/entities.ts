@@ -1,6 +1,8 @@
 // The world mirror → three.js objects. One Group per entity carries its transform; relationships.parent nests the
 // groups (a child that arrives before its parent waits at the root until it appears). Geometry, material, text and
-// collider are rebuilt only when their component changed.
+// collider are rebuilt only when their component changed. Per frame, update() recomputes world matrices only under
+// entities that moved (three.js would otherwise walk the whole world every frame) and passes them to the instance
+// and text batches: a frame's work follows what changed, not the world's size.
 import * as THREE from "three";
 import { GLTFLoader } from "three/examples/jsm/loaders/GLTFLoader.js";
 import type { Components, Entity, EntityId, GeometryComponent, MaterialComponent, TextComponent, ColliderComponent } from "@allo/protocol";
@@ -8,6 +10,7 @@ import { InlineGeometryCache } from "./geometry.ts";
 import { InstanceBatches, batchKey, isBatchable, type BatchMember } from "./batches.ts";
 import { MaterialCache, TextureCache, colorOf, type Shading, type VisorMaterial } from "./material.ts";
 import { SdfText } from "./text.ts";
+import { TextBatch } from "./text-batch.ts";
 
 export interface EntityView {
   readonly id: EntityId;
@@ -25,7 +28,9 @@ export interface EntityView {
   instance?: BatchMember;
   /** The geometry of `mesh` or `instance`, from the geometry cache. */
   geometry?: THREE.BufferGeometry;
+  /** Laid out alone, drawn by the scene's TextBatch. */
   text?: SdfText;
+  /** Invisible (never rendered), for picking only. */
   collider?: THREE.Mesh;
   /** Each component's value as last drawn: the mirror never mutates a value, so `===` tells change. */
   readonly drawn: Map<string, unknown>;
@@ -48,19 +53,57 @@ export class EntityScene {
   readonly root = new THREE.Group();
   readonly views = new Map<EntityId, EntityView>();
   /** Collider meshes, for picking (input/pointer.ts). userData.entityId names the entity. */
-  readonly colliders = new Set<THREE.Mesh>();
+  private readonly colliders = new Set<THREE.Mesh>();
+  private colliderArray: THREE.Mesh[] | undefined;
+  readonly batches: InstanceBatches;
+  readonly labels: TextBatch;
   private readonly orphans = new Map<EntityId, Set<EntityId>>();
   private readonly materials: MaterialCache;
   private readonly geometries = new InlineGeometryCache();
-  readonly batches: InstanceBatches;
   private readonly gltf = new GLTFLoader();
   private readonly hidden = new Set<EntityId>();
+  /** Entities whose world matrices (and their descendants') are stale, or whose visibility changed. */
+  private readonly moved = new Set<EntityView>();
+  /** Something drawn changed since the last update(). */
+  private redraw = true;
 
   constructor(private readonly options: EntitySceneOptions) {
     this.root.name = "allo-world";
-    this.materials = new MaterialCache(new TextureCache(options.assetUrl, () => undefined), options.shading);
+    // The world's matrices are kept current by update(), only where something moved (the stage does not walk it).
+    this.root.matrixAutoUpdate = false;
+    this.materials = new MaterialCache(new TextureCache(options.assetUrl, () => (this.redraw = true)), options.shading);
     this.batches = new InstanceBatches(this.materials);
     this.root.add(this.batches.group);
+    this.labels = new TextBatch((label) => {
+      this.redraw = true;
+      const id = label.owner.userData.entityId as EntityId;
+      if (this.views.get(id)?.text === label) this.options.onDrawnChange(id);
+    });
+    this.root.add(this.labels.mesh);
+  }
+
+  /**
+   * Once per frame, before rendering: world matrices under the entities that moved, then the batches' changed
+   * members. Returns whether anything drawn changed (if not, the last frame still shows the world).
+   */
+  update(): boolean {
+    for (const view of this.moved) {
+      if (this.hasMovedAncestor(view)) continue; // its subtree is refreshed with the ancestor's
+      view.object.updateMatrixWorld(true);
+      this.refreshSubtree(view.object, isShown(view.object.parent));
+    }
+    const moved = this.moved.size > 0;
+    this.moved.clear();
+    const batchesChanged = this.batches.update();
+    const labelsChanged = this.labels.update();
+    const changed = this.redraw || moved || batchesChanged || labelsChanged;
+    this.redraw = false;
+    return changed;
+  }
+
+  /** The colliders as an array (what the raycaster takes), rebuilt only after one was added or removed. */
+  colliderList(): THREE.Mesh[] {
+    return (this.colliderArray ??= [...this.colliders]);
   }
 
   /** Add or update an entity from the mirror. */
@@ -86,19 +129,23 @@ export class EntityScene {
     const view = this.views.get(id);
     if (!view) return;
     for (const child of [...view.object.children]) {
-      const childId = child.userData.entityId as EntityId | undefined;
-      if (childId && this.views.has(childId)) {
+      const childView = this.viewOf(child);
+      if (childView) {
         this.root.add(child);
-        this.waitForParent(childId, id);
+        this.waitForParent(childView.id, id);
+        this.moved.add(childView);
       }
     }
     if (view.parentId) this.orphans.get(view.parentId)?.delete(id);
     view.object.removeFromParent();
     this.disposeMesh(view);
-    view.text?.dispose();
+    this.removeText(view);
     if (view.collider) this.colliders.delete(view.collider);
+    this.colliderArray = undefined;
     this.views.delete(id);
+    this.moved.delete(view);
     this.hidden.delete(id);
+    this.redraw = true;
   }
 
   clear(): void {
@@ -110,7 +157,9 @@ export class EntityScene {
   hide(id: EntityId): void {
     this.hidden.add(id);
     const view = this.views.get(id);
-    if (view) view.object.visible = false;
+    if (!view) return;
+    view.object.visible = false;
+    this.moved.add(view);
   }
 
   worldMatrixOf(id: EntityId): THREE.Matrix4 | undefined {
@@ -138,6 +187,7 @@ export class EntityScene {
     const view: EntityView = { id, object, components: {}, shown: {}, drawn: new Map() };
     this.views.set(id, view);
     this.root.add(object);
+    this.moved.add(view);
     if (this.hidden.has(id)) object.visible = false;
     // children that arrived first come home
     const waiting = this.orphans.get(id);
@@ -158,7 +208,7 @@ export class EntityScene {
       const m = c.transform?.matrix;
       if (Array.isArray(m) && m.length === 16 && m.every(Number.isFinite)) view.object.matrix.fromArray(m);
       else view.object.matrix.copy(IDENTITY);
-      view.object.matrixWorldNeedsUpdate = true;
+      this.moved.add(view);
       changed = true;
     }
     if (this.changed(view, "relationships", c.relationships)) {
@@ -172,7 +222,10 @@ export class EntityScene {
     const textChanged = this.changed(view, "text", c.text);
     if (textChanged || (materialChanged && c.text)) this.redrawText(view, c.text, c.material);
     if (this.changed(view, "collider", c.collider)) this.rebuildCollider(view, c.collider);
-    if (changed || geometryChanged || materialChanged || textChanged) this.options.onDrawnChange(view.id);
+    if (changed || geometryChanged || materialChanged || textChanged) {
+      this.redraw = true;
+      this.options.onDrawnChange(view.id);
+    }
   }
 
   private changed(view: EntityView, name: string, value: unknown): boolean {
@@ -184,6 +237,7 @@ export class EntityScene {
   private reparent(view: EntityView, parentId: EntityId | undefined): void {
     if (view.parentId) this.orphans.get(view.parentId)?.delete(view.id);
     view.parentId = parentId;
+    this.moved.add(view);
     const parent = parentId ? this.views.get(parentId) : undefined;
     if (parent && !isAncestor(view.object, parent.object)) parent.object.add(view.object);
     else {
@@ -210,14 +264,16 @@ export class EntityScene {
       view.geometry = result.geometry;
       const side = geometry.type === "inline" ? THREE.DoubleSide : THREE.FrontSide;
       if (isBatchable(material)) {
-        view.instance = this.batches.add(view.object, result.geometry, material, side);
+        view.instance = this.batches.add(view.object, result.geometry, material, side, isShown(view.object));
         return;
       }
       view.material = this.materials.acquire(material, side);
       const mesh = new THREE.Mesh(result.geometry, view.material);
       mesh.userData.entityId = view.id;
+      mesh.matrixAutoUpdate = false;
       view.mesh = mesh;
       view.object.add(mesh);
+      this.moved.add(view); // the new mesh's world matrix
       return;
     }
     const url = result.url;
@@ -229,6 +285,8 @@ export class EntityScene {
         this.disposeMesh(view);
         view.mesh = gltf.scene;
         view.object.add(gltf.scene);
+        this.moved.add(view);
+        this.redraw = true;
         this.options.onDrawnChange(view.id);
       },
       undefined,
@@ -241,6 +299,7 @@ export class EntityScene {
     // A colour change stays in its batch (the batch reads colours every frame); anything else finds a new home.
     if (instance && view.geometry && isBatchable(material) && batchKey(view.geometry, material, instance.batch.material.side) === instance.key) {
       instance.material = material;
+      this.batches.touch(instance);
       return;
     }
     this.rebuildMesh(view, geometry, material);
@@ -248,23 +307,29 @@ export class EntityScene {
 
   private redrawText(view: EntityView, text: TextComponent | undefined, material: MaterialComponent | undefined): void {
     if (!text || typeof text.string !== "string") {
-      if (view.text) {
-        view.text.mesh.removeFromParent();
-        view.text.dispose();
-        view.text = undefined;
-      }
+      this.removeText(view);
       return;
     }
     if (!view.text) {
-      view.text = new SdfText(() => this.options.onDrawnChange(view.id));
-      view.object.add(view.text.mesh);
+      view.text = new SdfText(view.object, (label) => this.labels.laidOut(label));
+      view.text.visible = isShown(view.object);
+      this.labels.add(view.text);
     }
     view.text.update(text, material?.color ? colorOf(material) : [1, 1, 1, 1]);
+    this.labels.restyle(); // colour and opacity are packed with the batch, not laid out
+  }
+
+  private removeText(view: EntityView): void {
+    if (!view.text) return;
+    this.labels.remove(view.text);
+    view.text.dispose();
+    view.text = undefined;
   }
 
   private rebuildCollider(view: EntityView, collider: ColliderComponent | undefined): void {
     if (view.collider) {
       this.colliders.delete(view.collider);
+      this.colliderArray = undefined;
       view.collider.removeFromParent();
       view.collider.geometry.dispose();
       view.collider = undefined;
@@ -273,10 +338,45 @@ export class EntityScene {
     const size = [collider.width, collider.height, collider.depth].map((v) => (typeof v === "number" && v > 0 ? v : 0.001));
     const box = new THREE.Mesh(new THREE.BoxGeometry(size[0], size[1], size[2]), COLLIDER_MATERIAL);
     box.position.set(num(collider.x), num(collider.y), num(collider.z));
+    box.updateMatrix();
+    box.matrixAutoUpdate = false;
+    box.visible = false; // the renderer skips it; the raycaster does not look at `visible`
     box.userData.entityId = view.id;
     view.collider = box;
     view.object.add(box);
     this.colliders.add(box);
+    this.colliderArray = undefined;
+    this.moved.add(view);
+  }
+
+  /** After `object`'s world matrix was recomputed: tell the batches about every entity under it. */
+  private refreshSubtree(object: THREE.Object3D, parentShown: boolean): void {
+    const shown = parentShown && object.visible;
+    const view = this.viewOf(object);
+    if (view?.instance) {
+      view.instance.shown = shown;
+      this.batches.touch(view.instance);
+    }
+    if (view?.text) {
+      view.text.visible = shown;
+      this.labels.touch(view.text);
+    }
+    for (const child of object.children) if (this.viewOf(child)) this.refreshSubtree(child, shown);
+  }
+
+  private hasMovedAncestor(view: EntityView): boolean {
+    for (let o = view.object.parent; o && o !== this.root; o = o.parent) {
+      const ancestor = this.viewOf(o);
+      if (ancestor && this.moved.has(ancestor)) return true;
+    }
+    return false;
+  }
+
+  /** The entity whose group `object` is, if it is one. */
+  private viewOf(object: THREE.Object3D): EntityView | undefined {
+    const id = object.userData.entityId as EntityId | undefined;
+    const view = id === undefined ? undefined : this.views.get(id);
+    return view?.object === object ? view : undefined;
   }
 
   private disposeMesh(view: EntityView): void {
@@ -302,6 +402,12 @@ export class EntityScene {
     if (view.geometry) this.geometries.release(view.geometry);
     view.geometry = undefined;
   }
+}
+
+/** Whether `object` and all its ancestors are visible (null: the top, shown). */
+function isShown(object: THREE.Object3D | null): boolean {
+  for (let o = object; o; o = o.parent) if (!o.visible) return false;
+  return true;
 }
 
 function isAncestor(candidate: THREE.Object3D, of: THREE.Object3D): boolean {

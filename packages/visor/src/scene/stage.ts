@@ -10,7 +10,9 @@ export interface Stage {
   scene: THREE.Scene;
   camera: THREE.PerspectiveCamera;
   render(): void;
-  /** Adaptive resolution: call once per frame with the time since the previous frame. */
+  /** Whether the canvas was resized (or its resolution changed) since the last call: the view must be drawn again. */
+  takeResized(): boolean;
+  /** Adaptive resolution: call after each drawn frame with the time since the previous drawn frame. */
   adapt(frameMs: number): void;
   /** The pixel ratio in use (lowered while frames are slow). */
   readonly pixelRatio: number;
@@ -42,13 +44,19 @@ export function createStage(canvas: HTMLCanvasElement, quality: "auto" | "low" |
   scene.add(floor);
   const grid = new THREE.GridHelper(40, 40, 0x4a5160, 0x383e4a);
   scene.add(grid);
+  // The stage never moves: its matrices once, here. The world (scene/entities.ts) keeps its own current, and the
+  // renderer must not walk every entity each frame to find that nothing moved.
+  scene.updateMatrixWorld();
+  scene.matrixWorldAutoUpdate = false;
 
   const baseRatio = low ? 1 : Math.min(window.devicePixelRatio, 2);
   let ratio = baseRatio;
   let windowMs = 0;
   let windowFrames = 0;
   let lastAdaptAt = performance.now();
+  let resized = true;
   const resize = () => {
+    resized = true;
     const width = canvas.clientWidth || window.innerWidth;
     const height = canvas.clientHeight || window.innerHeight;
     renderer.setPixelRatio(ratio);
@@ -78,6 +86,11 @@ export function createStage(canvas: HTMLCanvasElement, quality: "auto" | "low" |
 
   return {
     renderer, software, low, scene, camera, adapt,
+    takeResized: () => {
+      const was = resized;
+      resized = false;
+      return was;
+    },
     get pixelRatio() { return ratio; },
     render: () => renderer.render(scene, camera),
   };

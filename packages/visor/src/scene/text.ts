@@ -1,6 +1,9 @@
 // text component → crisp SDF text (troika-three-text) of the given height, alignment and wrap
 // (alloverse-protocol-facts.md §8: string, height, wrap, width, halign, valign, fitToWidth, insertionMarker).
-// The font ships with the visor (no network: troika would otherwise fetch one from a CDN).
+// A label is laid out on its own (in a worker, only when its text or layout changes) and drawn by the scene's one
+// TextBatch (text-batch.ts), so a hundred labels are one draw call. The font ships with the visor (no network:
+// troika would otherwise fetch one from a CDN).
+import * as THREE from "three";
 import { Text, configureTextBuilder } from "troika-three-text";
 import type { TextComponent } from "@allo/protocol";
 import fontUrl from "@fontsource/inter/files/inter-latin-400-normal.woff?url";
@@ -9,19 +12,25 @@ configureTextBuilder({ defaultFontURL: fontUrl, useWorker: true });
 
 const DEFAULT_HEIGHT = 0.1;
 
-export interface TextView {
-  readonly mesh: Text;
-  /** The string now on screen (after the glyph layout finished), or undefined before the first layout. */
-  readonly shown: string | undefined;
-}
-
-export class SdfText implements TextView {
+export class SdfText {
+  /** A member of the batch, never in the scene graph: its matrix is set by the batch from `owner`. */
   readonly mesh = new Text();
+  /** The string now on screen (laid out and packed into the batch), or undefined before that. */
   shown: string | undefined;
+  /** The string the last finished layout shows (the batch packs it, then sets `shown`). */
+  laidOut: string | undefined;
+  /** Whether the owner and all its ancestors are visible (kept by the scene). */
+  visible = true;
+  /** The label in its entity's frame (fitToWidth shrinks it). */
+  readonly local = new THREE.Matrix4();
   private wanted = "";
 
-  constructor(private readonly onLaidOut: () => void) {
+  constructor(
+    readonly owner: THREE.Object3D,
+    private readonly onLaidOut: (label: SdfText) => void,
+  ) {
     this.mesh.font = fontUrl;
+    this.mesh.matrixAutoUpdate = false;
   }
 
   update(component: TextComponent, color: [number, number, number, number]): void {
@@ -31,6 +40,7 @@ export class SdfText implements TextView {
     const halign = component.halign === "left" || component.halign === "right" ? component.halign : "center";
     const valign = component.valign === "top" || component.valign === "bottom" ? component.valign : "middle";
     this.wanted = String(component.string ?? "") + (component.insertionMarker ? "|" : "");
+    // troika lays out again only when one of these actually changed
     mesh.text = this.wanted;
     mesh.fontSize = height;
     mesh.lineHeight = 1.2;
@@ -47,9 +57,9 @@ export class SdfText implements TextView {
       const bounds = mesh.textRenderInfo?.blockBounds;
       const blockWidth = bounds ? bounds[2] - bounds[0] : 0;
       const scale = fitToWidth && blockWidth > width ? width / blockWidth : 1;
-      mesh.scale.setScalar(scale);
-      this.shown = mesh.text;
-      this.onLaidOut();
+      this.local.makeScale(scale, scale, scale);
+      this.laidOut = mesh.text;
+      this.onLaidOut(this);
     });
   }
 
