@@ -1,8 +1,10 @@
 // The web visor in headless Chromium (SwiftShader WebGL: software rendering, so absolute fps are a floor):
-// frames per second with an empty place and with 1,000 entities (the empty place is the same-run baseline), and the
-// time from a component change in the place to the frame that draws it, against the time the same change takes to
-// reach a Node agent's mirror (the baseline: everything but the browser).
-// `npx tsx bench/visor.ts [--full]` or `npm run bench -- visor`.
+// frames drawn per second while one small cube moves (a property animation, so every frame must be drawn), with an
+// empty place and with 1,000 entities (the empty place is the same-run baseline); what a still world costs (frames
+// drawn, main-thread time a frame); and the time from a component change in the place to the frame that draws it,
+// against the time the same change takes to reach a Node agent's mirror (the baseline: everything but the browser).
+// `npx tsx bench/visor.ts [--full]` or `npm run bench -- visor`. VISOR_BENCH_TEXT=0 leaves out the text labels,
+// VISOR_BENCH_PANEL=0 closes the panel, to split the cost.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,17 +41,30 @@ function groupSpec(g: number): EntitySpec {
 }
 
 async function measureFps(page: Page, seconds: number): Promise<number[]> {
-  // one sample per second: frames drawn in that second
+  // one sample per second: frames drawn in that second (a visor without `draws` drew every frame)
   return page.evaluate(async (s) => {
     const samples: number[] = [];
     for (let i = 0; i < s; i++) {
-      const before = window.alloVisor.state().frames;
+      const before = window.alloVisor.state();
       const t0 = performance.now();
       await new Promise((r) => setTimeout(r, 1000));
-      samples.push(((window.alloVisor.state().frames - before) * 1000) / (performance.now() - t0));
+      const after = window.alloVisor.state();
+      samples.push((((after.draws ?? after.frames) - (before.draws ?? before.frames)) * 1000) / (performance.now() - t0));
     }
     return samples;
   }, seconds);
+}
+
+/** A small cube sliding to and fro for ever: every frame has something new to draw. */
+async function spawnMover(app: AlloClient, page: Page): Promise<string> {
+  const { id } = await app.spawnEntity({
+    transform: { matrix: [0.2, 0, 0, 0, 0, 0.2, 0, 0, 0, 0, 0.2, 0, 0, 1.2, -1.2, 1] },
+    geometry: { type: "hardcoded-model", name: "cube" },
+    material: { color: [1, 0.8, 0.1, 1] },
+  });
+  await app.request(app.avatarId, id, ["add_property_animation", { path: "transform.matrix.translation.x", from: -0.6, to: 0.6, duration: 2, repeats: true, autoreverses: true }]);
+  await page.waitForFunction((entity) => !!window.alloVisor.components(entity)?.property_animations, id, { timeout: 10_000 });
+  return id;
 }
 
 async function changeToDrawn(page: Page, app: AlloClient, observer: AlloClient, id: string, samples: number): Promise<{ drawn: number[]; mirrored: number[] }> {
@@ -84,6 +99,9 @@ export async function run(profile: Profile): Promise<BenchReport> {
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${place.port}/?name=bench`);
     await page.waitForFunction(() => window.alloVisor?.state().phase === "connected", null, { timeout: 30_000 });
+    const panel = process.env.VISOR_BENCH_PANEL !== "0";
+    if (!panel) await page.keyboard.press("Backquote");
+    const mover = await spawnMover(app, page);
     await sleep(1000);
     const emptyFps = await measureFps(page, fpsSeconds);
     const emptyRender = await page.evaluate(() => window.alloVisor.renderStats());
@@ -96,6 +114,12 @@ export async function run(profile: Profile): Promise<BenchReport> {
     await sleep(8000); // text layout, first uploads and the adaptive resolution settle
     const busyFps = await measureFps(page, fpsSeconds);
     const busyRender = await page.evaluate(() => window.alloVisor.renderStats());
+    await app.removeEntity(mover);
+    await sleep(1500);
+    const stillFps = await measureFps(page, Math.min(fpsSeconds, 3));
+    const stillRender = await page.evaluate(() => window.alloVisor.renderStats());
+    // the main thread's time a frame in a still world: a visor that draws every frame has no idle frames
+    const stillMs = stillRender.idleMs ?? stillRender.scriptMs;
 
     const { id: moving } = await app.spawnEntity({ transform: { matrix: at(1, 1.5, -1) }, geometry: { type: "hardcoded-model", name: "cube" }, material: { color: [1, 0.3, 0.2, 1] } });
     await page.waitForFunction((id) => window.alloVisor.entityIds().includes(id), moving);
@@ -103,20 +127,24 @@ export async function run(profile: Profile): Promise<BenchReport> {
 
     const emptyBaseline = { name: "fps, empty place", median: figure("", "", emptyFps).median };
     const mirrorBaseline = { name: "change → Node mirror", median: figure("", "", latency.mirrored).median };
+    const labels = process.env.VISOR_BENCH_TEXT === "0" ? "no text labels" : `${ENTITIES / 10} of them text labels`;
     const figures: Figure[] = [
-      figure("fps, empty place (SwiftShader)", "fps", emptyFps),
-      figure(`fps, ${ENTITIES.toLocaleString("en-US")} entities`, "fps", busyFps, {
+      figure("fps, empty place, a cube moving (SwiftShader)", "fps", emptyFps, { note: `panel ${panel ? "open" : "closed"}` }),
+      figure(`fps, ${ENTITIES.toLocaleString("en-US")} entities, a cube moving`, "fps", busyFps, {
         baseline: emptyBaseline,
-        note: `${total} entities in the visor's scene, ${ENTITIES / 10} of them text labels; ${busyRender.drawCalls} draw calls; ` +
+        note: `${total} entities in the visor's scene, ${labels}; ${busyRender.drawCalls} draw calls; ` +
           `main thread ${busyRender.scriptMs.toFixed(1)} ms a frame (three.js render() ${busyRender.renderMs.toFixed(1)} ms), the rest is software rasterisation; ` +
           `pixel ratio ${busyRender.pixelRatio.toFixed(2)} (adaptive)`,
+      }),
+      figure(`frames drawn a second, ${ENTITIES.toLocaleString("en-US")} entities, nothing moving`, "fps", stillFps, {
+        note: `main thread ${stillMs.toFixed(2)} ms a frame`,
       }),
       figure(`spawn ${ENTITIES} → all in the visor`, "ms", spawnToShownMs),
       figure("change → Node agent mirror", "ms", latency.mirrored),
       figure("change → drawn by the visor", "ms", latency.drawn, { baseline: mirrorBaseline, note: `with ${total} entities; includes waiting for the next frame` }),
     ];
-    const report: BenchReport = { bench: "visor", profile, figures, details: { entities: total, emptyFps, busyFps, emptyRender, busyRender, latency } };
-    console.log(`per frame: empty place ${JSON.stringify(emptyRender)}; ${total} entities ${JSON.stringify(busyRender)}`);
+    const report: BenchReport = { bench: "visor", profile, figures, details: { entities: total, emptyFps, busyFps, stillFps, emptyRender, busyRender, stillRender, latency } };
+    console.log(`per frame: empty place ${JSON.stringify(emptyRender)}; ${total} entities ${JSON.stringify(busyRender)}; still ${JSON.stringify(stillRender)}`);
     printReport(report);
     return report;
   } finally {
