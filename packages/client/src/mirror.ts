@@ -172,9 +172,10 @@ export class WorldMirror {
         changes.removed.push({ id, entity });
       }
     }
+    const held = this.byId.size !== 0; // a first set (or one after everything left) has nothing to compare with
     for (const id in entities) {
       const next = (entities[id]?.components ?? {}) as Record<string, Json>;
-      const entity = this.byId.get(id);
+      const entity = held ? this.byId.get(id) : undefined;
       if (!entity) {
         const added: Entity = { id, components: next as Components };
         if (changes.addedParentsFirst && this.parentComesLater(added.components, entities)) changes.addedParentsFirst = false;
