@@ -44,7 +44,7 @@ function showProblem(message: string): void {
 const hookChanged = new Set<EntityId>();
 const scene = new EntityScene({
   assetUrl,
-  shading: stage.low ? "lambert" : "pbr",
+  shading: stage.low ? { kind: "vertex", lighting: stage.lighting } : { kind: "pbr" },
   onDrawnChange: (id) => hookChanged.add(id),
   onProblem: (id, problem) => {
     const key = `${id}: ${problem}`;

@@ -42,7 +42,7 @@ export interface EntitySceneOptions {
   onDrawnChange: (id: EntityId) => void;
   /** Readable problems (bad geometry, failed asset), once per entity and cause. */
   onProblem: (id: EntityId, problem: string) => void;
-  /** Per-pixel shading: "lambert" where pixels are expensive (software WebGL). Default "pbr". */
+  /** Per-vertex lighting where pixels are expensive (software WebGL). Default pbr. */
   shading?: Shading;
 }
 

@@ -2,11 +2,16 @@
 // texture (an asset fetched over HTTP, PROTOCOL.md §9), "plain" (unlit) or "pbr" shading.
 import * as THREE from "three";
 import type { MaterialComponent } from "@allo/protocol";
+import { litPerVertex, type VertexLighting } from "./vertex-lit.ts";
 
-export type VisorMaterial = THREE.MeshStandardMaterial | THREE.MeshLambertMaterial | THREE.MeshBasicMaterial;
+export type VisorMaterial = THREE.MeshStandardMaterial | THREE.MeshBasicMaterial;
 
-/** "pbr" shades physically; "lambert" is much cheaper per pixel (software WebGL, stage.ts picks it). */
-export type Shading = "pbr" | "lambert";
+/**
+ * "pbr" shades every pixel physically; "vertex" lights per vertex (vertex-lit.ts), so a pixel costs what an unlit
+ * one does: for software WebGL, where filling pixels is the frame's cost (stage.ts picks it).
+ */
+export type Shading = { kind: "pbr" } | { kind: "vertex"; lighting: VertexLighting };
+const PBR: Shading = { kind: "pbr" };
 
 export class TextureCache {
   private readonly loader = new THREE.TextureLoader();
@@ -37,7 +42,7 @@ export class MaterialCache {
   private readonly entries = new Map<string, { material: VisorMaterial; users: number }>();
   private readonly keys = new WeakMap<VisorMaterial, string>();
 
-  constructor(private readonly textures: TextureCache, private readonly shading: Shading = "pbr") {}
+  constructor(private readonly textures: TextureCache, private readonly shading: Shading = PBR) {}
 
   acquire(component: MaterialComponent | undefined, side: THREE.Side): VisorMaterial {
     const key = `${side}|${component ? JSON.stringify(component) : ""}`;
@@ -66,12 +71,12 @@ export class MaterialCache {
   }
 }
 
-export function buildMaterial(component: MaterialComponent | undefined, textures: TextureCache, shading: Shading = "pbr"): VisorMaterial {
+export function buildMaterial(component: MaterialComponent | undefined, textures: TextureCache, shading: Shading = PBR): VisorMaterial {
   const plain = component?.shader_name === "plain";
   const material = plain
     ? new THREE.MeshBasicMaterial()
-    : shading === "lambert"
-      ? new THREE.MeshLambertMaterial()
+    : shading.kind === "vertex"
+      ? litPerVertex(new THREE.MeshBasicMaterial(), shading.lighting)
       : new THREE.MeshStandardMaterial({ roughness: 0.7, metalness: 0 });
   updateMaterial(material, component, textures);
   return material;

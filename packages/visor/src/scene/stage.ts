@@ -1,12 +1,15 @@
 // The fixed part of the view: renderer, camera, lights, a floor to stand on; resizes with the window.
 import * as THREE from "three";
+import { litPerVertex, vertexLightingOf, type VertexLighting } from "./vertex-lit.ts";
 
 export interface Stage {
   renderer: THREE.WebGLRenderer;
   /** The WebGL implementation; software ones (SwiftShader, llvmpipe) get a lighter setup. */
   software: boolean;
-  /** Whether to spare pixels: no multisampling, pixel ratio 1, cheaper shading. */
+  /** Whether to spare pixels: no multisampling, pixel ratio 1, lighting per vertex. */
   low: boolean;
+  /** The stage's lights, for materials lit per vertex. */
+  lighting: VertexLighting;
   scene: THREE.Scene;
   camera: THREE.PerspectiveCamera;
   render(): void;
@@ -35,11 +38,14 @@ export function createStage(canvas: HTMLCanvasElement, quality: "auto" | "low" |
   scene.fog = new THREE.Fog(0x20242c, 30, 80);
   const camera = new THREE.PerspectiveCamera(70, 1, 0.02, 200);
 
-  scene.add(new THREE.HemisphereLight(0xdfe8ff, 0x3a3530, 1.6));
+  const sky = new THREE.HemisphereLight(0xdfe8ff, 0x3a3530, 1.6);
+  scene.add(sky);
   const sun = new THREE.DirectionalLight(0xffffff, 1.6);
   sun.position.set(3, 8, 5);
   scene.add(sun);
-  const floor = new THREE.Mesh(new THREE.CircleGeometry(40, 64).rotateX(-Math.PI / 2), new THREE.MeshLambertMaterial({ color: 0x2c313b }));
+  const lighting = vertexLightingOf(sky, sun);
+  // flat: lit per vertex it looks the same as per pixel, for less
+  const floor = new THREE.Mesh(new THREE.CircleGeometry(40, 64).rotateX(-Math.PI / 2), litPerVertex(new THREE.MeshBasicMaterial({ color: 0x2c313b }), lighting));
   floor.position.y = -0.001;
   scene.add(floor);
   const grid = new THREE.GridHelper(40, 40, 0x4a5160, 0x383e4a);
@@ -85,7 +91,7 @@ export function createStage(canvas: HTMLCanvasElement, quality: "auto" | "low" |
   };
 
   return {
-    renderer, software, low, scene, camera, adapt,
+    renderer, software, low, lighting, scene, camera, adapt,
     takeResized: () => {
       const was = resized;
       resized = false;
