@@ -39,7 +39,7 @@ export function startSession(client: VisorClient, parts: SessionParts): () => vo
   subscriptions.push(
     client.entityAdded$.subscribe((entity) => {
       show(entity.id);
-      panel.worldChanged();
+      panel.entityAdded(entity.id);
     }),
     client.entityChanged$.subscribe((change) => {
       show(change.entity.id);
@@ -48,7 +48,7 @@ export function startSession(client: VisorClient, parts: SessionParts): () => vo
     client.entityRemoved$.subscribe((removal) => {
       scene.remove(removal.id);
       animations.forget(removal.id);
-      panel.worldChanged();
+      panel.entityRemoved(removal.id);
       parts.onEntityChanged(removal.id);
     }),
     client.interactions$.subscribe((interaction) => {

@@ -1,10 +1,26 @@
 // The entities as a tree (relationships.parent), each with a short readable label; click one to select it.
+// Kept up to date entity by entity: an added, removed or relabelled entity touches its own row, not the whole tree,
+// so a thousand entities cost nothing while they sit still.
 import type { Entity, EntityId } from "@allo/protocol";
 import { el } from "./dom.ts";
+
+interface Item {
+  readonly li: HTMLLIElement;
+  readonly label: HTMLSpanElement;
+  /** Its children's list, made when the first child arrives. */
+  children?: HTMLUListElement;
+  /** The entity it is listed under (undefined: at the top). */
+  parent?: EntityId;
+  /** The parent it names but that is not listed (yet): it waits at the top. */
+  awaited?: EntityId;
+}
 
 export class EntityTree {
   readonly element = el("ul", { class: "tree", "data-testid": "entity-tree" });
   private selected: EntityId | undefined;
+  private readonly items = new Map<EntityId, Item>();
+  /** Entities listed at the top because their parent is not listed (yet), by that parent. */
+  private readonly waiting = new Map<EntityId, Set<EntityId>>();
 
   constructor(private readonly onSelect: (id: EntityId) => void) {
     this.element.addEventListener("click", (e) => {
@@ -17,35 +33,111 @@ export class EntityTree {
   /** Display names of agents by their avatar id, so an app's root says whose it is. */
   avatarNames = new Map<EntityId, string>();
 
-  render(entities: ReadonlyMap<EntityId, Entity>, ownAvatar: EntityId | undefined): void {
-    const children = new Map<EntityId | undefined, Entity[]>();
-    for (const entity of entities.values()) {
-      const parent = entity.components.relationships?.parent;
-      const key = parent && entities.has(parent) ? parent : undefined;
-      let list = children.get(key);
-      if (!list) children.set(key, (list = []));
-      list.push(entity);
+  /** Lists every entity again from scratch (a new session). */
+  rebuild(entities: ReadonlyMap<EntityId, Entity>, ownAvatar: EntityId | undefined): void {
+    this.items.clear();
+    this.waiting.clear();
+    this.element.replaceChildren();
+    for (const id of entities.keys()) this.update(id, entities, ownAvatar);
+  }
+
+  /** Brings one entity's row up to date: added, removed, moved under another parent, or relabelled. */
+  update(id: EntityId, entities: ReadonlyMap<EntityId, Entity>, ownAvatar: EntityId | undefined): void {
+    const entity = entities.get(id);
+    if (!entity) return this.remove(id, entities);
+    let item = this.items.get(id);
+    if (!item) {
+      const label = el("span", { class: "label" });
+      const li = el("li", { "data-entity-id": id }, el("div", { class: "row" }, label, el("span", { class: "id", text: id })));
+      if (id === this.selected) li.classList.add("selected");
+      item = { li, label };
+      this.items.set(id, item);
     }
-    const build = (parent: EntityId | undefined, depth: number): HTMLElement[] =>
-      (children.get(parent) ?? [])
-        .sort((a, b) => (a.id === "place" ? -1 : b.id === "place" ? 1 : a.id.localeCompare(b.id)))
-        .map((entity) => {
-          const label = el("span", { class: "label", text: labelOf(entity, ownAvatar, this.avatarNames.get(entity.id)) });
-          const id = el("span", { class: "id", text: entity.id });
-          const item = el("li", { "data-entity-id": entity.id }, el("div", { class: "row" }, label, id));
-          if (entity.id === this.selected) item.classList.add("selected");
-          const sub = depth < 32 ? build(entity.id, depth + 1) : [];
-          if (sub.length) item.append(el("ul", {}, ...sub));
-          return item;
-        });
-    this.element.replaceChildren(...build(undefined, 0));
+    const text = labelOf(entity, ownAvatar, this.avatarNames.get(id));
+    if (item.label.textContent !== text) item.label.textContent = text;
+    this.placeUnder(id, item, entity.components.relationships?.parent);
+    // entities that arrived before this one, their parent, move under it
+    const children = this.waiting.get(id);
+    if (!children) return;
+    this.waiting.delete(id);
+    for (const childId of children) {
+      const child = this.items.get(childId);
+      if (child && entities.get(childId)?.components.relationships?.parent === id) this.placeUnder(childId, child, id);
+    }
   }
 
   select(id: EntityId | undefined): void {
+    if (this.selected) this.items.get(this.selected)?.li.classList.remove("selected");
     this.selected = id;
-    for (const node of this.element.querySelectorAll("li.selected")) node.classList.remove("selected");
-    if (id) this.element.querySelector(`li[data-entity-id="${CSS.escape(id)}"]`)?.classList.add("selected");
+    if (id) this.items.get(id)?.li.classList.add("selected");
   }
+
+  private remove(id: EntityId, entities: ReadonlyMap<EntityId, Entity>): void {
+    const item = this.items.get(id);
+    if (!item) return;
+    this.items.delete(id);
+    this.stopWaiting(id, item);
+    item.li.remove();
+    // children still in the world wait at the top until their parent comes back
+    for (const child of item.children ? [...item.children.children] : []) {
+      const childId = child.getAttribute("data-entity-id");
+      const childItem = childId ? this.items.get(childId) : undefined;
+      if (childId && childItem && entities.has(childId)) this.placeUnder(childId, childItem, id);
+    }
+  }
+
+  /** Lists a row under `wanted` if that is listed (and not a loop), else at the top until it is. */
+  private placeUnder(id: EntityId, item: Item, wanted: EntityId | undefined): void {
+    const parent = wanted && wanted !== id && this.items.has(wanted) && !this.isUnder(wanted, id) ? wanted : undefined;
+    this.stopWaiting(id, item);
+    if (wanted && !parent) {
+      item.awaited = wanted;
+      let set = this.waiting.get(wanted);
+      if (!set) this.waiting.set(wanted, (set = new Set()));
+      set.add(id);
+    }
+    if (parent === item.parent && item.li.parentNode) return;
+    item.parent = parent;
+    let list = this.element;
+    const parentItem = parent ? this.items.get(parent) : undefined;
+    if (parentItem) {
+      if (!parentItem.children) parentItem.li.append((parentItem.children = el("ul")));
+      list = parentItem.children;
+    }
+    // in order: the place first, then by id
+    item.li.remove();
+    const siblings = list.children;
+    let low = 0;
+    let high = siblings.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (compareIds(siblings[mid].getAttribute("data-entity-id") ?? "", id) < 0) low = mid + 1;
+      else high = mid;
+    }
+    list.insertBefore(item.li, siblings[low] ?? null);
+  }
+
+  private stopWaiting(id: EntityId, item: Item): void {
+    if (item.awaited === undefined) return;
+    const set = this.waiting.get(item.awaited);
+    set?.delete(id);
+    if (set?.size === 0) this.waiting.delete(item.awaited);
+    item.awaited = undefined;
+  }
+
+  /** Whether `id` is listed somewhere under `ancestor` (a parent loop would hide both). */
+  private isUnder(id: EntityId, ancestor: EntityId): boolean {
+    let at: EntityId | undefined = id;
+    for (let depth = 0; at && depth < 64; depth++, at = this.items.get(at)?.parent) if (at === ancestor) return true;
+    return false;
+  }
+}
+
+function compareIds(a: EntityId, b: EntityId): number {
+  if (a === b) return 0;
+  if (a === "place") return -1;
+  if (b === "place") return 1;
+  return a.localeCompare(b);
 }
 
 export function labelOf(entity: Entity, ownAvatar: EntityId | undefined, agentName?: string): string {
@@ -60,6 +152,9 @@ export function labelOf(entity: Entity, ownAvatar: EntityId | undefined, agentNa
     .join(" ");
   return kind || "entity";
 }
+
+/** The components labelOf reads: a change to another one leaves the label as it is. */
+export const LABEL_COMPONENTS: ReadonlySet<string> = new Set(["relationships", "visor", "intent", "text", "collider", "grabbable", "geometry"]);
 
 function truncate(s: string, n: number): string {
   return s.length > n ? s.slice(0, n - 1) + "…" : s;

@@ -1,10 +1,11 @@
 // The developer panel: connection state, a field to launch an app by alloapp: URL, the agents present, the entity
-// tree and the selected entity's components (live). Plain DOM; redrawn from the frame loop only when something changed.
+// tree and the selected entity's components (live). Plain DOM, updated from the frame loop only where something
+// changed (the tree row by row, at most a few times a second), and not at all while the panel is closed.
 import type { Entity, EntityId } from "@allo/protocol";
 import type { ConnectionState } from "../connection.ts";
 import { AgentsView, type AgentInfo } from "./agents.ts";
 import { ComponentsView } from "./components-view.ts";
-import { EntityTree } from "./entity-tree.ts";
+import { EntityTree, LABEL_COMPONENTS } from "./entity-tree.ts";
 import { el } from "./dom.ts";
 
 export interface PanelHandlers {
@@ -24,7 +25,10 @@ export class Panel {
   private readonly agents = new AgentsView();
   private readonly launchResult = el("div", { class: "launch-result", "data-testid": "launch-result" });
   private readonly count = el("span", { class: "count" });
-  private treeDirty = true;
+  /** The whole tree must be listed again (a new session). */
+  private treeStale = true;
+  /** Entities whose rows must be brought up to date. */
+  private readonly treeChanged = new Set<EntityId>();
   private selectedDirty = true;
   private lastTreeAt = 0;
 
@@ -65,6 +69,10 @@ export class Panel {
     document.body.classList.toggle("panel-collapsed", collapsed);
   }
 
+  get open(): boolean {
+    return !this.root.classList.contains("collapsed");
+  }
+
   setConnection(state: ConnectionState): void {
     const text =
       state.phase === "connected" ? `connected to ${state.placeName ?? "the place"}` :
@@ -87,19 +95,30 @@ export class Panel {
     const names = new Map(agents.filter((a) => a.avatar_id).map((a) => [a.avatar_id!, a.display_name ?? ""]));
     const changed = names.size !== this.tree.avatarNames.size || [...names].some(([id, name]) => this.tree.avatarNames.get(id) !== name);
     if (!changed) return;
+    for (const id of new Set([...names.keys(), ...this.tree.avatarNames.keys()])) this.treeChanged.add(id);
     this.tree.avatarNames = names;
-    this.treeDirty = true;
   }
 
-  /** Something was added or removed (the tree's shape may have changed). */
+  /** A new world (a new session): list it all again. */
   worldChanged(): void {
-    this.treeDirty = true;
+    this.treeStale = true;
+    this.treeChanged.clear();
     this.selectedDirty = true;
+  }
+
+  entityAdded(id: EntityId): void {
+    this.treeChanged.add(id);
+    if (id === this.selected) this.selectedDirty = true;
+  }
+
+  entityRemoved(id: EntityId): void {
+    this.treeChanged.add(id);
+    if (id === this.selected) this.selectedDirty = true;
   }
 
   entityChanged(id: EntityId, componentNames: string[]): void {
     if (id === this.selected) this.selectedDirty = true;
-    if (componentNames.some((n) => n === "relationships" || n === "text" || n === "visor" || n === "geometry")) this.treeDirty = true;
+    if (componentNames.some((n) => LABEL_COMPONENTS.has(n))) this.treeChanged.add(id);
   }
 
   select(id: EntityId | undefined): void {
@@ -109,10 +128,13 @@ export class Panel {
   }
 
   frame(now: number, entities: ReadonlyMap<EntityId, Entity>, ownAvatar: EntityId | undefined): void {
-    if (this.treeDirty && now - this.lastTreeAt >= TREE_REFRESH_MS) {
-      this.treeDirty = false;
+    if (!this.open) return; // caught up when opened
+    if ((this.treeStale || this.treeChanged.size > 0) && now - this.lastTreeAt >= TREE_REFRESH_MS) {
       this.lastTreeAt = now;
-      this.tree.render(entities, ownAvatar);
+      if (this.treeStale) this.tree.rebuild(entities, ownAvatar);
+      else for (const id of this.treeChanged) this.tree.update(id, entities, ownAvatar);
+      this.treeStale = false;
+      this.treeChanged.clear();
       this.count.textContent = `(${entities.size})`;
     }
     if (this.selectedDirty) {
