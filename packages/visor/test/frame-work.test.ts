@@ -56,6 +56,8 @@ describe.skipIf(!existsSync(CHROMIUM))("a frame's work follows what changed", { 
     await moved;
     expect((await page.evaluate(() => window.alloVisor.state())).draws).toBeGreaterThan(still.draws);
     await app.removeEntity(id);
+    await page.waitForFunction((label) => !window.alloVisor.entityIds().includes(label), descendants[0]);
+    await waitForQuiet(page); // and with no text label left at all
   });
 
   it("draws every text label in one draw call", async () => {

@@ -74,12 +74,15 @@ export class TextBatch {
   /** Laid out, waiting for the repack that puts them on screen. */
   private readonly waiting = new Set<SdfText>();
   private needsSync = false;
+  /** Something about the labels must be drawn again (a repack, a colour). */
+  private redraw = false;
   private count = 0;
 
   /** `onShown`: a label's new text is in the batch (drawn from the next frame on). */
   constructor(private readonly onShown: (label: SdfText) => void) {
     this.mesh.visible = false;
     this.mesh.addEventListener("synccomplete", () => {
+      this.redraw = true;
       // The repack read every member's latest layout, so everything laid out before it is in.
       for (const label of this.waiting) {
         label.shown = label.laidOut;
@@ -112,6 +115,7 @@ export class TextBatch {
   /** Its colour or opacity changed. */
   restyle(): void {
     this.mesh.stale = true;
+    this.redraw = true;
   }
 
   /** A layout finished (text.ts calls this through the scene). */
@@ -123,7 +127,9 @@ export class TextBatch {
 
   /** Once per frame, after world matrices are current. Whether anything changed. */
   update(): boolean {
-    const changed = this.moved.size > 0 || this.needsSync || this.mesh.stale;
+    // (the packing flag, mesh.stale, is no reason to draw: with no labels the batch is not drawn and it stays set)
+    const changed = this.moved.size > 0 || this.needsSync || this.redraw;
+    this.redraw = false;
     for (const label of this.moved) {
       const matrix = label.mesh.matrix;
       if (label.visible) matrix.multiplyMatrices(label.owner.matrixWorld, label.local);
