@@ -1,4 +1,5 @@
 // startPlace(options): wires the world, agents, dispatcher, router, sync and the server together.
+import type { IncomingMessage } from "node:http";
 import { createLogger, DEFAULT_PORT, type AgentId, type EntityId, type InteractionEnvelope } from "@allo/protocol";
 import type { WebSocket } from "ws";
 import { Agent } from "./agent.ts";
@@ -102,9 +103,11 @@ export async function startPlace(options: PlaceOptions = {}): Promise<Place> {
     sync.flushSoon();
   }
 
-  function onConnection(socket: WebSocket): void {
+  function onConnection(socket: WebSocket, req: IncomingMessage): void {
     const now = performance.now();
-    const agent = new Agent(socket, now, { perSecond: limits.messagesPerSecond, burst: limits.messageBurst, closeAfterMs: limits.overBudgetCloseMs }, limits.badFramesPerMinute);
+    const rate = { perSecond: limits.messagesPerSecond, burst: limits.messageBurst, closeAfterMs: limits.overBudgetCloseMs };
+    // req.socket is the TCP socket ws took over: state frames framed once are written to it (agent.ts sendFrame).
+    const agent = new Agent(socket, now, rate, limits.badFramesPerMinute, req.socket);
     agents.set(agent.id, agent);
     log.debug("agent connected", { agent: agent.id });
     agent.announceTimer = setTimeout(() => {

@@ -36,6 +36,8 @@ export class SetFrames {
   private lastEncodeAt = -Infinity;
   /** Sends not yet completed, per block (weak: a send whose callback never came cannot pin memory). */
   private lent = new WeakMap<ArrayBufferLike, number>();
+  /** The function each send of a block calls when done (one per block, see `lend`). */
+  private returns = new WeakMap<ArrayBufferLike, () => void>();
   /** Blocks of replaced frames, waiting for their sends to complete before they become the spare. */
   private retired = new WeakSet<ArrayBufferLike>();
   /** Full encodes (every entity stringified) and incremental ones (unchanged bytes copied), for stats and tests. */
@@ -65,25 +67,33 @@ export class SetFrames {
     return this.kept.bytes;
   }
 
-  /** Marks `frame` as being sent; call the returned function once the send completed or failed. */
+  /**
+   * Marks `frame` as being sent once more. The returned function must be called exactly once per `lend`, when that
+   * send completed or failed (a socket's write callback, which Node calls once); it is the same function for every
+   * send of one frame, so a burst of joiners makes no closure each.
+   */
   lend(frame: Buffer): () => void {
     const key = frame.buffer;
     this.lent.set(key, (this.lent.get(key) ?? 0) + 1);
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      const left = (this.lent.get(key) ?? 1) - 1;
-      if (left > 0) {
-        this.lent.set(key, left);
-        return;
-      }
-      this.lent.delete(key);
-      if (this.retired.has(key)) {
-        this.retired.delete(key);
-        this.keepSpare(Buffer.from(key));
-      }
-    };
+    let returned = this.returns.get(key);
+    if (!returned) {
+      returned = () => this.returned(key);
+      this.returns.set(key, returned);
+    }
+    return returned;
+  }
+
+  private returned(key: ArrayBufferLike): void {
+    const left = (this.lent.get(key) ?? 1) - 1;
+    if (left > 0) {
+      this.lent.set(key, left);
+      return;
+    }
+    this.lent.delete(key);
+    if (this.retired.has(key)) {
+      this.retired.delete(key);
+      this.keepSpare(Buffer.from(key));
+    }
   }
 
   /**

@@ -2,6 +2,7 @@
 import { CloseCode, entitiesPatch, PLACE_ENTITY_ID, type EntityId } from "@allo/protocol";
 import type { Agent } from "./agent.ts";
 import { SetFrames } from "./set-frame.ts";
+import { textFrame } from "./ws-frame.ts";
 import type { PlaceContext } from "./types.ts";
 import type { World } from "./world.ts";
 
@@ -81,8 +82,11 @@ export class Sync {
 
   private sendStates(nowMs: number): void {
     const revision = this.world.revision;
-    const byBase = new Map<number, Buffer>();
     const limits = this.ctx.limits;
+    // Agents keeping up share one base (the last revision sent): its frame is kept at hand, other bases in a Map.
+    let lastBase = 0;
+    let lastFrame: Buffer | undefined;
+    let byBase: Map<number, Buffer | undefined> | undefined;
     for (const agent of this.ctx.agents.values()) {
       if (!agent.announced || agent.closing) continue;
       if (agent.unackedSince !== undefined && nowMs - agent.unackedSince > limits.ackTimeoutMs) {
@@ -90,7 +94,7 @@ export class Sync {
         continue;
       }
       if (agent.lastSentRevision === revision) continue;
-      const buffered = agent.socket.bufferedAmount;
+      const buffered = agent.bufferedBytes;
       // A state larger than the limit (a set of a big world) may sit in the buffer on its own for a while.
       if (buffered > limits.closeBufferedBytes + agent.lastStateBytes) {
         this.ctx.disconnect(agent, CloseCode.ackTimeout, "too much state buffered");
@@ -108,43 +112,45 @@ export class Sync {
       // base on that set, not on 0, which would send the whole world again.
       const base = agent.lagging && agent.ackRevision !== 0 ? agent.ackRevision : agent.lastSentRevision;
       let frame: Buffer | undefined;
-      if (base !== 0) {
-        frame = byBase.get(base);
-        if (!frame) {
-          frame = this.encodeMerge(base, revision);
-          if (frame) byBase.set(base, frame);
-        }
+      if (base !== 0 && base === lastBase) {
+        frame = lastFrame;
+      } else if (base !== 0) {
+        byBase ??= new Map();
+        // A base the history no longer holds is remembered too (undefined): one compose per base, not per agent.
+        frame = byBase.has(base) ? byBase.get(base) : this.encodeMerge(base, revision);
+        byBase.set(base, frame);
+        lastBase = base;
+        lastFrame = frame;
       }
       if (frame) {
-        this.deliver(agent, frame, revision, nowMs);
+        if (agent.sendFrame(frame)) this.sent(agent, frame.length, revision, nowMs);
       } else {
         frame = this.encodeSet();
         // The set frame's buffer is reused for a later one once every send of it completed (set-frame.ts).
-        const release = this.setFrames.lend(frame);
-        if (!this.deliver(agent, frame, revision, nowMs, release)) release();
+        const returned = this.setFrames.lend(frame);
+        if (agent.sendText(frame, returned)) this.sent(agent, frame.length, revision, nowMs);
+        else returned();
       }
     }
   }
 
-  private deliver(agent: Agent, frame: Buffer, revision: number, nowMs: number, sent?: () => void): boolean {
-    if (!agent.sendText(frame, sent)) return false;
-    agent.lastStateBytes = frame.length;
+  private sent(agent: Agent, bytes: number, revision: number, nowMs: number): void {
+    agent.lastStateBytes = bytes;
     agent.lastSentRevision = revision;
     agent.unacked.push(revision);
     agent.unackedSince ??= nowMs;
     agent.lagging = false;
     agent.stats.statesSent++;
     this.stats.statesSent++;
-    return true;
   }
 
-  /** The merge frame from `base`, or undefined when the history no longer holds it. */
+  /** The merge frame from `base`, framed for the wire (ws-frame.ts), or undefined when the history no longer holds it. */
   private encodeMerge(base: number, revision: number): Buffer | undefined {
     const changes = this.world.history.compose(base);
     if (!changes) return undefined;
     this.stats.framesEncoded++;
     const entities = JSON.stringify(entitiesPatch(changes, this.lookup));
-    return Buffer.from(`{"patch_style":"merge","patch_from":${base},"revision":${revision},"entities":${entities}}`);
+    return textFrame(`{"patch_style":"merge","patch_from":${base},"revision":${revision},"entities":${entities}}`);
   }
 
   /** The whole world at the current revision; encoded once per revision and shared by every agent that needs it. */

@@ -114,9 +114,11 @@ describe("set frames (PROTOCOL.md §5)", () => {
     expect(new Set(sent.map((s) => s.frame.buffer)).size).toBe(5);
     frames.encode();
     for (const s of sent) expect(s.frame.toString()).toBe(s.text);
-    // The first one's sends complete (twice: a second call is a no-op): the next frame is written into it.
-    sent[0].release();
-    sent[0].release();
+    // The first frame is sent twice more (one function for every send of it); once all three completed, the next frame
+    // is written into it.
+    expect(frames.lend(sent[0].frame)).toBe(sent[0].release);
+    frames.lend(sent[0].frame);
+    for (let i = 0; i < 3; i++) sent[0].release();
     change(10);
     const next = frames.encode();
     expect(next.buffer).toBe(sent[0].frame.buffer);
