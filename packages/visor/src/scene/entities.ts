@@ -1,13 +1,13 @@
 // The world mirror → three.js objects. One Group per entity carries its transform; relationships.parent nests the
 // groups (a child that arrives before its parent waits at the root until it appears). Geometry, material, text and
 // collider are rebuilt only when their component changed. Per frame, update() recomputes world matrices only under
-// entities that moved (three.js would otherwise walk the whole world every frame) and passes them to the instance
+// entities that moved (three.js would otherwise walk the whole world every frame) and passes them to the mesh
 // and text batches: a frame's work follows what changed, not the world's size.
 import * as THREE from "three";
 import { GLTFLoader } from "three/examples/jsm/loaders/GLTFLoader.js";
 import type { Components, Entity, EntityId, GeometryComponent, MaterialComponent, TextComponent, ColliderComponent } from "@allo/protocol";
 import { InlineGeometryCache } from "./geometry.ts";
-import { InstanceBatches, batchKey, isBatchable, type BatchMember } from "./batches.ts";
+import { MeshBatches, batchKey, isBatchable, type BatchMember } from "./batches.ts";
 import { MaterialCache, TextureCache, colorOf, type Shading, type VisorMaterial } from "./material.ts";
 import { SdfText } from "./text.ts";
 import { TextBatch } from "./text-batch.ts";
@@ -21,12 +21,12 @@ export interface EntityView {
   /** What is drawn: the components with property animations applied (scene/animation.ts). */
   shown: Components;
   parentId?: EntityId;
-  /** A mesh drawn on its own (transparent, or an asset model)… */
+  /** A mesh drawn on its own (transparent, big, or an asset model)… */
   mesh?: THREE.Object3D;
   material?: VisorMaterial;
-  /** …or an instance in a shared batch. */
-  instance?: BatchMember;
-  /** The geometry of `mesh` or `instance`, from the geometry cache. */
+  /** …or a member of a shared batch. */
+  member?: BatchMember;
+  /** The geometry of `mesh` or `member`, from the geometry cache. */
   geometry?: THREE.BufferGeometry;
   /** Laid out alone, drawn by the scene's TextBatch. */
   text?: SdfText;
@@ -55,7 +55,7 @@ export class EntityScene {
   /** Collider meshes, for picking (input/pointer.ts). userData.entityId names the entity. */
   private readonly colliders = new Set<THREE.Mesh>();
   private colliderArray: THREE.Mesh[] | undefined;
-  readonly batches: InstanceBatches;
+  readonly batches: MeshBatches;
   readonly labels: TextBatch;
   private readonly orphans = new Map<EntityId, Set<EntityId>>();
   private readonly materials: MaterialCache;
@@ -72,7 +72,7 @@ export class EntityScene {
     // The world's matrices are kept current by update(), only where something moved (the stage does not walk it).
     this.root.matrixAutoUpdate = false;
     this.materials = new MaterialCache(new TextureCache(options.assetUrl, () => (this.redraw = true)), options.shading);
-    this.batches = new InstanceBatches(this.materials);
+    this.batches = new MeshBatches(this.materials);
     this.root.add(this.batches.group);
     this.labels = new TextBatch((label) => {
       this.redraw = true;
@@ -218,7 +218,7 @@ export class EntityScene {
     const geometryChanged = this.changed(view, "geometry", c.geometry);
     const materialChanged = this.changed(view, "material", c.material);
     if (geometryChanged) this.rebuildMesh(view, c.geometry, c.material);
-    else if (materialChanged && (view.material || view.instance)) this.refreshMaterial(view, c.geometry, c.material);
+    else if (materialChanged && (view.material || view.member)) this.refreshMaterial(view, c.geometry, c.material);
     const textChanged = this.changed(view, "text", c.text);
     if (textChanged || (materialChanged && c.text)) this.redrawText(view, c.text, c.material);
     if (this.changed(view, "collider", c.collider)) this.rebuildCollider(view, c.collider);
@@ -263,8 +263,8 @@ export class EntityScene {
     if (result.kind === "mesh") {
       view.geometry = result.geometry;
       const side = geometry.type === "inline" ? THREE.DoubleSide : THREE.FrontSide;
-      if (isBatchable(material)) {
-        view.instance = this.batches.add(view.object, result.geometry, material, side, isShown(view.object));
+      if (isBatchable(result.geometry, material)) {
+        view.member = this.batches.add(view.object, result.geometry, material, side, isShown(view.object));
         return;
       }
       view.material = this.materials.acquire(material, side);
@@ -295,11 +295,11 @@ export class EntityScene {
   }
 
   private refreshMaterial(view: EntityView, geometry: GeometryComponent | undefined, material: MaterialComponent | undefined): void {
-    const instance = view.instance;
-    // A colour change stays in its batch (the batch reads colours every frame); anything else finds a new home.
-    if (instance && view.geometry && isBatchable(material) && batchKey(view.geometry, material, instance.batch.material.side) === instance.key) {
-      instance.material = material;
-      this.batches.touch(instance);
+    const member = view.member;
+    // A colour change stays in its batch (the member is written again); anything else finds a new home.
+    if (member && view.geometry && isBatchable(view.geometry, material) && batchKey(view.geometry, material, member.batch.material.side) === member.key) {
+      member.material = material;
+      this.batches.touch(member);
       return;
     }
     this.rebuildMesh(view, geometry, material);
@@ -353,9 +353,9 @@ export class EntityScene {
   private refreshSubtree(object: THREE.Object3D, parentShown: boolean): void {
     const shown = parentShown && object.visible;
     const view = this.viewOf(object);
-    if (view?.instance) {
-      view.instance.shown = shown;
-      this.batches.touch(view.instance);
+    if (view?.member) {
+      view.member.shown = shown;
+      this.batches.touch(view.member);
     }
     if (view?.text) {
       view.text.visible = shown;
@@ -380,9 +380,9 @@ export class EntityScene {
   }
 
   private disposeMesh(view: EntityView): void {
-    if (view.instance) {
-      this.batches.remove(view.instance);
-      view.instance = undefined;
+    if (view.member) {
+      this.batches.remove(view.member);
+      view.member = undefined;
     }
     if (view.mesh) {
       view.mesh.removeFromParent();

@@ -40,7 +40,7 @@ export type GeometryResult =
 
 /**
  * Inline meshes with the same content share one geometry (UI apps draw many same-sized boxes), so they can also
- * share an instanced batch (batches.ts). Released when the last user lets go.
+ * share a batch (batches.ts). Released when the last user lets go.
  */
 export class InlineGeometryCache {
   private readonly entries = new Map<string, { geometry: THREE.BufferGeometry; users: number }>();

@@ -44,12 +44,15 @@ export class MaterialCache {
 
   constructor(private readonly textures: TextureCache, private readonly shading: Shading = PBR) {}
 
-  acquire(component: MaterialComponent | undefined, side: THREE.Side): VisorMaterial {
-    const key = `${side}|${component ? JSON.stringify(component) : ""}`;
+  /** `vertexColors`: the colour is the component's times each vertex's (batches.ts bakes members' colours in). */
+  acquire(component: MaterialComponent | undefined, side: THREE.Side, options: { vertexColors?: boolean } = {}): VisorMaterial {
+    const vertexColors = options.vertexColors === true;
+    const key = `${side}|${vertexColors ? "vertex-colours|" : ""}${component ? JSON.stringify(component) : ""}`;
     let entry = this.entries.get(key);
     if (!entry) {
       const material = buildMaterial(component, this.textures, this.shading);
       material.side = side;
+      material.vertexColors = vertexColors;
       entry = { material, users: 0 };
       this.entries.set(key, entry);
       this.keys.set(material, key);
