@@ -128,6 +128,19 @@ async function measure(place: Place, agents: Agents, ids: string[], changes: num
       sendMs += performance.now() - s0;
     }) as typeof socket.send;
   }
+  // State frames framed once go to each agent's TCP socket as they are (agent.ts sendFrame), not through socket.send.
+  for (const agent of place.agents.values()) {
+    const sendFrame = agent.sendFrame.bind(agent);
+    agent.sendFrame = (frame: Buffer) => {
+      if (!inTick) return sendFrame(frame);
+      const s0 = performance.now();
+      inTick = false; // its fallback is socket.send: count it once
+      const ok = sendFrame(frame);
+      inTick = true;
+      sendMs += performance.now() - s0;
+      return ok;
+    };
+  }
   const own: number[] = [];
   // The simulation's share of the tick, timed apart (it runs inside place.tick()).
   const simulation: number[] = [];
