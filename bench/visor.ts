@@ -4,7 +4,8 @@
 // drawn, main-thread time a frame); and the time from a component change in the place to the frame that draws it,
 // against the time the same change takes to reach a Node agent's mirror (the baseline: everything but the browser).
 // `npx tsx bench/visor.ts [--full]` or `npm run bench -- visor`. VISOR_BENCH_TEXT=0 leaves out the text labels,
-// VISOR_BENCH_PANEL=0 closes the panel, to split the cost.
+// VISOR_BENCH_PANEL=0 closes the panel, to split the cost; VISOR_BENCH_ADAPTIVE=0 keeps the resolution fixed (to
+// compare two visors at the same pixel count).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -97,7 +98,8 @@ export async function run(profile: Profile): Promise<BenchReport> {
   const observer = await connect(place.url, { identity: { display_name: "bench observer" } });
   try {
     const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${place.port}/?name=bench`);
+    const adaptive = process.env.VISOR_BENCH_ADAPTIVE !== "0";
+    await page.goto(`http://127.0.0.1:${place.port}/?name=bench${adaptive ? "" : "&adaptive=0"}`);
     await page.waitForFunction(() => window.alloVisor?.state().phase === "connected", null, { timeout: 30_000 });
     const panel = process.env.VISOR_BENCH_PANEL !== "0";
     if (!panel) await page.keyboard.press("Backquote");
@@ -107,8 +109,8 @@ export async function run(profile: Profile): Promise<BenchReport> {
     const emptyRender = await page.evaluate(() => window.alloVisor.renderStats());
 
     const spawnStarted = performance.now();
+    const total = (await page.evaluate(() => window.alloVisor.state().entities)) + ENTITIES;
     for (let g = 0; g < ENTITIES / GROUP; g++) await app.spawnEntity(groupSpec(g));
-    const total = app.world.entities.size;
     await page.waitForFunction((n) => window.alloVisor.state().entities >= n, total, { timeout: 60_000, polling: 100 });
     const spawnToShownMs = performance.now() - spawnStarted;
     await sleep(8000); // text layout, first uploads and the adaptive resolution settle
@@ -134,7 +136,7 @@ export async function run(profile: Profile): Promise<BenchReport> {
         baseline: emptyBaseline,
         note: `${total} entities in the visor's scene, ${labels}; ${busyRender.drawCalls} draw calls; ` +
           `main thread ${busyRender.scriptMs.toFixed(1)} ms a frame (three.js render() ${busyRender.renderMs.toFixed(1)} ms), the rest is software rasterisation; ` +
-          `pixel ratio ${busyRender.pixelRatio.toFixed(2)} (adaptive)`,
+          `pixel ratio ${busyRender.pixelRatio.toFixed(2)}${adaptive ? " (adaptive)" : " (fixed)"}`,
       }),
       figure(`frames drawn a second, ${ENTITIES.toLocaleString("en-US")} entities, nothing moving`, "fps", stillFps, {
         note: `main thread ${stillMs.toFixed(2)} ms a frame`,
