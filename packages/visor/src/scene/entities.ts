@@ -55,8 +55,8 @@ export class EntityScene {
   /** Collider meshes, for picking (input/pointer.ts). userData.entityId names the entity. */
   private readonly colliders = new Set<THREE.Mesh>();
   private colliderArray: THREE.Mesh[] | undefined;
-  readonly batches: MeshBatches;
-  readonly labels: TextBatch;
+  private readonly batches: MeshBatches;
+  private readonly labels: TextBatch;
   private readonly orphans = new Map<EntityId, Set<EntityId>>();
   private readonly materials: MaterialCache;
   private readonly geometries = new InlineGeometryCache();
