@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, writeFileSync } from "node:fs";
 import { connect } from "@allo/client";
 import { start, type Started } from "../../packages/cli/src/commands/start.ts";
-import { CHROMIUM, artifactPath, launchChromium, nextFrames, openVisor, pixelStats, screenPointOf, textOf, type Browser, type VisorPage } from "./harness.ts";
+import { CHROMIUM, artifactPath, frameDone, launchChromium, openVisor, pixelStats, screenPointOf, textOf, waitForEntity, type Browser, type VisorPage } from "./harness.ts";
 
 describe.skipIf(!existsSync(CHROMIUM))("allo start, seen through the web visor", { timeout: 90_000 }, () => {
   let started: Started;
@@ -39,7 +39,8 @@ describe.skipIf(!existsSync(CHROMIUM))("allo start, seen through the web visor",
     const button = await page.evaluate((id) => (window.alloVisor.components(id)?.relationships as { parent: string }).parent, label);
     expect(await page.evaluate((id) => !!window.alloVisor.components(id)?.collider, button)).toBe(true);
     await page.evaluate((id) => window.alloVisor.lookAt(id), button);
-    await nextFrames(page, 3);
+    await waitForEntity(page, label);
+    await frameDone(page); // the turned camera is drawn
     const whole = await pixelStats(page, { x: 0, y: 0, width: 860, height: 720 });
     expect(whole.distinctColors).toBeGreaterThan(20); // not a blank canvas
     await textOf(page, `[data-testid=entity-tree] li[data-entity-id="${button}"]`, 'text "Poke me!"');
@@ -54,13 +55,12 @@ describe.skipIf(!existsSync(CHROMIUM))("allo start, seen through the web visor",
     const region = { x: Math.max(0, at.x - 120), y: Math.max(0, at.y - 40), width: 240, height: 80 };
     const before = await pixelStats(page, region);
     await page.mouse.move(at.x, at.y);
-    await nextFrames(page, 2);
     await page.mouse.down();
-    await nextFrames(page, 2);
     await page.mouse.up();
     await page.waitForFunction((id) => window.alloVisor.shownText(id) === "Poked 1 time", label, { timeout: 15_000 });
     await page.mouse.move(5, 5); // leave the button, so only the text differs
-    await nextFrames(page, 10);
+    await page.evaluate((id) => window.alloVisor.whenDrawn(id, (_, text) => text === "Poked 1 time"), label);
+    await waitForEntity(page, button); // the hover highlight, if any, is gone from the picture too
     const after = await pixelStats(page, region, before.png);
     expect(after.differenceFrom).toBeGreaterThan(1); // the label's pixels changed
     writeFileSync(artifactPath("visor-hello-poked.png"), await page.screenshot());
@@ -84,7 +84,7 @@ describe.skipIf(!existsSync(CHROMIUM))("allo start, seen through the web visor",
       throw new Error(`no digital time under the clock's avatar: ${(e as Error).message}`);
     });
     await page.evaluate((id) => window.alloVisor.lookAt(id), clockAvatar);
-    await nextFrames(page, 5);
+    await frameDone(page); // the turned camera is drawn
     const shot = artifactPath("visor-clock.png");
     writeFileSync(shot, await page.screenshot());
     const stats = await pixelStats(page, { x: 0, y: 0, width: 860, height: 720 });

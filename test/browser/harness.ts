@@ -63,22 +63,36 @@ export async function openVisor(browser: Browser, httpUrl: string, name = "test 
   return { page, errors, warnings };
 }
 
-export function waitForEntity(page: Page, id: string): Promise<unknown> {
-  return page.waitForFunction((entityId) => window.alloVisor.entityIds().includes(entityId), id, { timeout: 15_000 });
+/** Waits until the visor has drawn the entity in its latest state (the visor draws a frame only when something changed). */
+export async function waitForEntity(page: Page, id: string, timeout = 15_000): Promise<void> {
+  await page.waitForFunction((entityId) => window.alloVisor.isDrawn(entityId), id, { timeout }).catch((e: Error) => {
+    throw new Error(`entity ${id} was not drawn within ${timeout} ms: ${e.message}`);
+  });
 }
 
-/** Where an entity is on the page, in CSS pixels (after turning the camera to it if it is off screen). */
+/** Resolves once the frame loop has turned after this call: the canvas shows everything applied before it. */
+export async function frameDone(page: Page): Promise<void> {
+  await page.evaluate(() => window.alloVisor.afterNextFrame());
+}
+
+/** Where an entity is on the page, in CSS pixels, once drawn (after turning the camera to it if it is off screen). */
 export async function screenPointOf(page: Page, id: string): Promise<{ x: number; y: number }> {
+  await waitForEntity(page, id);
   let point = await page.evaluate((entityId) => window.alloVisor.screenPoint(entityId), id);
   if (!point) {
     await page.evaluate((entityId) => window.alloVisor.lookAt(entityId), id);
-    await nextFrames(page, 3);
+    await page.waitForFunction((entityId) => window.alloVisor.isDrawn(entityId) && window.alloVisor.screenPoint(entityId) !== null, id, { timeout: 5_000 }).catch(() => undefined);
+    await frameDone(page); // the turned camera is drawn
     point = await page.evaluate((entityId) => window.alloVisor.screenPoint(entityId), id);
   }
-  if (!point) throw new Error(`entity ${id} is not on screen`);
+  if (!point) {
+    const where = await page.evaluate((entityId) => ({ camera: window.alloVisor.cameraPosition(), entity: window.alloVisor.worldPosition(entityId) }), id);
+    throw new Error(`entity ${id} is not on screen (camera at ${JSON.stringify(where.camera)}, entity at ${JSON.stringify(where.entity)})`);
+  }
   return point;
 }
 
+/** Counts turns of the frame loop (only to check that the loop keeps turning; never to wait for a picture). */
 export function nextFrames(page: Page, count: number): Promise<unknown> {
   return page.evaluate(
     (n) => new Promise<void>((resolve) => {

@@ -6,7 +6,7 @@ import { connect, publishAsset, type AlloClient, type IncomingInteraction } from
 import { quadGltf, solidPng } from "./assets.ts";
 import { startPlace, type Place } from "@allo/place";
 import { ensureVisorBuilt, visorHttpHandler } from "@allo/visor";
-import { CHROMIUM, artifactPath, countOf, launchChromium, nextFrames, openVisor, pixelStats, screenPointOf, textOf, waitForEntity, type Browser, type VisorPage } from "./harness.ts";
+import { CHROMIUM, artifactPath, countOf, frameDone, launchChromium, nextFrames, openVisor, pixelStats, screenPointOf, textOf, waitForEntity, type Browser, type VisorPage } from "./harness.ts";
 
 const T = (x: number, y: number, z: number) => [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, x, y, z, 1];
 const BACKGROUND = [0x20, 0x24, 0x2c];
@@ -48,8 +48,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the web visor in Chromium", { timeout: 6
     });
     const { page } = visor;
     await waitForEntity(page, descendants[0]);
-    await page.waitForFunction((label) => window.alloVisor.shownText(label) === "Drawn by Allo", descendants[0]);
-    await nextFrames(page, 2);
+    await page.evaluate((label) => window.alloVisor.whenDrawn(label, (_, text) => text === "Drawn by Allo"), descendants[0]);
     const at = await screenPointOf(page, id);
     const whole = await pixelStats(page, { x: 0, y: 0, width: 700, height: 700 });
     expect(whole.distinctColors).toBeGreaterThan(20);
@@ -235,7 +234,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the web visor in Chromium", { timeout: 6
       await page.mouse.down();
       for (let step = 1; step <= 10; step++) {
         await page.mouse.move(at.x + step * 20, at.y);
-        await nextFrames(page, 2);
+        await frameDone(page); // the hand pose for this position goes out with the frame's intent
       }
       await observer.waitForWorld((world) => {
         const m = world.get(id)?.components.transform?.matrix;

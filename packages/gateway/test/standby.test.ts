@@ -8,7 +8,9 @@ import { childPids, fixtures, isAlive, launch, rawRequest, readReport, useGatewa
 const { gateway, app, reportFile } = useGateways("allo-standby-");
 const readyStandby = (g: Gateway, path = "/") => waitFor(() => g.standbys(path).find((s) => s.ready), "a ready standby");
 
-describe("warm standbys", () => {
+// Each test starts several real Node processes (tsx loading an app); on a loaded 2-core machine one start can take
+// seconds, so the tests get room for that — the waits inside are on conditions, not on time.
+describe("warm standbys", { timeout: 60_000 }, () => {
   it("serves a launch from a ready standby, with the launch's place URL, args and identity, once per process", async () => {
     const g = await gateway([app("standby-app")]);
     expect(app("standby-app").standby).toBe(true);
@@ -39,13 +41,16 @@ describe("warm standbys", () => {
     const g = await gateway([app("standby-app")]);
     const standby = await readyStandby(g);
     process.kill(standby.pid, "SIGKILL");
+    // The launch must find no standby: wait until the gateway has seen this one end (a launch racing the death is
+    // handed to it, finds it gone and starts cold too, but then counts as the app's failure).
+    await waitFor(() => !g.standbys().some((s) => s.pid === standby.pid), "the gateway to see its standby end");
     const file = reportFile();
     expect((await launch(g.url, "/", { reportFile: file }, { display_name: "Cy" })).status).toBe(200);
     const report = await readReport(file);
     expect(report).toMatchObject({ standby: false, launches: 1, argv: ["ws://127.0.0.1:21999/"], identity: { display_name: "Cy" } });
     expect(report.pid).not.toBe(standby.pid);
     expect(g.instances()).toEqual([expect.objectContaining({ pid: report.pid, warm: false })]);
-    await waitFor(() => g.standbys().some((s) => s.ready && s.pid !== standby.pid), "a replacement standby");
+    await waitFor(() => g.standbys().some((s) => s.ready && s.pid !== standby.pid), "a replacement standby", 30_000);
   });
 
   it("keeps an app cold after its standbys keep dying before they are ready, says why, and still launches it", async () => {

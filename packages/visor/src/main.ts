@@ -106,7 +106,7 @@ const connection = keepConnected({
   },
 });
 
-const hook = new VisorHook({ scene, camera, canvas, client: () => client, connection: () => connection.state, lookAt, pixelRatio: () => stage.pixelRatio });
+const hook = new VisorHook({ scene, camera, canvas, client: () => client, connection: () => connection.state, lookAt, pixelRatio: () => stage.pixelRatio, changedSinceDraw: hookChanged });
 hook.install();
 
 window.addEventListener("keydown", (e) => {

@@ -12,6 +12,8 @@ export interface VisorHookParts {
   connection: () => ConnectionState;
   lookAt: (id: EntityId) => boolean;
   pixelRatio: () => number;
+  /** Entities changed since the last frame was drawn (they show their new state after the next one). */
+  changedSinceDraw: ReadonlySet<EntityId>;
 }
 
 /** window.alloVisor, as tests and benchmarks see it. */
@@ -39,6 +41,13 @@ export interface VisorPageApi {
   screenPoint(id: EntityId): { x: number; y: number } | null;
   lookAt(id: EntityId): boolean;
   whenDrawn(id: EntityId, test: (shown: Components, text: string | undefined) => boolean): Promise<number>;
+  /** The entity is in the scene and the canvas shows its latest state (no change of it waits for a frame). */
+  isDrawn(id: EntityId): boolean;
+  /** Resolves at the end of the next turn of the frame loop: the canvas then shows everything applied before it. */
+  afterNextFrame(): Promise<{ drawn: boolean }>;
+  /** Diagnostics for a failed wait: where the camera and an entity are in the world. */
+  cameraPosition(): number[];
+  worldPosition(id: EntityId): number[] | undefined;
 }
 
 declare global {
@@ -72,6 +81,7 @@ export class VisorHook {
   scriptMs = 0;
   idleMs = 0;
   private waiters: Waiter[] = [];
+  private frameWaiters: ((result: { drawn: boolean }) => void)[] = [];
   private secondStartedAt = performance.now();
   private second = new Second();
 
@@ -97,6 +107,13 @@ export class VisorHook {
       lookAt: (id: EntityId) => p.lookAt(id),
       /** Resolves with Date.now() at the end of the first frame that shows the entity passing `test`. */
       whenDrawn: (id: EntityId, test: Waiter["test"]) => new Promise<number>((resolve) => this.waiters.push({ id, test, resolve })),
+      isDrawn: (id: EntityId) => p.scene.views.has(id) && !p.changedSinceDraw.has(id),
+      cameraPosition: () => p.camera.position.toArray(),
+      worldPosition: (id: EntityId) => {
+        const view = p.scene.views.get(id);
+        return view ? new THREE.Vector3().setFromMatrixPosition(view.object.matrixWorld).toArray() : undefined;
+      },
+      afterNextFrame: () => new Promise<{ drawn: boolean }>((resolve) => this.frameWaiters.push(resolve)),
     };
     window.alloVisor = api;
   }
@@ -123,6 +140,7 @@ export class VisorHook {
       this.second = new Second();
       this.secondStartedAt = now;
     }
+    if (this.frameWaiters.length > 0) for (const resolve of this.frameWaiters.splice(0)) resolve({ drawn });
     if (this.waiters.length === 0) return;
     const drawnAt = Date.now();
     this.waiters = this.waiters.filter((w) => {

@@ -261,6 +261,7 @@ export class Pointer {
   }
 
   private pickAtNdc(): Hit | undefined {
+    this.scene.refreshMatrices();
     this.raycaster.setFromCamera(this.ndc, this.camera);
     const hits = this.raycaster.intersectObjects(this.scene.colliderList(), false);
     for (const hit of hits) {

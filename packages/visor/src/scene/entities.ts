@@ -87,18 +87,27 @@ export class EntityScene {
    * members. Returns whether anything drawn changed (if not, the last frame still shows the world).
    */
   update(): boolean {
+    this.refreshMatrices();
+    const batchesChanged = this.batches.update();
+    const labelsChanged = this.labels.update();
+    const changed = this.redraw || batchesChanged || labelsChanged;
+    this.redraw = false;
+    return changed;
+  }
+
+  /**
+   * World matrices (and colliders) under the entities that moved since the last call. The frame does it before
+   * drawing; picking does it too, so a press right after an entity arrived or moved hits where it now is.
+   */
+  refreshMatrices(): void {
+    if (this.moved.size === 0) return;
     for (const view of this.moved) {
       if (this.hasMovedAncestor(view)) continue; // its subtree is refreshed with the ancestor's
       view.object.updateMatrixWorld(true);
       this.refreshSubtree(view.object, isShown(view.object.parent));
     }
-    const moved = this.moved.size > 0;
     this.moved.clear();
-    const batchesChanged = this.batches.update();
-    const labelsChanged = this.labels.update();
-    const changed = this.redraw || moved || batchesChanged || labelsChanged;
-    this.redraw = false;
-    return changed;
+    this.redraw = true;
   }
 
   /** The colliders as an array (what the raycaster takes), rebuilt only after one was added or removed. */
