@@ -4,7 +4,8 @@
 // start: the first scaffold fills it from the registry, and a second one then installs with --offline from it, so
 // the test never depends on what this machine's cache happens to hold.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -38,7 +39,8 @@ const createAlloapp = (name: string, ...flags: string[]) =>
 beforeAll(async () => {
   created = await createAlloapp("star-app", "--template", "hello");
 }, 300_000);
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+// Two installed projects and an npm cache: tens of thousands of files, which take a while on a loaded machine.
+afterAll(() => rm(scratch, { recursive: true, force: true }), 120_000);
 
 describe("npx create-alloapp, from this repository", () => {
   it("writes the project, packs the workspace's packages, installs and prints the next steps", () => {

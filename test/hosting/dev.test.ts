@@ -67,12 +67,13 @@ export default function App() {
   dev = spawn(process.execPath, [allo, "dev", "src/app.tsx", "--port", "0", "--no-visor"], { cwd: appDir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
   dev.stdout!.on("data", (d: Buffer) => (output += d.toString()));
   dev.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-  const [, url] = await waitForOutput(/ws: (ws:\/\/[^\s)]+)\)/);
-  await waitForOutput(/✓ running \/src\/app\.tsx/);
+  // The first start loads Vite and compiles the app: on a loaded 2-core machine that alone can take tens of seconds.
+  const [, url] = await waitForOutput(/ws: (ws:\/\/[^\s)]+)\)/, 0, 90_000);
+  await waitForOutput(/✓ running \/src\/app\.tsx/, 0, 90_000);
   observer = await connectRawAgent(url, { timeoutMs: 20_000 });
   await observer.announce({ display_name: "observer" }, {});
   await observer.until(() => texts().includes("Hello"));
-}, 60_000);
+}, 200_000);
 
 afterEach((context) => {
   if (context.task.result?.state === "fail") process.stdout.write(`allo dev printed:\n${output}\n`);
