@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createSignal, For, Show } from "solid-js";
 import { Dynamic, type EntityNode, type EntityProps } from "../src/index.ts";
-import { mountForTest, type TestMount } from "../src/testing.ts";
+import { mountForTest, type TestMount } from "@allo/testing";
 
 let mount: TestMount | undefined;
 afterEach(async () => {
