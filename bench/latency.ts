@@ -3,6 +3,7 @@
 // interaction, PROTOCOL.md §5), and a routed request app A → place → app B → place → app A. Divided by a bare ws
 // relay doing the same hops in the same run.
 import { connect, type AlloClient } from "@allo/client";
+import { identityMatrix } from "@allo/protocol";
 import { filter, firstValueFrom } from "rxjs";
 import { rawRelayRoundTrip } from "./baselines.ts";
 import { startChild } from "./lib/child.ts";
@@ -41,7 +42,7 @@ async function wireChangeToMirror(url: string, samples: number): Promise<number[
       for (const id in entities) if (entities[id]?.components?.stamp?.i === waiting.i) return waiting.resolve();
     },
   });
-  const spawned = await app.place(["spawn_entity", { transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] } }]);
+  const spawned = await app.place(["spawn_entity", { transform: { matrix: identityMatrix() } }]);
   const out: number[] = [];
   for (let i = 0; i < samples; i++) {
     const t0 = performance.now();
@@ -96,7 +97,7 @@ export async function run(profile: Profile): Promise<BenchReport> {
     other.interactions$.subscribe((i) => {
       if (i.type === "request") i.respond([i.name, "ok"]);
     });
-    const { id } = await app.spawnEntity({ transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] } });
+    const { id } = await app.spawnEntity({ transform: { matrix: identityMatrix() } });
 
     const relay = await rawRelayRoundTrip(samples);
     const relayMedian = summarize(relay).median;

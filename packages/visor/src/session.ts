@@ -1,7 +1,7 @@
 // One live connection: the mirror feeds the scene, the panel and the animations; interactions addressed to us are
 // handled or answered; agents are listed. Returns the teardown run when the connection ends.
 import type { Subscription } from "rxjs";
-import type { EntityId, InteractionBody } from "@allo/protocol";
+import { PLACE_ENTITY_ID, type EntityId, type InteractionBody } from "@allo/protocol";
 import type { VisorClient } from "./connection.ts";
 import type { EntityScene } from "./scene/entities.ts";
 import type { AnimationPlayer } from "./scene/animation.ts";
@@ -61,7 +61,7 @@ export function startSession(client: VisorClient, parts: SessionParts): () => vo
   );
 
   const listAgents = () => {
-    client.request(client.avatarId, "place", ["list_agents"]).then(
+    client.request(client.avatarId, PLACE_ENTITY_ID, ["list_agents"]).then(
       (answer: InteractionBody) => panel.setAgents(Array.isArray(answer[2]) ? (answer[2] as unknown as AgentInfo[]) : "unexpected answer to list_agents"),
       (error: Error) => panel.setAgents(`list_agents failed: ${error.message}`),
     );

@@ -2,7 +2,7 @@
 // sends requests and matches responses, keeps a mirror of the world from state frames, acknowledges every revision
 // and answers requests routed to it. It counts everything it sees, so a test can prove nothing was lost.
 import WebSocket from "ws";
-import { applyMergePatchInPlace, type Json } from "@allo/protocol";
+import { applyMergePatchInPlace, identityMatrix, type Json } from "@allo/protocol";
 
 type Envelope = ["interaction", string, string, string, string, [string, ...Json[]]];
 export type EntityDoc = { id: string; components: Record<string, Json> };
@@ -65,7 +65,7 @@ export class WireAgent {
       this.ws.once("open", () => resolve());
       this.ws.once("error", reject);
     });
-    const spec = { transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] }, ...(this.options.avatar ?? {}) };
+    const spec = { transform: { matrix: identityMatrix() }, ...(this.options.avatar ?? {}) };
     const body = await this.request("", "place", ["announce", "version", 3, "identity", { display_name: this.options.name ?? "load" }, "spawn_avatar", spec]);
     if (body[1] === "error" || typeof body[1] !== "string") throw new Error(`announce refused: ${JSON.stringify(body)}`);
     this.avatarId = body[1];

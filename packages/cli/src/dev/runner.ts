@@ -6,6 +6,7 @@ import { createServer, createServerModuleRunner, type Plugin, type ViteDevServer
 import type { ModuleRunner } from "vite/module-runner";
 import { createComponent, type Component } from "solid-js";
 import { connect } from "@allo/client";
+import { identityMatrix } from "@allo/protocol";
 import { render, type AppHandle, type UiClient } from "@allo/ui";
 import { alloSolid } from "@allo/ui/vite";
 import { DevReporter } from "./reporter.ts";
@@ -51,7 +52,7 @@ export async function startDevRunner(options: DevRunnerOptions, reporter = new D
   // One connection for the whole session: reloads and re-mounts keep the avatar and its id.
   const client = (await connect(options.placeUrl, {
     identity: { display_name: options.displayName },
-    avatar: { transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] } },
+    avatar: { transform: { matrix: identityMatrix() } },
   })) as unknown as UiClient;
   const server = await createServer({
     root: options.root,
