@@ -38,7 +38,8 @@ const createAlloapp = (name: string, ...flags: string[]) =>
 beforeAll(async () => {
   created = await createAlloapp("star-app", "--template", "hello");
 }, 300_000);
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+// Two installed apps and an npm cache: hundreds of MB of small files, which take a while to delete on a busy machine.
+afterAll(() => rmSync(scratch, { recursive: true, force: true }), 120_000);
 
 describe("npx create-alloapp, from this repository", () => {
   it("writes the project, packs the workspace's packages, installs and prints the next steps", () => {

@@ -1,4 +1,4 @@
-// RFC 7386 JSON merge patch, hand-written because it is the sync hot path (PROTOCOL.md §5).
+// RFC 7386 JSON merge patch, hand-written because it is the sync hot path (docs/protocol.md §5).
 import { jsonEqual } from "./json-equal.ts";
 import type { Json, JsonObject } from "./types.ts";
 

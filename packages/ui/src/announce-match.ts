@@ -1,4 +1,4 @@
-// The avatar is spawned by announce with its children nested (PROTOCOL.md §3: "spawned like spawn_entity, children
+// The avatar is spawned by announce with its children nested (docs/protocol.md §3: "spawned like spawn_entity, children
 // included"), but announce answers only the avatar's id. The descendants are found in the client's world mirror,
 // which holds them once connect() resolves: each spec node is matched to a child of its parent's entity with the
 // same components and the same subtree (identical subtrees are interchangeable, so any match is right).
@@ -36,7 +36,7 @@ function hash(text: string): string {
 
 function ownHash(components: Record<string, unknown>): string {
   const { relationships: _parent, ...rest } = components;
-  if (!rest.transform) rest.transform = { matrix: IDENTITY_MATRIX }; // the place adds one (PROTOCOL.md §3 spawn_entity)
+  if (!rest.transform) rest.transform = { matrix: IDENTITY_MATRIX }; // the place adds one (docs/protocol.md §3)
   return canonical(rest);
 }
 

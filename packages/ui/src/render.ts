@@ -19,9 +19,9 @@ export interface RenderOptions {
   client?: UiClient;
   /** Announce identity (url only). Default { display_name: "Allo app" }. */
   identity?: JsonObject;
-  /** Launch info; default from ALLO_APP_BOOT_ARGS / ALLO_APP_BOOTED_BY_IDENTITY (PROTOCOL.md §8.5). */
+  /** Launch info; default from ALLO_APP_BOOT_ARGS / ALLO_APP_BOOTED_BY_IDENTITY (docs/protocol.md §8.5). */
   launch?: LaunchInfo;
-  /** Exit the process after a `quit` request (PROTOCOL.md §3). Default true. */
+  /** Exit the process after a `quit` request (docs/protocol.md §3). Default true. */
   exitOnQuit?: boolean;
   /** Called when the connection to the place ends without dispose(). Default: log, and exit if exitOnQuit. */
   onDisconnect?: (error: unknown) => void;

@@ -55,7 +55,7 @@ export function startSession(client: VisorClient, parts: SessionParts): () => vo
       const name = interaction.name;
       if (name === "defocus") keyboard.lost(interaction.senderEntityId);
       else if (name === "changeFocusTo" && typeof interaction.body[1] === "string") void keyboard.focus(interaction.body[1]);
-      // PROTOCOL.md §2: a request always gets an answer.
+      // docs/protocol.md §2: a request always gets an answer.
       if (interaction.type === "request") interaction.respond([name, "failed", `the web visor does not handle "${name}"`]);
     }),
   );

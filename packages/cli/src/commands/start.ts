@@ -1,5 +1,5 @@
 // `allo start`: everything a newcomer needs in one command — a place serving the web visor at `/`, a gateway serving
-// the example apps, each example launched into the place through launch_app (as a user would, PROTOCOL.md §8),
+// the example apps, each example launched into the place through launch_app (as a user would, docs/protocol.md §8),
 // and the visor's URL to open.
 import { stopSignal } from "../stop-signal.ts";
 import { existsSync } from "node:fs";

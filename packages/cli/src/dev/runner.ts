@@ -1,5 +1,5 @@
 // The `allo dev` app process: Vite's module runner with solid-refresh, so saving a component swaps it in place over
-// the same connection (solid-renderer-anchors.md §3.3). Started by commands/dev.ts under `--import tsx --import
+// the same connection (docs/renderer.md, "Compiling"). Started by commands/dev.ts under `--import tsx --import
 // @allo/ui/register` with SOLID_DEV=1, so solid-js stays external and one dev build serves the whole process.
 import { relative } from "node:path";
 import { createServer, createServerModuleRunner, type Plugin, type ViteDevServer } from "vite";
@@ -34,7 +34,7 @@ export interface DevRunner {
  * alloSolid aliases solid-js to the absolute path of a build, and Vite inlines whatever an alias resolves: a second
  * Solid ("You appear to have multiple instances of Solid") that program reloads would multiply. Dropping that alias
  * lets `ssr.external` keep solid-js external, so Node loads it — with the browser+development conditions (see
- * externalConditions), the very file @allo/ui gets through the register hook (solid-renderer-anchors.md §3.3).
+ * externalConditions), the very file @allo/ui gets through the register hook (docs/renderer.md, "Compiling").
  */
 function keepSolidExternal(): Plugin {
   return {

@@ -1,5 +1,5 @@
-// Matching a compiled pattern against a JSON value, then its guard (PROTOCOL.md §4). A guard that raises (missing key,
-// wrong type, unknown entity) does not match; nothing here throws on any input.
+// Matching a compiled pattern against a JSON value, then its guard (docs/protocol.md §4). A guard that raises (missing
+// key, wrong type, unknown entity) does not match; nothing here throws on any input.
 import { jsonEqual } from "../json-equal.ts";
 import type { Json } from "../types.ts";
 import type { Bindings, CompiledPattern, Expr, Pattern } from "./ast.ts";
@@ -115,7 +115,7 @@ export function matchPattern(compiled: CompiledPattern, value: Json, context: Gu
   try {
     return evaluate(compiled.guard, bindings, context) === true ? bindings : null;
   } catch (raised) {
-    // PROTOCOL.md §4: a guard that raises does not match. Anything else is a bug and propagates.
+    // docs/protocol.md §4: a guard that raises does not match. Anything else is a bug and propagates.
     if (raised instanceof GuardRaised) return null;
     throw raised;
   }

@@ -1,5 +1,5 @@
 // Speaker: a sound source. With `asset` it loops that sound; without, it allocates a live audio track
-// (PROTOCOL.md §3 allocate_track) and hands its id to onTrack, for the app to stream into.
+// (docs/protocol.md §3 allocate_track) and hands its id to onTrack, for the app to stream into.
 import { onMount, splitProps, type JSX } from "solid-js";
 import { PLACE_ENTITY_ID } from "@allo/protocol";
 import { View, type ViewProps } from "./view.tsx";

@@ -1,4 +1,4 @@
-// Poses: column-major 4×4 matrices (PROTOCOL.md §6.1), built with gl-matrix. Every operation is applied in the
+// Poses: column-major 4×4 matrices (docs/protocol.md §6.1), built with gl-matrix. Every operation is applied in the
 // parent's frame (pre-multiplied), like alloui's Pose: "size at origin, rotate, then move" reads top to bottom.
 import { mat4, quat, vec3 } from "gl-matrix";
 import { IDENTITY_MATRIX, identityMatrix, type Mat4, type TransformComponent, type Vec3 } from "@allo/protocol";
