@@ -1,5 +1,6 @@
-// The raw floors every Allo figure is divided by, measured in the same run (perf-and-reliability-anchors.md §4):
-// JSON.stringify / JSON.parse of the world, the dirty-tracked patch floor (§3c strategy D), raw `ws` fan-out and
+// The raw floors every Allo figure is divided by, measured in the same run (docs/performance.md, "The benchmarks"):
+// JSON.stringify / JSON.parse of the world, the dirty-tracked patch floor (a merge patch of only the changed
+// entities), raw `ws` fan-out and
 // a raw two-hop relay round trip. Other benches import these functions; run() prints the floors themselves.
 import WebSocket from "ws";
 import type { Entity } from "@allo/protocol";

@@ -1,4 +1,4 @@
-// B11 capacity.ramp (perf-and-reliability-anchors.md §4): a place in its own process with 1k entities, 1 % moving
+// B11 capacity.ramp (docs/performance.md, "The benchmarks"): a place in its own process with 1k entities, 1 % moving
 // every tick; viewers (parse and ack, like the raw baseline's clients) join 50 at a time. At each step: the place's
 // CPU share of one core (CPU time, which other processes on a shared VM disturb least), flush p99 and states
 // skipped. Viewers per core = viewers ÷ CPU share at the largest step. The step "passes" when flush p99 ≤ 25 ms

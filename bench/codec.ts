@@ -1,4 +1,4 @@
-// B2 patch.bytes and B3 join.fullstate (perf-and-reliability-anchors.md §4): Allo's JSON merge patches, built by
+// B2 patch.bytes and B3 join.fullstate (docs/performance.md, "The benchmarks"): Allo's JSON merge patches, built by
 // @allo/protocol's ChangeLog the way the place builds them, next to @colyseus/schema v5 on the same world in the
 // same process; and the full state a joiner needs, encoded and decoded by both.
 import { ChangeLog, entitiesPatch, markComponent, parsePlaceMessage, type ChangeSet, type Entity, type Json } from "@allo/protocol";
@@ -19,7 +19,7 @@ function placeWorld(world: Map<string, Entity>): World {
   return w;
 }
 
-/** The `set` frame a joiner gets (PROTOCOL.md §5), encoded by the place's own encoder with nothing kept: every entity. */
+/** The `set` frame a joiner gets (docs/protocol.md §5), by the place's own encoder with nothing kept: every entity. */
 export function encodeFullState(world: World): Buffer {
   return new SetFrames(world).encode();
 }

@@ -1,8 +1,8 @@
-// B4 fanout.20hz (perf-and-reliability-anchors.md §4): a real place in its own process ticks at 20 Hz, its
+// B4 fanout.20hz (docs/performance.md, "The benchmarks"): a real place in its own process ticks at 20 Hz, its
 // simulation moving enough entities for ~2 KB or ~20 KB patches; V viewers here parse and apply every state and
 // ack it. Place CPU per tick and one-way latency (revision made → viewer applied) are divided by raw ws fan-out of
 // the same size to the same number of clients, measured in the same run; the CPU also by raw ws fan-out whose clients
-// ack every message, as viewers do (PROTOCOL.md §5): reading V acks a tick costs a bare ws server about as much as
+// ack every message, as viewers do (docs/protocol.md §5): reading V acks a tick costs a bare ws server about as much as
 // sending V small frames.
 import type WebSocket from "ws";
 import { openSocket, rawFanout } from "./baselines.ts";
@@ -130,7 +130,7 @@ async function throughPlace(viewers: number, sizes: number[], seconds: number): 
 export async function run(profile: Profile): Promise<BenchReport> {
   const full = profile === "full";
   const figures: Figure[] = [];
-  // Quick: the anchors' 50-agent case in both sizes, plus 200 viewers at 2 KB; full: the whole grid.
+  // Quick: the 50-agent case of the goals in both sizes, plus 200 viewers at 2 KB; full: the whole grid.
   const grid: [number, number[]][] = full ? [[10, [2048, 20480]], [50, [2048, 20480]], [200, [2048, 20480]], [500, [2048, 20480]]] : [[50, [2048, 20480]], [200, [2048]]];
   for (const [viewers, sizes] of grid) figures.push(...(await throughPlace(viewers, sizes, full ? 10 : 3)));
   const report: BenchReport = { bench: "fanout", profile, figures };

@@ -1,8 +1,9 @@
-// B5 and B6 (perf-and-reliability-anchors.md §4), through the real @allo/client on both ends and a real place in
+// B5 and B6 (docs/performance.md, "The benchmarks"), through the real @allo/client on both ends and a real place in
 // its own process with 50 agents connected: an app's change → another agent's mirror (the place flushes on a place
-// interaction, PROTOCOL.md §5), and a routed request app A → place → app B → place → app A. Divided by a bare ws
+// interaction, docs/protocol.md §5), and a routed request app A → place → app B → place → app A. Divided by a bare ws
 // relay doing the same hops in the same run.
 import { connect, type AlloClient } from "@allo/client";
+import { identityMatrix } from "@allo/protocol";
 import { filter, firstValueFrom } from "rxjs";
 import { rawRelayRoundTrip } from "./baselines.ts";
 import { startChild } from "./lib/child.ts";
@@ -11,7 +12,7 @@ import { figure, printReport, sleep, summarize, type BenchReport, type Figure, t
 
 /**
  * Changes go 50 a second (a fast-moving app), and the relay baseline is measured with the same gap: back to back,
- * a viewer would outrun @allo/client's ack budget (100/s) and be skipped as lagging (PROTOCOL.md §5).
+ * a viewer would outrun @allo/client's ack budget (100/s) and be skipped as lagging (docs/protocol.md §5).
  */
 const GAP_MS = 20;
 const IDLE_AGENTS = Number(process.env.ALLO_BENCH_IDLE_AGENTS ?? 48); // + app and viewer = 50
@@ -41,7 +42,7 @@ async function wireChangeToMirror(url: string, samples: number): Promise<number[
       for (const id in entities) if (entities[id]?.components?.stamp?.i === waiting.i) return waiting.resolve();
     },
   });
-  const spawned = await app.place(["spawn_entity", { transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] } }]);
+  const spawned = await app.place(["spawn_entity", { transform: { matrix: identityMatrix() } }]);
   const out: number[] = [];
   for (let i = 0; i < samples; i++) {
     const t0 = performance.now();
@@ -79,7 +80,7 @@ async function pipelined(a: AlloClient, bEntity: string, total: number, depth: n
 export async function run(profile: Profile): Promise<BenchReport> {
   const full = profile === "full";
   const samples = full ? 2000 : 400;
-  // The default budget (200 messages/s per agent, PROTOCOL.md §5) would drop serial requests at ~1 k/s; lifted here.
+  // The default budget (200 messages/s, docs/protocol.md §5) would drop serial requests at ~1 k/s; lifted here.
   const limits = { messagesPerSecond: 1e6, messageBurst: 1e6 };
   const host = startChild(new URL("../test/load/lib/place-host.ts", import.meta.url), [JSON.stringify({ limits })]);
   const { url } = (await host.ready) as { url: string };
@@ -96,7 +97,7 @@ export async function run(profile: Profile): Promise<BenchReport> {
     other.interactions$.subscribe((i) => {
       if (i.type === "request") i.respond([i.name, "ok"]);
     });
-    const { id } = await app.spawnEntity({ transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] } });
+    const { id } = await app.spawnEntity({ transform: { matrix: identityMatrix() } });
 
     const relay = await rawRelayRoundTrip(samples);
     const relayMedian = summarize(relay).median;

@@ -1,5 +1,5 @@
-// launch_app end to end (PROTOCOL.md §8): the time from sending launch_app to receiving ["launch_app","ok",id], through
-// a real place, @allo/gateway and the greeter app (node + tsx + the Solid hook + @allo/ui).
+// launch_app end to end (docs/protocol.md §8): the time from sending launch_app to receiving ["launch_app","ok",id],
+// through a real place, @allo/gateway and the greeter app (node + tsx + the Solid hook + @allo/ui).
 //
 // Headline: a launch into an idle gateway, served by its warm standby (a process that already loaded and compiled
 // the app and waits in runApp). Baseline in the same run, interleaved launch by launch so load drifts hit both: the

@@ -1,4 +1,4 @@
-// B8 memory (perf-and-reliability-anchors.md §4), measured inside a real place in its own process after forced GC:
+// B8 memory (docs/performance.md, "The benchmarks"), measured inside a real place in its own process after forced GC:
 // (a) heap per entity at 1k/10k(/50k), and what a joiner's `set` frame adds while it is kept; (b) the revision
 // history after 64+ revisions at 1 % changing per tick, as a share of the world's heap; (c) heap and RSS per idle
 // announced agent, next to a bare ws connection: over the first N agents, and for the next N (the marginal cost,

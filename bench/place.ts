@@ -1,4 +1,4 @@
-// bench/place.ts — the place's tick cost (B1) and patch bytes (B2) of perf-and-reliability-anchors.md §4, through a
+// bench/place.ts — the place's tick cost (B1) and patch bytes (B2) (docs/performance.md, "The benchmarks"), through a
 // real place with 10 agents on real WebSockets: worlds of 100 / 1,000 / 10,000 entities, 1 % of them changing each
 // tick, and a fixed 100 changes across sizes. A tick must cost what changed, not the world's size: the ratios
 // 10k/100 show it. Baseline in the same run: JSON.stringify of the same changed entities (the encoding floor).
@@ -78,7 +78,7 @@ interface Run {
   framesEncodedPerTick: number;
 }
 
-/** The agents live in a child process (perf-and-reliability-anchors.md §4 notes): their parsing and GC stay out of the place's tick. */
+/** The agents live in a child process (bench/lib/child.ts): their parsing and GC stay out of the place's tick. */
 interface Agents { reach(revision: number): Promise<void>; close(): Promise<void> }
 
 async function startAgents(url: string): Promise<Agents> {

@@ -1,9 +1,10 @@
-// Simulation tick cost (PROTOCOL.md §6): a real place ticking at 20 Hz with 1,000 running property animations while
-// 50 agents send intents at 20 Hz (hand poses, half of them grabbing). The agents run in a child process (they would
-// otherwise share this event loop and its GC); the simulation's step is timed inside the place; the baseline, measured in the same run, is the bare cost of writing the same 1,000 component values
-// (world.setComponent with precomputed values, no math). A second pair shows that the step costs what is animated,
-// not the size of the world: the same 1,000 animations in a world of 1,000 vs 20,000 entities.
-// `npx tsx bench/simulation.ts [--full]`, or through `npm run bench simulation`.
+// Simulation tick cost (docs/protocol.md §6): a real place ticking at 20 Hz with 1,000 running property animations
+// while 50 agents send intents at 20 Hz (hand poses, half of them grabbing). The agents run in a child process (they
+// would otherwise share this event loop and its GC); the simulation's step is timed inside the place; the baseline,
+// measured in the same run, is the bare cost of writing the same 1,000 component values (world.setComponent with
+// precomputed values, no math). A second pair shows that the step costs what is animated, not the size of the world:
+// the same 1,000 animations in a world of 1,000 vs 20,000 entities. `npx tsx bench/simulation.ts [--full]`, or through
+// `npm run bench simulation`.
 import { fileURLToPath } from "node:url";
 import { mat4, quat } from "gl-matrix";
 import { startPlace, type Place } from "@allo/place";
@@ -131,8 +132,8 @@ async function measureSteps(place: Place & { tickTimes: number[] }, seconds: num
   return { steps: timed.samples, cpu: timed.cpu, ticks: place.tickTimes.slice(from) };
 }
 
-// The agents never acknowledge state: after two frames the place skips them (PROTOCOL.md §5), so what is measured is
-// the simulation, not state fan-out (bench/fanout.ts and bench/place.ts measure that). The ack timeout is lifted.
+// The agents never acknowledge state: after two frames the place skips them (docs/protocol.md §5), so what is measured
+// is the simulation, not state fan-out (bench/fanout.ts and bench/place.ts measure that). The ack timeout is lifted.
 // Ticks are driven here at 20 Hz (tickRate 0 = manual) so that each whole tick can be timed too.
 async function startBenchPlace(): Promise<Place & { tickTimes: number[]; stopTicking(): void }> {
   const place = await startPlace({ port: 0, logLevel: "warn", tickRate: 0, limits: { messagesPerSecond: 100_000, messageBurst: 100_000, ackTimeoutMs: 3_600_000 } });

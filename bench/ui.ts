@@ -161,7 +161,7 @@ async function updateFigures(url: string, entities: number, writesPerEntity: num
       answered.push(performance.now() - t0);
     }
     messagesPerRound = sent() - m0;
-    await sleep(gapMs); // let the message budget refill (PROTOCOL.md §5 rate limit): not timed
+    await sleep(gapMs); // let the message budget refill (docs/protocol.md §5 rate limit): not timed
   }
   // By hand: the same writes into plain objects, then one change_components per entity with the final value.
   const byHandLocal: number[] = [];

@@ -1,4 +1,4 @@
-// Assets end to end (PROTOCOL.md §9): @allo/client publishes a 5 MB file in one call; another client and a real
+// Assets end to end (docs/protocol.md §9): @allo/client publishes a 5 MB file in one call; another client and a real
 // Chromium (HTTP GET /assets/<id>) get it intact through a real place.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";

@@ -1,6 +1,6 @@
 // A bare `ws` server for the fan-out floor a place cannot go below: on "tick" it sends one pre-encoded, stamped
 // Buffer to every client (as raw-server.ts does), and every message a client sends back (an ack shaped like the
-// intent an agent sends, PROTOCOL.md §5) is read and JSON.parsed, as a place must read every agent's ack.
+// intent an agent sends, docs/protocol.md §5) is read and JSON.parsed, as a place must read every agent's ack.
 import { WebSocketServer, type WebSocket } from "ws";
 import { serveParent } from "./child.ts";
 

@@ -1,6 +1,6 @@
 // Starts a TypeScript module as a separate Node process (tsx loader) with an IPC channel, and talks to it by
 // request/response messages. Benchmarks pin the server and the load generator to different processes
-// (perf-and-reliability-anchors.md §4, notes).
+// (their parsing and GC would otherwise show in the server's timings).
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 

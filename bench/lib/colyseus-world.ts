@@ -1,5 +1,6 @@
 // The benchmark world (lib/world.ts) as @colyseus/schema v5 state, to encode side by side with Allo's JSON in the
-// same process (perf-and-reliability-anchors.md §2.1). Numbers are float64 (full precision, like JSON) or float32.
+// same process (docs/performance.md, "Allo next to Colyseus"). Numbers are float64 (full precision, like JSON)
+// or float32.
 import { ArraySchema, Decoder, Encoder, schema, t } from "@colyseus/schema";
 import type { Entity } from "@allo/protocol";
 

@@ -1,6 +1,6 @@
 // The shape every bench returns, plus sampling and table printing shared by all of them.
 // Absolute times vary ±30 % on these VMs, so a figure may carry its ratio to a baseline measured in the same run
-// (shared/reference/perf-and-reliability-anchors.md §4).
+// (docs/performance.md, "Reproduce").
 
 export type Profile = "quick" | "full";
 

@@ -1,4 +1,4 @@
-// The benchmark world of shared/reference/perf-and-reliability-anchors.md §3b: six components, ~790 B of JSON an
+// The benchmark world (docs/performance.md, "The benchmarks"): six components, ~790 B of JSON an
 // entity (transform of 16 full-precision doubles, parent, geometry asset, material, box collider, grabbable).
 // Deterministic (seeded) so every run and every process builds the same world.
 import type { Entity, Mat4 } from "@allo/protocol";

@@ -2,7 +2,7 @@ import { defineConfig } from "vite";
 import { fileURLToPath } from "node:url";
 
 // The place serves dist/ at `/`. Hashed files go under /static/ (immutable caching) so they never collide with the
-// place's own `GET /assets/<id>` route (PROTOCOL.md §9).
+// place's own `GET /assets/<id>` route (docs/protocol.md §9).
 export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),
   base: "./",

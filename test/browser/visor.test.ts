@@ -66,7 +66,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the web visor in Chromium", { timeout: 6
     const parts = [...app.world.entities.values()].filter((e) => e.components.relationships?.parent === avatarId);
     expect(parts.map((p) => p.components.intent?.actuate_pose).sort()).toEqual(["hand/left", "hand/right", "head"]);
     const head = parts.find((p) => p.components.intent?.actuate_pose === "head")!;
-    // the head pose carries the visor's pitch (PROTOCOL.md §6.1 pose actuation): not the identity it was spawned with
+    // the head pose carries the visor's pitch (docs/protocol.md §6.1), not the identity it spawned with
     await app.waitForWorld((w) => Math.abs(w.get(head.id)!.components.transform!.matrix[6]) > 0.01);
     expect(app.world.get(head.id)!.components.transform!.matrix[13]).toBeCloseTo(1.6, 5);
   });

@@ -1,4 +1,4 @@
-// launch_app end to end: a place, @allo/gateway on localhost, real app processes (PROTOCOL.md §8).
+// launch_app end to end: a place, @allo/gateway on localhost, real app processes (docs/protocol.md §8).
 import { afterEach, describe, expect, it } from "vitest";
 import type { Gateway } from "@allo/gateway";
 import type { Place } from "@allo/place";

@@ -1,4 +1,4 @@
-// kill -9 of app processes while requests to them are pending (PROTOCOL.md §2 rule 5, §5.2 "Abrupt disconnect"):
+// kill -9 of app processes while requests to them are pending (docs/protocol.md §2 rule 5, §5.2 "Abrupt disconnect"):
 // every pending request is answered with an error, the apps' entities leave the world, and viewers see it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlace } from "@allo/place/testing";

@@ -1,7 +1,7 @@
 // Found by the fuzzer (seed 20261123), fixed in the place and protocol (9dc9b2a). change_components replaces a
-// component whole (PROTOCOL.md §3), but state frames are RFC 7386 merge patches: sent as the new value and applied by
-// merge, a key the new value dropped used to survive in every mirror. A null *inside* a component value cannot be
-// carried at all (a null in a merge patch means "remove this key"; perf-and-reliability-anchors.md §1.7 C7).
+// component whole (docs/protocol.md §3), but state frames are RFC 7386 merge patches: sent as the new value and applied
+// by merge, a key the new value dropped used to survive in every mirror. A null *inside* a component value cannot be
+// carried at all (a null in a merge patch means "remove this key"; docs/protocol.md §3.1).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlace } from "@allo/place/testing";
 import type { Place } from "@allo/place";

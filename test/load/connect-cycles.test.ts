@@ -1,5 +1,5 @@
-// Thousands of connect → announce → spawn → abrupt kill cycles (perf-and-reliability-anchors.md §5.2 "Abrupt
-// disconnect": no leaked timers or listeners, heap flat ±2 MB) against a place in its own process.
+// Thousands of connect → announce → spawn → abrupt kill cycles (an abrupt
+// disconnect must leak no timers or listeners: heap flat ±2 MB) against a place in its own process.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startChild, type ChildHandle } from "../../bench/lib/child.ts";
 import { WireAgent } from "./lib/wire-agent.ts";

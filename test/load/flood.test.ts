@@ -1,4 +1,4 @@
-// Floods over the rate limit (PROTOCOL.md §5: 200 messages/s, burst 400; 5 s over budget closes with 1008): the
+// Floods over the rate limit (docs/protocol.md §5: 200 messages/s, burst 400; 5 s over budget closes with 1008): the
 // flooder's excess is dropped and it is cut off, while honest agents' requests are all answered and their mirrors
 // stay exact.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,5 +1,5 @@
 // Malformed and oversized WebSocket frames, written byte by byte on a raw TCP socket (RFC 6455 §5; the ws receiver's
-// own test classes, perf-and-reliability-anchors.md §5.1): each one closes only the offending connection, with the
+// own test classes in its test/receiver.test.js): each one closes only the offending connection, with the
 // right close code, and the place goes on serving everyone else.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlace } from "@allo/place/testing";

@@ -1,4 +1,5 @@
-// 100,000 generated and mutated messages per run (perf-and-reliability-anchors.md §5.2 "Bad JSON / schema"), from
+// 100,000 generated and mutated messages per run (random JSON, mutations of valid messages, boundary values;
+// docs/protocol.md §2.1), from
 // four announced agents, with the world's invariants checked after every batch and an observer's mirror compared
 // with the place's world. The rate and bad-frame limits are lifted here so the fuzzer reaches the handlers; the
 // limits themselves are tested in flood.test.ts. Seed: ALLO_FUZZ_SEED (printed on failure), size: ALLO_FUZZ_COUNT.

@@ -1,5 +1,5 @@
-// Exceptions thrown inside every place hook (Colyseus tests each lifecycle hook; perf-and-reliability-anchors.md
-// §5.2 "Exceptions in handlers"): the simulation step, every lifecycle hook, a binary channel handler, the
+// Exceptions thrown inside every place hook (as Colyseus tests each lifecycle hook in its
+// ExceptionHandling.test.ts): the simulation step, every lifecycle hook, a binary channel handler, the
 // subscription router and the HTTP handler all throw, and the place keeps ticking, answering and syncing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlace } from "@allo/place/testing";

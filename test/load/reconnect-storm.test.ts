@@ -1,4 +1,4 @@
-// A reconnect storm (perf-and-reliability-anchors.md §5.2): 200 agents drop at once and reconnect within a second,
+// A reconnect storm (docs/performance.md, "Faults"): 200 agents drop at once and reconnect within a second,
 // each needing the full state of a 1k-entity world. Every one must resync to the place's exact world.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startChild, type ChildHandle } from "../../bench/lib/child.ts";

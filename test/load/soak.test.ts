@@ -1,4 +1,4 @@
-// Load and soak (perf-and-reliability-anchors.md §4 B10): a place in its own process with a 5k-entity world, 10
+// Load and soak (B10 in docs/performance.md, "The benchmarks"): a place in its own process with a 5k-entity world, 10
 // apps in another process each making 50 changes/s on their own entities plus 5 routed requests/s, and 40 viewers
 // here. Every change carries (app, seq): no viewer may see one lost, duplicated or reordered; at the end every
 // viewer's world equals the place's; memory is flat after warm-up. Flush (tick) p99 and event-loop delay are
@@ -22,7 +22,7 @@ let swarm: ChildHandle;
 let url: string;
 const viewers: WireAgent[] = [];
 // duplicated: a change seen again in a patch based on the revision the viewer already held (a real duplicate);
-// redelivered: seen again in a patch based on an older, acknowledged revision (PROTOCOL.md §5: after a skip the
+// redelivered: seen again in a patch based on an older, acknowledged revision (docs/protocol.md §5: after a skip the
 // patch is based on the ack, so it may repeat values the viewer got unacknowledged; harmless, counted).
 const order = { reordered: 0, duplicated: 0, redelivered: 0, seen: 0 };
 

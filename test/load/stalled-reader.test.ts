@@ -1,4 +1,4 @@
-// A stalled reader among healthy agents (PROTOCOL.md §5 backpressure; perf-and-reliability-anchors.md §3a5, §5.2):
+// A stalled reader among healthy agents (docs/protocol.md §5 backpressure; docs/performance.md, "Faults"):
 // raw sockets that announce and then never read again. The place must notice by ack lag within 3 states, never
 // queue state for them (≤ 1 MB each), keep every healthy agent exact, and cut them off after the ack timeout.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

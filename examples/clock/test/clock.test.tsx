@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createSignal } from "solid-js";
 import type { Entity } from "@allo/protocol";
-import { mountForTest, type TestMount } from "@allo/ui/testing";
+import { mountForTest, type TestMount } from "@allo/testing";
 import { App } from "../src/app.tsx";
 
 let mount: TestMount | undefined;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { mountForTest, type TestMount } from "@allo/ui/testing";
+import { mountForTest, type TestMount } from "@allo/testing";
 import { App } from "../src/app.tsx";
 
 let mount: TestMount | undefined;

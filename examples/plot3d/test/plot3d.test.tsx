@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Entity } from "@allo/protocol";
-import { mountForTest, type TestMount } from "@allo/ui/testing";
+import { mountForTest, type TestMount } from "@allo/testing";
 import { App } from "../src/app.tsx";
 import { loadRows, parseCsv } from "../src/data.ts";
 

@@ -1,4 +1,4 @@
-// Joining a place: the announce request (PROTOCOL.md §2 rule 1, §3).
+// Joining a place: the announce request (docs/protocol.md §2 rule 1, §3).
 import { PROTOCOL_VERSION, PLACE_ENTITY_ID, type EntityId, type EntitySpec, type Json, type JsonObject } from "@allo/protocol";
 import { AnnounceRefusedError, ConnectionLostError, InteractionDeniedError, InteractionError, RequestTimeoutError } from "./errors.ts";
 import type { PendingRequests } from "./requests.ts";

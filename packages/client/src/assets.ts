@@ -1,4 +1,4 @@
-// Assets (PROTOCOL.md §9): publish bytes in one call (the client then answers the place's requests for them on
+// Assets (docs/protocol.md §9): publish bytes in one call (the client then answers the place's requests for them on
 // binary channel 3), and fetch an asset through the place, chunk by chunk, verified against its sha256 id.
 //   const id = await publishAsset(client, bytes);      // or publishAssetFile(client, "model.glb") in Node
 //   const bytes = await fetchAsset(other, id);

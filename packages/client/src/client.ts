@@ -29,7 +29,7 @@ import { PendingRequests, type RequestOptions } from "./requests.ts";
 import type { SendBudget } from "./send-pacer.ts";
 
 export interface ConnectOptions {
-  /** Who this agent is (PROTOCOL.md §3 announce). Default `{ display_name: "Allo agent" }`. */
+  /** Who this agent is (docs/protocol.md §3 announce). Default `{ display_name: "Allo agent" }`. */
   identity?: Identity;
   /** The avatar entity spawned on announce, children allowed. Default: an entity with an identity transform. */
   avatar?: EntitySpec;
@@ -199,12 +199,12 @@ export class AlloClient {
     return this.connection.binary$.asObservable();
   }
 
-  /** Sends one binary frame, channel byte first (PROTOCOL.md §1). Throws AlloError if the connection is closed. */
+  /** Sends one binary frame, channel byte first (docs/protocol.md §1). Throws AlloError if the connection is closed. */
   sendBinary(frame: Uint8Array): void {
     this.connection.sendBinary(frame);
   }
 
-  /** Publishes to every agent subscribed to a matching pattern (PROTOCOL.md §2 rule 6, §4). */
+  /** Publishes to every agent subscribed to a matching pattern (docs/protocol.md §2 rule 6, §4). */
   publish(senderEntityId: EntityId, body: InteractionBody): void {
     this.sendInteraction("publication", senderEntityId, "", "", body);
   }
@@ -235,7 +235,7 @@ export class AlloClient {
     this.intent.update(update);
   }
 
-  /** The place's clock now, in seconds (PROTOCOL.md §7). */
+  /** The place's clock now, in seconds (docs/protocol.md §7). */
   serverTime(): number {
     return this.clock.serverTime();
   }

@@ -1,4 +1,4 @@
-// Clock sync with the place (PROTOCOL.md §7): estimates the place's monotonic clock, in seconds.
+// Clock sync with the place (docs/protocol.md §7): estimates the place's monotonic clock, in seconds.
 import type { ClockMessage } from "@allo/protocol";
 import type { Connection } from "./connection.ts";
 
@@ -27,7 +27,7 @@ export class ClockSync {
 
   constructor(private readonly connection: Connection) {}
 
-  /** Starts syncing (after announce: PROTOCOL.md §2 rule 1). */
+  /** Starts syncing (after announce: docs/protocol.md §2 rule 1). */
   start(): void {
     if (this.timer === undefined) this.tick();
   }

@@ -1,4 +1,4 @@
-// One WebSocket to the place: opening it, text framing (one JSON message per frame, PROTOCOL.md §1), counting, closing.
+// One WebSocket to the place: opening it, text framing (a JSON message a frame, docs/protocol.md §1), counts, closing.
 import { Subject } from "rxjs";
 import { PARSE_LIMITS, parsePlaceMessage, type Logger, type ParseLimits, type PlaceMessage } from "@allo/protocol";
 import { AlloError, PlaceUnreachableError } from "./errors.ts";
@@ -78,7 +78,7 @@ export class Connection {
   private readonly pacer: SendPacer;
   /** Every text frame sent, after it was handed to the socket. */
   readonly outgoing$ = new Subject<{ text: string }>();
-  /** Binary frames from the place, channel byte first (PROTOCOL.md §1: media 0/4, assets 3). Used by assets.ts. */
+  /** Binary frames from the place, channel byte first (docs/protocol.md §1: media 0/4, assets 3). Used by assets.ts. */
   readonly binary$ = new Subject<Uint8Array>();
   private closedByClient = false;
   private corked = false;
@@ -247,7 +247,7 @@ export class Connection {
   private receive(data: unknown): void {
     if (typeof data === "string") return this.receiveText(data, utf8Length(data));
     this.stats.messagesReceived++;
-    // Binary frames carry media and assets (PROTOCOL.md §1, §9): handed to binary$ (assets.ts listens).
+    // Binary frames carry media and assets (docs/protocol.md §1, §9): handed to binary$ (assets.ts listens).
     const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : undefined;
     this.stats.bytesReceived += bytes?.byteLength ?? 0;
     if (bytes) this.binary$.next(bytes);

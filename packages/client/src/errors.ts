@@ -20,7 +20,7 @@ export class PlaceUnreachableError extends AlloError {
   }
 }
 
-/** The place refused our announce (PROTOCOL.md §3), or closed the connection before answering it. */
+/** The place refused our announce (docs/protocol.md §3), or closed the connection before answering it. */
 export class AnnounceRefusedError extends AlloError {
   constructor(
     /** The place's error code (1003 = outdated protocol version), or the WebSocket close code. */
@@ -55,7 +55,7 @@ export class ConnectionLostError extends AlloError {
   }
 }
 
-/** A response said `[name, "error" | "failed", reason]` (PROTOCOL.md §3). */
+/** A response said `[name, "error" | "failed", reason]` (docs/protocol.md §3). */
 export class InteractionError extends AlloError {
   constructor(
     readonly interactionName: string,
@@ -66,7 +66,7 @@ export class InteractionError extends AlloError {
   }
 }
 
-/** The place's ACL refused the interaction: `["interaction_denied", envelope, rule]` (PROTOCOL.md §2 rule 7). */
+/** The place's ACL refused the interaction: `["interaction_denied", envelope, rule]` (docs/protocol.md §2 rule 7). */
 export class InteractionDeniedError extends AlloError {
   constructor(
     readonly interactionName: string,

@@ -1,4 +1,4 @@
-// The agent's intent (movement, poses) and its state acknowledgement, sent as `{"cmd":"intent"}` (PROTOCOL.md §5, §6.1).
+// The agent's intent (movement, poses) and its state acknowledgement, `{"cmd":"intent"}` (docs/protocol.md §5, §6.1).
 import type { Intent, IntentMessage } from "@allo/protocol";
 import type { Connection } from "./connection.ts";
 
@@ -9,7 +9,7 @@ export type IntentUpdate = Partial<Omit<Intent, "ack_state_rev">>;
 export const INTENT_INTERVAL_MS = 50;
 /**
  * Intents carrying a new ack go out on the next event-loop turn while this budget lasts: a burst of 50, refilled at
- * 100 a second. That keeps an agent that keeps up within 2 patches of its acks (the place's lag rule, PROTOCOL.md §5)
+ * 100 a second. That keeps an agent that keeps up within 2 patches of its acks (the lag rule of docs/protocol.md §5)
  * through bursts, and far inside the place's rate limit (200 messages a second) when the place sends faster for long.
  */
 export const ACK_BURST = 50;
@@ -39,7 +39,7 @@ export class IntentSender {
     return this.intent;
   }
 
-  /** Starts sending (only after announce: PROTOCOL.md §2 rule 1). Sends at once if anything is waiting. */
+  /** Starts sending (only after announce: docs/protocol.md §2 rule 1). Sends at once if anything is waiting. */
   start(): void {
     if (this.started) return;
     this.started = true;

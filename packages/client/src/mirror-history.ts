@@ -1,5 +1,5 @@
 // The mirror's recent past: enough to return to any of the last 64 revisions received, so a merge patch based on
-// one of them can be applied (PROTOCOL.md §5: "agents keep the last 64 revisions they received"). Each step stores
+// one of them can be applied (docs/protocol.md §5: "agents keep the last 64 revisions they received"). Each step stores
 // what one frame overwrote — cost follows the patch, not the size of the world.
 import { jsonEqual, type Entity, type EntityId, type Json } from "@allo/protocol";
 import type { EntityChange, EntityRemoval } from "./mirror.ts";

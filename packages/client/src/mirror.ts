@@ -1,4 +1,4 @@
-// The agent's copy of the world, kept current from the place's state frames (PROTOCOL.md §5).
+// The agent's copy of the world, kept current from the place's state frames (docs/protocol.md §5).
 import { Subject, type Observable } from "rxjs";
 import {
   applyMergePatch,
@@ -80,7 +80,7 @@ export class WorldMirror {
 
   /**
    * Applies one state frame and emits what it changed. A merge patch may be based on the current revision or on any
-   * of the last 64 received (PROTOCOL.md §5). Returns false, changing nothing, for a patch based on a revision the
+   * of the last 64 received (docs/protocol.md §5). Returns false, changing nothing, for a patch based on a revision the
    * mirror does not hold: the caller should then acknowledge revision 0 so the place sends a `set`.
    */
   apply(frame: StateFrame): boolean {
@@ -223,7 +223,7 @@ export class WorldMirror {
 }
 
 
-/** Orders entities so that a parent in the list comes before its children (PROTOCOL.md §3: relationships.parent). */
+/** Orders entities so that a parent in the list comes before its children (relationships.parent, docs/protocol.md §3). */
 function parentsFirst(entities: Entity[]): Entity[] {
   if (entities.length < 2) return entities;
   // Not yet placed, by id. Iterative, so a chain of 100k parents cannot overflow the stack; a cycle ends because each

@@ -1,4 +1,4 @@
-// Requests as promises: unique request ids, a pending map with timeouts, responses matched by id (PROTOCOL.md §2).
+// Requests as promises: unique request ids, a pending map with timeouts, responses matched by id (docs/protocol.md §2).
 import { newRequestId, toEnvelope, type EntityId, type Interaction, type InteractionBody, type Json } from "@allo/protocol";
 import type { Connection } from "./connection.ts";
 import { AlloError, InteractionDeniedError, InteractionError, RequestTimeoutError } from "./errors.ts";
@@ -82,7 +82,7 @@ export class PendingRequests {
   }
 }
 
-/** The error a response body reports, if it reports one (PROTOCOL.md §2 rule 7, §3). */
+/** The error a response body reports, if it reports one (docs/protocol.md §2 rule 7, §3). */
 export function errorInResponse(body: InteractionBody): AlloError | undefined {
   const [name, status] = body;
   if (name === "interaction_denied") {

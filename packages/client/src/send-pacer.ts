@@ -1,4 +1,4 @@
-// Paces what the client writes to stay inside the place's per-agent rate limit (PROTOCOL.md §5: a token bucket,
+// Paces what the client writes to stay inside the place's per-agent rate limit (docs/protocol.md §5: a token bucket,
 // 200 messages/s sustained, burst 400; over it, messages are dropped, and 5 s over it closes the connection).
 // A dropped request would never be answered, so the client queues instead: order is kept, nothing is lost.
 

@@ -163,7 +163,7 @@ describe("connect", () => {
       const announce = JSON.parse(received[0]);
       expect(announce.slice(0, 5)).toEqual(["interaction", "request", "", "place", announce[4]]);
       expect(announce[5].slice(0, 4)).toEqual(["announce", "version", 3, "identity"]);
-      expect(received).toHaveLength(1); // nothing but the announce before the place answers (PROTOCOL.md §2 rule 1)
+      expect(received).toHaveLength(1); // only the announce until the place answers (docs/protocol.md §2 rule 1)
     });
   });
 });

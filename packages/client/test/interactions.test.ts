@@ -147,7 +147,7 @@ describe("requests and responses", () => {
   });
 });
 
-describe("pacing (the place's rate limit, PROTOCOL.md §5)", () => {
+describe("pacing (the place's rate limit, docs/protocol.md §5)", () => {
   it("queues a burst beyond the place's budget instead of having it dropped: every request is answered", async () => {
     const alice = await bed.join("alice");
     const { id } = await alice.spawnEntity({ text: { string: "0" } });
@@ -169,7 +169,7 @@ describe("pacing (the place's rate limit, PROTOCOL.md §5)", () => {
     const refused = outcomes.filter((o) => o.status === "rejected" && o.reason instanceof InteractionError && o.reason.reason === "rate limited").length;
     expect(refused).toBeGreaterThan(0);
     expect(refused).toBeLessThanOrEqual(agentOf(bed.place, alice).stats.rateLimited); // intents are dropped too
-    // The place answers what it drops (docs/protocol.md, "Limits"): nothing waits for a timeout.
+    // The place answers what it drops (docs/protocol.md §2.1 step 2): nothing waits for a timeout.
     expect(outcomes.filter((o) => o.status === "rejected" && o.reason instanceof RequestTimeoutError)).toEqual([]);
   });
 });

@@ -62,7 +62,7 @@ export function copyTarballs(folder: string, destination: string): Map<string, s
  * source is a checkout or a tarball folder.
  */
 export async function alloDependencySpecs(source: string | undefined, appDir: string): Promise<Map<string, string>> {
-  if (!source) return new Map(["@allo/ui", "@allo/cli", "@allo/place", "@allo/client", "@allo/protocol"].map((n) => [n, `^${ownVersion()}`]));
+  if (!source) return new Map(["@allo/ui", "@allo/cli", "@allo/testing", "@allo/client", "@allo/protocol"].map((n) => [n, `^${ownVersion()}`]));
   const destination = join(appDir, VENDOR_DIR);
   const files = existsSync(join(source, "packages")) ? await packCheckout(source, destination) : copyTarballs(source, destination);
   return new Map([...files].map(([name, file]) => [name, `file:${VENDOR_DIR}/${file}`]));

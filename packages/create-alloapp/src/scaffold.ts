@@ -81,7 +81,7 @@ export function appPackageJson(spec: ProjectSpec): Record<string, unknown> {
       tsx: THIRD_PARTY.tsx,
     },
     devDependencies: {
-      "@allo/place": allo("@allo/place"),
+      "@allo/testing": allo("@allo/testing"),
       "@types/node": THIRD_PARTY["@types/node"],
       typescript: THIRD_PARTY.typescript,
       vitest: THIRD_PARTY.vitest,

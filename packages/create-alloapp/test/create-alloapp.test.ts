@@ -82,6 +82,9 @@ describe("writing a project", () => {
     expect(pkg.name).toBe("hello-app");
     expect(pkg.allo).toEqual({ displayName: "Hello App", main: "src/app.tsx" });
     expect(pkg.dependencies["@allo/ui"]).toBe("file:vendor/allo/allo-ui-0.1.0.tgz");
+    // Tests run against a real place through @allo/testing; the app itself never names the place.
+    expect(pkg.devDependencies["@allo/testing"]).toBe("file:vendor/allo/allo-testing-0.1.0.tgz");
+    expect(pkg.dependencies["@allo/place"] ?? pkg.devDependencies["@allo/place"]).toBeUndefined();
     expect(pkg.overrides["@allo/client"]).toBe("file:vendor/allo/allo-client-0.1.0.tgz");
     expect(existsSync(join(dir, "vendor/allo/allo-ui-0.1.0.tgz"))).toBe(true);
     expect(readFileSync(join(dir, "src/app.tsx"), "utf8")).toContain('"Hello from Hello App!"');
@@ -125,6 +128,6 @@ describe("writing a project", () => {
 function fakeTarballs(): string {
   const dir = join(scratch, "tarballs");
   mkdirSync(dir, { recursive: true });
-  for (const name of ["ui", "cli", "place", "client", "protocol", "gateway"]) writeFileSync(join(dir, `allo-${name}-0.1.0.tgz`), "");
+  for (const name of ["ui", "cli", "testing", "place", "client", "protocol", "gateway"]) writeFileSync(join(dir, `allo-${name}-0.1.0.tgz`), "");
   return dir;
 }

@@ -1,4 +1,4 @@
-// One served app: a folder with a package.json, mapped to one URL path (PROTOCOL.md §8 "one app per path").
+// One served app: a folder with a package.json, mapped to one URL path (docs/protocol.md §8 "one app per path").
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, isAbsolute, join, relative, resolve } from "node:path";

@@ -19,7 +19,7 @@ export interface AppProcess {
 
 const TAIL_LINES = 20;
 const MAX_LINE = 500;
-/** What the gateway tells a launched app (PROTOCOL.md §8.5); a standby gets these over IPC instead. */
+/** What the gateway tells a launched app (docs/protocol.md §8.5); a standby gets these over IPC instead. */
 const LAUNCH_ENV = ["ALLO_PLACE_URL", "ALLO_APP_BOOT_ARGS", "ALLO_APP_BOOTED_BY_IDENTITY", "ALLO_APP_STANDBY"];
 
 /**

@@ -1,4 +1,4 @@
-// The HTTP app gateway (PROTOCOL.md §8): POST <app path> starts a fresh app process connected to the calling place.
+// The HTTP app gateway (docs/protocol.md §8): POST <app path> starts a fresh app process connected to the caller.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createLogger, type Logger, type LogLevel } from "@allo/protocol";
@@ -133,7 +133,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
 /**
  * The request's path, normalised; a path that tries to leave the served tree (`..`, encoded or not, backslashes)
- * is refused outright rather than resolved (PROTOCOL.md §8: never a path outside an app folder).
+ * is refused outright rather than resolved (docs/protocol.md §8: never a path outside an app folder).
  */
 export function requestPath(rawUrl: string): string {
   const rawPath = rawUrl.split("?", 1)[0];

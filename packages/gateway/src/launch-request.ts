@@ -1,4 +1,4 @@
-// What a place POSTs to launch an app (PROTOCOL.md §8.2), checked once here; the rest of the gateway trusts it.
+// What a place POSTs to launch an app (docs/protocol.md §8.2), checked once here; the rest of the gateway trusts it.
 import type { IncomingMessage } from "node:http";
 import { parsePlaceUrl, type JsonObject } from "@allo/protocol";
 

@@ -37,7 +37,7 @@ interface Standby {
   taken: boolean;
 }
 
-/** What a launch hands a standby; the same three things a cold start gets in its environment (PROTOCOL.md §8.5). */
+/** What a launch hands a standby; the same three things a cold start gets in its environment (docs/protocol.md §8.5). */
 export interface Handoff {
   placeUrl: string;
   args: JsonObject;

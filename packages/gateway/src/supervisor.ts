@@ -1,6 +1,6 @@
 // App processes: one fresh child per launch — a warm standby when one is ready (standby.ts), else a cold start —,
-// limits on live instances, every child reaped and its exit logged (PROTOCOL.md §8 "Gateway extras"; the original
-// gateway never reaped: alloverse-protocol-facts.md §9).
+// limits on live instances, every child reaped and its exit logged (docs/protocol.md §8.6; the original
+// gateway never reaped its children).
 import type { JsonObject, Logger } from "@allo/protocol";
 import type { AppFolder } from "./app-folder.ts";
 import { spawnAppProcess, stopAppProcess, type AppProcess } from "./app-process.ts";
@@ -10,7 +10,7 @@ export interface LaunchSpec {
   app: AppFolder;
   /** The place to connect to (ws://, wss:// or alloplace://). */
   placeUrl: string;
-  /** Launch args as the place sent them, including avatarToken (PROTOCOL.md §8.5). */
+  /** Launch args as the place sent them, including avatarToken (docs/protocol.md §8.5). */
   args: JsonObject;
   /** The identity of the agent that asked for the launch. */
   identity: JsonObject;
@@ -164,7 +164,7 @@ export class Supervisor {
     let proc: AppProcess;
     try {
       proc = await spawnAppProcess(spec.app, {
-        // PROTOCOL.md §8.5: the place URL (also argv), the launch args and the launcher's identity, as JSON.
+        // docs/protocol.md §8.5: the place URL (also argv), the launch args and the launcher's identity, as JSON.
         extraArgs: [spec.placeUrl],
         env: {
           ALLO_PLACE_URL: spec.placeUrl,

@@ -1,4 +1,4 @@
-// The ACL (PROTOCOL.md §2 rule 7, §4): ordered allow/deny rules written in the pattern language, checked for every
+// The ACL (docs/protocol.md §2 rule 7, §4): ordered allow/deny rules written in the pattern language, checked for every
 // interaction an agent sends after "announce first"; the first matching rule decides, no match allows. The default
 // rules are ordinary rules in that language: listed, removable and replaceable like any other (seed: Modify ACL).
 import { readFileSync } from "node:fs";
@@ -22,7 +22,7 @@ export interface AclConfig {
 
 interface AclRule { id: string; effect: AclEffect; pattern: string; compiled: CompiledPattern; name: string | undefined }
 
-/** The defaults of PROTOCOL.md §4, in the language itself. Ids are stable so an operator can remove one by name. */
+/** The defaults of docs/protocol.md §4, in the language itself. Stable ids, so an operator can remove one by name. */
 export const DEFAULT_ACL_RULES: readonly Required<AclRuleSpec>[] = [
   { id: "default-change-components", effect: "deny", pattern: `["interaction", _, _, "place", _, ["change_components", Entity, ...]] where owner(Entity) != agent()` },
   { id: "default-remove-entity", effect: "deny", pattern: `["interaction", _, _, "place", _, ["remove_entity", Entity, ...]] where owner(Entity) != agent()` },

@@ -1,4 +1,4 @@
-// One connected agent: its socket, identity, avatar, owned entities, acks and budgets (PROTOCOL.md §2, §5).
+// One connected agent: its socket, identity, avatar, owned entities, acks and budgets (docs/protocol.md §2, §5).
 import type { Socket } from "node:net";
 import type { WebSocket } from "ws";
 import { newAgentId, type AgentId, type EntityId, type Intent, type JsonObject } from "@allo/protocol";
@@ -6,21 +6,21 @@ import { payloadOf } from "./ws-frame.ts";
 
 export interface AgentStats {
   messagesReceived: number;
-  /** Messages dropped by the rate limit (PROTOCOL.md §5). */
+  /** Messages dropped by the rate limit (docs/protocol.md §5). */
   rateLimited: number;
-  /** Frames that were not valid JSON or not one of the message shapes (PROTOCOL.md §1). */
+  /** Frames that were not valid JSON or not one of the message shapes (docs/protocol.md §1). */
   badFrames: number;
-  /** Responses nobody asked for, interactions with a sender the agent does not own, … (PROTOCOL.md §2). */
+  /** Responses nobody asked for, interactions with a sender the agent does not own, … (docs/protocol.md §2). */
   dropped: number;
   statesSent: number;
-  /** Ticks where this agent was behind its acks or its socket buffer and got nothing (PROTOCOL.md §5). */
+  /** Ticks where this agent was behind its acks or its socket buffer and got nothing (docs/protocol.md §5). */
   statesSkipped: number;
   bytesSent: number;
 }
 
 export interface RateLimit { perSecond: number; burst: number; closeAfterMs: number }
 
-/** A token bucket: `perSecond` sustained, `burst` at once (PROTOCOL.md §5). */
+/** A token bucket: `perSecond` sustained, `burst` at once (docs/protocol.md §5). */
 export class TokenBucket {
   private tokens: number;
   private at: number;
@@ -46,7 +46,7 @@ export class TokenBucket {
   }
 }
 
-/** Counts bad frames in one-minute windows: log the first of each window, close at the limit (PROTOCOL.md §1). */
+/** Counts bad frames in one-minute windows: log the first of each window, close at the limit (docs/protocol.md §1). */
 export class BadFrameCounter {
   private windowStart = -Infinity;
   private inWindow = 0;
@@ -82,13 +82,13 @@ export class Agent {
   avatarId: EntityId | undefined;
   /** Entities this agent spawned and that still exist. */
   readonly owned = new Set<EntityId>();
-  /** The latest intent (PROTOCOL.md §6.1), read by the simulation. */
+  /** The latest intent (docs/protocol.md §6.1), read by the simulation. */
   intent: Intent | undefined;
   /** The last revision this agent acknowledged (0 = none). */
   ackRevision = 0;
   /** The last revision sent to this agent (0 = none: its next state is a `set`). */
   lastSentRevision = 0;
-  /** Revisions sent and not yet acknowledged, oldest first; never more than a few (PROTOCOL.md §5 backpressure). */
+  /** Revisions sent and not yet acknowledged, oldest first; never more than a few (backpressure, docs/protocol.md §5). */
   readonly unacked: number[] = [];
   /** When the oldest unacknowledged state was sent, for the ack timeout. */
   unackedSince: number | undefined;
@@ -145,10 +145,10 @@ export class Agent {
     return true;
   }
 
-  /** Records an ack from an intent (PROTOCOL.md §5). Returns true when the agent may now receive state again. */
+  /** Records an ack from an intent (docs/protocol.md §5). Returns true when the agent may now receive state again. */
   acknowledge(revision: number, now: number): boolean {
     if (revision === 0 && this.ackRevision !== 0) {
-      // The agent lost its state and asks for a `set` (PROTOCOL.md §5).
+      // The agent lost its state and asks for a `set` (docs/protocol.md §5).
       this.ackRevision = 0;
       this.lastSentRevision = 0;
       this.unacked.length = 0;

@@ -1,4 +1,4 @@
-// Assets (PROTOCOL.md §9): content-addressed (`asset:sha256:<hex>`), pulled through the place from the agent that
+// Assets (docs/protocol.md §9): content-addressed (`asset:sha256:<hex>`), pulled through the place from the agent that
 // publishes them, in chunks of at most 1 MiB on binary channel 3, verified by hash, cached (bounded, least recently
 // used first), and served over HTTP at GET /assets/<id> so browsers load textures and models directly.
 //

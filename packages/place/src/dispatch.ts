@@ -1,4 +1,4 @@
-// Every frame an agent sends, in the order PROTOCOL.md §1–§3 checks it: size, budget, shape, announce first,
+// Every frame an agent sends, in the order docs/protocol.md §1–§3 checks it: size, budget, shape, announce first,
 // own your sender, ACL, then the place's handler or the router. Nothing thrown here escapes to the socket.
 import {
   CloseCode,
@@ -47,7 +47,7 @@ export class Dispatcher {
         if (agent.acknowledge(message.intent.ack_state_rev, now) && agent.lastSentRevision !== this.ctx.world.revision) this.sync.flushSoon();
         return;
       case "clock":
-        // PROTOCOL.md §7: echoed with server_time added.
+        // docs/protocol.md §7: echoed with server_time added.
         agent.sendText(JSON.stringify({ cmd: "clock", client_time: message.clientTime, server_time: this.ctx.serverTime() }));
         return;
       case "interaction":
@@ -82,7 +82,7 @@ export class Dispatcher {
     const { type, senderEntityId, receiverEntityId } = interaction;
     const name = interaction.body[0];
     if (isAnnounce(interaction)) {
-      // Rule 7 covers announce too: a deny rule keeps an identity out (answered, then closed). PROTOCOL.md §4.
+      // Rule 7 covers announce too: a deny rule keeps an identity out (answered, then closed). docs/protocol.md §4.
       const verdict = permit(this.ctx, agent, interaction);
       if (!verdict.allowed) {
         this.respond(agent, interaction, ["interaction_denied", toEnvelope(interaction), verdict.rule]);
@@ -165,7 +165,7 @@ export class Dispatcher {
   }
 
   /**
-   * A request dropped by the rate limit still gets an answer (PROTOCOL.md §2 rule 3, §5), read from the frame's first
+   * A request dropped by the rate limit still gets an answer (docs/protocol.md §2 rule 3, §5), read from the frame's first
    * bytes only: a flooder costs a bounded scan, never a parse. Nothing is queued for an agent that is not reading.
    */
   private answerRateLimited(agent: Agent, data: Buffer): void {

@@ -1,4 +1,4 @@
-// Live media (PROTOCOL.md §1 binary channels 0 audio / 4 video, §3 allocate_track and media_track): tracks, their
+// Live media (docs/protocol.md §1 binary channels 0 audio / 4 video, §3 allocate_track and media_track): tracks, their
 // subscribers, and the relay of binary frames from a track's origin to its subscribers. A track dies with its entity
 // (fix of the reference). A subscriber whose socket buffer is full gets its media dropped, so a slow reader never
 // makes the place's memory grow.
@@ -27,7 +27,7 @@ export interface MediaStats {
 export class Media {
   private tracks = new Map<number, Track>();
   private byEntity = new Map<EntityId, number>();
-  /** Track ids count up from 1 and are never reused (reference §3.5). */
+  /** Track ids count up from 1 and are never reused (docs/protocol.md §3.2). */
   private nextId = 1;
   readonly stats: MediaStats = { framesIn: 0, framesOut: 0, framesRefused: 0, framesDroppedSlow: 0 };
 

@@ -1,4 +1,4 @@
-// Entity-to-entity interactions: forwarded requests, matched responses, publications (PROTOCOL.md §2 rules 4–6).
+// Entity-to-entity interactions: forwarded requests, matched responses, publications (docs/protocol.md §2 rules 4–6).
 import { PLACE_ENTITY_ID, type EntityId, type Interaction, type InteractionEnvelope } from "@allo/protocol";
 import type { Agent } from "./agent.ts";
 import type { PlaceContext } from "./types.ts";

@@ -1,4 +1,4 @@
-// HTTP and WebSocket on one port (PROTOCOL.md §1); nothing else. GET /healthz, GET / (a page describing the place,
+// HTTP and WebSocket on one port (docs/protocol.md §1); nothing else. GET /healthz, GET / (a page describing the place,
 // until a visor is installed through `httpHandler`), and WebSocket upgrades on any path.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";

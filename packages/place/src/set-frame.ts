@@ -1,4 +1,4 @@
-// The `set` frame a joiner gets (PROTOCOL.md §5), encoded straight into bytes one entity at a time. The last frame
+// The `set` frame a joiner gets (docs/protocol.md §5), encoded straight into bytes one entity at a time. The last frame
 // is kept with each entity's byte range while the world's history can still say what changed since it, so the
 // next one copies the unchanged entities' bytes and stringifies only what changed: a burst of joiners (a reconnect
 // storm, where every arrival makes a revision) costs one full encode, then a memcpy and the changes per revision.

@@ -1,4 +1,4 @@
-// The place's standard features beyond the core (PROTOCOL.md §4, §6, §8, §9, live media): the simulation, pattern
+// The place's standard features beyond the core (docs/protocol.md §4, §6, §8, §9, live media): the simulation, pattern
 // subscriptions, media relay, assets, launch_app's limits and the configured ACL. Installed by startPlace before
 // options.setup runs, so a setup hook can still replace any of them.
 import { aclOf, configureAcl, type AclConfig } from "./acl.ts";

@@ -1,5 +1,5 @@
-// Pattern subscriptions (PROTOCOL.md §2 rule 6, §4): a publication (receiver "") reaches every agent with a matching
-// subscription, once, and nobody else. A publication costs the number of subscriptions in the place.
+// Pattern subscriptions (docs/protocol.md §2 rule 6, §4): a publication (receiver "") reaches every agent with a
+// matching subscription, once, and nobody else. A publication costs the number of subscriptions in the place.
 import { matchInteraction, randomId, type CompiledPattern, type InteractionEnvelope, type Json } from "@allo/protocol";
 import type { Agent } from "./agent.ts";
 import type { PlaceContext, SubscriptionRouter } from "./types.ts";

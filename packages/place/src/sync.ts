@@ -1,4 +1,4 @@
-// World state to agents (PROTOCOL.md §5): revisions, patches per distinct base encoded once, backpressure.
+// World state to agents (docs/protocol.md §5): revisions, patches per distinct base encoded once, backpressure.
 import { CloseCode, entitiesPatch, PLACE_ENTITY_ID, type EntityId } from "@allo/protocol";
 import type { Agent } from "./agent.ts";
 import { SetFrames } from "./set-frame.ts";
@@ -50,7 +50,7 @@ export class Sync {
     this.flush();
   }
 
-  /** Sends the next revision at once, coalesced within one event-loop turn (PROTOCOL.md §5). */
+  /** Sends the next revision at once, coalesced within one event-loop turn (docs/protocol.md §5). */
   flushSoon(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
@@ -101,7 +101,7 @@ export class Sync {
         continue;
       }
       if (agent.unacked.length > limits.maxUnackedStates || buffered > limits.skipBufferedBytes) {
-        // Never queue state: missed revisions coalesce into the next patch (PROTOCOL.md §5).
+        // Never queue state: missed revisions coalesce into the next patch (docs/protocol.md §5).
         agent.lagging = true;
         agent.stats.statesSkipped++;
         this.stats.statesSkipped++;

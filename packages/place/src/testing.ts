@@ -28,7 +28,7 @@ export interface RawAgent {
   readonly socket: WebSocket;
   /** Every message received, parsed (text frames that are not JSON are kept as strings). */
   readonly received: Message[];
-  /** The world as this agent's state frames built it (PROTOCOL.md §5), or undefined before the first frame. */
+  /** The world as this agent's state frames built it (docs/protocol.md §5), or undefined before the first frame. */
   readonly mirror: WorldDocument | undefined;
   /** Problems applying state frames (a merge from a revision this agent does not hold). Should stay empty. */
   readonly stateErrors: string[];

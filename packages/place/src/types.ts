@@ -8,11 +8,11 @@ import type { LaunchAppConfig } from "./interactions/launch-app.ts";
 import type { World } from "./world.ts";
 
 export interface PlaceLimits {
-  /** Largest text frame; larger closes with 1009 (PROTOCOL.md §1). Default 1 MiB. */
+  /** Largest text frame; larger closes with 1009 (docs/protocol.md §1). Default 1 MiB. */
   maxTextBytes: number;
   /** Largest binary frame; larger closes with 1009. Default 4 MiB. */
   maxBinaryBytes: number;
-  /** Token bucket per agent (PROTOCOL.md §5). Defaults 200/s, burst 400, close after 5 s over budget. */
+  /** Token bucket per agent (docs/protocol.md §5). Defaults 200/s, burst 400, close after 5 s over budget. */
   messagesPerSecond: number;
   messageBurst: number;
   overBudgetCloseMs: number;
@@ -59,13 +59,13 @@ export interface Simulation {
   step(ctx: PlaceContext, now: number): void;
 }
 
-/** Delivers publications (PROTOCOL.md §2 rule 6, §4). Without one, publications reach nobody. */
+/** Delivers publications (docs/protocol.md §2 rule 6, §4). Without one, publications reach nobody. */
 export interface SubscriptionRouter {
   /** The agents whose subscriptions match this publication. */
   match(ctx: PlaceContext, envelope: InteractionEnvelope, from: Agent): Iterable<Agent>;
 }
 
-/** Handles binary frames of one channel (PROTOCOL.md §1: 0 audio, 4 video, 3 assets). */
+/** Handles binary frames of one channel (docs/protocol.md §1: 0 audio, 4 video, 3 assets). */
 export type BinaryHandler = (ctx: PlaceContext, agent: Agent, payload: Buffer) => void;
 
 /** Serves extra HTTP routes on the place's port; return true when the request was handled. */
@@ -73,7 +73,7 @@ export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => boolean
 
 /** Lifecycle hooks other modules subscribe to (media tracks, launch_app, subscriptions). */
 export interface PlaceHooks {
-  /** An announce carried `spawn_avatar.avatar.token` (PROTOCOL.md §8). */
+  /** An announce carried `spawn_avatar.avatar.token` (docs/protocol.md §8). */
   onAvatarToken: ((token: string, agent: Agent, avatarId: EntityId) => void)[];
   onAgentAnnounced: ((agent: Agent) => void)[];
   /** After the agent's entities were removed and its requests answered. */
@@ -102,11 +102,11 @@ export interface PlaceOptions {
   httpHandler?: HttpHandler;
   /** Called once the context exists, before the port opens: install hooks, binary handlers, extensions. */
   setup?: (ctx: PlaceContext) => void;
-  /** ACL rules loaded at start (PROTOCOL.md §4): before the defaults, or replacing them. */
+  /** ACL rules loaded at start (docs/protocol.md §4): before the defaults, or replacing them. */
   acl?: AclConfig;
-  /** Asset fetch and cache limits (PROTOCOL.md §9). */
+  /** Asset fetch and cache limits (docs/protocol.md §9). */
   assets?: Partial<AssetOptions>;
-  /** launch_app's timeouts and limits (PROTOCOL.md §8). */
+  /** launch_app's timeouts and limits (docs/protocol.md §8). */
   launchApp?: Partial<LaunchAppConfig>;
 }
 
@@ -139,7 +139,7 @@ export interface PlaceContext {
   disconnect(agent: Agent, code: number, reason: string): void;
 }
 
-/** One call of a place interaction (PROTOCOL.md §3). */
+/** One call of a place interaction (docs/protocol.md §3). */
 export interface PlaceCall {
   readonly ctx: PlaceContext;
   readonly agent: Agent;

@@ -1,4 +1,4 @@
-// The world: entities, their owners and hierarchy. Every change marks what it touched (PROTOCOL.md §5), so a tick
+// The world: entities, their owners and hierarchy. Every change marks what it touched (docs/protocol.md §5), so a tick
 // costs what changed, never the size of the world (docs/architecture.md, "Rules of the house").
 import { mat4 } from "gl-matrix";
 import {
@@ -22,7 +22,7 @@ import {
 export type Owner = string;
 export const PLACE_OWNER: Owner = "place";
 
-/** The largest revision before wrapping (PROTOCOL.md §5: wraps to 0 after 2^53 − 2; 0 is skipped, it means "no state"). */
+/** The largest revision; the next is 1, as 0 means "no state" (docs/protocol.md §5). */
 const MAX_REVISION = Number.MAX_SAFE_INTEGER - 1;
 
 /**
@@ -80,7 +80,7 @@ export class World implements WorldView {
     return entity;
   }
 
-  /** Replaces one component whole (PROTOCOL.md §3 change_components). */
+  /** Replaces one component whole (docs/protocol.md §3 change_components). */
   setComponent(id: EntityId, name: string, value: Json): void {
     const components = this.mustGet(id).components as Record<string, Json>;
     const before = Object.hasOwn(components, name) ? components[name] : undefined;
@@ -129,7 +129,7 @@ export class World implements WorldView {
     return removed.reverse();
   }
 
-  /** Removes an entity; its children become roots and keep their world transform (PROTOCOL.md §3, fix). */
+  /** Removes an entity; its children become roots and keep their world transform (docs/protocol.md §3, fix). */
   removeReparent(id: EntityId): RemovedEntity[] {
     for (const child of [...this.childrenOf(id)]) {
       const world = this.worldMatrix(child);
@@ -227,7 +227,7 @@ function localMatrix(entity: Entity | undefined): number[] | undefined {
   return isMatrix(matrix) ? matrix : undefined;
 }
 
-/** The place entity (PROTOCOL.md §5): always there, owned by the place, with a transform and the clock. */
+/** The place entity (docs/protocol.md §5): always there, owned by the place, with a transform and the clock. */
 export function addPlaceEntity(world: World, time: number): void {
   world.add(PLACE_ENTITY_ID, PLACE_OWNER, { transform: { matrix: identityMatrix() }, clock: { time } });
 }

@@ -1,4 +1,4 @@
-// The pattern-language ACL over a real place (PROTOCOL.md §2 rule 7, §4).
+// The pattern-language ACL over a real place (docs/protocol.md §2 rule 7, §4).
 import { describe, expect, it } from "vitest";
 import { DEFAULT_ACL_RULES, parseAclConfig } from "../src/acl.ts";
 import { rawConnect, setup, spawn } from "./helpers.ts";

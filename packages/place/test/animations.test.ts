@@ -1,4 +1,4 @@
-// Property animations over a real place, observed by a second agent (PROTOCOL.md §3, §6.2).
+// Property animations over a real place, observed by a second agent (docs/protocol.md §3, §6.2).
 import { mat4, quat } from "gl-matrix";
 import { describe, expect, it } from "vitest";
 import { createSimulation } from "../src/simulation/index.ts";

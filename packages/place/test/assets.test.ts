@@ -1,4 +1,4 @@
-// Assets through a real place (PROTOCOL.md §9): pulled from the publishing agent in chunks, verified, cached, and
+// Assets through a real place (docs/protocol.md §9): pulled from the publishing agent in chunks, verified, cached, and
 // served over HTTP at GET /assets/<id>. Agents here speak channel 3 byte for byte.
 import { createHash, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";

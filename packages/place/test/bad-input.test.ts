@@ -29,7 +29,7 @@ function hostileMessage(random: () => number, own: string, other: string): unkno
   return envelope;
 }
 
-describe("bad input (PROTOCOL.md §1)", () => {
+describe("bad input (docs/protocol.md §1)", () => {
   it("survives thousands of hostile messages: no crash, the world untouched, others still served", async () => {
     const { place, agents: [honest, hostile] } = await setup(2, { limits: { badFramesPerMinute: 1_000_000, messagesPerSecond: 1_000_000, messageBurst: 1_000_000 } });
     const honestThing = await spawn(honest, { text: { string: "precious" } });

@@ -1,5 +1,5 @@
 // Component names an object inherits (toString, hasOwnProperty…) are ordinary custom components end to end;
-// __proto__, constructor and prototype are refused wherever they appear (docs/protocol.md, "Component names").
+// __proto__, constructor and prototype are refused wherever they appear (docs/protocol.md §3.1, "Component names").
 import { describe, expect, it } from "vitest";
 import { documentOf, setup, spawn } from "./helpers.ts";
 

@@ -1,4 +1,4 @@
-// Intents over a real place (PROTOCOL.md §6.1): pose actuation, stick movement, grabbing with actuate_on and
+// Intents over a real place (docs/protocol.md §6.1): pose actuation, stick movement, grabbing with actuate_on and
 // constraints, and agents without a live avatar that never stop the others.
 import { mat4, quat } from "gl-matrix";
 import { describe, expect, it } from "vitest";

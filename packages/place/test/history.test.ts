@@ -1,4 +1,4 @@
-// The revision history (PROTOCOL.md §5): a patch composed from any kept base must turn a mirror at that base into
+// The revision history (docs/protocol.md §5): a patch composed from any kept base must turn a mirror at that base into
 // the world, whatever happened in between. The history keeps a replaced value only when a patch needs it
 // (change-log.ts replacedBefore), so this drives replacements that keep, drop, nest and re-add keys, leaves that
 // stay equal, in-place mutations, removals and re-adds, and checks every base against a snapshot of the world.

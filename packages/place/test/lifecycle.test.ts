@@ -33,7 +33,7 @@ describe("HTTP on the place's port", () => {
   });
 });
 
-describe("heartbeat (PROTOCOL.md §5)", () => {
+describe("heartbeat (docs/protocol.md §5)", () => {
   it("ends a connection that misses two pongs and removes its entities", async () => {
     const { place, agents: [watcher] } = await setup(1, { limits: { pingIntervalMs: 30 } });
     const mute = await rawConnect(place, { autoPong: false });

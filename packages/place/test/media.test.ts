@@ -1,4 +1,4 @@
-// Live media over a real place (PROTOCOL.md §1 binary channels, §3 allocate_track / media_track).
+// Live media over a real place (docs/protocol.md §1 binary channels, §3 allocate_track / media_track).
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { MEDIA_BUFFER_LIMIT, mediaOf } from "../src/media.ts";

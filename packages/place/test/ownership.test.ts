@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { setup, spawn } from "./helpers.ts";
 
-describe("ownership (default ACL, PROTOCOL.md §2 rules 2 and 7)", () => {
+describe("ownership (default ACL, docs/protocol.md §2 rules 2 and 7)", () => {
   it("refuses to change, remove or animate an entity another agent owns", async () => {
     const { place, agents: [a, b] } = await setup(2);
     const mine = await spawn(a, { text: { string: "a's" } });

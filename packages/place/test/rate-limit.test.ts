@@ -1,4 +1,4 @@
-// The rate limit (PROTOCOL.md §5, docs/protocol.md "Limits"): messages over an agent's budget are dropped and counted,
+// The rate limit (docs/protocol.md §1.1, §2.1 step 2, §5): messages over an agent's budget are dropped and counted,
 // but a dropped request is still answered `[name, "error", "rate limited"]`; a flood lasting too long closes with 1008.
 import { describe, expect, it } from "vitest";
 import { CloseCode } from "@allo/protocol";

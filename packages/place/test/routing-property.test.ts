@@ -1,5 +1,5 @@
-// PROTOCOL.md §2 rule 5 as a property (perf-and-reliability-anchors.md §5.2): over random interleavings of requests,
-// answers, silence and disconnects, every request gets exactly one response, and only its own.
+// docs/protocol.md §2 rule 5 as a property ("0 lost requests, 0 double responses"): over random interleavings of
+// requests, answers, silence and disconnects, every request gets exactly one response, and only its own.
 import { describe, expect, it } from "vitest";
 import type { RawAgent } from "../src/testing.ts";
 import { rng, setup, spawn } from "./helpers.ts";

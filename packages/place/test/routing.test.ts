@@ -3,7 +3,7 @@ import { setup, spawn } from "./helpers.ts";
 
 const isRequest = (name: string) => (m: any) => Array.isArray(m) && m[1] === "request" && m[5]?.[0] === name;
 
-describe("requests between entities (PROTOCOL.md §2 rules 4, 5)", () => {
+describe("requests between entities (docs/protocol.md §2 rules 4, 5)", () => {
   it("forwards a request unchanged to the owner and the response back to the requester", async () => {
     const { agents: [a, b] } = await setup(2);
     const button = await spawn(b, { collider: { type: "box", width: 1, height: 1, depth: 1 } });
@@ -105,7 +105,7 @@ describe("requests between entities (PROTOCOL.md §2 rules 4, 5)", () => {
   });
 });
 
-describe("publications (PROTOCOL.md §2 rule 6)", () => {
+describe("publications (docs/protocol.md §2 rule 6)", () => {
   it("reach nobody without subscriptions", async () => {
     const { agents: [a, b] } = await setup(2);
     a.send(["interaction", "publication", a.avatarId, "", "", ["news", 1]]);

@@ -10,7 +10,7 @@ function expected(world: World): string {
   return JSON.stringify({ patch_style: "set", entities: world.toDocument().entities, revision: world.revision });
 }
 
-describe("set frames (PROTOCOL.md §5)", () => {
+describe("set frames (docs/protocol.md §5)", () => {
   it("equals a fresh encode after random adds, removals, replacements, in-place mutations and reparenting", () => {
     const random = rng(11);
     const world = new World(8);

@@ -1,4 +1,4 @@
-// Pattern subscriptions and publications over a real place (PROTOCOL.md §2 rule 6, §3, §4; seed "Subscribe").
+// Pattern subscriptions and publications over a real place (docs/protocol.md §2 rule 6, §3, §4).
 import { describe, expect, it } from "vitest";
 import type { RawAgent } from "../src/testing.ts";
 import { subscriptionsOf } from "../src/subscriptions.ts";

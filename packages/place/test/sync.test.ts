@@ -4,7 +4,7 @@ import type { RawAgent } from "../src/testing.ts";
 
 const states = (agent: RawAgent) => agent.received.filter((m) => m && typeof m === "object" && !Array.isArray(m) && "patch_style" in m);
 
-describe("world state (PROTOCOL.md §5)", () => {
+describe("world state (docs/protocol.md §5)", () => {
   it("converges: every agent's mirror equals the place's world after hundreds of random changes", async () => {
     const { place, agents } = await setup(4, { limits: { clockIntervalMs: 200 } });
     const random = rng(7);
@@ -110,7 +110,7 @@ describe("world state (PROTOCOL.md §5)", () => {
   });
 });
 
-describe("backpressure (PROTOCOL.md §5)", () => {
+describe("backpressure (docs/protocol.md §5)", () => {
   it("skips an agent that stops acking, then catches it up with one coalesced patch", async () => {
     const { place, agents: [writer] } = await setup(1, { limits: { clockIntervalMs: 3_600_000 } });
     const reader = await rawConnect(place, { autoAck: false });

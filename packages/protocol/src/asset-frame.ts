@@ -1,4 +1,4 @@
-// Asset frames on binary channel 3 (PROTOCOL.md §9; reference §1 "Asset frame"):
+// Asset frames on binary channel 3 (docs/protocol.md §9):
 // [u8 channel 3][u16 BE message id][u16 BE header length][header JSON][bytes]. Shared by the place and clients.
 
 export const ASSET_CHANNEL = 3;

@@ -1,6 +1,7 @@
-// Revision change-sets and the merge patches built from them (PROTOCOL.md §5,
-// shared/reference/perf-and-reliability-anchors.md §3c strategy D): a tick costs what changed, never the world's size.
-import { createMergePatch, jsonEqual } from "./merge-patch.ts";
+// Revision change-sets and the merge patches built from them (docs/protocol.md §5): each
+// revision records what it touched instead of diffing the world, so a tick costs what changed, never the world's size.
+import { jsonEqual } from "./json-equal.ts";
+import { createMergePatch } from "./merge-patch.ts";
 import type { Entity, EntityId, Json, JsonObject } from "./types.ts";
 
 /**

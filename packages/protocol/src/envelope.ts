@@ -1,4 +1,4 @@
-// Interaction envelopes (PROTOCOL.md §2): `["interaction", type, sender, receiver, request_id, body]`.
+// Interaction envelopes (docs/protocol.md §2): `["interaction", type, sender, receiver, request_id, body]`.
 import type { Interaction, InteractionBody, InteractionEnvelope, InteractionType, Json } from "./types.ts";
 import { describeValue, fail, ok, type ParseResult } from "./validate-json.ts";
 

@@ -6,6 +6,7 @@ export * from "./validate-intent.ts";
 export * from "./validate-state.ts";
 export * from "./validate-components.ts";
 export * from "./parse.ts";
+export * from "./json-equal.ts";
 export * from "./merge-patch.ts";
 export * from "./place-url.ts";
 export * from "./ids.ts";

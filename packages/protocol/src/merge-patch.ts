@@ -1,4 +1,5 @@
-// RFC 7386 JSON merge patch, hand-written because it is the sync hot path (PROTOCOL.md §5).
+// RFC 7386 JSON merge patch, hand-written because it is the sync hot path (docs/protocol.md §5).
+import { jsonEqual } from "./json-equal.ts";
 import type { Json, JsonObject } from "./types.ts";
 
 function isObject(v: unknown): v is JsonObject {
@@ -11,28 +12,6 @@ const hasOwn = Object.prototype.hasOwnProperty;
 function setKey(o: JsonObject, key: string, value: Json): void {
   if (key === "__proto__") Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
   else o[key] = value;
-}
-
-/** Deep equality of two JSON values (object key order does not matter). */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  let count = 0;
-  for (const key in ao) {
-    if (!hasOwn.call(ao, key)) continue;
-    if (!hasOwn.call(bo, key) || !jsonEqual(ao[key], bo[key])) return false;
-    count++;
-  }
-  for (const key in bo) if (hasOwn.call(bo, key)) count--;
-  return count === 0;
 }
 
 /**

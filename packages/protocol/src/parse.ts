@@ -9,7 +9,7 @@ export { PARSE_LIMITS, type ParseLimits, type ParseResult } from "./validate-jso
 
 
 
-/** What a place receives in a text frame: interaction | intent | clock (PROTOCOL.md §1). Never throws. */
+/** What a place receives in a text frame: interaction | intent | clock (docs/protocol.md §1). Never throws. */
 export function parseAgentMessage(text: string, limits?: Partial<ParseLimits>): ParseResult<AgentMessage> {
   try {
     const parsed = parseJson(text, limits);
@@ -36,7 +36,7 @@ export function parseAgentMessage(text: string, limits?: Partial<ParseLimits>): 
   }
 }
 
-/** What an agent receives in a text frame: interaction | state | clock echo (PROTOCOL.md §1). Never throws. */
+/** What an agent receives in a text frame: interaction | state | clock echo (docs/protocol.md §1). Never throws. */
 export function parsePlaceMessage(text: string, limits?: Partial<ParseLimits>): ParseResult<PlaceMessage> {
   try {
     const parsed = parseJson(text, limits);

@@ -1,4 +1,4 @@
-// Place and app URLs (PROTOCOL.md §1, §8).
+// Place and app URLs (docs/protocol.md §1, §8).
 import { DEFAULT_PORT } from "./types.ts";
 
 export class PlaceUrlError extends Error {
@@ -51,7 +51,7 @@ function explicitPortOf(text: string): string | undefined {
   return match ? String(Number(match[1])) : undefined;
 }
 
-/** `alloapp:http(s)://host:port/path` → the http(s) URL the place POSTs to (PROTOCOL.md §8). Path defaults to `/`. */
+/** `alloapp:http(s)://host:port/path` → the URL the place POSTs to (docs/protocol.md §8.1). Path defaults to `/`. */
 export function parseAppUrl(input: string): URL {
   if (typeof input !== "string" || !input.startsWith("alloapp:")) {
     throw new PlaceUrlError(`"${String(input)}" is not an app URL: use alloapp:http://host:port/path`);

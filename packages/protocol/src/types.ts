@@ -1,4 +1,4 @@
-// The shapes on the wire (shared/PROTOCOL.md). Untrusted input becomes these types only through parse.ts.
+// The shapes on the wire (docs/protocol.md). Untrusted input becomes these types only through parse.ts.
 
 export type EntityId = string;
 export type AgentId = string;
@@ -33,7 +33,7 @@ export interface Interaction {
   body: InteractionBody;
 }
 
-// ── Components (shared/reference/alloverse-protocol-facts.md §8) ─────────────────────────────────────────────
+// ── Components (docs/protocol.md §3.1) ──────────────────────────────────────────────────────────────────────
 export interface TransformComponent { matrix: Mat4; size?: Vec3 }
 export interface RelationshipsComponent { parent: EntityId }
 export type PoseName = "root" | "head" | "torso" | "hand/left" | "hand/right";
@@ -96,7 +96,7 @@ export interface Components {
   [custom: string]: unknown;
 }
 
-/** Components only the place may write (PROTOCOL.md §3 change_components). */
+/** Components only the place may write (docs/protocol.md §3 change_components). */
 export const SERVER_OWNED_COMPONENTS = ["live_media", "property_animations", "clock"] as const;
 
 export interface Entity { id: EntityId; components: Components }
@@ -154,7 +154,7 @@ export const PROTOCOL_VERSION = 3;
 export const DEFAULT_PORT = 21337;
 export const PLACE_ENTITY_ID = "place";
 
-/** Close codes (PROTOCOL.md §1, §2, §5). */
+/** Close codes (docs/protocol.md §1, §2, §5). */
 export const CloseCode = {
   normal: 1000,
   policyViolation: 1008,

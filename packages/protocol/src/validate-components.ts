@@ -1,4 +1,4 @@
-// Shape checks for the official components (shared/reference/alloverse-protocol-facts.md §8) and entity specs.
+// Shape checks for the official components (docs/protocol.md §3.1) and entity specs.
 import type { Components, EntitySpec } from "./types.ts";
 import { isPoseName } from "./validate-intent.ts";
 import {

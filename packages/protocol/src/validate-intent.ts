@@ -1,4 +1,4 @@
-// Intents (PROTOCOL.md §6.1): missing fields default to 0 / identity / false, invalid ones are ignored.
+// Intents (docs/protocol.md §6.1): missing fields default to 0 / identity / false, invalid ones are ignored.
 import type { Intent, Pose, PoseName } from "./types.ts";
 import { isFiniteNumber, isMatrix, isPlainObject } from "./validate-json.ts";
 
@@ -9,7 +9,7 @@ export function isPoseName(x: unknown): x is PoseName {
   return typeof x === "string" && POSES.has(x);
 }
 
-/** Revisions are integers in [0, 2^53 − 1] (PROTOCOL.md §5). */
+/** Revisions are integers in [0, 2^53 − 1] (docs/protocol.md §5). */
 export function isRevision(x: unknown): x is number {
   return typeof x === "number" && Number.isSafeInteger(x) && x >= 0;
 }

@@ -1,4 +1,4 @@
-// JSON.parse plus a safety walk: the first thing untrusted text goes through (PROTOCOL.md §1).
+// JSON.parse plus a safety walk: the first thing untrusted text goes through (docs/protocol.md §1).
 import type { Json } from "./types.ts";
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };

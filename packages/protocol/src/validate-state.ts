@@ -1,4 +1,4 @@
-// World-state frames an agent receives (PROTOCOL.md §5).
+// World-state frames an agent receives (docs/protocol.md §5).
 import type { Entity, EntityId, Json, StateFrame } from "./types.ts";
 import { isRevision } from "./validate-intent.ts";
 import { describeValue, fail, isPlainObject, joinPath, ok, type ParseResult } from "./validate-json.ts";
@@ -28,7 +28,7 @@ export function validateStateFrame(x: Record<string, unknown>): ParseResult<Stat
       if (!isPlainObject(x.entities)) return fail(`state.entities must be an object, got ${describeValue(x.entities)}`);
       for (const id in x.entities) {
         const e = x.entities[id];
-        // null removes the entity; an object patches it (PROTOCOL.md §5).
+        // null removes the entity; an object patches it (docs/protocol.md §5).
         if (e !== null && !isPlainObject(e)) return fail(`${entityPath(id)} must be null or an entity patch object, got ${describeValue(e)}`);
         if (isPlainObject(e) && e.components !== undefined && e.components !== null && !isPlainObject(e.components)) {
           return fail(`${entityPath(id)}.components must be an object, got ${describeValue(e.components)}`);

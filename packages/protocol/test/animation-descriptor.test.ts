@@ -1,4 +1,4 @@
-// Each invalid descriptor is refused with its own reason (PROTOCOL.md §6.2).
+// Each invalid descriptor is refused with its own reason (docs/protocol.md §6.2).
 import { describe, expect, it } from "vitest";
 import { checkAnimationTarget, validateAnimationDescriptor } from "../src/animation/index.ts";
 

@@ -1,4 +1,4 @@
-// Easing curves checked at sample points against the formulas of reference/alloverse-protocol-facts.md §7.
+// Easing curves checked at sample points against the formulas of docs/protocol.md §6.2.
 import { describe, expect, it } from "vitest";
 import { EASING_NAMES, ease, type EasingName } from "../src/animation/index.ts";
 
@@ -46,7 +46,7 @@ const formulas: Record<EasingName, (p: number) => number> = {
     const a = 1 - p;
     return 1 - (a * a * a - a * Math.sin(a * PI));
   },
-  // Deliberate fix (docs/protocol.md): sin(aπ) in the second branch, where the reference wrote sin(pπ).
+  // Deliberate fix (docs/protocol.md §6.2): sin(aπ) in the second branch, where the reference wrote sin(pπ).
   backInOut: (p) => {
     if (p < 0.5) {
       const a = 2 * p;

@@ -1,4 +1,4 @@
-// Interpolation of the four value kinds and the timing of an animation (PROTOCOL.md §6.2).
+// Interpolation of the four value kinds and the timing of an animation (docs/protocol.md §6.2).
 import { mat4, quat } from "gl-matrix";
 import { describe, expect, it } from "vitest";
 import { interpolate, sampleAnimation, stepAnimation, validateAnimationDescriptor, type AnimationTiming } from "../src/animation/index.ts";

@@ -1,4 +1,4 @@
-// Key paths into components, and matrix paths that change only their part of the matrix (PROTOCOL.md §6.2).
+// Key paths into components, and matrix paths that change only their part of the matrix (docs/protocol.md §6.2).
 import { mat4, quat } from "gl-matrix";
 import { describe, expect, it } from "vitest";
 import { parseKeyPath, readKeyPath, resolveKeyPath, writeKeyPath, type ResolvedPath } from "../src/animation/index.ts";

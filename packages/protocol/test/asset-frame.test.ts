@@ -1,4 +1,4 @@
-// Asset frames on binary channel 3 (PROTOCOL.md §9): encode/decode round trip and a reason for each malformed frame.
+// Asset frames on binary channel 3 (docs/protocol.md §9): encode/decode round trip, and a reason for each bad frame.
 import { describe, expect, it } from "vitest";
 import { decodeAssetFrame, encodeAssetFrame, type AssetFrame } from "../src/asset-frame.ts";
 

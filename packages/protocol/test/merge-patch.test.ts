@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { applyMergePatch, applyMergePatchInPlace, createMergePatch, jsonEqual } from "../src/merge-patch.ts";
+import { applyMergePatch, applyMergePatchInPlace, createMergePatch } from "../src/merge-patch.ts";
+import { jsonEqual } from "../src/json-equal.ts";
 import type { Json } from "../src/types.ts";
 
 // RFC 7386 Appendix A, every example: [original, patch, result].
@@ -148,6 +149,17 @@ describe("jsonEqual", () => {
   ] as [unknown, unknown, boolean][])("jsonEqual(%j, %j) is %s", (a, b, expected) => {
     expect(jsonEqual(a, b)).toBe(expected);
     expect(jsonEqual(b, a)).toBe(expected);
+  });
+
+  it("compares values nested far deeper than the call stack would allow", () => {
+    const nest = (leaf: unknown): unknown => {
+      let deep = leaf;
+      for (let i = 0; i < 200_000; i++) deep = i % 2 ? [deep] : { k: deep };
+      return deep;
+    };
+    expect(jsonEqual(nest(1), nest(1))).toBe(true);
+    expect(jsonEqual(nest(1), nest(2))).toBe(false);
+    expect(jsonEqual(nest([1]), nest({ 0: 1 }))).toBe(false);
   });
 
   it("agrees with comparing canonical serialisations", () => {

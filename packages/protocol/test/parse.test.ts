@@ -45,7 +45,7 @@ describe("parseAgentMessage: interactions", () => {
   });
 });
 
-describe("parseAgentMessage: intents (PROTOCOL.md §6.1)", () => {
+describe("parseAgentMessage: intents (docs/protocol.md §6.1)", () => {
   const parseIntent = (intent: unknown) => {
     const r = parseAgentMessage(text({ cmd: "intent", intent }));
     if (!r.ok || r.value.kind !== "intent") throw new Error(`expected an intent, got ${errorOf(r)}`);
@@ -95,7 +95,7 @@ describe("parseAgentMessage: intents (PROTOCOL.md §6.1)", () => {
   });
 });
 
-describe("parseAgentMessage: clock (PROTOCOL.md §7)", () => {
+describe("parseAgentMessage: clock (docs/protocol.md §7)", () => {
   it("reads client_time", () => {
     expect(parseAgentMessage(text({ cmd: "clock", client_time: 12.5 }))).toEqual({ ok: true, value: { kind: "clock", clientTime: 12.5 } });
   });

@@ -1,4 +1,4 @@
-// Matching values and envelopes against patterns and guards (PROTOCOL.md §4).
+// Matching values and envelopes against patterns and guards (docs/protocol.md §4).
 import { describe, expect, it } from "vitest";
 import { matchInteraction, matchPattern, parsePattern, type GuardContext } from "../src/pattern/index.ts";
 import type { Json } from "../src/types.ts";

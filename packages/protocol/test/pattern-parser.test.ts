@@ -1,4 +1,4 @@
-// The pattern language's syntax (PROTOCOL.md §4): what parses, and precise line/column errors for what does not.
+// The pattern language's syntax (docs/protocol.md §4): what parses, and precise line/column errors for what does not.
 import { describe, expect, it } from "vitest";
 import { parsePattern, printCompiledPattern } from "../src/pattern/index.ts";
 

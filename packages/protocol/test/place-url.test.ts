@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PlaceUrlError, parseAppUrl, parsePlaceUrl } from "../src/index.ts";
 
-describe("parsePlaceUrl (PROTOCOL.md §1)", () => {
+describe("parsePlaceUrl (docs/protocol.md §1)", () => {
   it.each([
     ["alloplace://localhost", "ws://localhost:21337/"],
     ["alloplace://localhost/", "ws://localhost:21337/"],
@@ -42,7 +42,7 @@ describe("parsePlaceUrl (PROTOCOL.md §1)", () => {
   });
 });
 
-describe("parseAppUrl (PROTOCOL.md §8)", () => {
+describe("parseAppUrl (docs/protocol.md §8)", () => {
   it.each([
     ["alloapp:http://localhost:8000/clock", "http://localhost:8000/clock"],
     ["alloapp:http://localhost:8000", "http://localhost:8000/"],

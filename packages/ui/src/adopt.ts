@@ -1,6 +1,6 @@
 // Keyed adoption: when a keyed entity is replaced in one tick by a new node with the same key under the same parent
 // (a ternary, a <Show> swap, a hot-reloaded component), the new node takes over the old entity and sends only the
-// difference, instead of a remove and a spawn (solid-renderer-anchors.md §5). Children pair up by key, or by order
+// difference, instead of a remove and a spawn (docs/renderer.md, "Removal"). Children pair up by key, or by order
 // among unkeyed ones; what does not pair is removed or spawned as usual.
 import type { EntityId } from "@allo/protocol";
 import { EntityNode } from "./node.ts";

@@ -1,4 +1,4 @@
-// Property animations run in the place (PROTOCOL.md §3, §6.2): the app sends add_property_animation with the
+// Property animations run in the place (docs/protocol.md §3, §6.2): the app sends add_property_animation with the
 // animated entity as receiver and gets an id back; it is removed again when the owning scope is cleaned up.
 import { createEffect, getOwner, onCleanup, type JSX } from "solid-js";
 import type { InteractionBody, PropertyAnimationDescriptor } from "@allo/protocol";

@@ -1,13 +1,11 @@
-// The avatar is spawned by announce with its children nested (PROTOCOL.md §3: "spawned like spawn_entity, children
+// The avatar is spawned by announce with its children nested (docs/protocol.md §3: "spawned like spawn_entity, children
 // included"), but announce answers only the avatar's id. The descendants are found in the client's world mirror,
 // which holds them once connect() resolves: each spec node is matched to a child of its parent's entity with the
 // same components and the same subtree (identical subtrees are interchangeable, so any match is right).
-import type { EntityId, Json } from "@allo/protocol";
+import { IDENTITY_MATRIX, type EntityId, type Json } from "@allo/protocol";
 import type { EntityNode } from "./node.ts";
 
 type Mirror = ReadonlyMap<EntityId, { id: EntityId; components: Record<string, unknown> }>;
-
-const IDENTITY = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
 
 /** JSON with sorted keys, so the mirror's key order does not matter. */
 function canonical(value: unknown): string {
@@ -38,7 +36,7 @@ function hash(text: string): string {
 
 function ownHash(components: Record<string, unknown>): string {
   const { relationships: _parent, ...rest } = components;
-  if (!rest.transform) rest.transform = { matrix: IDENTITY }; // the place adds one (PROTOCOL.md §3 spawn_entity)
+  if (!rest.transform) rest.transform = { matrix: IDENTITY_MATRIX }; // the place adds one (docs/protocol.md §3)
   return canonical(rest);
 }
 

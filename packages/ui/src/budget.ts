@@ -1,5 +1,5 @@
 // A token bucket for world messages. The place drops, then disconnects, agents over 200 messages a second (burst
-// 400, PROTOCOL.md §5), and the client's acks share that budget; what does not fit waits for a later flush.
+// 400, docs/protocol.md §5), and the client's acks share that budget; what does not fit waits for a later flush.
 export class MessageBudget {
   private tokens: number;
   private refilledAt = Date.now();

@@ -13,7 +13,7 @@ export interface AppContextValue {
   client: Accessor<UiClient | null>;
   /** Resolves with the client once the app has announced. */
   connected: Promise<UiClient>;
-  /** ALLO_APP_BOOT_ARGS (PROTOCOL.md §8.5). */
+  /** ALLO_APP_BOOT_ARGS (docs/protocol.md §8.5). */
   launchArgs: JsonObject;
   /** ALLO_APP_BOOTED_BY_IDENTITY. */
   launchedBy: JsonObject | null;

@@ -1,5 +1,5 @@
 // Solid's control flow, re-exported for the compiler's auto-imports (babel builtIns), plus Dynamic and Portal
-// written for entities (solid-js/web's versions are DOM-specific; solid-renderer-anchors.md §1.2).
+// written for entities (solid-js/web's versions are DOM-specific).
 import { children, createMemo, onCleanup, splitProps, untrack, type Component, type JSX } from "solid-js";
 import { createElement, insert, spread } from "./renderer.ts";
 import { TextNode, link, unlink, type EntityNode, type RootNode } from "./node.ts";

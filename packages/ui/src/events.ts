@@ -1,6 +1,6 @@
 // Interactions addressed to the app's entities become calls to their on* props, inside batch() so that many
 // signal writes do the work once. Requests are always answered; pokes with ["poke","ok"] or
-// ["poke","failed",reason] (PROTOCOL.md §3: Allo apps always answer).
+// ["poke","failed",reason] (docs/protocol.md §3: Allo apps always answer).
 import { batch } from "solid-js";
 import type { EntityId, InteractionBody, InteractionType, Json, Logger, Vec3 } from "@allo/protocol";
 import { EntityNode } from "./node.ts";
@@ -70,7 +70,7 @@ const BUBBLES = new Set(["poke", "point", "point-exit", "grabbing"]);
 
 export interface EventRouterOptions {
   logger: Logger;
-  /** The `quit` request to the avatar (PROTOCOL.md §3). Called after answering it. */
+  /** The `quit` request to the avatar (docs/protocol.md §3). Called after answering it. */
   onQuit(): void;
 }
 

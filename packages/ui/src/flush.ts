@@ -1,6 +1,6 @@
 // One app's sync with its place: collects what the node tree changed during a tick and flushes it once, as
 // removals, then spawns (one spawn_entity with nested children per new subtree), then one change_components per
-// entity carrying only the components that differ from what the place has (solid-renderer-anchors.md §5).
+// entity carrying only the components that differ from what the place has (docs/renderer.md).
 import { jsonEqual, type EntityId, type EntitySpec, type Json, type Logger } from "@allo/protocol";
 import { EntityNode, RootNode } from "./node.ts";
 import type { UiClient } from "./client.ts";
@@ -28,7 +28,7 @@ export interface FlushCounters {
 export class EntitySync {
   client: UiClient | null = null;
   readonly byId = new Map<EntityId, EntityNode>();
-  /** The root entity that is the app's avatar (PROTOCOL.md §3 announce). */
+  /** The root entity that is the app's avatar (docs/protocol.md §3 announce). */
   avatar: EntityNode | null = null;
   /** Components the avatar entity has on the place while no node owns it. */
   avatarSent: Record<string, Json> = {};

@@ -1,4 +1,4 @@
-// What the gateway tells an app it launched (PROTOCOL.md §8.5): ALLO_APP_BOOT_ARGS and ALLO_APP_BOOTED_BY_IDENTITY.
+// What the gateway tells an app it launched (docs/protocol.md §8.5): ALLO_APP_BOOT_ARGS, ALLO_APP_BOOTED_BY_IDENTITY.
 import type { JsonObject, Mat4 } from "@allo/protocol";
 
 export interface LaunchInfo {

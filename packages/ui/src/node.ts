@@ -81,7 +81,7 @@ export class EntityNode extends ContainerNode {
   }
 
   // The hot path of every prop write: no allocation and no value comparison here. An inline object is a new object on
-  // every effect run (solid-renderer-anchors.md §1.2); the flush compares each dirty component by value, once, with
+  // every effect run (docs/renderer.md, "Changes"); the flush compares each dirty component by value, once, with
   // what the place has, however many times it was written in the tick.
   setComponent(name: string, value: Json | undefined | false): void {
     const next = value === false || value === null ? undefined : value;

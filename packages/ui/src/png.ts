@@ -1,5 +1,5 @@
-// png(width, height, pixels): an image an app generates, encoded as PNG bytes for asset() (textures, PROTOCOL.md §9).
-// 8-bit RGBA, one deflate stream, no filtering: small code, and what every image decoder reads.
+// png(width, height, pixels): an image an app generates, encoded as PNG bytes for asset() (textures,
+// docs/protocol.md §9). 8-bit RGBA, one deflate stream, no filtering: small code, and what every image decoder reads.
 import { deflateSync } from "node:zlib";
 
 export type Rgba = [number, number, number, number];

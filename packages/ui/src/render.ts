@@ -2,7 +2,7 @@
 // spawns the rest, routes interactions to handlers, and returns a handle whose dispose() despawns everything
 // (solid-js/universal's own render does not: solidjs/solid#2202).
 import { createComponent, createRoot, createSignal, type JSX } from "solid-js";
-import { createLogger, type EntityId, type Json, type JsonObject, type Logger, type LogLevel } from "@allo/protocol";
+import { createLogger, identityMatrix, type EntityId, type Json, type JsonObject, type Logger, type LogLevel } from "@allo/protocol";
 import { RootNode } from "./node.ts";
 import { EntitySync } from "./flush.ts";
 import { insert } from "./renderer.ts";
@@ -19,9 +19,9 @@ export interface RenderOptions {
   client?: UiClient;
   /** Announce identity (url only). Default { display_name: "Allo app" }. */
   identity?: JsonObject;
-  /** Launch info; default from ALLO_APP_BOOT_ARGS / ALLO_APP_BOOTED_BY_IDENTITY (PROTOCOL.md §8.5). */
+  /** Launch info; default from ALLO_APP_BOOT_ARGS / ALLO_APP_BOOTED_BY_IDENTITY (docs/protocol.md §8.5). */
   launch?: LaunchInfo;
-  /** Exit the process after a `quit` request (PROTOCOL.md §3). Default true. */
+  /** Exit the process after a `quit` request (docs/protocol.md §3). Default true. */
   exitOnQuit?: boolean;
   /** Called when the connection to the place ends without dispose(). Default: log, and exit if exitOnQuit. */
   onDisconnect?: (error: unknown) => void;
@@ -135,9 +135,9 @@ async function announce(url: string, sync: EntitySync, assets: AppAssets, launch
   const first = sync.root.childEntities().next().value;
   // The avatar's place: the launch's initialLocation, else the app's, else the origin (the place needs one).
   if (first && launch.initialLocation) first.components.transform = { matrix: launch.initialLocation };
-  if (first && !first.components.transform) first.components.transform = { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] };
+  if (first && !first.components.transform) first.components.transform = { matrix: identityMatrix() };
   const plan = sync.avatarPlan();
-  const avatar: Record<string, Json> = { ...(plan?.spec ?? { transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] } }) } as Record<string, Json>;
+  const avatar: Record<string, Json> = { ...(plan?.spec ?? { transform: { matrix: identityMatrix() } }) } as Record<string, Json>;
   if (launch.avatarToken) avatar.avatar = { token: launch.avatarToken };
   const clientModule = (await import("@allo/client")) as unknown as AssetPublisher & {
     connect(url: string, options: { identity: JsonObject; avatar: JsonObject; logger?: Logger; beforeAnnounce?: (client: UiClient) => void }): Promise<UiClient>;

@@ -1,6 +1,6 @@
 // The solid-js/universal callbacks: JSX builds a local tree of EntityNodes; attaching a subtree to a live
 // parent, prop writes and removals are reported to the app's EntitySync, which flushes once per tick.
-// No network I/O happens in here (solid-renderer-anchors.md §1.1, §5).
+// No network I/O happens in here (docs/renderer.md).
 import { getOwner } from "solid-js";
 import { createRenderer } from "solid-js/universal";
 import { createLogger, type Json } from "@allo/protocol";

@@ -1,5 +1,5 @@
 // runApp(App): the one way an app entry starts when run directly (`allo run`, the gateway, `node app.tsx`):
-// the place URL from argv or ALLO_PLACE_URL (PROTOCOL.md §8.5), quit and disconnect end the process.
+// the place URL from argv or ALLO_PLACE_URL (docs/protocol.md §8.5), quit and disconnect end the process.
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -91,7 +91,7 @@ type StandbyMessage =
 /**
  * A warm standby (ALLO_APP_STANDBY=1, started by the gateway with an IPC channel) has loaded and compiled its modules
  * but has no launch yet: tell the gateway it is ready, wait for the launch, and put the place URL, boot args and
- * identity where the rest of the start reads them (process.env, PROTOCOL.md §8.5). Returns at once otherwise.
+ * identity where the rest of the start reads them (process.env, docs/protocol.md §8.5). Returns at once otherwise.
  * This is why launch info must be read when the app renders, never at module top level.
  * Resolves with what to call once the app has connected (or failed to): the gateway starts the next standby then,
  * so that it does not compete with this launch for the CPU.

@@ -3,8 +3,8 @@ import type { EntitySpec } from "@allo/protocol";
 import { EntityNode, type RootNode } from "./node.ts";
 
 /**
- * The spawn spec of a detached subtree, depth-first pre-order like the place's descendant ids (PROTOCOL.md §3).
- * Keeps the message under `budget` bytes (the place closes on frames over 1 MiB, PROTOCOL.md §1): a child subtree
+ * The spawn spec of a detached subtree, depth-first pre-order like the place's descendant ids (docs/protocol.md §3).
+ * Keeps the message under `budget` bytes (the place closes on frames over 1 MiB, docs/protocol.md §1): a child subtree
  * that does not fit whole is left out; it spawns in the next flush as its own message, under its then-live parent.
  */
 export function specOf(

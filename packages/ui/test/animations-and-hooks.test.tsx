@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createSignal, Show, type Accessor } from "solid-js";
 import type { Entity } from "@allo/protocol";
-import { mountForTest, type TestMount } from "../src/testing.ts";
+import { mountForTest, type TestMount } from "@allo/testing";
 import {
   animate,
   Animation,

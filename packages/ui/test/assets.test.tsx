@@ -10,10 +10,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { inflateSync } from "node:zlib";
 import { AssetError, connect, fetchAsset, type AlloClient } from "@allo/client";
-import { startTestPlace } from "@allo/place/testing";
-import type { Place } from "@allo/place";
 import type { Entity } from "@allo/protocol";
-import { mountForTest, type TestMount } from "../src/testing.ts";
+import { mountForTest, startTestPlace, type Place, type TestMount } from "@allo/testing";
 import { asset, png, render, Model, Speaker, Surface, View, type AssetRef } from "../src/index.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createSignal } from "solid-js";
 import type { Entity } from "@allo/protocol";
-import { mountForTest, type TestMount } from "../src/testing.ts";
+import { mountForTest, type TestMount } from "@allo/testing";
 import { Box, Button, Frame, Grid, Label, Slider, Stack, TextField, GrabHandle, NavStack, ResizeHandle, Tabs, useNav, View, Model, Pose } from "../src/index.ts";
 
 let mount: TestMount | undefined;

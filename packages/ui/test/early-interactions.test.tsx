@@ -4,8 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createSignal } from "solid-js";
 import { filter } from "rxjs";
 import { connect, type AlloClient } from "@allo/client";
-import { startTestPlace } from "@allo/place/testing";
-import type { Place } from "@allo/place";
+import { startTestPlace, type Place } from "@allo/testing";
 import type { InteractionBody } from "@allo/protocol";
 import { render, type AppHandle } from "../src/index.ts";
 

@@ -5,8 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { connect, type AlloClient } from "@allo/client";
-import { startTestPlace } from "@allo/place/testing";
-import type { Place } from "@allo/place";
+import { startTestPlace, type Place } from "@allo/testing";
 import type { Entity } from "@allo/protocol";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");

@@ -1,5 +1,5 @@
 // The visor's avatar: a root with a head and two hands that the place moves from our intent's poses
-// (PROTOCOL.md §6.1, intent.actuate_pose), so other agents see where we are, look and point.
+// (docs/protocol.md §6.1, intent.actuate_pose), so other agents see where we are, look and point.
 import type { EntitySpec, Mat4 } from "@allo/protocol";
 import { Matrix4 } from "three";
 

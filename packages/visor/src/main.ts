@@ -1,7 +1,7 @@
 // Boot: the three.js view, the panel, input, and a connection to the place that kept itself alive. The visor page
 // is served by the place, so by default it connects to its own origin; `?place=` names another place.
 import * as THREE from "three";
-import type { EntityId, InteractionBody } from "@allo/protocol";
+import { PLACE_ENTITY_ID, type EntityId, type InteractionBody } from "@allo/protocol";
 import "./style.css";
 import { avatarColor, avatarSpec, RESTING_HANDS } from "./avatar.ts";
 import { keepConnected, type ConnectionState, type VisorClient } from "./connection.ts";
@@ -65,7 +65,7 @@ const request = (receiver: EntityId, body: InteractionBody, timeout?: number): P
 const panelRoot = document.getElementById("panel") as HTMLElement;
 const panel = new Panel(panelRoot, {
   launch: async (url) => {
-    const answer = await request("place", ["launch_app", url, {}], 40_000);
+    const answer = await request(PLACE_ENTITY_ID, ["launch_app", url, {}], 40_000);
     return `launched: its avatar is ${String(answer[2])}`;
   },
   reconnect: () => connection.reconnectNow(),

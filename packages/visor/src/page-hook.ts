@@ -34,7 +34,7 @@ export interface VisorPageApi {
   components(id: EntityId): Components | undefined;
   /** The components as drawn this frame (property animations applied). */
   shownComponents(id: EntityId): Components | undefined;
-  /** The place's clock now, in seconds (PROTOCOL.md §7), while connected. */
+  /** The place's clock now, in seconds (docs/protocol.md §7), while connected. */
   serverTime(): number | undefined;
   /** The text on screen (after layout), or undefined. */
   shownText(id: EntityId): string | undefined;

@@ -1,7 +1,7 @@
 // One live connection: the mirror feeds the scene, the panel and the animations; interactions addressed to us are
 // handled or answered; agents are listed. Returns the teardown run when the connection ends.
 import type { Subscription } from "rxjs";
-import type { EntityId, InteractionBody } from "@allo/protocol";
+import { PLACE_ENTITY_ID, type EntityId, type InteractionBody } from "@allo/protocol";
 import type { VisorClient } from "./connection.ts";
 import type { EntityScene } from "./scene/entities.ts";
 import type { AnimationPlayer } from "./scene/animation.ts";
@@ -55,13 +55,13 @@ export function startSession(client: VisorClient, parts: SessionParts): () => vo
       const name = interaction.name;
       if (name === "defocus") keyboard.lost(interaction.senderEntityId);
       else if (name === "changeFocusTo" && typeof interaction.body[1] === "string") void keyboard.focus(interaction.body[1]);
-      // PROTOCOL.md §2: a request always gets an answer.
+      // docs/protocol.md §2: a request always gets an answer.
       if (interaction.type === "request") interaction.respond([name, "failed", `the web visor does not handle "${name}"`]);
     }),
   );
 
   const listAgents = () => {
-    client.request(client.avatarId, "place", ["list_agents"]).then(
+    client.request(client.avatarId, PLACE_ENTITY_ID, ["list_agents"]).then(
       (answer: InteractionBody) => panel.setAgents(Array.isArray(answer[2]) ? (answer[2] as unknown as AgentInfo[]) : "unexpected answer to list_agents"),
       (error: Error) => panel.setAgents(`list_agents failed: ${error.message}`),
     );

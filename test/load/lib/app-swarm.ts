@@ -1,6 +1,7 @@
 // Apps in their own process: each a WireAgent owning a few entities that it moves at a steady rate, every change
 // carrying (app, seq) so viewers can prove nothing was lost, duplicated or reordered; optionally it also sends
 // requests to other apps' entities at a steady rate. Started with startChild(app-swarm.ts, [url]).
+import { identityMatrix } from "@allo/protocol";
 import { serveParent } from "../../../bench/lib/child.ts";
 import { summarize } from "../../../bench/lib/report.ts";
 import { WireAgent } from "./wire-agent.ts";
@@ -29,7 +30,7 @@ serveParent({
     for (let i = 0; i < Number(count); i++) {
       const index = Number(first ?? 0) + i;
       const agent = await WireAgent.connect(url, { name: `app${index}`, onRequest: silent ? () => undefined : undefined });
-      const spawned = await agent.place(["spawn_entity", { transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] }, children: Array.from({ length: Math.max(0, Number(entities) - 1) }, () => ({})) }]);
+      const spawned = await agent.place(["spawn_entity", { transform: { matrix: identityMatrix() }, children: Array.from({ length: Math.max(0, Number(entities) - 1) }, () => ({})) }]);
       if (spawned[1] === "error") throw new Error(`spawn_entity failed: ${JSON.stringify(spawned)}`);
       const ids = [spawned[1] as string, ...(spawned[2] as string[])];
       apps.push({ agent, index, entities: ids, seq: 0, acked: 0, errors: [] });

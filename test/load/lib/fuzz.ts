@@ -1,5 +1,5 @@
 // A seeded generator of hostile text frames for the place: random JSON, mutations of valid messages, boundary
-// values and corrupted text (perf-and-reliability-anchors.md §5.2, "Bad JSON / schema"). Same seed, same frames,
+// values and corrupted text (docs/protocol.md §2.1: each must be a bad frame or a refusal). Same seed, same frames,
 // so a failure can be replayed.
 import { rng } from "../../../bench/lib/world.ts";
 

@@ -1,4 +1,4 @@
-// What must hold of a place's world whatever agents sent (PROTOCOL.md §3, §5): the place entity exists with its
+// What must hold of a place's world whatever agents sent (docs/protocol.md §3, §5): the place entity exists with its
 // clock, every entity's id is its key, components are plain JSON objects, every parent exists, no cycles, no
 // prototype pollution. Returns the violations (empty = fine), so a failing test says exactly what broke.
 import { jsonEqual } from "@allo/protocol";

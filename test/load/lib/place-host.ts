@@ -1,5 +1,5 @@
 // A real place in its own process, for load tests and benchmarks (server and load generator on different cores,
-// perf-and-reliability-anchors.md §4 notes). It times every state flush (tick or flush-on-change), records the
+// so the generator's parsing and GC stay out of the place's timings). It times every state flush (tick or flush-on-change), records the
 // event-loop delay, and answers the parent's questions over IPC: stats, the world document, invariants, memory.
 // Usage: startChild(place-host.ts, [JSON PlaceOptions]).
 import { monitorEventLoopDelay } from "node:perf_hooks";

@@ -1,6 +1,6 @@
 // A WebSocket client written on node:net, for the fault tests: it can send any frame, legal or not (RSV bits, bad
 // opcodes, unmasked frames, invalid UTF-8, lying lengths), and it can stop reading altogether (a stalled reader).
-// RFC 6455 §5.2 framing; the ws library's receiver tests cover the same classes (perf-and-reliability-anchors.md §5.1).
+// RFC 6455 §5.2 framing; the ws library's receiver tests cover the same classes (its test/receiver.test.js).
 import { connect, type Socket } from "node:net";
 import { createHash, randomBytes } from "node:crypto";
 

@@ -1,8 +1,8 @@
-// A minimal agent speaking the wire protocol directly (shared/PROTOCOL.md), for load and fault tests: it announces,
+// A minimal agent speaking the wire protocol directly (docs/protocol.md), for load and fault tests: it announces,
 // sends requests and matches responses, keeps a mirror of the world from state frames, acknowledges every revision
 // and answers requests routed to it. It counts everything it sees, so a test can prove nothing was lost.
 import WebSocket from "ws";
-import { applyMergePatchInPlace, type Json } from "@allo/protocol";
+import { applyMergePatchInPlace, identityMatrix, type Json } from "@allo/protocol";
 
 type Envelope = ["interaction", string, string, string, string, [string, ...Json[]]];
 export type EntityDoc = { id: string; components: Record<string, Json> };
@@ -17,7 +17,7 @@ export interface WireAgentOptions {
   onRequest?: (env: Envelope) => Json[] | undefined;
   /**
    * Apply patches with components replaced whole instead of merged into (RFC 7386 down to the component, then
-   * replacement). Off by default (RFC 7386 as PROTOCOL.md §5 says); on with ALLO_COMPONENTS_WHOLE=1.
+   * replacement). Off by default (RFC 7386 as docs/protocol.md §5 says); on with ALLO_COMPONENTS_WHOLE=1.
    */
   componentsWhole?: boolean;
   /** Keep a mirror of the world (default true); false only parses and acks, like the raw ws baseline's clients. */
@@ -65,7 +65,7 @@ export class WireAgent {
       this.ws.once("open", () => resolve());
       this.ws.once("error", reject);
     });
-    const spec = { transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] }, ...(this.options.avatar ?? {}) };
+    const spec = { transform: { matrix: identityMatrix() }, ...(this.options.avatar ?? {}) };
     const body = await this.request("", "place", ["announce", "version", 3, "identity", { display_name: this.options.name ?? "load" }, "spawn_avatar", spec]);
     if (body[1] === "error" || typeof body[1] !== "string") throw new Error(`announce refused: ${JSON.stringify(body)}`);
     this.avatarId = body[1];
@@ -104,7 +104,7 @@ export class WireAgent {
   /**
    * Acks the newest revision soon: coalesced per event-loop turn and at most one per `ackIntervalMs` (default 10 ms,
    * like @allo/client's ack budget), so an agent that gets a patch per change stays inside the place's rate limit
-   * (PROTOCOL.md §5) — over budget, the place drops messages, requests included.
+   * (docs/protocol.md §5) — over budget, the place drops messages, requests included.
    */
   private scheduleAck(): void {
     if (this.ackTimer) return;

@@ -7,7 +7,7 @@ import { visorHttpHandler } from "@allo/visor";
 
 const ACL_EXAMPLE = `e.g. {"rules": [{"effect": "deny", "pattern": "[\\"launch_app\\", ...]"}]}`;
 const ACL_HELP = `Give --acl the path of a JSON file {"rules": [{"effect": "allow"|"deny", "pattern": "…", "id"?: "…"}…], "replaceDefaults"?: true|false}
-(or {"acl": {…}}), ${ACL_EXAMPLE}. Patterns are described in docs/protocol.md, "Patterns: subscriptions and the ACL".`;
+(or {"acl": {…}}), ${ACL_EXAMPLE}. Patterns are described in docs/protocol.md §4.`;
 
 export const PLACE_USAGE = `Usage: allo place [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--name NAME] [--public-url URL] [--acl FILE] [--tick-rate 20] [--log-level info]
 

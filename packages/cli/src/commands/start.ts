@@ -1,5 +1,5 @@
 // `allo start`: everything a newcomer needs in one command — a place serving the web visor at `/`, a gateway serving
-// the example apps, each example launched into the place through launch_app (as a user would, PROTOCOL.md §8),
+// the example apps, each example launched into the place through launch_app (as a user would, docs/protocol.md §8),
 // and the visor's URL to open.
 import { stopSignal } from "../stop-signal.ts";
 import { existsSync } from "node:fs";
@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { connect } from "@allo/client";
 import { startGateway, discoverAppFolders, loadAppFolder, type Gateway } from "@allo/gateway";
 import { startPlace, type Place } from "@allo/place";
-import { createLogger, DEFAULT_PORT, type LogLevel } from "@allo/protocol";
+import { createLogger, DEFAULT_PORT, PLACE_ENTITY_ID, type LogLevel } from "@allo/protocol";
 import { ensureVisorBuilt, visorHttpHandler } from "@allo/visor";
 
 export const START_USAGE = `allo start [--port 21337] [--host 127.0.0.1] [--gateway-port 8000] [--apps <folder>] [--no-launch]
@@ -112,7 +112,7 @@ async function launchAll(placeUrl: string, gateway: Gateway, log: ReturnType<typ
         const [c, s] = [Math.cos(yaw), Math.sin(yaw)];
         const initialLocation = [c, 0, -s, 0, 0, 1, 0, 0, s, 0, c, 0, x, y, z, 1];
         try {
-          const answer = await launcher.request(launcher.avatarId, "place", ["launch_app", `alloapp:${gateway.url}${app.path}`, { initialLocation }], { timeout: 40_000 });
+          const answer = await launcher.request(launcher.avatarId, PLACE_ENTITY_ID, ["launch_app", `alloapp:${gateway.url}${app.path}`, { initialLocation }], { timeout: 40_000 });
           launched[app.path] = { avatarId: String(answer[2]) };
         } catch (error) {
           launched[app.path] = { error: (error as Error).message };

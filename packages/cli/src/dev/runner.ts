@@ -1,11 +1,12 @@
 // The `allo dev` app process: Vite's module runner with solid-refresh, so saving a component swaps it in place over
-// the same connection (solid-renderer-anchors.md §3.3). Started by commands/dev.ts under `--import tsx --import
+// the same connection (docs/renderer.md, "Compiling"). Started by commands/dev.ts under `--import tsx --import
 // @allo/ui/register` with SOLID_DEV=1, so solid-js stays external and one dev build serves the whole process.
 import { relative } from "node:path";
 import { createServer, createServerModuleRunner, type Plugin, type ViteDevServer } from "vite";
 import type { ModuleRunner } from "vite/module-runner";
 import { createComponent, type Component } from "solid-js";
 import { connect } from "@allo/client";
+import { identityMatrix } from "@allo/protocol";
 import { render, type AppHandle, type UiClient } from "@allo/ui";
 import { alloSolid } from "@allo/ui/vite";
 import { DevReporter } from "./reporter.ts";
@@ -33,7 +34,7 @@ export interface DevRunner {
  * alloSolid aliases solid-js to the absolute path of a build, and Vite inlines whatever an alias resolves: a second
  * Solid ("You appear to have multiple instances of Solid") that program reloads would multiply. Dropping that alias
  * lets `ssr.external` keep solid-js external, so Node loads it — with the browser+development conditions (see
- * externalConditions), the very file @allo/ui gets through the register hook (solid-renderer-anchors.md §3.3).
+ * externalConditions), the very file @allo/ui gets through the register hook (docs/renderer.md, "Compiling").
  */
 function keepSolidExternal(): Plugin {
   return {
@@ -51,7 +52,7 @@ export async function startDevRunner(options: DevRunnerOptions, reporter = new D
   // One connection for the whole session: reloads and re-mounts keep the avatar and its id.
   const client = (await connect(options.placeUrl, {
     identity: { display_name: options.displayName },
-    avatar: { transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] } },
+    avatar: { transform: { matrix: identityMatrix() } },
   })) as unknown as UiClient;
   const server = await createServer({
     root: options.root,

@@ -77,7 +77,7 @@ export async function startDevSession(options: DevSessionOptions = {}): Promise<
       ALLO_DEV_ROOT: root,
       ALLO_DEV_NAME: displayName,
       ALLO_PLACE_URL: placeUrl,
-      // solid-refresh needs Solid's dev build (solid-renderer-anchors.md §3.3).
+      // solid-refresh needs Solid's dev build (docs/renderer.md, "Compiling").
       SOLID_DEV: "1",
       NODE_ENV: "development",
     },

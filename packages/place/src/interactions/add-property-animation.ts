@@ -1,4 +1,4 @@
-// ["add_property_animation", {descriptor}] → ["add_property_animation", "ok", animId] (PROTOCOL.md §3, §6.2).
+// ["add_property_animation", {descriptor}] → ["add_property_animation", "ok", animId] (docs/protocol.md §3, §6.2).
 // Animates the receiver when it is an entity (seed), the sender when the receiver is "place" (reference). Ownership is
 // the ACL's default rule; the descriptor is validated fully and each problem refused with its reason.
 import { PLACE_ENTITY_ID } from "@allo/protocol";
@@ -17,7 +17,7 @@ export const addPropertyAnimation: InteractionHandler = ({ ctx, interaction }) =
   return ["add_property_animation", "ok", added.id];
 };
 
-/** PROTOCOL.md §3: the receiver entity, or the sender when the receiver is the place. */
+/** docs/protocol.md §3: the receiver entity, or the sender when the receiver is the place. */
 export function animatedEntity(sender: string, receiver: string): string {
   return receiver === PLACE_ENTITY_ID ? sender : receiver;
 }

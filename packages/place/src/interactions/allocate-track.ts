@@ -1,5 +1,5 @@
 // ["allocate_track", type, format, {metadata}] or legacy ["allocate_track", "audio", 48000, 1, "opus"] →
-// ["allocate_track", "ok", trackId] (PROTOCOL.md §3). Adds `live_media {track_id, type, format, metadata}` to the
+// ["allocate_track", "ok", trackId] (docs/protocol.md §3). Adds `live_media {track_id, type, format, metadata}` to the
 // sender entity; one track per entity. The legacy form is normalised (fix: the reference misread it).
 import { isPlainObject, type JsonObject } from "@allo/protocol";
 import { mediaOf, type TrackType } from "../media.ts";

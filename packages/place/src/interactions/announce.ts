@@ -1,5 +1,5 @@
-// ["announce","version",3,"identity",{…},"spawn_avatar",{spec}] → ["announce", avatarId, placeName] (PROTOCOL.md §3).
-// The version is checked before anything is spawned (fix: the reference spawned first).
+// ["announce","version",3,"identity",{…},"spawn_avatar",{spec}] → ["announce", avatarId, placeName]
+// (docs/protocol.md §3). The version is checked before anything is spawned (fix: the reference spawned first).
 import { CloseCode, isPlainObject, PROTOCOL_VERSION, type JsonObject } from "@allo/protocol";
 import { callHooks } from "../hooks.ts";
 import type { InteractionHandler } from "../types.ts";
@@ -21,7 +21,7 @@ export const announce: InteractionHandler = ({ ctx, agent, interaction }) => {
   if (identity.display_name !== undefined && typeof identity.display_name !== "string") refuse(`identity.display_name must be a string`);
   const raw = body[6];
   if (!isPlainObject(raw)) refuse(`announce spawn_avatar must be an entity spec object`);
-  // `avatar` is not a component: it carries the launch token and never reaches the world (PROTOCOL.md §3, §8).
+  // `avatar` is not a component: it carries the launch token and never reaches the world (docs/protocol.md §3, §8).
   const { avatar, ...rest } = raw as Record<string, unknown>;
   const token = isPlainObject(avatar) && typeof avatar.token === "string" ? avatar.token : undefined;
   const spec = checkSpec(ctx, agent, rest, "spawn_avatar");

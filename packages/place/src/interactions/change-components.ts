@@ -1,4 +1,4 @@
-// ["change_components", id, "add_or_change", {…}, "remove", […]] → ["change_components", "ok"] (PROTOCOL.md §3).
+// ["change_components", id, "add_or_change", {…}, "remove", […]] → ["change_components", "ok"] (docs/protocol.md §3).
 // Each named component is replaced whole; removals run after. Everything is checked before anything changes.
 import { SERVER_OWNED_COMPONENTS, validateComponents, type Json } from "@allo/protocol";
 import type { InteractionHandler } from "../types.ts";
@@ -27,7 +27,7 @@ export const changeComponents: InteractionHandler = ({ ctx, interaction }) => {
   if (relationships && !removals.includes("relationships")) {
     const parent = relationships.parent;
     if (!ctx.world.has(parent)) refuse(`relationships.parent ${JSON.stringify(parent)}: no such entity`);
-    // The new parent must not be the entity itself or one of its descendants (PROTOCOL.md §3: no cycles).
+    // The new parent must not be the entity itself or one of its descendants (docs/protocol.md §3: no cycles).
     if (ctx.world.isSelfOrAncestor(id, parent)) refuse(`relationships.parent ${JSON.stringify(parent)} would make a cycle`);
   }
   for (const name in set) ctx.world.setComponent(id, name, set[name]);

@@ -1,4 +1,4 @@
-// The place's interactions by name (PROTOCOL.md §3). One module each; add a line here to add one.
+// The place's interactions by name (docs/protocol.md §3). One module each; add a line here to add one.
 import type { InteractionHandler } from "../types.ts";
 import { addPropertyAnimation } from "./add-property-animation.ts";
 import { allocateTrack } from "./allocate-track.ts";
@@ -32,5 +32,5 @@ export const placeInteractions: Record<string, InteractionHandler> = {
   modify_acl: modifyAcl,
 };
 
-/** Interactions the place handles whatever their receiver (PROTOCOL.md §2 rule 4: the receiver is the animated entity). */
+/** Handled by the place whatever their receiver, which is the animated entity (docs/protocol.md §2 rule 4). */
 export const PLACE_HANDLED_ANY_RECEIVER = new Set(["add_property_animation", "remove_property_animation"]);

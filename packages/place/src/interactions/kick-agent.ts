@@ -1,4 +1,4 @@
-// ["kick_agent", agentId] → ["kick_agent", "ok"]; denied by the default ACL (PROTOCOL.md §3, §4).
+// ["kick_agent", agentId] → ["kick_agent", "ok"]; denied by the default ACL (docs/protocol.md §3, §4).
 import { CloseCode } from "@allo/protocol";
 import type { InteractionHandler } from "../types.ts";
 import { refuse } from "./refuse.ts";

@@ -1,4 +1,4 @@
-// ["launch_app","alloapp:<http(s) url>",{args}] → later ["launch_app","ok",appAvatarId] (PROTOCOL.md §3, §8).
+// ["launch_app","alloapp:<http(s) url>",{args}] → later ["launch_app","ok",appAvatarId] (docs/protocol.md §3, §8).
 // The place POSTs to the app's gateway without ever waiting on it in the tick; the answer comes when the launched
 // app announces with the avatar token, or as an error: bad URL, gateway unreachable or refusing (its message
 // relayed), no announce in time, requester gone, place closing.
@@ -9,9 +9,9 @@ import type { InteractionHandler, PlaceContext } from "../types.ts";
 import { refuse } from "./refuse.ts";
 
 export interface LaunchAppConfig {
-  /** How long the launched app has to announce with its token (PROTOCOL.md §8.4). Default 30 s. */
+  /** How long the launched app has to announce with its token (docs/protocol.md §8.4). Default 30 s. */
   connectTimeoutMs: number;
-  /** How long the gateway has to answer the POST (PROTOCOL.md §8.2). Default 5 s. */
+  /** How long the gateway has to answer the POST (docs/protocol.md §8.2). Default 5 s. */
   gatewayTimeoutMs: number;
   /** Launches one agent may have waiting at once; more are refused. Default 8. */
   maxPendingPerAgent: number;
@@ -84,7 +84,7 @@ export const launchApp: InteractionHandler = ({ ctx, agent, interaction }) => {
   });
 };
 
-/** POSTs the launch (PROTOCOL.md §8.2). Resolves with undefined when the gateway said 200, else a readable reason. */
+/** POSTs the launch (docs/protocol.md §8.2). Resolves with undefined when the gateway said 200, else with why not. */
 async function postToGateway(ctx: PlaceContext, url: URL, body: string, identity: JsonObject | undefined, timeoutMs: number): Promise<string | undefined> {
   const where = url.href;
   let response: Response;
@@ -113,7 +113,7 @@ async function postToGateway(ctx: PlaceContext, url: URL, body: string, identity
   return relayedError(text) ?? `the app gateway at ${where} answered HTTP ${response.status}`;
 }
 
-/** The gateway's `{"status":"error","error":"…"}`, or its text if it is not that shape (PROTOCOL.md §8.3). */
+/** The gateway's `{"status":"error","error":"…"}`, or its text if it is not that shape (docs/protocol.md §8.3). */
 function relayedError(text: string): string | undefined {
   try {
     const parsed: unknown = JSON.parse(text);
@@ -145,7 +145,7 @@ function stateOf(ctx: PlaceContext): LaunchState {
   if (existing) return existing;
   const state: LaunchState = { config: { ...DEFAULT_LAUNCH_APP_CONFIG }, pending: new Map() };
   ctx.extensions.set("launch_app", state);
-  // The app announced with its token (PROTOCOL.md §8.4): tokens are single-use.
+  // The app announced with its token (docs/protocol.md §8.4): tokens are single-use.
   ctx.hooks.onAvatarToken.push((token: string, _agent: Agent, avatarId: EntityId) => {
     state.pending.get(token)?.settle(["launch_app", "ok", avatarId]);
   });

@@ -1,4 +1,4 @@
-// ["list_agents"] → ["list_agents", "ok", [{agent_id, display_name, avatar_id, is_visor, stats}…]] (PROTOCOL.md §3).
+// ["list_agents"] → ["list_agents", "ok", [{agent_id, display_name, avatar_id, is_visor, stats}…]], docs/protocol.md §3.
 import type { Json } from "@allo/protocol";
 import type { InteractionHandler } from "../types.ts";
 

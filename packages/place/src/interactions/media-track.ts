@@ -1,5 +1,5 @@
-// ["media_track", trackId, "subscribe"|"unsubscribe"] → ["media_track", "ok", trackId] (PROTOCOL.md §3). Subscribing
-// twice is idempotent (fix: the reference delivered duplicates).
+// ["media_track", trackId, "subscribe"|"unsubscribe"] → ["media_track", "ok", trackId] (docs/protocol.md §3).
+// Subscribing twice is idempotent (fix: the reference delivered duplicates).
 import { mediaOf } from "../media.ts";
 import type { InteractionHandler } from "../types.ts";
 import { refuse } from "./refuse.ts";

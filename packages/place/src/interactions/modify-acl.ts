@@ -1,5 +1,5 @@
 // ["modify_acl","add","allow"|"deny","<pattern>"] → ["modify_acl","ok",ruleId]; ["modify_acl","remove",ruleId] →
-// ["modify_acl","ok"]; ["modify_acl","list"] → ["modify_acl","ok",[{id,effect,pattern}…]] (PROTOCOL.md §3, §4).
+// ["modify_acl","ok"]; ["modify_acl","list"] → ["modify_acl","ok",[{id,effect,pattern}…]] (docs/protocol.md §3, §4).
 // Itself subject to the ACL (denied by default). Added rules go first: the newest rule is checked before the others.
 import { aclOf } from "../acl.ts";
 import type { InteractionHandler } from "../types.ts";

@@ -1,5 +1,5 @@
-// A null inside a component cannot travel: merge patches read a null member as "remove this key" (PROTOCOL.md §5,
-// perf-and-reliability-anchors.md §1.7 C7). Refused at the door so every mirror can equal the place's world.
+// A null inside a component cannot travel: merge patches read a null member as "remove this key"
+// (docs/protocol.md §3.1, §5). Refused at the door so every mirror can equal the place's world.
 import { joinPath } from "@allo/protocol";
 
 /** The path of the first object member whose value is null, or undefined. Iterative: depth is already bounded. */

@@ -1,5 +1,5 @@
 // Expected failures of a place interaction: the handler throws a Refusal, the dispatcher answers
-// `[name, "error", reason]` (PROTOCOL.md §3). Anything else thrown is a bug: logged and answered too.
+// `[name, "error", reason]` (docs/protocol.md §3). Anything else thrown is a bug: logged and answered too.
 export class Refusal extends Error {
   constructor(readonly reason: string) {
     super(reason);

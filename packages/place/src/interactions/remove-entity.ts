@@ -1,4 +1,4 @@
-// ["remove_entity", id, "reparent"|"cascade"] → ["remove_entity", "ok"] (PROTOCOL.md §3).
+// ["remove_entity", id, "reparent"|"cascade"] → ["remove_entity", "ok"] (docs/protocol.md §3).
 import { PLACE_ENTITY_ID } from "@allo/protocol";
 import type { InteractionHandler } from "../types.ts";
 import { refuse } from "./refuse.ts";

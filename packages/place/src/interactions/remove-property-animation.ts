@@ -1,6 +1,6 @@
-// ["remove_property_animation", animId] → ["remove_property_animation", "ok", animId] (PROTOCOL.md §3). The animation
-// is looked up on the animated entity (receiver, or sender when the receiver is "place"), so the default ownership rule
-// of the ACL can see whose it is. The animated value stays where the animation left it.
+// ["remove_property_animation", animId] → ["remove_property_animation", "ok", animId] (docs/protocol.md §3). The
+// animation is looked up on the animated entity (receiver, or sender when the receiver is "place"), so the default
+// ownership rule of the ACL can see whose it is. The animated value stays where the animation left it.
 import { animationsOf } from "../simulation/animations.ts";
 import type { InteractionHandler } from "../types.ts";
 import { animatedEntity } from "./add-property-animation.ts";

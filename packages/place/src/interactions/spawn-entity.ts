@@ -1,4 +1,4 @@
-// ["spawn_entity", spec] → ["spawn_entity", rootId, [descendantIds…]] (PROTOCOL.md §3).
+// ["spawn_entity", spec] → ["spawn_entity", rootId, [descendantIds…]] (docs/protocol.md §3).
 import type { InteractionHandler } from "../types.ts";
 import { refuse } from "./refuse.ts";
 import { checkSpec, spawnTree } from "./spawn.ts";

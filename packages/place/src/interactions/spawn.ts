@@ -1,4 +1,4 @@
-// Spawning an entity tree, shared by spawn_entity and announce's spawn_avatar (PROTOCOL.md §3).
+// Spawning an entity tree, shared by spawn_entity and announce's spawn_avatar (docs/protocol.md §3).
 import { identityMatrix, newEntityId, SERVER_OWNED_COMPONENTS, validateEntitySpec, type Components, type EntityId, type EntitySpec } from "@allo/protocol";
 import type { Agent } from "../agent.ts";
 import type { PlaceContext } from "../types.ts";

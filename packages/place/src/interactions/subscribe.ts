@@ -1,4 +1,4 @@
-// ["subscribe", "<pattern>"] → ["subscribe", subscriptionId] (PROTOCOL.md §3, §4; seed "Subscribe/unsubscribe").
+// ["subscribe", "<pattern>"] → ["subscribe", subscriptionId] (docs/protocol.md §3, §4).
 // A pattern that does not parse is refused with its line and column.
 import { parsePattern } from "@allo/protocol";
 import { subscriptionsOf } from "../subscriptions.ts";

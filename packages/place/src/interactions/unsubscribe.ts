@@ -1,4 +1,4 @@
-// ["unsubscribe", subscriptionId] → ["unsubscribe", "ok" | "not_subscribed"] (PROTOCOL.md §3).
+// ["unsubscribe", subscriptionId] → ["unsubscribe", "ok" | "not_subscribed"] (docs/protocol.md §3).
 import { subscriptionsOf } from "../subscriptions.ts";
 import type { InteractionHandler } from "../types.ts";
 import { refuse } from "./refuse.ts";

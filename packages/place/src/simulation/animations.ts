@@ -1,4 +1,4 @@
-// Running property animations (PROTOCOL.md §6.2). The math is @allo/protocol's; this keeps the running set, writes
+// Running property animations (docs/protocol.md §6.2). The math is @allo/protocol's; this keeps the running set, writes
 // values through the world (so changes are marked), and mirrors descriptors into the `property_animations` component.
 // A tick costs the number of running animations, never the size of the world.
 import {
@@ -87,7 +87,7 @@ export class Animations {
       const step = stepAnimation(running.animation, entity.components as Record<string, unknown>, now, running.resolved);
       if (step.state === "pending") continue;
       if (step.state === "broken") {
-        // Fix of the reference, which skipped such animations forever (reference §7).
+        // A fix: the original place skipped such animations forever (docs/protocol.md §6.2).
         this.ctx.log.info("animation removed: its path no longer fits", { entity: running.entityId, animation: running.id, error: step.error });
         this.stats.broken++;
         this.forget(running);

@@ -1,7 +1,7 @@
-// Grabbing (PROTOCOL.md §6.1; reference §6 "Grabbing"): while a hand pose carries `grab`, the grabbed entity — or the
-// entity its `grabbable.actuate_on` names — follows the hand. Fixes of the reference: actuate_on must be the entity,
-// "$parent" or an ancestor (and owned by the grabbed entity's owner, so nobody steers others' entities by parenting a
-// grabbable of their own under them); constraints blend rotation by swing-twist; scale is kept.
+// Grabbing (docs/protocol.md §6.1): while a hand pose carries `grab`, the grabbed entity — or
+// the entity its `grabbable.actuate_on` names — follows the hand. Fixes of the reference: actuate_on must be the
+// entity, "$parent" or an ancestor (and owned by the grabbed entity's owner, so nobody steers others' entities by
+// parenting a grabbable of their own under them); constraints blend rotation by swing-twist; scale is kept.
 import { mat4, quat, vec3 } from "gl-matrix";
 import { isNumberTuple, isPlainObject, matrixRotation, type EntityId, type PoseName } from "@allo/protocol";
 import type { Agent } from "../agent.ts";

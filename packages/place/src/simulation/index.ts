@@ -1,6 +1,6 @@
-// The place's simulation (PROTOCOL.md §6): per tick, stick movement and grabbing for every agent with a live avatar
-// and an intent, pose actuation, then property animations. An agent without a live avatar is skipped and never stops
-// the others (fix of the reference, §11 item 13); a failure in one agent's step is logged and the rest go on.
+// The place's simulation (docs/protocol.md §6): per tick, stick movement and grabbing for every agent with a live
+// avatar and an intent, pose actuation, then property animations. An agent without a live avatar is skipped and never
+// stops the others (a fix); a failure in one agent's step is logged and the rest go on.
 import type { EntityId } from "@allo/protocol";
 import type { Agent } from "../agent.ts";
 import type { PlaceContext, Simulation } from "../types.ts";

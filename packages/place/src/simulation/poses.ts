@@ -1,4 +1,4 @@
-// Pose actuation (PROTOCOL.md §6.1): an entity with `intent.actuate_pose` follows that pose of an agent's intent.
+// Pose actuation (docs/protocol.md §6.1): an entity with `intent.actuate_pose` follows that pose of an agent's intent.
 // Which entities those are is kept as an index refreshed from the world's change-sets, so a tick costs the number of
 // pose-actuated entities, not the size of the world.
 import { isPlainObject, isPoseName, type EntityId, type PoseName } from "@allo/protocol";
@@ -45,7 +45,7 @@ export class PoseActuators {
         if (!placed) continue;
       }
       const pose = source.intent.poses[actuator.pose];
-      // An exactly-identity pose means "not tracked" (reference §6).
+      // An exactly-identity pose means "not tracked" (docs/protocol.md §6.1).
       if (!pose || isIdentity(pose.matrix)) continue;
       setLocalMatrix(world, id, pose.matrix);
     }

@@ -1,5 +1,5 @@
-// Stick movement (PROTOCOL.md §6.1; reference §6): 2 m/s in the avatar's yawed frame, yaw absolute, turning about the
-// head, never ascending. Applied to the avatar's local transform.
+// Stick movement (docs/protocol.md §6.1): 2 m/s in the avatar's yawed frame, yaw absolute, turning about
+// the head, never ascending. Applied to the avatar's local transform.
 import { mat4, vec3 } from "gl-matrix";
 import type { Agent } from "../agent.ts";
 import type { World } from "../world.ts";

@@ -1,5 +1,5 @@
 // One animation applied to one entity at one moment: the pure step both the place's simulation and a visor's
-// prediction run (PROTOCOL.md §6.2).
+// prediction run (docs/protocol.md §6.2).
 import type { Json } from "../types.ts";
 import { checkAnimationTarget, type PropertyAnimation } from "./descriptor.ts";
 import { sampleAnimation } from "./interpolate.ts";

@@ -1,4 +1,4 @@
-// Validation of property-animation descriptors (PROTOCOL.md §6.2): every problem gets its own readable reason.
+// Validation of property-animation descriptors (docs/protocol.md §6.2): every problem gets its own readable reason.
 import type { AnimationValue, Json, PropertyAnimationDescriptor } from "../types.ts";
 import { EASING_NAMES, isEasingName, type EasingName } from "./easings.ts";
 import type { AnimationTiming } from "./interpolate.ts";

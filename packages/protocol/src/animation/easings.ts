@@ -1,5 +1,5 @@
-// The 31 easing curves of property animations (PROTOCOL.md §6.2). Formulas are the AHEasing set the reference used
-// (reference/alloverse-protocol-facts.md §7), with two deliberate fixes, both documented in docs/protocol.md:
+// The 31 easing curves of property animations (docs/protocol.md §6.2). Formulas are the AHEasing set the original
+// Alloverse place used, with two deliberate fixes, both documented in docs/protocol.md §6.2:
 // every curve maps 0 → 0 and 1 → 1 exactly, and backInOut uses (2 − 2p) inside sin (the reference's p made it jump at ½).
 
 export type Easing = (p: number) => number;

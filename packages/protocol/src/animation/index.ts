@@ -1,4 +1,4 @@
-// Property animations (PROTOCOL.md §6.2): easings, key paths, interpolation, descriptor validation, one step.
+// Property animations (docs/protocol.md §6.2): easings, key paths, interpolation, descriptor validation, one step.
 export { EASING_NAMES, ease, easingFormula, isEasingName, type Easing, type EasingName } from "./easings.ts";
 export {
   MAX_PATH_LENGTH,

@@ -1,4 +1,4 @@
-// Interpolation of animation values and the timing of one animation (PROTOCOL.md §6.2).
+// Interpolation of animation values and the timing of one animation (docs/protocol.md §6.2).
 import { mat4, quat, vec3 } from "gl-matrix";
 import { ease, type EasingName } from "./easings.ts";
 import type { AnimationValue } from "../types.ts";

@@ -1,6 +1,6 @@
-// Key paths of property animations (PROTOCOL.md §6.2): `component.key.index…`, plus the matrix paths
-// `….matrix.translation|rotation|scale[.x|.y|.z]`, which change only that part of the matrix (fix of the reference,
-// reference/alloverse-protocol-facts.md §7 "Path tail").
+// Key paths of property animations (docs/protocol.md §6.2): `component.key.index…`, plus the matrix paths
+// `….matrix.translation|rotation|scale[.x|.y|.z]`, which change only that part of the matrix (a fix: the original
+// Alloverse place rebuilt the whole matrix for a rotation path, losing its scale).
 import { mat4, quat, vec3 } from "gl-matrix";
 import type { AnimationValue, Json } from "../types.ts";
 

@@ -1,4 +1,4 @@
-// The syntax tree of the pattern language (PROTOCOL.md §4): a JSON-shaped template, then an optional guard.
+// The syntax tree of the pattern language (docs/protocol.md §4): a JSON-shaped template, then an optional guard.
 import type { Json } from "../types.ts";
 
 export type Literal = string | number | boolean | null;

@@ -1,4 +1,4 @@
-// The pattern language of subscriptions and the ACL (PROTOCOL.md §4): parse once, match many times.
+// The pattern language of subscriptions and the ACL (docs/protocol.md §4): parse once, match many times.
 export {
   GUARD_FUNCTIONS,
   MAX_PATTERN_DEPTH,

@@ -1,4 +1,4 @@
-// Tokens of the pattern language, each with its line and column (1-based) for precise errors (PROTOCOL.md §4).
+// Tokens of the pattern language, each with its line and column (1-based) for precise errors (docs/protocol.md §4).
 import type { Literal } from "./ast.ts";
 
 export type TokenKind = "punct" | "op" | "string" | "number" | "word" | "eof";

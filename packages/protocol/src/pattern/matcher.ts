@@ -1,5 +1,6 @@
-// Matching a compiled pattern against a JSON value, then its guard (PROTOCOL.md §4). A guard that raises (missing key,
-// wrong type, unknown entity) does not match; nothing here throws on any input.
+// Matching a compiled pattern against a JSON value, then its guard (docs/protocol.md §4). A guard that raises (missing
+// key, wrong type, unknown entity) does not match; nothing here throws on any input.
+import { jsonEqual } from "../json-equal.ts";
 import type { Json } from "../types.ts";
 import type { Bindings, CompiledPattern, Expr, Pattern } from "./ast.ts";
 
@@ -19,29 +20,6 @@ class GuardRaised {
 }
 
 const isObject = (v: Json): v is { [key: string]: Json } => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** Deep equality of JSON values, iterative so that a hostile deeply nested value cannot overflow the stack. */
-export function jsonEqual(a: Json, b: Json): boolean {
-  const stack: [Json, Json][] = [[a, b]];
-  while (stack.length) {
-    const [x, y] = stack.pop()!;
-    if (x === y) continue;
-    if (typeof x !== "object" || typeof y !== "object" || x === null || y === null) return false;
-    if (Array.isArray(x)) {
-      if (!Array.isArray(y) || x.length !== y.length) return false;
-      for (let i = 0; i < x.length; i++) stack.push([x[i], y[i]]);
-      continue;
-    }
-    if (Array.isArray(y)) return false;
-    const keys = Object.keys(x);
-    if (keys.length !== Object.keys(y).length) return false;
-    for (const key of keys) {
-      if (!Object.hasOwn(y, key)) return false;
-      stack.push([x[key], y[key]]);
-    }
-  }
-  return true;
-}
 
 function matchValue(pattern: Pattern, value: Json, bindings: Bindings): boolean {
   switch (pattern.type) {
@@ -137,7 +115,7 @@ export function matchPattern(compiled: CompiledPattern, value: Json, context: Gu
   try {
     return evaluate(compiled.guard, bindings, context) === true ? bindings : null;
   } catch (raised) {
-    // PROTOCOL.md §4: a guard that raises does not match. Anything else is a bug and propagates.
+    // docs/protocol.md §4: a guard that raises does not match. Anything else is a bug and propagates.
     if (raised instanceof GuardRaised) return null;
     throw raised;
   }

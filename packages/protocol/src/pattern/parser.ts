@@ -1,4 +1,4 @@
-// Recursive-descent parser of the pattern language (PROTOCOL.md §4). Grammar:
+// Recursive-descent parser of the pattern language (docs/protocol.md §4). Grammar:
 //   source   := pattern ("where" guard)? EOF
 //   pattern  := literal | "_" | Variable | "[" (pattern ("," pattern)* ("," "...")? | "...")? "]" | "{" (string ":" pattern),* "}"
 //   guard    := and ("or" and)*        and := not ("and" not)*        not := "not" not | compare

@@ -5,7 +5,7 @@ import { rgba, type ColorLike } from "../layout/color.ts";
 import type { AssetRef } from "../asset.ts";
 
 export type ModelProps = ViewProps & {
-  /** The model: an asset id, asset:sha256:<hex> (PROTOCOL.md §9), or asset("./chair.glb"), published while shown. */
+  /** The model: an asset id (asset:sha256:<hex>, docs/protocol.md §9) or asset("./chair.glb"), published while shown. */
   asset: string | AssetRef;
   color?: ColorLike;
 };

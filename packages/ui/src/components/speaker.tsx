@@ -1,6 +1,7 @@
 // Speaker: a sound source. With `asset` it loops that sound; without, it allocates a live audio track
-// (PROTOCOL.md §3 allocate_track) and hands its id to onTrack, for the app to stream into.
+// (docs/protocol.md §3 allocate_track) and hands its id to onTrack, for the app to stream into.
 import { onMount, splitProps, type JSX } from "solid-js";
+import { PLACE_ENTITY_ID } from "@allo/protocol";
 import { View, type ViewProps } from "./view.tsx";
 import type { EntityNode } from "../node.ts";
 import type { AssetRef } from "../asset.ts";
@@ -27,7 +28,7 @@ export function Speaker(props: SpeakerProps): JSX.Element {
       const client = target.sync?.client;
       if (!client) return;
       const metadata = { sample_rate: local.sampleRate ?? 48000, channel_count: local.channels ?? 1 };
-      const response = await client.request(id, "place", ["allocate_track", "audio", local.format ?? "opus", metadata]);
+      const response = await client.request(id, PLACE_ENTITY_ID, ["allocate_track", "audio", local.format ?? "opus", metadata]);
       local.onTrack?.(Number(response[2]));
     });
   });

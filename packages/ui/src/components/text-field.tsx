@@ -1,5 +1,5 @@
 // TextField: single-line text input. Poke it (or get a `focus` request) to focus; the visor then sends
-// `keydown` (backspace, return/enter) and `textinput` interactions (alloui-lua-features.md §1.2 TextField).
+// `keydown` (backspace, return/enter) and `textinput` interactions (docs/protocol.md §3.3), as alloui's TextField did.
 import { createSignal, splitProps, type JSX } from "solid-js";
 import type { Vec3 } from "@allo/protocol";
 import { View, type ViewProps } from "./view.tsx";

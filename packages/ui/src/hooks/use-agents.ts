@@ -1,6 +1,6 @@
 // useAgents(): the agents in the place (list_agents), refreshed when avatars come and go.
 import { createSignal, onCleanup, type Accessor } from "solid-js";
-import type { Json } from "@allo/protocol";
+import { PLACE_ENTITY_ID, type Json } from "@allo/protocol";
 import { useApp } from "../context.ts";
 
 export interface AgentInfo {
@@ -18,7 +18,7 @@ export function useAgents(): Accessor<AgentInfo[]> {
   const refresh = async () => {
     const client = app.client();
     if (!client || !alive) return;
-    const response = await client.request(client.avatarId, "place", ["list_agents"]).catch(() => null);
+    const response = await client.request(client.avatarId, PLACE_ENTITY_ID, ["list_agents"]).catch(() => null);
     const list = response?.[2] as Json;
     if (alive && Array.isArray(list)) setAgents(list as unknown as AgentInfo[]);
   };

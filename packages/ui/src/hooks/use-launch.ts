@@ -1,4 +1,4 @@
-// Launch information from the gateway (PROTOCOL.md §8.5), read through @allo/ui, never from env by hand.
+// Launch information from the gateway (docs/protocol.md §8.5), read through @allo/ui, never from env by hand.
 import type { JsonObject } from "@allo/protocol";
 import { useApp } from "../context.ts";
 

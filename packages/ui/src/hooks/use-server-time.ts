@@ -1,4 +1,4 @@
-// useServerTime(): the place's clock (seconds), as a signal updated every `intervalMs` (PROTOCOL.md §7).
+// useServerTime(): the place's clock (seconds), as a signal updated every `intervalMs` (docs/protocol.md §7).
 import { createSignal, onCleanup, type Accessor } from "solid-js";
 import { useApp } from "../context.ts";
 

@@ -1,5 +1,5 @@
 // Bounds = a pose and a size (metres, w × h × d), and edges: where a child goes to sit at a parent's edge.
-// Fixes alloui's Size:getEdge("bottom") (it used x for y; alloui-lua-features.md §5.4).
+// Fixes alloui's Size:getEdge("bottom") (it used x for y).
 import type { Vec3 } from "@allo/protocol";
 import { Pose, type PoseLike } from "./pose.ts";
 

@@ -1,4 +1,4 @@
-// RGBA colours (0..1) and the Alloverse palette (alloui-lua-features.md §2.6).
+// RGBA colours (0..1) and the Alloverse palette (alloui's named colours).
 export type Rgba = [number, number, number, number];
 export type ColorLike = Rgba | string;
 

@@ -1,7 +1,7 @@
-// Poses: column-major 4×4 matrices (PROTOCOL.md §6.1), built with gl-matrix. Every operation is applied in the
+// Poses: column-major 4×4 matrices (docs/protocol.md §6.1), built with gl-matrix. Every operation is applied in the
 // parent's frame (pre-multiplied), like alloui's Pose: "size at origin, rotate, then move" reads top to bottom.
 import { mat4, quat, vec3 } from "gl-matrix";
-import type { Mat4, TransformComponent, Vec3 } from "@allo/protocol";
+import { IDENTITY_MATRIX, identityMatrix, type Mat4, type TransformComponent, type Vec3 } from "@allo/protocol";
 
 export type PoseLike = Pose | Mat4;
 
@@ -70,11 +70,11 @@ export class Pose {
 
 /** A float64 4×4 (gl-matrix's own create() is Float32Array, which turns 0.15 into 0.150000006). */
 function m4(): mat4 {
-  return [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] as unknown as mat4;
+  return identityMatrix() as unknown as mat4;
 }
 
-/** The identity matrix. */
-export const IDENTITY: Mat4 = Pose.identity.matrix;
+/** The identity matrix (@allo/protocol's IDENTITY_MATRIX, frozen). */
+export const IDENTITY = IDENTITY_MATRIX;
 
 // Keep float noise (6.1e-17) off the wire and out of equality checks.
 function round(m: Mat4): Mat4 {
@@ -84,7 +84,7 @@ function round(m: Mat4): Mat4 {
 /** The matrix of a PoseLike, or a translation to `position`, for components' pose/position props. */
 export function matrixOf(pose: PoseLike | undefined, position?: Vec3): Mat4 {
   if (pose) return Pose.from(pose).transform().matrix;
-  return position ? Pose.at(position[0], position[1], position[2]).transform().matrix : IDENTITY;
+  return position ? Pose.at(position[0], position[1], position[2]).transform().matrix : identityMatrix();
 }
 
 /** World matrix of an entity in a world mirror: the product of transforms up the relationships chain. */

@@ -1,6 +1,6 @@
 // Dragging a grabbable: the right hand follows the mouse ray at the distance where the grab began, and the intent
 // carries `grab {entity, grabber_from_entity_transform}` so the place moves the entity, with its actuate_on and
-// constraints (PROTOCOL.md §6.1). `["grabbing", bool]` tells the entity's owner (PROTOCOL.md §3).
+// constraints (docs/protocol.md §6.1). `["grabbing", bool]` tells the entity's owner (docs/protocol.md §3).
 import * as THREE from "three";
 import type { EntityId, Pose } from "@allo/protocol";
 import { RESTING_HANDS } from "../avatar.ts";

@@ -1,4 +1,4 @@
-// Keyboard focus for text fields (alloverse-protocol-facts.md §10): poking an entity with a `focus` component asks it
+// Keyboard focus for text fields (docs/protocol.md §3.3): poking an entity with a `focus` component asks it
 // for focus (`["focus"]` request); while focused, keys go to it as `["keydown", name]` and typed text as
 // `["textinput", text]`; Escape, or clicking elsewhere, sends `["defocus"]`.
 import type { EntityId, InteractionBody } from "@allo/protocol";

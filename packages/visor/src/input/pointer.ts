@@ -1,6 +1,7 @@
-// The mouse (or a finger) is the pointing finger (PROTOCOL.md §3): hovering an entity with a collider sends `point`
-// with the fingertip and the hit in world space, leaving it sends `point-exit`; press/release send `poke true/false`
-// (a failed poke is shown to the user); dragging a grabbable grabs it (grab.ts); dragging the background looks around.
+// The mouse (or a finger) is the pointing finger (docs/protocol.md §3): hovering an entity with a collider sends
+// `point` with the fingertip and the hit in world space, leaving it sends `point-exit`; press/release send `poke
+// true/false` (a failed poke is shown to the user); dragging a grabbable grabs it (grab.ts); dragging the background
+// looks around.
 import * as THREE from "three";
 import type { EntityId, InteractionBody } from "@allo/protocol";
 import type { EntityScene } from "../scene/entities.ts";

@@ -1,5 +1,5 @@
 // Walking and looking around: WASD/arrows (and a two-finger touch drag) become the intent's stick movement; dragging
-// the background with the mouse or one finger turns the head. The place moves the avatar (PROTOCOL.md §6.1:
+// the background with the mouse or one finger turns the head. The place moves the avatar (docs/protocol.md §6.1:
 // `yaw` is an absolute heading); the camera follows the avatar's position and uses our own heading at once.
 import * as THREE from "three";
 import type { Intent, Pose } from "@allo/protocol";
@@ -69,7 +69,7 @@ export class Walk {
     return {
       xmovement: x,
       zmovement: forward * FORWARD_Z,
-      // PROTOCOL.md §6.1 / facts §6: the place rotates the avatar by R(yaw about (0,−1,0)), i.e. −yaw about +Y.
+      // docs/protocol.md §6.1: the place rotates the avatar by R(yaw about (0,−1,0)), i.e. −yaw about +Y.
       yaw: -this.heading,
       pitch: this.pitch,
       wants_stick_movement: true,

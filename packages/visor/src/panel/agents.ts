@@ -1,4 +1,4 @@
-// The agents present in the place (list_agents, PROTOCOL.md §3), refreshed while connected.
+// The agents present in the place (list_agents, docs/protocol.md §3), refreshed while connected.
 import { el } from "./dom.ts";
 
 export interface AgentInfo {

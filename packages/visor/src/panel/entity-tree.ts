@@ -1,7 +1,7 @@
 // The entities as a tree (relationships.parent), each with a short readable label; click one to select it.
 // Kept up to date entity by entity: an added, removed or relabelled entity touches its own row, not the whole tree,
 // so a thousand entities cost nothing while they sit still.
-import type { Entity, EntityId } from "@allo/protocol";
+import { PLACE_ENTITY_ID, type Entity, type EntityId } from "@allo/protocol";
 import { el } from "./dom.ts";
 
 interface Item {
@@ -135,14 +135,14 @@ export class EntityTree {
 
 function compareIds(a: EntityId, b: EntityId): number {
   if (a === b) return 0;
-  if (a === "place") return -1;
-  if (b === "place") return 1;
+  if (a === PLACE_ENTITY_ID) return -1;
+  if (b === PLACE_ENTITY_ID) return 1;
   return a.localeCompare(b);
 }
 
 export function labelOf(entity: Entity, ownAvatar: EntityId | undefined, agentName?: string): string {
   const c = entity.components;
-  if (entity.id === "place") return "place";
+  if (entity.id === PLACE_ENTITY_ID) return "place";
   if (c.visor) return `${entity.id === ownAvatar ? "you" : "visor"} "${c.visor.display_name ?? agentName ?? ""}"`;
   if (agentName !== undefined) return `app "${agentName}"`;
   if (c.intent?.actuate_pose) return c.intent.actuate_pose;

@@ -1,6 +1,6 @@
 // Property animations drawn smoothly between state frames: the place streams animated values at its tick rate; the
 // visor evaluates the same animations every frame at the estimated server time, with the shared math of
-// @allo/protocol (PROTOCOL.md §6.2), and draws the result without changing the mirror.
+// @allo/protocol (docs/protocol.md §6.2), and draws the result without changing the mirror.
 import { stepAnimation, validateAnimationDescriptor, type Components, type EntityId, type PropertyAnimation } from "@allo/protocol";
 import type { EntityScene } from "./entities.ts";
 

@@ -1,5 +1,5 @@
-// geometry component → three.js geometry (alloverse-protocol-facts.md §8): inline meshes, asset meshes fetched from
-// the place over HTTP (PROTOCOL.md §9, GET /assets/<id>), and a few hard-coded primitives.
+// geometry component → three.js geometry (docs/protocol.md §3.1): inline meshes, asset meshes fetched from
+// the place over HTTP (docs/protocol.md §9, GET /assets/<id>), and a few hard-coded primitives.
 import * as THREE from "three";
 import type { GeometryComponent } from "@allo/protocol";
 

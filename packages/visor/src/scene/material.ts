@@ -1,5 +1,5 @@
-// material component → three.js material (alloverse-protocol-facts.md §8): colour with alpha, transparency,
-// texture (an asset fetched over HTTP, PROTOCOL.md §9), "plain" (unlit) or "pbr" shading.
+// material component → three.js material (docs/protocol.md §3.1): colour with alpha, transparency,
+// texture (an asset fetched over HTTP, docs/protocol.md §9), "plain" (unlit) or "pbr" shading.
 import * as THREE from "three";
 import type { MaterialComponent } from "@allo/protocol";
 import { litPerVertex, type VertexLighting } from "./vertex-lit.ts";

@@ -1,5 +1,5 @@
 // text component → crisp SDF text (troika-three-text) of the given height, alignment and wrap
-// (alloverse-protocol-facts.md §8: string, height, wrap, width, halign, valign, fitToWidth, insertionMarker).
+// (docs/protocol.md §3.1: string, height, wrap, width, halign, valign, fitToWidth, insertionMarker).
 // A label is laid out on its own (in a worker, only when its text or layout changes) and drawn by the scene's one
 // TextBatch (text-batch.ts), so a hundred labels are one draw call. The font ships with the visor (no network:
 // troika would otherwise fetch one from a CDN).

@@ -1,6 +1,6 @@
 // The app in a real place, seen by another agent the way a visor sees it.
 import { afterEach, expect, it } from "vitest";
-import { mountForTest, type TestMount } from "@allo/ui/testing";
+import { mountForTest, type TestMount } from "@allo/testing";
 import App from "../src/app.tsx";
 
 let mount: TestMount | undefined;

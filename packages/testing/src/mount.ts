@@ -4,9 +4,8 @@ import type { JSX } from "solid-js";
 import { connect, type AlloClient } from "@allo/client";
 import { startTestPlace } from "@allo/place/testing";
 import type { Place } from "@allo/place";
-import type { Entity, EntityId, InteractionBody, LogLevel } from "@allo/protocol";
-import { render, type AppHandle, type RenderOptions } from "./render.ts";
-import type { UiClient } from "./client.ts";
+import { PLACE_ENTITY_ID, type Entity, type EntityId, type InteractionBody, type LogLevel } from "@allo/protocol";
+import { render, type AppHandle, type RenderOptions, type UiClient } from "@allo/ui";
 
 export interface TestMount {
   place: Place;
@@ -98,7 +97,7 @@ export async function mountForTest(code: () => JSX.Element, options: MountOption
       await app.settled();
       // A ping to the place after the app's messages: once answered, the place applied them, and the state it
       // sends next carries them. Wait for the observer to reach that revision.
-      await (app.client as UiClient).request(app.avatarId, "place", ["list_agents"]);
+      await (app.client as UiClient).request(app.avatarId, PLACE_ENTITY_ID, ["list_agents"]);
       const target = place.world.revision;
       await observer.waitForWorld((w) => w.revision >= target, { timeout: 5000 });
     },
