@@ -88,7 +88,7 @@ export class Animations {
       if (step.state === "pending") continue;
       if (step.state === "broken") {
         // Fix of the reference, which skipped such animations forever (reference §7).
-        this.ctx.log.info("animation removed: its path no longer fits", { entity: running.entityId, animation: running.id, error: step.error });
+        this.ctx.log.info("animation removed: its path no longer fits or its value would not be finite", { entity: running.entityId, animation: running.id, error: step.error });
         this.stats.broken++;
         this.forget(running);
         touched.add(running.entityId);
