@@ -7,6 +7,7 @@ import {
   toEnvelope,
   type Interaction,
   type InteractionBody,
+  type RequestHead,
 } from "@allo/protocol";
 import { permit } from "./acl.ts";
 import type { Agent } from "./agent.ts";
@@ -37,9 +38,16 @@ export class Dispatcher {
     if (!this.withinBudget(agent, now)) return this.answerRateLimited(agent, data);
     const text = data.toString("utf8");
     const parsed = parseAgentMessage(text);
-    const announcing = parsed.ok && parsed.value.kind === "interaction" && isAnnounce(parsed.value.interaction);
+    const announcing = parsed.ok
+      ? parsed.value.kind === "interaction" && isAnnounce(parsed.value.interaction)
+      : parsed.request?.name === "announce" && parsed.request.sender === "" && parsed.request.receiver === PLACE_ENTITY_ID;
     if (!agent.announced && !announcing) return this.ctx.disconnect(agent, CloseCode.notAnnounced, "announce first");
-    if (!parsed.ok) return this.badFrame(agent, parsed.error, now);
+    if (!parsed.ok) {
+      // A request whose envelope could be read is answered with the limit it broke (docs/protocol.md §1), not left
+      // to time out; it still counts as a bad frame.
+      if (parsed.request) this.answerUnreadable(agent, parsed.request, parsed.error);
+      return this.badFrame(agent, parsed.error, now);
+    }
     const message = parsed.value;
     switch (message.kind) {
       case "intent":
@@ -173,6 +181,11 @@ export class Dispatcher {
     const head = requestHead(data);
     if (!head) return;
     this.ctx.send(agent, ["interaction", "response", PLACE_ENTITY_ID, head.sender, head.requestId, [head.name, "error", "rate limited"]]);
+  }
+
+  private answerUnreadable(agent: Agent, head: RequestHead, error: string): void {
+    if (agent.closing || agent.socket.bufferedAmount > this.ctx.limits.skipBufferedBytes) return;
+    this.ctx.send(agent, ["interaction", "response", PLACE_ENTITY_ID, head.sender, head.requestId, [head.name, "error", error]]);
   }
 
   private badFrame(agent: Agent, error: string, now: number): void {
