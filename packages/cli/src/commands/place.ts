@@ -9,7 +9,7 @@ const ACL_EXAMPLE = `e.g. {"rules": [{"effect": "deny", "pattern": "[\\"launch_a
 const ACL_HELP = `Give --acl the path of a JSON file {"rules": [{"effect": "allow"|"deny", "pattern": "…", "id"?: "…"}…], "replaceDefaults"?: true|false}
 (or {"acl": {…}}), ${ACL_EXAMPLE}. Patterns are described in docs/protocol.md, "Patterns: subscriptions and the ACL".`;
 
-export const PLACE_USAGE = `Usage: allo place [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--name NAME] [--public-url URL] [--acl FILE] [--tick-rate 20] [--log-level info]
+export const PLACE_USAGE = `Usage: allo place [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--name NAME] [--public-url URL] [--acl FILE] [--allow-launch-to ADDR…] [--tick-rate 20] [--log-level info]
 
 Starts an Allo place. Prints its URL (alloplace://…, then ws://…) and runs until Ctrl-C.
   --port       TCP port for HTTP and WebSocket (0 picks a free one)     default ${DEFAULT_PORT}
@@ -18,6 +18,8 @@ Starts an Allo place. Prints its URL (alloplace://…, then ws://…) and runs u
   --public-url the URL apps launched from here are told to connect to    default alloplace://<host>:<port>
   --acl        a JSON file of ACL rules checked before the default ones  default: the default rules only
                ${ACL_EXAMPLE}
+  --allow-launch-to ADDR  a loopback/private address launch_app may reach (repeatable): 127.0.0.1:8000,
+               [::1]:8000, 10.0.0.0/8                                   default: none (public addresses only)
   --tick-rate  world updates per second                                 default 20
   --log-level  debug | info | warn | error | silent                     default info (or ALLO_LOG_LEVEL)`;
 
@@ -32,6 +34,7 @@ export async function placeCommand(argv: string[]): Promise<number> {
       name: { type: "string" },
       "public-url": { type: "string" },
       acl: { type: "string" },
+      "allow-launch-to": { type: "string", multiple: true },
       "tick-rate": { type: "string" },
       "log-level": { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -69,9 +72,11 @@ export async function placeCommand(argv: string[]): Promise<number> {
 
   let place;
   try {
-    place = await startPlace({ port, host, name: values.name, publicUrl, tickRate, logLevel: logLevel as LogLevel, acl, httpHandler: visorHttpHandler() });
+    const launchApp = { allowPrivateAddresses: values["allow-launch-to"] ?? [] };
+    place = await startPlace({ port, host, name: values.name, publicUrl, tickRate, logLevel: logLevel as LogLevel, acl, launchApp, httpHandler: visorHttpHandler() });
   } catch (error) {
     const e = error as Error & { code?: string };
+    if (e.message?.startsWith("allowed launch destination")) return fail(`--allow-launch-to: ${e.message}`);
     // configureAcl's last checks (rule ids must be unique, at most 256 rules) run as the place starts.
     if (acl && e.message?.startsWith("ACL configuration")) return fail(`--acl: ${values.acl}: ${e.message}.\n${ACL_HELP}`);
     if (e.code === "EADDRINUSE") return fail(`port ${port} on ${host} is already in use. Stop the other place or choose another port with --port.`);
