@@ -73,7 +73,8 @@ export class Acl {
   check(ctx: PlaceContext, agent: Agent, interaction: Interaction): Permission {
     const name = interaction.body[0];
     let envelope: Json[] | undefined;
-    const context = { agentId: agent.id, identity: (agent.identity ?? null) as Json, ownerOf: (id: string) => ctx.world.ownerOf(id) };
+    // identity() is what the place verified (auth.ts), never the self-declared display_name (docs/protocol.md "Security").
+    const context = { agentId: agent.id, identity: (agent.verified ?? null) as Json, ownerOf: (id: string) => ctx.world.ownerOf(id) };
     for (const rule of this.rules) {
       if (rule.name !== undefined && rule.name !== name) continue;
       envelope ??= toEnvelope(interaction) as Json[];

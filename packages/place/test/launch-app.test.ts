@@ -70,7 +70,8 @@ describe("launch_app", () => {
     expect(req.path).toBe("/clock?x=1");
     expect(req.headers["content-type"]).toBe("application/json");
     expect(req.headers["x-alloverse-server"]).toBe(place.publicUrl);
-    expect(JSON.parse(req.headers["x-alloverse-launched-by"] as string)).toEqual({ display_name: "a" });
+    // An open place verified nobody: only the declared name goes, marked so (auth.test.ts has the verified case).
+    expect(JSON.parse(req.headers["x-alloverse-launched-by"] as string)).toEqual({ display_name: "a", verified: false });
     expect(req.body).toEqual({ initialLocation: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1], theme: "dark", avatarToken: expect.stringMatching(/^[\w-]{20,}$/) });
     const avatar = place.world.get(response[2]);
     expect(avatar?.components.text).toEqual({ string: "hello" });
@@ -90,7 +91,7 @@ describe("launch_app", () => {
     expect((await a.request(["launch_app", `alloapp:${gateway.url}`]))[1]).toBe("ok");
     expect(gateway.received[0].path).toBe("/");
     expect(Object.keys(gateway.received[0].body)).toEqual(["avatarToken"]);
-    expect(JSON.parse(gateway.received[0].headers["x-alloverse-launched-by"] as string)).toEqual({ display_name: "Håkan 🚀 \"quoted\"\nnewline" });
+    expect(JSON.parse(gateway.received[0].headers["x-alloverse-launched-by"] as string)).toEqual({ display_name: "Håkan 🚀 \"quoted\"\nnewline", verified: false });
   });
 
   it("refuses a bad app URL or bad args at once, without calling anything", async () => {

@@ -9,6 +9,7 @@ import { request as httpsRequest } from "node:https";
 import { isIP } from "node:net";
 import { isPlainObject, parseAppUrl, type EntityId, type InteractionBody, type JsonObject } from "@allo/protocol";
 import type { Agent } from "../agent.ts";
+import type { VerifiedIdentity } from "../auth.ts";
 import { NetworkPolicy } from "../network-policy.ts";
 import type { InteractionHandler, PlaceContext } from "../types.ts";
 import { refuse } from "./refuse.ts";
@@ -64,6 +65,13 @@ export function configureLaunchApp(ctx: PlaceContext, config: Partial<LaunchAppC
   Object.assign(state.config, config);
 }
 
+/** The identity of an app announcing with the token of a launch still waiting: the place made that launch itself. */
+export function launchedAppIdentity(ctx: PlaceContext, token: string): VerifiedIdentity | undefined {
+  const launch = stateOf(ctx).pending.get(token);
+  if (!launch) return undefined;
+  return { sub: `app:${launch.appUrl.replace(/^alloapp:/, "")}`, name: null, roles: ["app"], launched_by: launch.requester.verified?.sub ?? null };
+}
+
 /** Launches still waiting for their app, for stats and tests. */
 export function pendingLaunches(ctx: PlaceContext): number {
   return stateOf(ctx).pending.size;
@@ -102,7 +110,7 @@ export const launchApp: InteractionHandler = ({ ctx, agent, interaction }) => {
       resolve(result);
     };
     state.pending.set(token, { token, requester: agent, appUrl, settle });
-    postToGateway(ctx, state.policy, gatewayUrl, body, agent.identity, state.config.gatewayTimeoutMs).then((failure) => {
+    postToGateway(ctx, state.policy, gatewayUrl, body, launchedBy(agent), state.config.gatewayTimeoutMs).then((failure) => {
       if (failure) settle(["launch_app", "error", failure]);
     });
   });
@@ -203,10 +211,23 @@ function readSome(response: IncomingMessage): Promise<string> {
   });
 }
 
+/**
+ * Who asked for the launch (x-alloverse-launched-by): the verified identity when the place has one — its name,
+ * subject and roles — else only the self-declared display name, marked unverified.
+ */
+function launchedBy(agent: Agent): JsonObject {
+  const v = agent.verified;
+  if (!v) return { display_name: agent.displayName, verified: false };
+  return { display_name: v.name ?? agent.displayName, sub: v.sub, roles: v.roles, verified: true };
+}
+
 /** Compact JSON in ASCII: header values cannot carry other characters, and `\uXXXX` keeps it valid JSON. */
 function identityHeader(identity: JsonObject | undefined): string {
   let json = JSON.stringify(identity ?? {});
-  if (json.length > MAX_IDENTITY_BYTES) json = JSON.stringify({ display_name: identity?.display_name ?? "" });
+  if (json.length > MAX_IDENTITY_BYTES) {
+    const { display_name, sub, verified } = identity ?? {};
+    json = JSON.stringify({ display_name: String(display_name ?? "").slice(0, 1024), sub, verified });
+  }
   return json.replace(/[^\x20-\x7e]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
 }
 
