@@ -41,7 +41,12 @@ export class Subscriptions implements SubscriptionRouter {
 
   /** Guards see the publishing agent: agent() and identity() are the publisher's (identity() as verified, as in the ACL). */
   match(ctx: PlaceContext, envelope: InteractionEnvelope, from: Agent): Iterable<Agent> {
-    const context = { agentId: from.id, identity: (from.verified ?? null) as Json, ownerOf: (id: string) => ctx.world.ownerOf(id) };
+    const context = {
+      agentId: from.id,
+      identity: (from.verified ?? null) as Json,
+      ownerOf: (id: string) => ctx.world.ownerOf(id),
+      componentsOf: (id: string) => ctx.world.get(id)?.components as Json | undefined,
+    };
     const out = new Set<Agent>();
     for (const sub of this.all.values()) {
       if (out.has(sub.agent) || sub.agent.closing) continue;
