@@ -1,6 +1,7 @@
 // 100,000 generated and mutated messages per run (perf-and-reliability-anchors.md §5.2 "Bad JSON / schema"), from
-// four announced agents, with the world's invariants checked after every batch and an observer's mirror compared
-// with the place's world. The rate and bad-frame limits are lifted here so the fuzzer reaches the handlers; the
+// four announced agents — hostile values included: huge and non-finite numbers in every numeric field (poses, grabs,
+// animations, matrices), prototype keys, deep nesting — with the world's invariants (no non-finite number among
+// them) checked after every batch and an observer's mirror compared with the place's world. The rate and bad-frame limits are lifted here so the fuzzer reaches the handlers; the
 // limits themselves are tested in flood.test.ts. Seed: ALLO_FUZZ_SEED (printed on failure), size: ALLO_FUZZ_COUNT.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlace } from "@allo/place/testing";
