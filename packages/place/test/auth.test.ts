@@ -2,7 +2,7 @@
 // rules see only the verified identity, and a launch carries the verified identity of whoever asked for it.
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { SignJWT } from "jose";
+import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
 import { issueToken } from "../src/auth.ts";
 import { connectRawAgent, type RawAgent } from "../src/testing.ts";
@@ -74,6 +74,16 @@ describe("a place that requires authentication", () => {
     expect(answer[5][0]).toBe("announce");
     await agent.next((m) => m?.cmd === "clock", { fromIndex: 0 });
     expect(agent.socket.readyState).toBe(agent.socket.OPEN);
+  });
+
+  it("verifies tokens signed elsewhere with a public key (EdDSA)", async () => {
+    const { publicKey, privateKey } = await generateKeyPair("EdDSA", { extractable: true });
+    const s = await setup(0, { auth: { mode: "token", publicKey: await exportSPKI(publicKey) } });
+    const signed = await new SignJWT({ name: "Dana", roles: ["guide"] }).setProtectedHeader({ alg: "EdDSA" }).setSubject("dana").setExpirationTime("1h").sign(privateKey);
+    const { agent } = await join(s, { display_name: "d", token: signed });
+    expect(await verifiedOf(agent)).toEqual({ sub: "dana", name: "Dana", roles: ["guide"] });
+    // A token made with a shared secret is not accepted by a place that verifies with a key pair.
+    expect((await join(s, { display_name: "e", token: await issueToken(SECRET, { sub: "eve" }) })).answer[2]).toMatch(/^invalid token: it is signed with an algorithm this place does not accept$/);
   });
 
   it("refuses to start without a key to verify tokens with, or with a short secret", async () => {
