@@ -74,6 +74,32 @@ describe("launch_app's network policy", () => {
   });
 });
 
+describe("NetworkPolicy.lookup", () => {
+  const resolve = (policy: NetworkPolicy, host: string, options: object) =>
+    new Promise<{ error: (Error & { code?: string }) | null; result: unknown[] }>((done) =>
+      (policy.lookup(80) as unknown as (h: string, o: object, cb: (...a: unknown[]) => void) => void)(host, options, (error, ...result) => done({ error: error as Error | null, result })),
+    );
+
+  it("fails the connection's own resolution of a name that resolves to a refused address, in both callback forms", async () => {
+    for (const options of [{ all: true }, {}]) {
+      const { error } = await resolve(new NetworkPolicy(), "localhost", options);
+      expect(error?.code).toBe("ELAUNCHREFUSED");
+      expect(error?.message).toMatch(/^localhost: it is a (loopback|unspecified, loopback or IPv4-compatible) address$/);
+    }
+  });
+
+  it("hands an allowed address to the connection, as the form asked for", async () => {
+    const policy = new NetworkPolicy(["127.0.0.1:80", "[::1]:80"]);
+    const all = await resolve(policy, "localhost", { all: true });
+    expect(all.error).toBeNull();
+    expect(all.result[0]).toEqual(expect.arrayContaining([expect.objectContaining({ address: expect.stringMatching(/^(127\.0\.0\.1|::1)$/) })]));
+    const one = await resolve(policy, "localhost", {});
+    expect(one.error).toBeNull();
+    expect(one.result[0]).toMatch(/^(127\.0\.0\.1|::1)$/);
+    expect([4, 6]).toContain(one.result[1]);
+  });
+});
+
 describe("NetworkPolicy", () => {
   it("classifies addresses, IPv4 inside IPv6 included, and honours exceptions", () => {
     const policy = new NetworkPolicy(["10.0.0.0/8", "[::1]:8000", "192.168.1.5"]);
