@@ -48,7 +48,7 @@ export class Dispatcher {
     if (!parsed.ok) {
       // A request whose envelope could be read is answered with the limit it broke (docs/protocol.md §1), not left
       // to time out; it still counts as a bad frame.
-      if (parsed.request) this.answerUnreadable(agent, parsed.request, parsed.error);
+      if (parsed.request) this.answerBrokenRequest(agent, parsed.request, parsed.error);
       return this.badFrame(agent, parsed.error, now);
     }
     const message = parsed.value;
@@ -229,7 +229,7 @@ export class Dispatcher {
     this.ctx.send(agent, ["interaction", "response", PLACE_ENTITY_ID, head.sender, head.requestId, [head.name, "error", "rate limited"]]);
   }
 
-  private answerUnreadable(agent: Agent, head: RequestHead, error: string): void {
+  private answerBrokenRequest(agent: Agent, head: RequestHead, error: string): void {
     if (agent.closing || agent.socket.bufferedAmount > this.ctx.limits.skipBufferedBytes) return;
     this.ctx.send(agent, ["interaction", "response", PLACE_ENTITY_ID, head.sender, head.requestId, [head.name, "error", error]]);
   }
