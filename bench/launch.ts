@@ -32,7 +32,7 @@ export async function run(profile: Profile): Promise<BenchReport> {
   // except where withCache() swaps it for the duration of one launch.
   process.env.ALLO_BABEL_CACHE = warmCache;
 
-  const place = await startTestPlace({ setup: (ctx) => configureLaunchApp(ctx, { connectTimeoutMs: 60_000 }) });
+  const place = await startTestPlace({ setup: (ctx) => configureLaunchApp(ctx, { connectTimeoutMs: 60_000, allowPrivateAddresses: ["127.0.0.1"], launchesPerMinute: 1e6 }) });
   const app = loadAppFolder(APP_DIR, "/greeter");
   const logger = createLogger("gateway", "warn");
   const warm = await startGateway({ apps: [app], port: 0, host: "127.0.0.1", logger, standby: 1 });

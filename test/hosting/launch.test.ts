@@ -1,8 +1,8 @@
 // launch_app end to end: a place, @allo/gateway on localhost, real app processes (docs/protocol.md §8).
 import { afterEach, describe, expect, it } from "vitest";
 import type { Gateway } from "@allo/gateway";
-import type { Place } from "@allo/place";
-import type { RawAgent } from "@allo/place/testing";
+import { issueToken, type Place } from "@allo/place";
+import { connectRawAgent, startTestPlace, type RawAgent } from "@allo/place/testing";
 import { fixtureApp, gatewayFor, isAlive, placeForLaunches, poll, visitor } from "./helpers.ts";
 
 let place: Place | undefined;
@@ -41,9 +41,24 @@ describe("launch_app through @allo/gateway", () => {
     // Its UI: the avatar carries what it was launched with; its child shows it as text.
     await poll(() => Object.values(place.world.toDocument().entities).some((e) => e.components.text !== undefined), "the app's label");
     const entities = Object.values(place.world.toDocument().entities);
-    expect(place.world.get(avatarId)!.components.launch_info).toEqual({ args: { color: "teal" }, launched_by: { display_name: "Ada" } });
+    expect(place.world.get(avatarId)!.components.launch_info).toEqual({ args: { color: "teal" }, launched_by: { display_name: "Ada", verified: false } });
     const label = entities.find((e) => (e.components.relationships as { parent?: string } | undefined)?.parent === avatarId);
     expect(label?.components.text).toEqual({ string: "Hello Ada, here is teal" });
+  });
+
+  it("from a place that requires tokens: the app gets the verified identity of who asked, and joins by its launch token", async () => {
+    const secret = "a secret of thirty-two bytes or more, for this test";
+    place = await startTestPlace({ auth: { mode: "token", secret }, launchApp: { allowPrivateAddresses: ["127.0.0.1"] } });
+    gateway = await gatewayFor([fixtureApp("greeter")]);
+    const ada = await connectRawAgent(place.url, { timeoutMs: 40_000 });
+    agents.push(ada);
+    await ada.announce({ display_name: "the admin, honest", token: await issueToken(secret, { sub: "ada", name: "Ada", roles: ["math"] }) }, {});
+    const response = await launch(ada, `alloapp:${gateway.url}/greeter`, { color: "teal" });
+    expect(response).toEqual(["launch_app", "ok", expect.any(String)]);
+    const avatarId = response[2] as string;
+    expect(place.world.get(avatarId)!.components.launch_info).toEqual({ args: { color: "teal" }, launched_by: { display_name: "Ada", sub: "ada", roles: ["math"], verified: true } });
+    const appAgent = [...place.agents.values()].find((a) => a.avatarId === avatarId)!;
+    expect(appAgent.verified).toEqual({ sub: `app:${gateway.url}/greeter`, name: null, roles: ["app"], launched_by: "ada" });
   });
 
   it("answers with the gateway's error when the app cannot be started (HTTP 500, relayed)", async () => {

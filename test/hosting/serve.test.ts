@@ -48,7 +48,7 @@ describe("allo serve", () => {
     const agent = await visitor(place, "Grace");
     const response = await agent.request(["launch_app", `alloapp:${url}/greeter`, { color: "amber" }], { timeoutMs: 40_000 });
     expect(response).toEqual(["launch_app", "ok", expect.any(String)]);
-    expect(place.world.get(response[2])?.components.launch_info).toEqual({ args: { color: "amber" }, launched_by: { display_name: "Grace" } });
+    expect(place.world.get(response[2])?.components.launch_info).toEqual({ args: { color: "amber" }, launched_by: { display_name: "Grace", verified: false } });
     expect(await (await fetch(`${url}/healthz`)).json()).toMatchObject({ instances: 1 });
 
     // Stopping the gateway stops the app it started: the app's agent leaves the place.

@@ -53,7 +53,7 @@ describe("launch_app served by a warm standby", () => {
     const first = await launch(ada, `alloapp:${gateway.url}/greeter`, { color: "teal" });
     expect(first).toEqual(["launch_app", "ok", expect.any(String)]);
     expect(gateway.instances()).toEqual([expect.objectContaining({ pid: standby.pid, warm: true })]);
-    expect(place.world.get(first[2] as string)!.components.launch_info).toEqual({ args: { color: "teal" }, launched_by: { display_name: "Ada" } });
+    expect(place.world.get(first[2] as string)!.components.launch_info).toEqual({ args: { color: "teal" }, launched_by: { display_name: "Ada", verified: false } });
     expect(await labelOf(place, first[2] as string)).toBe("Hello Ada, here is teal");
 
     // The pool replenishes with a new process, which serves the next launch; the first process serves Ada only.
@@ -64,7 +64,7 @@ describe("launch_app served by a warm standby", () => {
     expect(second).toEqual(["launch_app", "ok", expect.any(String)]);
     expect(gateway.instances().map((i) => [i.pid, i.warm])).toEqual([[standby.pid, true], [next.pid, true]]);
     expect(await labelOf(place, second[2] as string)).toBe("Hello Bob, here is plum");
-    expect(place.world.get(first[2] as string)!.components.launch_info).toEqual({ args: { color: "teal" }, launched_by: { display_name: "Ada" } });
+    expect(place.world.get(first[2] as string)!.components.launch_info).toEqual({ args: { color: "teal" }, launched_by: { display_name: "Ada", verified: false } });
     expect(place.agents.size).toBe(4); // Ada, Bob, and one app process each
   });
 

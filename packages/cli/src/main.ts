@@ -11,6 +11,7 @@ export const commands: Record<string, Command> = {
   serve: { summary: "Serve apps over HTTP so places can launch them (the app gateway)", load: async () => (await import("./commands/serve.ts")).serveCommand },
   dev: { summary: "Run an app in a local place and hot-reload it as you save", load: async () => (await import("./commands/dev.ts")).devCommand },
   run: { summary: "Run an app and connect it to a place", load: async () => (await import("./commands/run.ts")).runCommand },
+  token: { summary: "Make a token (or an invite link) for a place that requires one", load: async () => (await import("./commands/token.ts")).tokenCommand },
 };
 
 export function usage(): string {

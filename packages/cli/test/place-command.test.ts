@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -110,6 +110,42 @@ describe("allo place --acl", () => {
     expect(await run.exited).toBe(0);
     expect(run.out()).toContain("--acl FILE");
     expect(run.out()).toMatch(/--acl +a JSON file of ACL rules checked before the default ones/);
+  });
+});
+
+describe("allo place --auth token and allo token", () => {
+  it("makes a secret, refuses agents without a token, and admits one from allo token with its claims", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "allo-place-auth-"));
+    const secretFile = join(dir, "place.secret");
+    const run = allo("place", "--port", "0", "--auth", "token", "--secret-file", secretFile);
+    const [placeUrl, wsUrl] = await firstLines(run, 2);
+    expect(statSync(secretFile).mode & 0o777).toBe(0o600);
+    const stranger = await connectRawAgent(wsUrl);
+    expect((await stranger.announce({ display_name: "operator" }))[2]).toMatch(/^this place requires authentication/);
+    const issued = allo("token", "--secret-file", secretFile, "--sub", "alice", "--name", "Alice", "--role", "operator", "--place", placeUrl);
+    expect(await issued.exited).toBe(0);
+    const [token, invite] = issued.out().trim().split("\n");
+    expect(invite).toBe(`http://${new URL(wsUrl).host}/#token=${token}`);
+    const alice = await connectRawAgent(wsUrl);
+    expect((await alice.announce({ display_name: "alice", token }))[0]).toBe("announce");
+    const [, , agents] = await alice.request(["list_agents"]);
+    expect(agents[0].verified_identity).toEqual({ sub: "alice", name: "Alice", roles: ["operator"] });
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
+    await Promise.all([stranger.closed, alice.closed]);
+  });
+
+  it("refuses to listen beyond loopback without a choice of who may join", async () => {
+    const run = allo("place", "--port", "0", "--host", "0.0.0.0");
+    expect(await run.exited).toBe(2);
+    expect(run.out()).toBe("");
+    expect(run.err()).toMatch(/--auth token --secret-file FILE .* --auth open admits anyone/);
+  });
+
+  it("allo token without a secret says where to get one", async () => {
+    const run = allo("token", "--sub", "bob", "--secret-file", join(tmpdir(), "no-such-allo-secret"));
+    expect(await run.exited).toBe(2);
+    expect(run.err()).toMatch(/no secret file .*--auth token --secret-file/);
   });
 });
 

@@ -29,6 +29,11 @@ export const DEFAULT_ACL_RULES: readonly Required<AclRuleSpec>[] = [
   // The receiver is the animated entity, unless it is the place (then the sender is, which rule 2 makes the agent's own).
   { id: "default-add-property-animation", effect: "deny", pattern: `["interaction", _, _, Entity, _, ["add_property_animation", ...]] where Entity != "place" and owner(Entity) != agent()` },
   { id: "default-remove-property-animation", effect: "deny", pattern: `["interaction", _, _, Entity, _, ["remove_property_animation", ...]] where Entity != "place" and owner(Entity) != agent()` },
+  // Children under someone else's entity (an overlay on their avatar) need its owner's consent: the component
+  // `accepts_children` on the parent (docs/protocol.md §10). Spawning, reparenting, and an avatar's own parent.
+  { id: "default-spawn-under-others", effect: "deny", pattern: `["interaction", _, _, "place", _, ["spawn_entity", {"relationships": {"parent": Parent}}, ...]] where owner(Parent) != agent() and not ("accepts_children" in components(Parent))` },
+  { id: "default-reparent-under-others", effect: "deny", pattern: `["interaction", _, _, "place", _, ["change_components", _, "add_or_change", {"relationships": {"parent": Parent}}, ...]] where owner(Parent) != agent() and not ("accepts_children" in components(Parent))` },
+  { id: "default-announce-under-others", effect: "deny", pattern: `["interaction", "request", _, "place", _, ["announce", _, _, _, _, _, {"relationships": {"parent": Parent}}]] where not ("accepts_children" in components(Parent))` },
   { id: "default-kick-agent", effect: "deny", pattern: `["interaction", _, _, "place", _, ["kick_agent", ...]]` },
   { id: "default-modify-acl", effect: "deny", pattern: `["interaction", _, _, "place", _, ["modify_acl", ...]]` },
 ];
@@ -73,7 +78,13 @@ export class Acl {
   check(ctx: PlaceContext, agent: Agent, interaction: Interaction): Permission {
     const name = interaction.body[0];
     let envelope: Json[] | undefined;
-    const context = { agentId: agent.id, identity: (agent.identity ?? null) as Json, ownerOf: (id: string) => ctx.world.ownerOf(id) };
+    // identity() is what the place verified (auth.ts), never the self-declared display_name (docs/protocol.md §10).
+    const context = {
+      agentId: agent.id,
+      identity: (agent.verified ?? null) as Json,
+      ownerOf: (id: string) => ctx.world.ownerOf(id),
+      componentsOf: (id: string) => ctx.world.get(id)?.components as Json | undefined,
+    };
     for (const rule of this.rules) {
       if (rule.name !== undefined && rule.name !== name) continue;
       envelope ??= toEnvelope(interaction) as Json[];

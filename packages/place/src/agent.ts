@@ -2,6 +2,7 @@
 import type { Socket } from "node:net";
 import type { WebSocket } from "ws";
 import { newAgentId, type AgentId, type EntityId, type Intent, type JsonObject } from "@allo/protocol";
+import type { VerifiedIdentity } from "./auth.ts";
 import { payloadOf } from "./ws-frame.ts";
 
 export interface AgentStats {
@@ -78,7 +79,12 @@ export class Agent {
    */
   private readonly tcp: Socket | undefined;
   readonly connectedAt: number;
+  /** The identity the agent declared at announce (display_name…), its token left out: never trusted by rules. */
   identity: JsonObject | undefined;
+  /** What the place verified about the agent (a token, or a launch it made); ACL rules see only this (auth.ts). */
+  verified: VerifiedIdentity | undefined;
+  /** Frames that arrived while its announce's token was being verified, handled in order once it was. */
+  held: { data: Buffer; binary: boolean }[] | undefined;
   avatarId: EntityId | undefined;
   /** Entities this agent spawned and that still exist. */
   readonly owned = new Set<EntityId>();

@@ -7,10 +7,13 @@ import {
   toEnvelope,
   type Interaction,
   type InteractionBody,
+  type RequestHead,
 } from "@allo/protocol";
 import { permit } from "./acl.ts";
+import { authenticateAnnounce, type AuthOutcome } from "./auth.ts";
 import type { Agent } from "./agent.ts";
 import { placeInteractions, PLACE_HANDLED_ANY_RECEIVER } from "./interactions/index.ts";
+import { launchedAppIdentity } from "./interactions/launch-app.ts";
 import { Refusal } from "./interactions/refuse.ts";
 import type { Router } from "./routing.ts";
 import type { Sync } from "./sync.ts";
@@ -31,15 +34,23 @@ export class Dispatcher {
 
   onText(agent: Agent, data: Buffer): void {
     if (agent.closing) return;
+    if (agent.held) return this.hold(agent, data, false);
     const now = performance.now();
     agent.stats.messagesReceived++;
     if (data.length > this.ctx.limits.maxTextBytes) return this.ctx.disconnect(agent, CloseCode.tooLarge, "text frame too large");
     if (!this.withinBudget(agent, now)) return this.answerRateLimited(agent, data);
     const text = data.toString("utf8");
     const parsed = parseAgentMessage(text);
-    const announcing = parsed.ok && parsed.value.kind === "interaction" && isAnnounce(parsed.value.interaction);
+    const announcing = parsed.ok
+      ? parsed.value.kind === "interaction" && isAnnounce(parsed.value.interaction)
+      : parsed.request?.name === "announce" && parsed.request.sender === "" && parsed.request.receiver === PLACE_ENTITY_ID;
     if (!agent.announced && !announcing) return this.ctx.disconnect(agent, CloseCode.notAnnounced, "announce first");
-    if (!parsed.ok) return this.badFrame(agent, parsed.error, now);
+    if (!parsed.ok) {
+      // A request whose envelope could be read is answered with the limit it broke (docs/protocol.md §1), not left
+      // to time out; it still counts as a bad frame.
+      if (parsed.request) this.answerBrokenRequest(agent, parsed.request, parsed.error);
+      return this.badFrame(agent, parsed.error, now);
+    }
     const message = parsed.value;
     switch (message.kind) {
       case "intent":
@@ -57,6 +68,7 @@ export class Dispatcher {
 
   onBinary(agent: Agent, data: Buffer): void {
     if (agent.closing) return;
+    if (agent.held) return this.hold(agent, data, true);
     const now = performance.now();
     agent.stats.messagesReceived++;
     if (!agent.announced) return this.ctx.disconnect(agent, CloseCode.notAnnounced, "announce first");
@@ -81,15 +93,7 @@ export class Dispatcher {
   private onInteraction(agent: Agent, interaction: Interaction, raw: string): void {
     const { type, senderEntityId, receiverEntityId } = interaction;
     const name = interaction.body[0];
-    if (isAnnounce(interaction)) {
-      // Rule 7 covers announce too: a deny rule keeps an identity out (answered, then closed). docs/protocol.md §4.
-      const verdict = permit(this.ctx, agent, interaction);
-      if (!verdict.allowed) {
-        this.respond(agent, interaction, ["interaction_denied", toEnvelope(interaction), verdict.rule]);
-        return this.ctx.disconnect(agent, CloseCode.kicked, "announce denied by the ACL");
-      }
-      return this.handleAtPlace(agent, interaction);
-    }
+    if (isAnnounce(interaction)) return this.onAnnounce(agent, interaction);
     // Rule 2: own your sender.
     if (this.ctx.world.ownerOf(senderEntityId) !== agent.id) {
       if (type === "request") this.respond(agent, interaction, [name, "error", "sender entity is not yours"]);
@@ -111,6 +115,56 @@ export class Dispatcher {
       return;
     }
     this.router.route(agent, interaction, raw);
+  }
+
+  /**
+   * Authentication first (auth.ts): a token is verified before the ACL sees the announce, and frames arriving
+   * meanwhile wait, so nothing the agent sent after its announce runs before it.
+   */
+  private onAnnounce(agent: Agent, interaction: Interaction): void {
+    if (agent.announced) return this.admit(agent, interaction); // answered "already announced"
+    const outcome = authenticateAnnounce(this.ctx, interaction.body, (token) => launchedAppIdentity(this.ctx, token));
+    if (!(outcome instanceof Promise)) return this.authenticated(agent, interaction, outcome);
+    agent.held = [];
+    outcome
+      .then((result) => {
+        const held = agent.held ?? [];
+        agent.held = undefined;
+        if (agent.closing) return;
+        this.authenticated(agent, interaction, result);
+        for (const frame of held) {
+          if (frame.binary) this.onBinary(agent, frame.data);
+          else this.onText(agent, frame.data);
+        }
+      })
+      .catch((e) => this.ctx.log.error("announce after authentication failed", { agent: agent.id, error: e }));
+  }
+
+  private authenticated(agent: Agent, interaction: Interaction, outcome: AuthOutcome): void {
+    if (!outcome.ok) {
+      // Refused like any other announce: answered, and the connection stays open for another try (announce timeout).
+      this.ctx.log.info("announce refused: not authenticated", { agent: agent.id, error: outcome.error });
+      return this.respond(agent, interaction, ["announce", "error", outcome.error]);
+    }
+    agent.verified = outcome.identity;
+    this.admit(agent, interaction);
+  }
+
+  private admit(agent: Agent, interaction: Interaction): void {
+    // Rule 7 covers announce too: a deny rule keeps an identity out (answered, then closed). docs/protocol.md §4.
+    const verdict = permit(this.ctx, agent, interaction);
+    if (!verdict.allowed) {
+      this.respond(agent, interaction, ["interaction_denied", toEnvelope(interaction), verdict.rule]);
+      return this.ctx.disconnect(agent, CloseCode.kicked, "announce denied by the ACL");
+    }
+    this.handleAtPlace(agent, interaction);
+  }
+
+  /** Keeps a frame until the agent's announce is authenticated; a peer that floods meanwhile is closed. */
+  private hold(agent: Agent, data: Buffer, binary: boolean): void {
+    const held = agent.held!;
+    if (held.length >= MAX_HELD_FRAMES) return this.ctx.disconnect(agent, CloseCode.policyViolation, "too many frames before the announce was answered");
+    held.push({ data, binary });
   }
 
   /** Rule 3: runs a place interaction; a request gets exactly one response, a oneway none. */
@@ -175,6 +229,11 @@ export class Dispatcher {
     this.ctx.send(agent, ["interaction", "response", PLACE_ENTITY_ID, head.sender, head.requestId, [head.name, "error", "rate limited"]]);
   }
 
+  private answerBrokenRequest(agent: Agent, head: RequestHead, error: string): void {
+    if (agent.closing || agent.socket.bufferedAmount > this.ctx.limits.skipBufferedBytes) return;
+    this.ctx.send(agent, ["interaction", "response", PLACE_ENTITY_ID, head.sender, head.requestId, [head.name, "error", error]]);
+  }
+
   private badFrame(agent: Agent, error: string, now: number): void {
     agent.stats.badFrames++;
     const verdict = agent.badFrames.add(now);
@@ -182,6 +241,9 @@ export class Dispatcher {
     if (verdict === "close") this.ctx.disconnect(agent, CloseCode.tooManyBadFrames, "too many bad frames");
   }
 }
+
+/** Frames an agent may send while its announce's token is being verified (a few milliseconds). */
+const MAX_HELD_FRAMES = 256;
 
 /** The bytes of a frame looked at to answer a rate-limited request; a request whose head is longer is not answered. */
 export const RATE_LIMITED_SCAN_BYTES = 1024;

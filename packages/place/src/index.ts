@@ -12,6 +12,8 @@ export {
   type AclRuleSpec,
   type Permission,
 } from "./acl.ts";
+export { Auth, configureAuth, issueToken, MIN_SECRET_BYTES, type AuthConfig, type TokenClaims, type VerifiedIdentity } from "./auth.ts";
+export { NetworkPolicy } from "./network-policy.ts";
 export { placeInteractions, PLACE_HANDLED_ANY_RECEIVER } from "./interactions/index.ts";
 export { refuse, Refusal } from "./interactions/refuse.ts";
 export { configureLaunchApp, DEFAULT_LAUNCH_APP_CONFIG, type LaunchAppConfig } from "./interactions/launch-app.ts";

@@ -3,6 +3,7 @@ import type { IncomingMessage } from "node:http";
 import { createLogger, DEFAULT_PORT, type AgentId, type EntityId, type InteractionEnvelope } from "@allo/protocol";
 import type { WebSocket } from "ws";
 import { Agent } from "./agent.ts";
+import { authOf, logAuthMode } from "./auth.ts";
 import { Dispatcher } from "./dispatch.ts";
 import { callHooks } from "./hooks.ts";
 import { Router } from "./routing.ts";
@@ -148,6 +149,7 @@ export async function startPlace(options: PlaceOptions = {}): Promise<Place> {
   // Simulation, subscriptions, media, assets, ACL config (standard-features.ts).
   installStandardFeatures(ctx, options);
   options.setup?.(ctx);
+  await authOf(ctx).ready();
   const server = await startServer({
     host,
     port: options.port ?? DEFAULT_PORT,
@@ -163,6 +165,7 @@ export async function startPlace(options: PlaceOptions = {}): Promise<Place> {
   const tickTimer = tickRate > 0 ? setInterval(() => sync.tick(), 1000 / tickRate) : undefined;
   const heartbeatTimer = setInterval(heartbeat, limits.pingIntervalMs);
   log.info("place started", { name, url, publicUrl });
+  logAuthMode(ctx, host);
 
   let closing: Promise<void> | undefined;
   return {

@@ -2,6 +2,7 @@
 // subscriptions, media relay, assets, launch_app's limits and the configured ACL. Installed by startPlace before
 // options.setup runs, so a setup hook can still replace any of them.
 import { aclOf, configureAcl, type AclConfig } from "./acl.ts";
+import { configureAuth, type AuthConfig } from "./auth.ts";
 import { installAssets, serveAssetHttp, type AssetOptions } from "./assets.ts";
 import { configureLaunchApp, type LaunchAppConfig } from "./interactions/launch-app.ts";
 import { installMedia } from "./media.ts";
@@ -14,6 +15,7 @@ export interface StandardFeatureOptions {
   acl?: AclConfig;
   assets?: Partial<AssetOptions>;
   launchApp?: Partial<LaunchAppConfig>;
+  auth?: AuthConfig;
 }
 
 export function installStandardFeatures(ctx: PlaceContext, options: StandardFeatureOptions = {}): void {
@@ -22,6 +24,7 @@ export function installStandardFeatures(ctx: PlaceContext, options: StandardFeat
   installMedia(ctx);
   installAssets(ctx, options.assets);
   configureLaunchApp(ctx, options.launchApp ?? {});
+  if (options.auth) configureAuth(ctx, options.auth);
   if (options.acl) configureAcl(ctx, options.acl);
   else aclOf(ctx);
 }

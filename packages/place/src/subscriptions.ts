@@ -39,9 +39,14 @@ export class Subscriptions implements SubscriptionRouter {
     this.byAgent.delete(agent);
   }
 
-  /** Guards see the publishing agent: agent() and identity() are the publisher's. */
+  /** Guards see the publishing agent: agent() and identity() are the publisher's (identity() as verified, as in the ACL). */
   match(ctx: PlaceContext, envelope: InteractionEnvelope, from: Agent): Iterable<Agent> {
-    const context = { agentId: from.id, identity: (from.identity ?? null) as Json, ownerOf: (id: string) => ctx.world.ownerOf(id) };
+    const context = {
+      agentId: from.id,
+      identity: (from.verified ?? null) as Json,
+      ownerOf: (id: string) => ctx.world.ownerOf(id),
+      componentsOf: (id: string) => ctx.world.get(id)?.components as Json | undefined,
+    };
     const out = new Set<Agent>();
     for (const sub of this.all.values()) {
       if (out.has(sub.agent) || sub.agent.closing) continue;

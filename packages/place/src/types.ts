@@ -4,6 +4,7 @@ import type { AgentId, EntityId, Interaction, InteractionBody, InteractionEnvelo
 import type { AclConfig } from "./acl.ts";
 import type { Agent } from "./agent.ts";
 import type { AssetOptions } from "./assets.ts";
+import type { AuthConfig } from "./auth.ts";
 import type { LaunchAppConfig } from "./interactions/launch-app.ts";
 import type { World } from "./world.ts";
 
@@ -108,6 +109,8 @@ export interface PlaceOptions {
   assets?: Partial<AssetOptions>;
   /** launch_app's timeouts and limits (docs/protocol.md §8). */
   launchApp?: Partial<LaunchAppConfig>;
+  /** Who may join and how the place knows who they are (docs/protocol.md §10). Default: open. */
+  auth?: AuthConfig;
 }
 
 export interface PlaceContext {

@@ -132,11 +132,12 @@ export class World implements WorldView {
   /** Removes an entity; its children become roots and keep their world transform (docs/protocol.md §3, fix). */
   removeReparent(id: EntityId): RemovedEntity[] {
     for (const child of [...this.childrenOf(id)]) {
-      const world = this.worldMatrix(child);
       const components = this.mustGet(child).components as Record<string, unknown>;
       const transform = components.transform;
       const kept = typeof transform === "object" && transform !== null && !Array.isArray(transform) ? transform : {};
-      this.setComponent(child, "transform", { ...(kept as Record<string, Json>), matrix: world });
+      // Huge but finite matrices can multiply into Infinity: then the child keeps its own matrix.
+      const world = this.worldMatrix(child);
+      if (world.every(Number.isFinite)) this.setComponent(child, "transform", { ...(kept as Record<string, Json>), matrix: world });
       this.removeComponent(child, "relationships");
     }
     const e = this.removeOne(id);

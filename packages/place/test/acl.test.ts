@@ -1,13 +1,27 @@
 // The pattern-language ACL over a real place (docs/protocol.md §2 rule 7, §4).
 import { describe, expect, it } from "vitest";
 import { DEFAULT_ACL_RULES, parseAclConfig } from "../src/acl.ts";
-import { rawConnect, setup, spawn } from "./helpers.ts";
+import { issueToken } from "../src/auth.ts";
+import type { RawAgent } from "../src/testing.ts";
+import type { PlaceOptions } from "../src/types.ts";
+import { rawConnect, setup as setupPlace, spawn, type Setup } from "./helpers.ts";
 
-const OPERATOR = { rules: [{ id: "operator", effect: "allow" as const, pattern: `["interaction", _, _, "place", _, ["modify_acl", ...]] where identity()["display_name"] == "operator"` }] };
+// Rules about who someone is match the verified identity (a token the operator signed), never a display name.
+const SECRET = "the operator's secret, thirty-two bytes or more";
+const OPERATOR = { rules: [{ id: "operator", effect: "allow" as const, pattern: `["interaction", _, _, "place", _, ["modify_acl", ...]] where "operator" in identity()["roles"]` }] };
+const setup = (count: number, options: PlaceOptions = {}) => setupPlace(count, { auth: { mode: "open", secret: SECRET }, ...options });
+
+/** An agent announced with a token for `sub` (and the role "operator" when sub is "operator"). */
+async function connectAs(s: Setup, sub: string): Promise<RawAgent> {
+  const agent = await rawConnect(s);
+  const token = await issueToken(SECRET, { sub, roles: sub === "operator" ? ["operator"] : [] });
+  await agent.announce({ display_name: sub, token }, {});
+  return agent;
+}
 
 describe("default rules", () => {
   it("are written in the pattern language and listed like any rule", async () => {
-    const { agents: [operator] } = await setup(0, { acl: OPERATOR }).then(async (s) => ({ ...s, agents: [await s.connect("operator")] }));
+    const operator = await connectAs(await setup(0, { acl: OPERATOR }), "operator");
     const [, status, rules] = await operator.request(["modify_acl", "list"]);
     expect(status).toBe("ok");
     expect(rules).toEqual([{ id: "operator", effect: "allow", pattern: OPERATOR.rules[0].pattern }, ...DEFAULT_ACL_RULES]);
@@ -36,7 +50,7 @@ describe("modify_acl", () => {
   it("removing the default ownership rule lets another agent change an entity", async () => {
     const s = await setup(2, { acl: OPERATOR });
     const [a, b] = s.agents;
-    const operator = await s.connect("operator");
+    const operator = await connectAs(s, "operator");
     const id = await spawn(a, { text: { string: "a's" } });
     expect((await b.request(["change_components", id, "add_or_change", { text: { string: "b's" } }]))[0]).toBe("interaction_denied");
     expect(await operator.request(["modify_acl", "remove", "default-change-components"])).toEqual(["modify_acl", "ok"]);
@@ -48,9 +62,9 @@ describe("modify_acl", () => {
 
   it("adds rules first, applies them at once, and removes them by id", async () => {
     const s = await setup(1, { acl: OPERATOR });
-    const operator = await s.connect("operator");
-    const troll = await s.connect("troll");
-    const pattern = `["interaction", "request", _, "place", _, ["spawn_entity", ...]] where identity()["display_name"] == "troll"`;
+    const operator = await connectAs(s, "operator");
+    const troll = await connectAs(s, "troll");
+    const pattern = `["interaction", "request", _, "place", _, ["spawn_entity", ...]] where identity()["sub"] == "troll"`;
     const [, status, ruleId] = await operator.request(["modify_acl", "add", "deny", pattern]);
     expect(status).toBe("ok");
     expect((await operator.request(["modify_acl", "list"]))[2][0]).toEqual({ id: ruleId, effect: "deny", pattern });
@@ -63,8 +77,8 @@ describe("modify_acl", () => {
 
   it("an allow rule added later opens kick_agent to an operator", async () => {
     const s = await setup(1, { acl: OPERATOR });
-    const operator = await s.connect("operator");
-    await operator.request(["modify_acl", "add", "allow", `["interaction", _, _, "place", _, ["kick_agent", _]] where identity()["display_name"] == "operator"`]);
+    const operator = await connectAs(s, "operator");
+    await operator.request(["modify_acl", "add", "allow", `["interaction", _, _, "place", _, ["kick_agent", _]] where "operator" in identity()["roles"]`]);
     const victim = [...s.place.agents.values()].find((x) => x.displayName === "a")!;
     expect(await operator.request(["kick_agent", victim.id])).toEqual(["kick_agent", "ok"]);
     expect((await s.agents[0].closed).code).toBe(4403);
@@ -72,7 +86,7 @@ describe("modify_acl", () => {
 
   it("refuses a pattern that does not parse, with its line and column", async () => {
     const s = await setup(0, { acl: OPERATOR });
-    const operator = await s.connect("operator");
+    const operator = await connectAs(s, "operator");
     expect(await operator.request(["modify_acl", "add", "deny", `["spawn_entity",\n  oops]`])).toEqual([
       "modify_acl", "error", `pattern: line 2, column 3: unknown word "oops" (variables start with a capital letter; strings need quotes)`,
     ]);
@@ -82,7 +96,7 @@ describe("modify_acl", () => {
 });
 
 describe("rules from the place's configuration", () => {
-  it("a rule denying an identity from announcing keeps it out", async () => {
+  it("a rule denying an announce keeps it out (here by its declared name: a rule may read the request it matches)", async () => {
     const s = await setup(0, { acl: { rules: [{ effect: "deny", pattern: `["interaction", "request", _, "place", _, ["announce", _, _, _, Identity, ...]] where Identity["display_name"] == "harry"` }] } });
     const harry = await rawConnect(s);
     const r = await harry.announce({ display_name: "harry" });
@@ -104,7 +118,7 @@ describe("rules from the place's configuration", () => {
   it("a configured rule with a default's id replaces that default, and the other defaults stay", async () => {
     const kickAllowed = { id: "default-kick-agent", effect: "allow" as const, pattern: `["interaction", _, _, "place", _, ["kick_agent", ...]]` };
     const s = await setup(0, { acl: { rules: [kickAllowed, ...OPERATOR.rules] } });
-    const operator = await s.connect("operator");
+    const operator = await connectAs(s, "operator");
     const [, , rules] = await operator.request(["modify_acl", "list"]);
     expect(rules).toEqual([kickAllowed, OPERATOR.rules[0], ...DEFAULT_ACL_RULES.filter((r) => r.id !== "default-kick-agent")]);
   });

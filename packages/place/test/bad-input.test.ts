@@ -96,11 +96,12 @@ describe("bad input (docs/protocol.md §1)", () => {
     a.send(deep);
     let nested: unknown = 1;
     for (let i = 0; i < 200; i++) nested = { n: nested };
-    // Over the nesting limit: a bad frame, counted and not answered (it never became a request).
+    // Over the nesting limit: a bad frame, counted, and answered with the limit since its envelope is readable.
     a.send(["interaction", "request", a.avatarId, "place", "deep", ["spawn_entity", { custom: nested }]]);
     expect((await a.request(["list_agents"]))[1]).toBe("ok");
     expect(place.world.size).toBe(2);
-    expect(a.received.some((m) => Array.isArray(m) && m[4] === "deep")).toBe(false);
+    const answer = a.received.find((m) => Array.isArray(m) && m[4] === "deep");
+    expect(answer?.[5]).toEqual(["spawn_entity", "error", expect.stringMatching(/^body\[1\]\.custom(\.n)+ nests deeper than 48 levels$/)]);
     expect([...place.agents.values()][0].stats.badFrames).toBe(2);
   });
 

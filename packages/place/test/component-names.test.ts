@@ -21,11 +21,15 @@ describe("custom components named like Object.prototype members", () => {
     const { place, agents: [a] } = await setup(1);
     const id = await spawn(a, { custom: 1 });
     const size = place.world.size;
-    // The whole frame fails the JSON check before it is an interaction: counted as a bad frame, not answered.
+    // The whole frame fails the JSON check before it is an interaction: counted as a bad frame, answered with the key.
     a.send(`["interaction","request","${a.avatarId}","place","bad",["change_components","${id}","add_or_change",{"${name}":{"a":1}},"remove",[]]]`);
     a.send(`["interaction","request","${a.avatarId}","place","bad2",["spawn_entity",{"${name}":{"a":1}}]]`);
     expect((await a.request(["list_agents"]))[1]).toBe("ok");
-    expect(a.received.some((m) => Array.isArray(m) && (m[4] === "bad" || m[4] === "bad2"))).toBe(false);
+    const answers = a.received.filter((m) => Array.isArray(m) && (m[4] === "bad" || m[4] === "bad2")).map((m) => m[5]);
+    expect(answers).toEqual([
+      ["change_components", "error", `body[3].${name} is a forbidden key`],
+      ["spawn_entity", "error", `body[1].${name} is a forbidden key`],
+    ]);
     expect([...place.agents.values()][0].stats.badFrames).toBe(2);
     expect(place.world.size).toBe(size);
     expect(Object.keys(place.world.get(id)!.components).sort()).toEqual(["custom", "transform"]);

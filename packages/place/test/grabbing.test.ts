@@ -164,7 +164,7 @@ describe("grabbing", () => {
     const [app, other] = s.agents;
     const bystander = await spawn(app, { transform: { matrix: T(9, 9, 9) } });
     const sneaky = await spawn(app, { transform: { matrix: T(1, 0, 0) }, grabbable: { actuate_on: bystander } });
-    const foreignRoot = await spawn(other, { transform: { matrix: T(0, 5, 0) } });
+    const foreignRoot = await spawn(other, { transform: { matrix: T(0, 5, 0) }, accepts_children: {} });
     const parasite = await spawn(app, { relationships: { parent: foreignRoot }, grabbable: { actuate_on: "$parent" } });
     const grab = (entity: string) => ({ poses: { "hand/right": { matrix: T(3, 3, 3), grab: { entity, grabber_from_entity_transform: T(0, 0, 0) } } } });
     sendIntent(v, grab(sneaky));

@@ -13,17 +13,22 @@ afterEach(async () => {
   }
 });
 
-export interface Setup { place: Place; agents: RawAgent[]; connect(name?: string, options?: RawAgentOptions): Promise<RawAgent> }
+export interface Setup {
+  place: Place;
+  agents: RawAgent[];
+  /** An announced agent; `identity` adds to {display_name: name} (a token, say). */
+  connect(name?: string, options?: RawAgentOptions, identity?: Record<string, unknown>): Promise<RawAgent>;
+}
 
 /** A place and `count` announced agents named a, b, c…; everything is closed after the test. */
 export async function setup(count = 1, options: PlaceOptions = {}): Promise<Setup> {
   const place = await startTestPlace(options);
   const entry = { place, agents: [] as RawAgent[] };
   open.push(entry);
-  const connect = async (name = `agent ${entry.agents.length}`, agentOptions?: RawAgentOptions) => {
+  const connect = async (name = `agent ${entry.agents.length}`, agentOptions?: RawAgentOptions, identity: Record<string, unknown> = {}) => {
     const agent = await connectRawAgent(place.url, agentOptions);
     entry.agents.push(agent);
-    const r = await agent.announce({ display_name: name }, {});
+    const r = await agent.announce({ display_name: name, ...identity }, {});
     if (r[0] !== "announce" || r[1] === "error") throw new Error(`announce failed: ${JSON.stringify(r)}`);
     return agent;
   };

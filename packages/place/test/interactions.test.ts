@@ -67,7 +67,7 @@ describe("spawn_entity", () => {
 describe("remove_entity", () => {
   it("cascades by default, whoever owns the descendants", async () => {
     const { place, agents: [a, b] } = await setup(2);
-    const r = await a.request(["spawn_entity", { children: [{ children: [{}] }] }]);
+    const r = await a.request(["spawn_entity", { children: [{ children: [{ accepts_children: {} }] }] }]);
     const foreign = await spawn(b, { relationships: { parent: r[2][1] } });
     expect(await a.request(["remove_entity", r[1]])).toEqual(["remove_entity", "ok"]);
     for (const id of [r[1], ...r[2], foreign]) expect(place.world.has(id)).toBe(false);

@@ -42,8 +42,11 @@ async function poll(check: () => boolean): Promise<void> {
 
 const ok = (_req: Received | undefined, res: ServerResponse) => res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}');
 
+/** The fake gateways listen on loopback, which a place refuses unless its operator allows it (as here). */
+const LOOPBACK_ALLOWED: Partial<LaunchAppConfig> = { allowPrivateAddresses: ["127.0.0.1"] };
+
 async function placeWith(config: Partial<LaunchAppConfig> = {}, agents = 1) {
-  return setup(agents, { setup: (ctx) => configureLaunchApp(ctx, config) });
+  return setup(agents, { setup: (ctx) => configureLaunchApp(ctx, { ...LOOPBACK_ALLOWED, ...config }) });
 }
 
 /** What an app started by the gateway does: connect to the place it was given and announce with the token. */
@@ -67,7 +70,8 @@ describe("launch_app", () => {
     expect(req.path).toBe("/clock?x=1");
     expect(req.headers["content-type"]).toBe("application/json");
     expect(req.headers["x-alloverse-server"]).toBe(place.publicUrl);
-    expect(JSON.parse(req.headers["x-alloverse-launched-by"] as string)).toEqual({ display_name: "a" });
+    // An open place verified nobody: only the declared name goes, marked so (auth.test.ts has the verified case).
+    expect(JSON.parse(req.headers["x-alloverse-launched-by"] as string)).toEqual({ display_name: "a", verified: false });
     expect(req.body).toEqual({ initialLocation: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1], theme: "dark", avatarToken: expect.stringMatching(/^[\w-]{20,}$/) });
     const avatar = place.world.get(response[2]);
     expect(avatar?.components.text).toEqual({ string: "hello" });
@@ -87,7 +91,7 @@ describe("launch_app", () => {
     expect((await a.request(["launch_app", `alloapp:${gateway.url}`]))[1]).toBe("ok");
     expect(gateway.received[0].path).toBe("/");
     expect(Object.keys(gateway.received[0].body)).toEqual(["avatarToken"]);
-    expect(JSON.parse(gateway.received[0].headers["x-alloverse-launched-by"] as string)).toEqual({ display_name: "Håkan 🚀 \"quoted\"\nnewline" });
+    expect(JSON.parse(gateway.received[0].headers["x-alloverse-launched-by"] as string)).toEqual({ display_name: "Håkan 🚀 \"quoted\"\nnewline", verified: false });
   });
 
   it("refuses a bad app URL or bad args at once, without calling anything", async () => {
@@ -118,12 +122,16 @@ describe("launch_app", () => {
     expect(r).toEqual(["launch_app", "error", `Failed to reach the app gateway at ${gateway.url}/: ECONNREFUSED`]);
   });
 
-  it("relays the gateway's error message", async () => {
+  it("relays the gateway's documented error text, and never a raw body", async () => {
     const { agents: [a] } = await placeWith();
     const json = await fakeGateway((_req, res) => res.writeHead(503, { "content-type": "application/json" }).end('{"status":"error","error":"clock runs its limit of 2 instances"}'));
     expect(await a.request(["launch_app", `alloapp:${json.url}/`])).toEqual(["launch_app", "error", "clock runs its limit of 2 instances"]);
-    const text = await fakeGateway((_req, res) => res.writeHead(502).end("Bad Gateway from nginx\n"));
-    expect(await a.request(["launch_app", `alloapp:${text.url}/`])).toEqual(["launch_app", "error", "Bad Gateway from nginx"]);
+    const text = await fakeGateway((_req, res) => res.writeHead(502).end("Bad Gateway from nginx\nsecret=hunter2\n"));
+    expect(await a.request(["launch_app", `alloapp:${text.url}/`])).toEqual(["launch_app", "error", `the app gateway at ${text.url}/ answered HTTP 502`]);
+    const long = await fakeGateway((_req, res) => res.writeHead(500).end(JSON.stringify({ error: "xx\u0001".repeat(300) })));
+    const capped = await a.request(["launch_app", `alloapp:${long.url}/`]);
+    expect(capped[2]).toHaveLength(500);
+    expect(capped[2]).toMatch(/^[x ]+$/);
     const empty = await fakeGateway((_req, res) => res.writeHead(404).end());
     expect(await a.request(["launch_app", `alloapp:${empty.url}/x`])).toEqual(["launch_app", "error", `the app gateway at ${empty.url}/x answered HTTP 404`]);
     const redirect = await fakeGateway((_req, res) => res.writeHead(302, { location: "http://elsewhere.invalid/" }).end());

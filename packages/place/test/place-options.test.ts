@@ -26,8 +26,8 @@ async function acceptingGateway(): Promise<string> {
 
 describe("startPlace({ launchApp })", () => {
   it("sets how long a launched app has to connect and how many launches may wait", async () => {
-    expect(DEFAULT_LAUNCH_APP_CONFIG).toEqual({ connectTimeoutMs: 30_000, gatewayTimeoutMs: 5000, maxPendingPerAgent: 8 });
-    const { agents: [a] } = await setup(1, { launchApp: { connectTimeoutMs: 300, maxPendingPerAgent: 1 } });
+    expect(DEFAULT_LAUNCH_APP_CONFIG).toEqual({ connectTimeoutMs: 30_000, gatewayTimeoutMs: 5000, maxPendingPerAgent: 8, launchesPerMinute: 10, allowPrivateAddresses: [] });
+    const { agents: [a] } = await setup(1, { launchApp: { connectTimeoutMs: 300, maxPendingPerAgent: 1, allowPrivateAddresses: ["127.0.0.1"] } });
     const app = await acceptingGateway();
     const first = a.request(["launch_app", app, {}]); // frames are handled in order: this one waits when the next comes
     expect(await a.request(["launch_app", app, {}])).toEqual(["launch_app", "error", "1 launches are already waiting for their apps; try again when they are done"]);

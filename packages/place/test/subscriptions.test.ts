@@ -1,6 +1,7 @@
 // Pattern subscriptions and publications over a real place (docs/protocol.md §2 rule 6, §3, §4).
 import { describe, expect, it } from "vitest";
 import type { RawAgent } from "../src/testing.ts";
+import { issueToken } from "../src/auth.ts";
 import { subscriptionsOf } from "../src/subscriptions.ts";
 import { setup } from "./helpers.ts";
 
@@ -28,12 +29,13 @@ describe("subscribe", () => {
     expect(publications(bystander).filter((m) => m[5][0] !== "marker")).toEqual([]);
   });
 
-  it("matches whole envelopes, with guards on the publisher's identity", async () => {
-    const s = await setup(1);
+  it("matches whole envelopes, with guards on the publisher's verified identity", async () => {
+    const secret = "a secret of thirty-two bytes or more, for this test";
+    const s = await setup(1, { auth: { mode: "open", secret } });
     const [listener] = s.agents;
-    const bob = await s.connect("bob");
-    const eve = await s.connect("eve");
-    await listener.request(["subscribe", `["interaction", "publication", From, "", _, ["status", Text]] where identity()["display_name"] == "bob" and owner(From) == agent()`]);
+    const bob = await s.connect("bob", undefined, { token: await issueToken(secret, { sub: "bob" }) });
+    const eve = await s.connect("bob"); // calls itself bob, but nobody verified that
+    await listener.request(["subscribe", `["interaction", "publication", From, "", _, ["status", Text]] where identity()["sub"] == "bob" and owner(From) == agent()`]);
     publish(eve, ["status", "from eve"]);
     publish(bob, ["status", "from bob"]);
     await marker(bob, [listener]);

@@ -3,9 +3,9 @@ import type { AgentMessage, PlaceMessage } from "./types.ts";
 import { validateEnvelope } from "./envelope.ts";
 import { normaliseIntent } from "./validate-intent.ts";
 import { validateStateFrame } from "./validate-state.ts";
-import { describeValue, fail, isFiniteNumber, isPlainObject, ok, parseJson, type ParseLimits, type ParseResult } from "./validate-json.ts";
+import { describeValue, fail, isFiniteNumber, isPlainObject, ok, parseJson, requestHeadOf, type ParseLimits, type ParseResult } from "./validate-json.ts";
 
-export { PARSE_LIMITS, type ParseLimits, type ParseResult } from "./validate-json.ts";
+export { PARSE_LIMITS, requestHeadOf, type ParseLimits, type ParseResult, type RequestHead } from "./validate-json.ts";
 
 
 
@@ -17,7 +17,9 @@ export function parseAgentMessage(text: string, limits?: Partial<ParseLimits>): 
     const x = parsed.value;
     if (Array.isArray(x)) {
       const r = validateEnvelope(x);
-      return r.ok ? ok({ kind: "interaction", interaction: r.value }) : r;
+      if (r.ok) return ok({ kind: "interaction", interaction: r.value });
+      const request = requestHeadOf(x);
+      return request ? { ...r, request } : r;
     }
     if (!isPlainObject(x)) return fail(`message must be an interaction array or a command object, got ${describeValue(x)}`);
     if (x.cmd === "intent") {

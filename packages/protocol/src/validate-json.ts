@@ -1,7 +1,14 @@
 // JSON.parse plus a safety walk: the first thing untrusted text goes through (docs/protocol.md §1).
 import type { Json } from "./types.ts";
 
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
+/**
+ * `request`: the frame was JSON and its envelope names a request (sender, request id and name readable), though
+ * something else in it broke a limit — the place answers it with the error (docs/protocol.md §1–§2).
+ */
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string; request?: RequestHead };
+
+/** The readable parts of a request envelope: enough to answer it. */
+export interface RequestHead { sender: string; receiver: string | undefined; requestId: string; name: string }
 
 export interface ParseLimits {
   /** Deepest nesting of arrays/objects; the root container is depth 1. */
@@ -43,7 +50,23 @@ export function parseJson(text: string, limits?: Partial<ParseLimits>): ParseRes
     return fail(err instanceof RangeError ? `message is nested too deeply to parse` : `message is not valid JSON: ${err.message}`);
   }
   // JSON.parse makes only plain objects, arrays and JSON scalars, and no string longer than the text.
-  return check(value, "message", resolveLimits(limits), text.length);
+  const checked = check(value, "message", resolveLimits(limits), text.length);
+  if (checked.ok) return checked;
+  const request = requestHeadOf(value);
+  return request ? { ok: false, error: bodyPath(checked.error), request } : checked;
+}
+
+/** Sender, receiver, request id and name of anything shaped like a request envelope; undefined otherwise. */
+export function requestHeadOf(x: unknown): RequestHead | undefined {
+  if (!Array.isArray(x) || x[0] !== "interaction" || x[1] !== "request") return undefined;
+  const [, , sender, receiver, requestId, body] = x as unknown[];
+  if (typeof sender !== "string" || typeof requestId !== "string" || !Array.isArray(body) || typeof body[0] !== "string") return undefined;
+  return { sender, receiver: typeof receiver === "string" ? receiver : undefined, requestId, name: body[0] };
+}
+
+/** Error paths inside a request's body read from the body: `body[1].constructor`, not `message[5][1].constructor`. */
+export function bodyPath(error: string): string {
+  return error.startsWith("message[5]") ? "body" + error.slice("message[5]".length) : error;
 }
 
 /**

@@ -258,3 +258,26 @@ describe("limits on a parsed text and on any value", () => {
     expect(checkJson({ bare }).ok).toBe(true);
   });
 });
+
+describe("parseAgentMessage: a request that breaks a limit", () => {
+  it("keeps the readable head of the request, so the place can answer it, with the path from the body", () => {
+    const r = parseAgentMessage(`["interaction","request","e1","place","r1",["spawn_entity",{"n":1e309}]]`);
+    expect(r).toEqual({ ok: false, error: "body[1].n must be a finite number", request: { sender: "e1", receiver: "place", requestId: "r1", name: "spawn_entity" } });
+    const shape = parseAgentMessage(`["interaction","request","e1",5,"r1",["poke"],"extra"]`);
+    expect(shape).toMatchObject({ ok: false, request: { sender: "e1", receiver: undefined, requestId: "r1", name: "poke" } });
+  });
+
+  it("has no head for what is not a readable request", () => {
+    for (const t of [
+      `["interaction","oneway","e1","place","",["x",{"constructor":1}]]`,
+      `["interaction","request","e1","place",1,["x",{"constructor":1}]]`,
+      `["interaction","request","e1","place","r",[1,{"constructor":1}]]`,
+      `{"cmd":"intent","intent":{"constructor":1}}`,
+      `["interaction","request"`,
+    ]) {
+      const r = parseAgentMessage(t);
+      expect(r.ok).toBe(false);
+      expect(r.ok ? undefined : r.request, t).toBeUndefined();
+    }
+  });
+});

@@ -73,6 +73,13 @@ describe("matchPattern", () => {
     expect(matches(`_ where identity()["display_name"] == "harry"`, 0)).toBe(true);
     expect(matches(`_ where identity()["display_name"] == "harry"`, 0, { ...context, identity: null })).toBe(false);
   });
+
+  it("components() reads an entity's components; an unknown entity or no world raises", () => {
+    const world = { ...context, componentsOf: (id: string) => (id === "e1" ? { accepts_children: {} } : undefined) };
+    expect(matches(`[E] where "accepts_children" in components(E)`, ["e1"], world)).toBe(true);
+    expect(matches(`[E] where not ("accepts_children" in components(E))`, ["e2"], world)).toBe(false);
+    expect(matches(`[E] where "accepts_children" in components(E)`, ["e1"])).toBe(false);
+  });
 });
 
 describe("matchInteraction", () => {

@@ -64,7 +64,8 @@ async function startApp(App: Component | (() => JSX.Element), options: RunAppOpt
   const name = own ?? appNameFor(options.entry ?? process.argv[1]) ?? "Allo app";
   const app = await render(() => createComponent(App as Component, {}), {
     url,
-    identity: options.identity ?? { display_name: name },
+    // ALLO_TOKEN (allo run --token): a token from the place's operator, for a place that requires one.
+    identity: options.identity ?? { display_name: name, ...(process.env.ALLO_TOKEN ? { token: process.env.ALLO_TOKEN } : {}) },
     logLevel: options.logLevel,
   }).finally(connected);
   const stop = () => void app.dispose().then(() => process.exit(0));

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { connect, type AlloClient } from "@allo/client";
 import { startTestPlace, type Place } from "@allo/testing";
+import { issueToken } from "@allo/place";
 import type { Entity } from "@allo/protocol";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -130,6 +131,24 @@ describe("allo run <app.tsx> <place-url>", () => {
       app.child.kill();
     }
   }, 40_000);
+
+  it("--token joins a place that requires one, with the token's verified identity", async () => {
+    const secret = "a secret of thirty-two bytes or more, for this test";
+    const guarded = await startTestPlace({ auth: { mode: "token", secret } });
+    const token = await issueToken(secret, { sub: "hello-app", roles: ["app"] });
+    const app = run(["run", hello, guarded.url, "--token", token], {}, allo);
+    try {
+      const verified = () => [...guarded.agents.values()].find((a) => a.announced)?.verified;
+      for (let i = 0; !verified(); i++) {
+        if (app.child.exitCode !== null || i > 1500) throw new Error(`the app never joined: ${app.output()}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(verified()).toEqual({ sub: "hello-app", name: null, roles: ["app"] });
+    } finally {
+      app.child.kill();
+      await guarded.close();
+    }
+  }, 30_000);
 
   it("says what is missing", async () => {
     const noUrl = run(["run", hello], { ALLO_PLACE_URL: "" }, allo);

@@ -19,6 +19,8 @@ import { createStage } from "./scene/stage.ts";
 const query = new URLSearchParams(location.search);
 const placeUrl = query.get("place") ?? `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/`;
 const displayName = query.get("name") ?? `web visor ${Math.random().toString(36).slice(2, 6)}`;
+// An invite link (allo token --place) carries a token in the fragment, which browsers never send to a server.
+const token = new URLSearchParams(location.hash.slice(1)).get("token") ?? query.get("token");
 const httpBase = placeUrl.replace(/^alloplace:/, "ws:").replace(/^ws/, "http").replace(/\/+$/, "");
 const assetUrl = (id: string) => `${new URL(httpBase).origin}/assets/${encodeURIComponent(id)}`;
 
@@ -92,7 +94,7 @@ function lookAt(id: EntityId): boolean {
 
 const connection = keepConnected({
   placeUrl,
-  identity: { display_name: displayName },
+  identity: { display_name: displayName, ...(token ? { token } : {}) },
   avatar: () => avatarSpec(displayName, avatarColor(displayName)),
   onState: (state: ConnectionState) => panel.setConnection(state),
   onSession: (live) => {

@@ -1,5 +1,6 @@
 // A seeded generator of hostile text frames for the place: random JSON, mutations of valid messages, boundary
-// values and corrupted text (docs/protocol.md §2.1: each must be a bad frame or a refusal). Same seed, same frames,
+// values — huge and non-finite numbers in every numeric field, prototype keys, deep nesting — and corrupted text
+// (docs/protocol.md §2.1: each must be a bad frame or a refusal). Same seed, same frames,
 // so a failure can be replayed.
 import { rng } from "../../../bench/lib/world.ts";
 
@@ -18,6 +19,8 @@ const NAMES = [
   "launch_app", "quit", "nonsense", "",
 ];
 const TYPES = ["oneway", "request", "response", "publication", "bogus", "", 7, null];
+/** Finite doubles whose sums, products and squares overflow. */
+const HUGE = [Number.MAX_VALUE, -Number.MAX_VALUE, 1e308, -1e308, 1e300, 1e200, 1e154, -1e154, 1e16, 5e-324, -0];
 
 export class Fuzzer {
   readonly random: () => number;
@@ -40,7 +43,8 @@ export class Fuzzer {
   next(ctx: FuzzContext): string {
     this.count++;
     const kind = this.int(100);
-    if (kind < 35) return JSON.stringify(this.mutate(this.valid(ctx), ctx, 1 + this.int(3)));
+    if (kind < 30) return JSON.stringify(this.mutate(this.valid(ctx), ctx, 1 + this.int(3)));
+    if (kind < 40) return this.hostileNumbers(JSON.stringify(this.valid(ctx)));
     if (kind < 55) return JSON.stringify(this.valid(ctx));
     if (kind < 70) return JSON.stringify(this.boundary(ctx));
     if (kind < 85) return JSON.stringify(this.json(4));
@@ -62,8 +66,15 @@ export class Fuzzer {
     return this.pick(["", "nosuchthing", "__proto__"]);
   }
 
+  /** A number for a numeric field: ordinary, or huge, tiny or on the edge of overflow. */
+  number(): number {
+    if (this.chance(0.6)) return this.random() * 4 - 2;
+    return this.pick(HUGE);
+  }
+
   matrix(): unknown {
-    if (this.chance(0.8)) return Array.from({ length: 16 }, () => this.random() * 4 - 2);
+    if (this.chance(0.5)) return Array.from({ length: 16 }, () => this.random() * 4 - 2);
+    if (this.chance(0.6)) return Array.from({ length: 16 }, (_, i) => (this.chance(0.3) || i === 12 ? this.number() : i % 5 === 0 ? 1 : 0));
     return this.pick([[], [1, 2, 3], Array(17).fill(0), Array(16).fill("1"), "identity", null, { 0: 1 }]);
   }
 
@@ -72,13 +83,13 @@ export class Fuzzer {
     const n = this.int(4);
     for (let i = 0; i < n; i++) {
       const which = this.int(9);
-      if (which === 0) c.transform = { matrix: this.matrix() };
+      if (which === 0) c.transform = { matrix: this.matrix(), ...(this.chance(0.2) ? { size: [this.number(), this.number(), this.number()] } : {}) };
       else if (which === 1) c.relationships = { parent: this.chance(0.5) ? this.receiver(ctx) : this.pick(ctx.own.length ? ctx.own : ["x"]) };
       else if (which === 2) c.material = { color: [this.random(), this.random(), this.random(), 1] };
       else if (which === 3) c.text = { string: "hi".repeat(this.int(50)) };
       else if (which === 4) c.clock = { time: 1 };
       else if (which === 5) c.live_media = { track_id: 1, type: "audio", format: "opus", metadata: {} };
-      else if (which === 6) c.grabbable = { actuate_on: this.pick(["$parent", "place", "nope", ""]) };
+      else if (which === 6) c.grabbable = { actuate_on: this.pick(["$parent", "place", "nope", ""]), translation_constraint: [this.number(), 1, 1], rotation_constraint: [this.number(), this.number(), 1] };
       else if (which === 7) c[`custom_${this.int(5)}`] = this.json(3);
       else c.collider = { type: "box", width: this.random(), height: -1, depth: "deep" };
     }
@@ -88,24 +99,44 @@ export class Fuzzer {
   /** A well-formed message of a random kind, plausible but often semantically wrong. */
   valid(ctx: FuzzContext): unknown {
     const k = this.int(14);
-    const env = (body: unknown[], type = "request") => ["interaction", type, this.sender(ctx), this.receiver(ctx), `f${this.count}`, body];
+    const env = (body: unknown[], type = "request", receiver = this.receiver(ctx)) => ["interaction", type, this.sender(ctx), receiver, `f${this.count}`, body];
     const own = () => (ctx.own.length ? this.pick(ctx.own) : "x");
     switch (k) {
       case 0: return env(["spawn_entity", { ...this.components(ctx), children: this.chance(0.3) ? [this.components(ctx)] : undefined }]);
       case 1: return env(["change_components", this.chance(0.7) ? own() : this.receiver(ctx), "add_or_change", this.components(ctx), "remove", this.chance(0.2) ? ["transform"] : []]);
       case 2: return env(["remove_entity", this.chance(0.3) ? own() : this.receiver(ctx), this.pick(["cascade", "reparent", "sideways"])]);
-      case 3: return env(["add_property_animation", { path: this.pick(["transform.matrix.rotation.y", "material.color.0", "nope", ""]), from: this.random(), to: this.random(), duration: this.pick([1, 0, -1, 1e9]), easing: this.pick(["linear", "bounceOut", "wobble"]) }]);
+      case 3: return env(["add_property_animation", this.animation()], "request", this.chance(0.5) ? own() : "place");
       case 4: return env(["subscribe", this.pick(['["interaction", "oneway", _, _, _, ["point", ...]]', "((((", "", 'X where X == ', "_"])]);
       case 5: return env(["modify_acl", this.pick(["add", "remove", "list", "bogus"]), "allow", "_"]);
       case 6: return env(["list_agents"]);
       case 7: return env([this.pick(NAMES), ...this.jsonArray(2)], this.pick(TYPES) as string);
-      case 8: return { cmd: "intent", intent: { xmovement: this.random() * 4 - 2, zmovement: this.pick([0, 1, 1e308, -1e308]), yaw: this.random(), pitch: 0, poses: { head: { matrix: this.matrix() }, "hand/left": { matrix: this.matrix(), grab: { entity: this.receiver(ctx), grabber_from_entity_transform: this.matrix() } } }, ack_state_rev: this.pick([0, 1, -1, 2 ** 53, 1.5]) } };
+      case 8: return { cmd: "intent", intent: { wants_stick_movement: this.chance(0.5), xmovement: this.number(), zmovement: this.pick([0, 1, 1e308, -1e308]), yaw: this.number(), pitch: this.number(), poses: { root: { matrix: this.matrix() }, head: { matrix: this.matrix() }, [this.pick(["hand/left", "hand/right"])]: { matrix: this.matrix(), grab: { entity: this.chance(0.5) && ctx.others.length ? this.pick(ctx.others) : this.receiver(ctx), grabber_from_entity_transform: this.matrix() } } }, ack_state_rev: this.pick([0, 1, -1, 2 ** 53, 1.5]) } };
       case 9: return { cmd: "clock", client_time: this.pick([0, 1.5, -1, 1e300, "now"]) };
       case 10: return env(["poke", true]);
       case 11: return ["interaction", "response", this.sender(ctx), this.receiver(ctx), this.pick(["f1", "r1", "", "nope"]), ["poke", "ok"]];
       case 12: return env(["media_track", this.int(5), this.pick(["subscribe", "unsubscribe", "x"])]);
       default: return env(["launch_app", "alloapp:http://127.0.0.1:1/", {}]);
     }
+  }
+
+  /** An animation descriptor, often with values whose interpolation or recomposition could overflow. */
+  animation(): Record<string, unknown> {
+    const [path, value] = this.pick<[string, () => unknown]>([
+      ["transform.matrix.rotation.y", () => this.number()],
+      ["transform.matrix.translation", () => [this.number(), this.number(), this.number()]],
+      ["transform.matrix.scale", () => [this.number(), this.number(), this.number()]],
+      ["transform.matrix", () => this.matrix()],
+      ["material.color.0", () => this.number()],
+      ["custom_1", () => this.number()],
+      ["nope", () => this.number()],
+      ["", () => this.random()],
+    ]);
+    return { path, from: value(), to: value(), duration: this.pick([1, 0.05, 0, -1, 1e9, 1e-300]), easing: this.pick(["linear", "bounceOut", "elasticInOut", "backIn", "wobble"]), repeats: this.chance(0.3), autoreverses: this.chance(0.3) };
+  }
+
+  /** Puts numbers JSON cannot carry as finite doubles (1e309 parses to Infinity) into a frame's text. */
+  hostileNumbers(text: string): string {
+    return text.replace(/-?\d+(\.\d+)?(e[+-]?\d+)?(?=[,\]}])/gi, (n) => (this.chance(0.3) ? this.pick(["1e309", "-1e309", "1e999", "1.7976931348623157e308", "-1.7976931348623157e308", "5e-324"]) : n));
   }
 
   /** Applies n random structural mutations. */

@@ -1,6 +1,6 @@
 // What must hold of a place's world whatever agents sent (docs/protocol.md §3, §5): the place entity exists with its
-// clock, every entity's id is its key, components are plain JSON objects, every parent exists, no cycles, no
-// prototype pollution. Returns the violations (empty = fine), so a failing test says exactly what broke.
+// clock, every entity's id is its key, components are plain JSON objects of finite numbers, every parent exists, no
+// cycles, no prototype pollution. Returns the violations (empty = fine), so a failing test says exactly what broke.
 import { jsonEqual } from "@allo/protocol";
 
 type Doc = { entities: Record<string, { id: string; components: Record<string, unknown> }>; revision: number };
@@ -26,6 +26,8 @@ export function checkWorldInvariants(doc: Doc): string[] {
     }
     for (const [name, value] of Object.entries(e.components)) {
       if (value === null || value === undefined) problems.push(`${id}.${name} is ${value}`);
+      const bad = nonFinitePath(value, `${id}.${name}`);
+      if (bad) problems.push(`${bad} is not a finite number (JSON would send null)`);
     }
     const matrix = (e.components.transform as { matrix?: unknown } | undefined)?.matrix;
     if (e.components.transform !== undefined && !(Array.isArray(matrix) && matrix.length === 16 && matrix.every((x) => typeof x === "number" && Number.isFinite(x)))) {
@@ -49,6 +51,20 @@ export function checkWorldInvariants(doc: Doc): string[] {
     }
   }
   return problems;
+}
+
+/** The path of the first non-finite number in a value, or undefined. Iterative: hostile nesting is deep. */
+function nonFinitePath(root: unknown, rootPath: string): string | undefined {
+  const stack: [unknown, string][] = [[root, rootPath]];
+  while (stack.length) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === "number") {
+      if (!Number.isFinite(v)) return path;
+    } else if (v && typeof v === "object") {
+      for (const [k, child] of Object.entries(v)) stack.push([child, `${path}.${k}`]);
+    }
+  }
+  return undefined;
 }
 
 /** Differences between an agent's mirror and the place's document (first few), or [] when equal. */

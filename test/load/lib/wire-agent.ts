@@ -37,6 +37,8 @@ export class WireAgent {
   entities = new Map<string, EntityDoc>();
   revision = 0;
   stats = { stateFrames: 0, stateBytes: 0, sets: 0, requestsSent: 0, responses: 0, routedRequests: 0, badPatches: 0 };
+  /** Every response received, by request id (whether or not this agent's request() waited for it). */
+  readonly responsesById = new Map<string, number>();
   closeCode?: number;
   readonly closed: Promise<number>;
   private resolveClosed!: (code: number) => void;
@@ -168,6 +170,7 @@ export class WireAgent {
   private onInteraction(env: Envelope): void {
     const [, type, sender, receiver, id, body] = env;
     if (type === "response") {
+      this.responsesById.set(id, (this.responsesById.get(id) ?? 0) + 1);
       const p = this.pending.get(id);
       if (!p) return;
       this.pending.delete(id);

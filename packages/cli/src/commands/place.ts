@@ -1,23 +1,30 @@
 // `allo place`: a place on one port; its URLs on stdout (alloplace:// first, then ws://), logs on stderr.
 import { stopSignal } from "../stop-signal.ts";
 import { parseArgs } from "node:util";
-import { readAclConfigFile, startPlace, type AclConfig } from "@allo/place";
+import { readAclConfigFile, startPlace, type AclConfig, type AuthConfig } from "@allo/place";
 import { DEFAULT_PORT, parsePlaceUrl, type LogLevel } from "@allo/protocol";
 import { visorHttpHandler } from "@allo/visor";
+import { readSecret } from "../secret.ts";
 
 const ACL_EXAMPLE = `e.g. {"rules": [{"effect": "deny", "pattern": "[\\"launch_app\\", ...]"}]}`;
 const ACL_HELP = `Give --acl the path of a JSON file {"rules": [{"effect": "allow"|"deny", "pattern": "…", "id"?: "…"}…], "replaceDefaults"?: true|false}
 (or {"acl": {…}}), ${ACL_EXAMPLE}. Patterns are described in docs/protocol.md §4.`;
 
-export const PLACE_USAGE = `Usage: allo place [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--name NAME] [--public-url URL] [--acl FILE] [--tick-rate 20] [--log-level info]
+export const PLACE_USAGE = `Usage: allo place [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--name NAME] [--public-url URL] [--auth open|token] [--secret-file FILE]
+                  [--acl FILE] [--allow-launch-to ADDR…] [--tick-rate 20] [--log-level info]
 
 Starts an Allo place. Prints its URL (alloplace://…, then ws://…) and runs until Ctrl-C.
   --port       TCP port for HTTP and WebSocket (0 picks a free one)     default ${DEFAULT_PORT}
   --host       address to listen on (0.0.0.0 for every interface)      default 127.0.0.1
   --name       the place's name, shown to agents                        default "Allo place"
   --public-url the URL apps launched from here are told to connect to    default alloplace://<host>:<port>
+  --auth       open: anyone may join (local development); token: only agents with a token from \`allo token\`
+                                                                        default open on 127.0.0.1, else required
+  --secret-file the operator's token secret (made, mode 600, if missing; or ALLO_PLACE_SECRET)
   --acl        a JSON file of ACL rules checked before the default ones  default: the default rules only
                ${ACL_EXAMPLE}
+  --allow-launch-to ADDR  a loopback/private address launch_app may reach (repeatable): 127.0.0.1:8000,
+               [::1]:8000, 10.0.0.0/8                                   default: none (public addresses only)
   --tick-rate  world updates per second                                 default 20
   --log-level  debug | info | warn | error | silent                     default info (or ALLO_LOG_LEVEL)`;
 
@@ -31,7 +38,10 @@ export async function placeCommand(argv: string[]): Promise<number> {
       host: { type: "string" },
       name: { type: "string" },
       "public-url": { type: "string" },
+      auth: { type: "string" },
+      "secret-file": { type: "string" },
       acl: { type: "string" },
+      "allow-launch-to": { type: "string", multiple: true },
       "tick-rate": { type: "string" },
       "log-level": { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -58,6 +68,21 @@ export async function placeCommand(argv: string[]): Promise<number> {
       return fail(`--public-url: ${(e as Error).message}`);
     }
   }
+  const loopback = host === "localhost" || host === "::1" || host.startsWith("127.");
+  const mode = values.auth ?? (loopback ? "open" : undefined);
+  if (mode === undefined) {
+    return fail(`listening on ${host} lets other machines in: choose who may join. --auth token --secret-file FILE admits agents with a token from "allo token" (docs/hosting.md, "Running a public place"); --auth open admits anyone.`);
+  }
+  if (mode !== "open" && mode !== "token") return fail(`--auth must be "open" or "token", got "${mode}"`);
+  let auth: AuthConfig;
+  try {
+    const found = readSecret(values["secret-file"], mode === "token");
+    if (mode === "token" && !found) return fail(`--auth token needs the secret tokens are signed with: --secret-file FILE (made if missing) or ALLO_PLACE_SECRET`);
+    if (found?.created) process.stderr.write(`allo place: made a new token secret in ${values["secret-file"]}; make tokens with "allo token --secret-file ${values["secret-file"]} --sub NAME"\n`);
+    auth = { mode, secret: found?.secret };
+  } catch (e) {
+    return fail(`--secret-file: ${(e as Error).message}`);
+  }
   let acl: AclConfig | undefined;
   if (values.acl !== undefined) {
     try {
@@ -69,9 +94,11 @@ export async function placeCommand(argv: string[]): Promise<number> {
 
   let place;
   try {
-    place = await startPlace({ port, host, name: values.name, publicUrl, tickRate, logLevel: logLevel as LogLevel, acl, httpHandler: visorHttpHandler() });
+    const launchApp = { allowPrivateAddresses: values["allow-launch-to"] ?? [] };
+    place = await startPlace({ port, host, name: values.name, publicUrl, tickRate, logLevel: logLevel as LogLevel, acl, auth, launchApp, httpHandler: visorHttpHandler() });
   } catch (error) {
     const e = error as Error & { code?: string };
+    if (e.message?.startsWith("allowed launch destination")) return fail(`--allow-launch-to: ${e.message}`);
     // configureAcl's last checks (rule ids must be unique, at most 256 rules) run as the place starts.
     if (acl && e.message?.startsWith("ACL configuration")) return fail(`--acl: ${values.acl}: ${e.message}.\n${ACL_HELP}`);
     if (e.code === "EADDRINUSE") return fail(`port ${port} on ${host} is already in use. Stop the other place or choose another port with --port.`);

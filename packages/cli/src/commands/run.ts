@@ -6,14 +6,15 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 
-export const RUN_USAGE = `Usage: allo run <app.tsx> [place-url]
+export const RUN_USAGE = `Usage: allo run <app.tsx> [place-url] [--token TOKEN]
 
 Runs an app and connects it to a place. The place URL (alloplace://host:port, ws:// or wss://) comes from the
 argument or ALLO_PLACE_URL. The entry either starts itself (runApp) or exports its root component as App.
+--token (or ALLO_TOKEN): a token from the place's operator (allo token), for a place that requires one.
 Quit with Ctrl-C, or from the place (the quit request).`;
 
 export async function runCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: "boolean", short: "h" } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: "boolean", short: "h" }, token: { type: "string" } } });
   if (values.help) {
     process.stdout.write(RUN_USAGE + "\n");
     return 0;
@@ -33,6 +34,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stderr.write(`allo run: no place URL. Pass one after the entry (alloplace://host:port) or set ALLO_PLACE_URL.\n`);
     return 2;
   }
+  // runApp announces with ALLO_TOKEN as identity.token (docs/protocol.md §10).
+  if (values.token !== undefined) process.env.ALLO_TOKEN = values.token;
   const { appStarted, runApp } = await import("@allo/ui");
   const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   if (!appStarted()) {

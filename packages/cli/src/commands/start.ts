@@ -3,12 +3,13 @@
 // and the visor's URL to open.
 import { stopSignal } from "../stop-signal.ts";
 import { existsSync } from "node:fs";
+import { isIP } from "node:net";
 import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { connect } from "@allo/client";
 import { startGateway, discoverAppFolders, loadAppFolder, type Gateway } from "@allo/gateway";
-import { startPlace, type Place } from "@allo/place";
+import { configureLaunchApp, startPlace, type Place } from "@allo/place";
 import { createLogger, DEFAULT_PORT, PLACE_ENTITY_ID, type LogLevel } from "@allo/protocol";
 import { ensureVisorBuilt, visorHttpHandler } from "@allo/visor";
 
@@ -61,6 +62,8 @@ export async function start(options: StartOptions = {}): Promise<Started> {
     if (missing.length) throw new Error(`no app folder named ${missing.join(", ")} in ${appsDir}`);
     const apps = folders.filter((dir) => !wanted || wanted.includes(basename(dir))).map((dir) => loadAppFolder(dir, `/${basename(dir)}`));
     gateway = await startGateway({ apps, port: options.gatewayPort ?? 8000, host, logLevel: options.logLevel });
+    // launch_app refuses loopback and private addresses unless allowed (docs/protocol.md §10): allow our own gateway.
+    configureLaunchApp(place.ctx, { allowPrivateAddresses: ownGateway(gateway.url) });
     const launched = options.launch === false ? {} : await launchAll(place.url, gateway, log);
     const httpHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
     const visorUrl = `http://${httpHost}:${place.port}/`;
@@ -93,6 +96,15 @@ export async function start(options: StartOptions = {}): Promise<Started> {
     await place.close();
     throw error;
   }
+}
+
+/** The addresses the place may launch from: the gateway's own, whichever family its name resolves to. */
+function ownGateway(gatewayUrl: string): string[] {
+  const { hostname, port } = new URL(gatewayUrl);
+  const address = hostname.replace(/^\[(.*)\]$/, "$1");
+  if (isIP(address) === 6) return [`[${address}]:${port}`];
+  if (isIP(address) === 4 && address !== "0.0.0.0") return [`${address}:${port}`];
+  return [`127.0.0.1:${port}`, `[::1]:${port}`];
 }
 
 /** Launch each app through the place, from a short-lived agent, side by side in front of where visors arrive. */

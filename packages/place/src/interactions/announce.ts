@@ -26,7 +26,9 @@ export const announce: InteractionHandler = ({ ctx, agent, interaction }) => {
   const token = isPlainObject(avatar) && typeof avatar.token === "string" ? avatar.token : undefined;
   const spec = checkSpec(ctx, agent, rest, "spawn_avatar");
   const [avatarId] = spawnTree(ctx, agent, spec);
-  agent.identity = identity as JsonObject;
+  // The token proved who the agent is (auth.ts); it is never kept or shown.
+  const { token: _token, ...declared } = identity;
+  agent.identity = declared as JsonObject;
   agent.avatarId = avatarId;
   clearTimeout(agent.announceTimer);
   ctx.log.info("agent announced", { agent: agent.id, display_name: agent.displayName, avatar: avatarId });

@@ -1,4 +1,4 @@
-// ["list_agents"] → ["list_agents", "ok", [{agent_id, display_name, avatar_id, is_visor, stats}…]], docs/protocol.md §3.
+// ["list_agents"] → ["list_agents", "ok", [{agent_id, display_name, verified_identity, avatar_id, is_visor, stats}…]] (docs/protocol.md §3).
 import type { Json } from "@allo/protocol";
 import type { InteractionHandler } from "../types.ts";
 
@@ -11,6 +11,7 @@ export const listAgents: InteractionHandler = ({ ctx }) => {
     list.push({
       agent_id: agent.id,
       display_name: agent.displayName,
+      verified_identity: (agent.verified ?? null) as Json,
       avatar_id: agent.avatarId!,
       is_visor: avatar !== undefined && "visor" in avatar.components,
       stats: { entities: agent.owned.size, ...agent.stats },

@@ -88,7 +88,7 @@ export class Animations {
       if (step.state === "pending") continue;
       if (step.state === "broken") {
         // A fix: the original place skipped such animations forever (docs/protocol.md §6.2).
-        this.ctx.log.info("animation removed: its path no longer fits", { entity: running.entityId, animation: running.id, error: step.error });
+        this.ctx.log.info("animation removed: its path no longer fits or its value would not be finite", { entity: running.entityId, animation: running.id, error: step.error });
         this.stats.broken++;
         this.forget(running);
         touched.add(running.entityId);

@@ -3,7 +3,7 @@
 import type { Json } from "../types.ts";
 import { checkAnimationTarget, type PropertyAnimation } from "./descriptor.ts";
 import { sampleAnimation } from "./interpolate.ts";
-import { stillFits, writeKeyPath, type ResolvedPath } from "./key-path.ts";
+import { stillFits, writeFiniteKeyPath, type ResolvedPath } from "./key-path.ts";
 
 export type AnimationStep =
   | { state: "pending" }
@@ -12,7 +12,10 @@ export type AnimationStep =
    * `resolved` can be passed back to the next step to skip resolving the path again.
    */
   | { state: "running" | "finished"; component: string; value: Json; resolved: ResolvedPath }
-  /** The path no longer fits the entity (component removed, value changed kind): the animation should be removed. */
+  /**
+   * The path no longer fits the entity (component removed, value changed kind), or the value would not be finite
+   * (the entity's matrix is so large that recomposing it overflows): the animation should be removed.
+   */
   | { state: "broken"; error: string };
 
 export function stepAnimation(animation: PropertyAnimation, components: Record<string, unknown>, now: number, resolved?: ResolvedPath): AnimationStep {
@@ -24,5 +27,7 @@ export function stepAnimation(animation: PropertyAnimation, components: Record<s
     if (!checked.ok) return { state: "broken", error: checked.error };
     target = checked.value;
   }
-  return { state: sample.state, component: target.component, value: writeKeyPath(components, target, sample.value), resolved: target };
+  const value = writeFiniteKeyPath(components, target, sample.value);
+  if (value === undefined) return { state: "broken", error: `path "${animation.path.text}" would hold a non-finite number` };
+  return { state: sample.state, component: target.component, value, resolved: target };
 }

@@ -21,6 +21,11 @@ export interface PropertyAnimation extends AnimationTiming {
 export const DESCRIPTOR_FIELDS = ["path", "from", "to", "start_at", "duration", "easing", "repeats", "autoreverses"] as const;
 /** A generous ceiling: a year. Keeps arithmetic on start/duration far from precision trouble. */
 export const MAX_DURATION_SECONDS = 365 * 24 * 3600;
+/**
+ * The largest magnitude of a number in from/to. Interpolation computes to − from, eases overshoot past 1 and
+ * matrices are decomposed (squares of their entries): within ±1e15 none of that can overflow (docs/protocol.md §6.2).
+ */
+export const MAX_ANIMATED_MAGNITUDE = 1e15;
 
 const fail = (error: string): { ok: false; error: string } => ({ ok: false, error });
 const KIND_HELP = "a number, vec3 [x,y,z], rotation [angle,ax,ay,az] or mat4 (16 numbers)";
@@ -37,6 +42,10 @@ function checkValue(name: "from" | "to", value: unknown): AnimationResult<Animat
   if (value === undefined) return fail(`${name} is required`);
   const kind = valueKind(value);
   if (!kind) return fail(`${name} must be ${KIND_HELP} of finite numbers; got ${describeJson(value)}`);
+  const numbers = typeof value === "number" ? [value] : (value as number[]);
+  if (numbers.some((x) => Math.abs(x) > MAX_ANIMATED_MAGNITUDE)) {
+    return fail(`${name} holds a number beyond ±${MAX_ANIMATED_MAGNITUDE}, where interpolation could overflow; got ${describeJson(value)}`);
+  }
   if (kind === "rotation") {
     const [, ax, ay, az] = value as number[];
     if (ax === 0 && ay === 0 && az === 0) return fail(`${name} is a rotation [angle,ax,ay,az] whose axis is zero`);

@@ -10,6 +10,7 @@ export {
   rotationToQuat,
   stillFits,
   valueKind,
+  writeFiniteKeyPath,
   writeKeyPath,
   writeMatrixPart,
   type AnimationKind,
@@ -22,6 +23,7 @@ export {
 export { interpolate, sampleAnimation, type AnimationSample, type AnimationTiming } from "./interpolate.ts";
 export {
   DESCRIPTOR_FIELDS,
+  MAX_ANIMATED_MAGNITUDE,
   MAX_DURATION_SECONDS,
   checkAnimationTarget,
   descriptorJson,

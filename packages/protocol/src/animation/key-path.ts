@@ -156,6 +156,21 @@ export function writeKeyPath(components: Record<string, unknown>, resolved: Reso
   return copyAlong(root, resolved.steps, 0, (leaf) => (resolved.matrix ? writeMatrixPart(leaf as number[], resolved.matrix, value) : cloneValue(value)));
 }
 
+/**
+ * writeKeyPath, or undefined when what it would write holds a non-finite number (a matrix part recomposed with a
+ * huge scale overflows even when every input is finite; JSON would carry it as null).
+ */
+export function writeFiniteKeyPath(components: Record<string, unknown>, resolved: ResolvedPath, value: AnimationValue): Json | undefined {
+  let finite = true;
+  const root = components[resolved.component] as Json;
+  const written = copyAlong(root, resolved.steps, 0, (leaf) => {
+    const out = resolved.matrix ? writeMatrixPart(leaf as number[], resolved.matrix, value) : cloneValue(value);
+    finite = Array.isArray(out) ? out.every(Number.isFinite) : Number.isFinite(out);
+    return out;
+  });
+  return finite ? written : undefined;
+}
+
 function copyAlong(node: Json, steps: (string | number)[], i: number, leaf: (node: Json) => Json): Json {
   if (i === steps.length) return leaf(node);
   const step = steps[i];

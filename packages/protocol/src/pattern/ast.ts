@@ -12,7 +12,7 @@ export type Pattern =
   /** Matches objects that have at least these keys. */
   | { type: "object"; entries: { key: string; pattern: Pattern }[] };
 
-export type GuardFunction = "owner" | "agent" | "identity";
+export type GuardFunction = "owner" | "components" | "agent" | "identity";
 export type ComparisonOp = "==" | "!=" | "<" | "<=" | ">" | ">=" | "in";
 export type BinaryOp = ComparisonOp | "and" | "or";
 
@@ -35,7 +35,7 @@ export interface CompiledPattern {
   target: PatternTarget;
 }
 
-export const GUARD_FUNCTIONS: Record<GuardFunction, number> = { owner: 1, agent: 0, identity: 0 };
+export const GUARD_FUNCTIONS: Record<GuardFunction, number> = { owner: 1, components: 1, agent: 0, identity: 0 };
 export const KEYWORDS = ["where", "and", "or", "not", "in", "true", "false", "null"] as const;
 
 /** Limits that keep a hostile pattern from costing more than a small, fixed amount. */

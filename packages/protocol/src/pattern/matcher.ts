@@ -8,10 +8,12 @@ import type { Bindings, CompiledPattern, Expr, Pattern } from "./ast.ts";
 export interface GuardContext {
   /** The sending agent's id: `agent()`. */
   agentId: string;
-  /** The sending agent's announce identity (null before announce): `identity()`. */
+  /** The sending agent's verified identity (null when nothing was verified): `identity()`. */
   identity: Json;
   /** The owning agent of an entity, or undefined if there is no such entity: `owner(id)`. */
   ownerOf(entityId: string): string | undefined;
+  /** An entity's components, or undefined if there is no such entity: `components(id)`. */
+  componentsOf?(entityId: string): Json | undefined;
 }
 
 /** Raised inside guard evaluation only; means "this guard does not match". */
@@ -81,10 +83,10 @@ function call(expr: Extract<Expr, { type: "call" }>, bindings: Bindings, context
   if (expr.name === "agent") return context.agentId;
   if (expr.name === "identity") return context.identity;
   const id = evaluate(expr.args[0], bindings, context);
-  if (typeof id !== "string") throw new GuardRaised("owner() needs an entity id");
-  const owner = context.ownerOf(id);
-  if (owner === undefined) throw new GuardRaised(`no entity ${id}`);
-  return owner;
+  if (typeof id !== "string") throw new GuardRaised(`${expr.name}() needs an entity id`);
+  const found = expr.name === "owner" ? context.ownerOf(id) : context.componentsOf?.(id);
+  if (found === undefined) throw new GuardRaised(`no entity ${id}`);
+  return found;
 }
 
 function compare(op: string, left: Json, right: Json): boolean {

@@ -4,7 +4,7 @@
 //   guard    := and ("or" and)*        and := not ("and" not)*        not := "not" not | compare
 //   compare  := postfix (("=="|"!="|"<"|"<="|">"|">="|"in") postfix)?
 //   postfix  := primary ("[" guard "]")*
-//   primary  := literal | Variable | owner(guard) | agent() | identity() | "[" guard,* "]" | "(" guard ")"
+//   primary  := literal | Variable | owner(guard) | components(guard) | agent() | identity() | "[" guard,* "]" | "(" guard ")"
 import {
   GUARD_FUNCTIONS,
   MAX_PATTERN_DEPTH,
@@ -199,7 +199,7 @@ class Parser {
       return { type: "var", name: token.text };
     }
     if (Object.hasOwn(GUARD_FUNCTIONS, token.text)) return this.call(token);
-    return this.fail(`unknown word "${token.text}" (functions: owner(id), agent(), identity(); variables start with a capital letter)`, token);
+    return this.fail(`unknown word "${token.text}" (functions: owner(id), components(id), agent(), identity(); variables start with a capital letter)`, token);
   }
 
   private call(name: Token): Expr {
