@@ -58,7 +58,7 @@ describe("warm standbys", { timeout: 60_000 }, () => {
     const crashing: AppFolder = { ...app("crash-app"), standby: true };
     const g = await gateway([crashing], { logger: createLogger("gateway", "warn", (line) => lines.push(line)) });
     // Three standbys in a row end (retried 1 s, then 2 s later), then the pool gives up on this app.
-    await waitFor(() => lines.some((l) => l.includes("its launches start cold from now on")), "the pool to give up", 20_000);
+    await waitFor(() => lines.some((l) => l.includes("its launches start cold from now on")), "the pool to give up", 50_000);
     const ended = lines.filter((l) => l.includes("standby ended before it was ready"));
     expect(ended).toHaveLength(3);
     expect(ended[0]).toContain("Error: boom (the app could not start)");
