@@ -108,6 +108,8 @@ export interface PlaceOptions {
   assets?: Partial<AssetOptions>;
   /** launch_app's timeouts and limits (PROTOCOL.md §8). */
   launchApp?: Partial<LaunchAppConfig>;
+  /** PEM cert and key: the port also speaks HTTPS and wss (plain HTTP and ws go on working on it). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 export interface PlaceContext {

@@ -4,12 +4,13 @@ import { parseArgs } from "node:util";
 import { readAclConfigFile, startPlace, type AclConfig } from "@allo/place";
 import { DEFAULT_PORT, parsePlaceUrl, type LogLevel } from "@allo/protocol";
 import { visorHttpHandler } from "@allo/visor";
+import { HTTPS_HELP, httpsUrls, tlsFromFlags, type Tls } from "../https.ts";
 
 const ACL_EXAMPLE = `e.g. {"rules": [{"effect": "deny", "pattern": "[\\"launch_app\\", ...]"}]}`;
 const ACL_HELP = `Give --acl the path of a JSON file {"rules": [{"effect": "allow"|"deny", "pattern": "…", "id"?: "…"}…], "replaceDefaults"?: true|false}
 (or {"acl": {…}}), ${ACL_EXAMPLE}. Patterns are described in docs/protocol.md, "Patterns: subscriptions and the ACL".`;
 
-export const PLACE_USAGE = `Usage: allo place [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--name NAME] [--public-url URL] [--acl FILE] [--tick-rate 20] [--log-level info]
+export const PLACE_USAGE = `Usage: allo place [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--name NAME] [--public-url URL] [--acl FILE] [--tick-rate 20] [--log-level info] [--https | --cert FILE --key FILE]
 
 Starts an Allo place. Prints its URL (alloplace://…, then ws://…) and runs until Ctrl-C.
   --port       TCP port for HTTP and WebSocket (0 picks a free one)     default ${DEFAULT_PORT}
@@ -19,7 +20,8 @@ Starts an Allo place. Prints its URL (alloplace://…, then ws://…) and runs u
   --acl        a JSON file of ACL rules checked before the default ones  default: the default rules only
                ${ACL_EXAMPLE}
   --tick-rate  world updates per second                                 default 20
-  --log-level  debug | info | warn | error | silent                     default info (or ALLO_LOG_LEVEL)`;
+  --log-level  debug | info | warn | error | silent                     default info (or ALLO_LOG_LEVEL)
+${HTTPS_HELP}`;
 
 const LEVELS = ["debug", "info", "warn", "error", "silent"];
 
@@ -34,6 +36,9 @@ export async function placeCommand(argv: string[]): Promise<number> {
       acl: { type: "string" },
       "tick-rate": { type: "string" },
       "log-level": { type: "string" },
+      https: { type: "boolean" },
+      cert: { type: "string" },
+      key: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -49,7 +54,14 @@ export async function placeCommand(argv: string[]): Promise<number> {
   if (!(tickRate > 0 && tickRate <= 1000)) return fail(`--tick-rate must be a number of ticks per second (0–1000], got "${values["tick-rate"]}"`);
   const logLevel = values["log-level"] ?? process.env.ALLO_LOG_LEVEL ?? "info";
   if (!LEVELS.includes(logLevel)) return fail(`--log-level must be one of ${LEVELS.join(", ")}, got "${logLevel}"`);
-  const host = values.host ?? "127.0.0.1";
+  let tls: Tls | undefined;
+  try {
+    tls = await tlsFromFlags(values);
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  // A headset on the LAN is what HTTPS is for: listen where it can reach us unless told otherwise.
+  const host = values.host ?? (tls ? "0.0.0.0" : "127.0.0.1");
   const publicUrl = values["public-url"];
   if (publicUrl !== undefined) {
     try {
@@ -69,7 +81,7 @@ export async function placeCommand(argv: string[]): Promise<number> {
 
   let place;
   try {
-    place = await startPlace({ port, host, name: values.name, publicUrl, tickRate, logLevel: logLevel as LogLevel, acl, httpHandler: visorHttpHandler() });
+    place = await startPlace({ port, host, name: values.name, publicUrl, tickRate, logLevel: logLevel as LogLevel, acl, httpHandler: visorHttpHandler(), tls });
   } catch (error) {
     const e = error as Error & { code?: string };
     // configureAcl's last checks (rule ids must be unique, at most 256 rules) run as the place starts.
@@ -81,6 +93,10 @@ export async function placeCommand(argv: string[]): Promise<number> {
   const stopped = stopSignal();
   console.log(place.publicUrl);
   console.log(place.url);
+  if (tls) {
+    const note = tls.generated ? " (self-signed: the browser asks once to trust it)" : "";
+    for (const url of httpsUrls(host, place.port)) process.stderr.write(`allo place: visit in VR at ${url}${note}\n`);
+  }
   const signal = await stopped;
   process.stderr.write(`allo place: ${signal}, closing…\n`);
   await place.close();
