@@ -65,6 +65,7 @@ export function createStage(canvas: HTMLCanvasElement, quality: "auto" | "low" |
   let resized = true;
   const resize = () => {
     resized = true;
+    if (renderer.xr.isPresenting) return; // the headset sizes the view; the canvas is sized again when it ends
     const width = canvas.clientWidth || window.innerWidth;
     const height = canvas.clientHeight || window.innerHeight;
     renderer.setPixelRatio(ratio);

@@ -48,6 +48,8 @@ export class HandInput {
   /** The latest ray in world space (for tests and the cursor). */
   readonly rayWorld = new THREE.Ray();
   tracked = false;
+  /** Select (trigger or pinch) presses and releases seen. */
+  readonly selects = { down: 0, up: 0 };
   private readonly raycaster = new THREE.Raycaster();
   private readonly ray: THREE.Line<THREE.BufferGeometry, THREE.LineBasicMaterial>;
   private readonly cursor: THREE.Mesh<THREE.SphereGeometry, THREE.MeshBasicMaterial>;
@@ -118,6 +120,7 @@ export class HandInput {
 
   /** Trigger or pinch. */
   select(down: boolean): void {
+    this.selects[down ? "down" : "up"]++;
     if (down) {
       const target = this.target;
       if (target?.kind === "panel") {
@@ -157,6 +160,11 @@ export class HandInput {
     const { entityId } = this.grab;
     this.grab = undefined;
     this.link.send(entityId, ["grabbing", false]);
+  }
+
+  /** The entity a held trigger or pinch is poking. */
+  get pressing(): EntityId | undefined {
+    return this.pressed;
   }
 
   get grabbing(): EntityId | undefined {

@@ -150,6 +150,9 @@ export class XrVisor {
     session.addEventListener("squeezeend", onInput("squeeze", false));
     session.addEventListener("end", () => this.ended());
     renderer.setAnimationLoop((_time, frame) => {
+      // three.js also runs this loop from the window's animation frames when set during a session: those carry no
+      // XR frame, and the XR session's own loop is the one that draws to the headset.
+      if (!frame) return;
       this.xrFrame = frame;
       this.parts.step(performance.now());
     });
@@ -178,7 +181,7 @@ export class XrVisor {
       key: (name) => kb.pressKey(name),
       done: () => kb.defocus(),
     });
-    this.placeInFront(this.keyboardPanel.panel.mesh, 0.55, -0.4, -0.6);
+    this.placeInFront(this.keyboardPanel.panel.mesh, 0.6, -0.3, -0.5);
   }
 
   /**

@@ -1,0 +1,231 @@
+// The visor in an emulated headset: Meta's Immersive Web Emulation Runtime (iwer) plays a Quest 3 in Chromium, in the
+// test page only. Enter VR; the right controller pokes the hello example's button (the label changes for a Node
+// agent); squeezing grabs and the place moves what is held; the thumbstick walks; the avatar's head and hands follow
+// the headset and controllers; a tracked hand's pinch pokes; the in-world keyboard types into a text field.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { connect, type AlloClient, type IncomingInteraction } from "@allo/client";
+import type { Entity } from "@allo/protocol";
+import { start, type Started } from "../../packages/cli/src/commands/start.ts";
+import { CHROMIUM, artifactPath, launchChromium, openVisor, pixelStats, type Browser, type VisorPage } from "./harness.ts";
+import { aimAt, emulateQuest3, enterVr, waitForHover, worldPositionOf } from "./xr-emulator.ts";
+
+const T = (x: number, y: number, z: number) => [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, x, y, z, 1];
+const translationOf = (e: Entity | undefined) => e?.components.transform?.matrix.slice(12, 15) ?? [NaN, NaN, NaN];
+const near = (a: number[], b: number[], tolerance: number) => a.every((v, i) => Math.abs(v - b[i]) <= tolerance);
+
+describe.skipIf(!existsSync(CHROMIUM))("the visor in an emulated Quest 3 (WebXR)", { timeout: 90_000 }, () => {
+  let started: Started;
+  let browser: Browser;
+  let visor: VisorPage;
+  /** Another agent: what the place shows everyone else. */
+  let observer: AlloClient;
+  /** A test app owning a grabbable and a text field. */
+  let app: AlloClient;
+  const received: IncomingInteraction[] = [];
+  let avatarId: string;
+
+  beforeAll(async () => {
+    started = await start({ port: 0, gatewayPort: 0, appNames: ["hello"], logLevel: "warn", print: () => undefined });
+    observer = await connect(started.place.url, { identity: { display_name: "observer" } });
+    app = await connect(started.place.url, { identity: { display_name: "xr test app" } });
+    app.interactions$.subscribe((i) => {
+      received.push(i);
+      if (i.type === "request") i.respond([i.name, "ok"] as never);
+    });
+    browser = await launchChromium({ width: 1000, height: 600 });
+    await emulateQuest3(browser);
+    visor = await openVisor(browser, started.visorUrl, "headset tester", "adaptive=0");
+    avatarId = (await visor.page.evaluate(() => window.alloVisor.state().avatarId))!;
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await observer?.close();
+    await app?.close();
+    await started?.close();
+  });
+
+  it("offers Enter VR and Enter AR, and enters an immersive-vr session on local-floor", async () => {
+    const { page } = visor;
+    expect(await page.textContent("[data-testid=enter-vr]")).toBe("Enter VR");
+    expect(await page.textContent("[data-testid=enter-ar]")).toBe("Enter AR");
+    await enterVr(page);
+    expect(await page.evaluate(() => window.alloVisorXR.mode())).toBe("immersive-vr");
+    // the rig stands where the avatar is: local-floor's origin is the avatar's
+    const avatar = observer.world.get(avatarId)!;
+    await page.waitForFunction((m) => window.alloVisorXR.rig().every((v, i) => Math.abs(v - m[i]) < 1e-3), avatar.components.transform!.matrix);
+  });
+
+  it("pokes the hello button with the right controller's trigger; a Node agent sees the label change", async () => {
+    const { page } = visor;
+    const label = await labelOf("Poke me!");
+    const button = observer.world.get(label)!.components.relationships!.parent as string;
+    await aimAt(page, "right", await worldPositionOf(page, button));
+    await waitForHover(page, "right", button);
+    await page.evaluate(() => window.iwer.controllers.right.updateButtonValue("trigger", 1));
+    await page.waitForFunction((id) => window.alloVisorXR.hand("right").pressing === id, button);
+    await page.evaluate(() => window.iwer.controllers.right.updateButtonValue("trigger", 0));
+    await observer.waitForWorld((w) => w.get(label)?.components.text?.string === "Poked 1 time", { timeout: 15_000 });
+  });
+
+  it("grabs a grabbable with the squeeze button; the place moves it with the controller (seen by another agent)", async () => {
+    const { page } = visor;
+    const { id } = await app.spawnEntity({
+      transform: { matrix: T(0.6, 1.2, 0.6) },
+      geometry: { type: "hardcoded-model", name: "cube" },
+      material: { color: [0.3, 0.8, 0.4, 1] },
+      collider: { type: "box", width: 0.3, height: 0.3, depth: 0.3 },
+      grabbable: { grabbable: true },
+    });
+    await page.waitForFunction((e) => window.alloVisor.entityIds().includes(e), id);
+    await aimAt(page, "right", await worldPositionOf(page, id));
+    await waitForHover(page, "right", id);
+    const from = received.length;
+    await page.evaluate(() => window.iwer.controllers.right.updateButtonValue("squeeze", 1));
+    await page.waitForFunction((e) => window.alloVisorXR.hand("right").grabbing === e, id);
+    await page.evaluate(() => {
+      const p = window.iwer.controllers.right.position;
+      p.set(p.x + 0.4, p.y + 0.2, p.z);
+    });
+    await observer.waitForWorld((w) => {
+      const [x, y] = translationOf(w.get(id));
+      return x > 0.9 && y > 1.3; // carried 0.4 right and 0.2 up with the controller
+    }, { timeout: 15_000 });
+    await page.evaluate(() => window.iwer.controllers.right.updateButtonValue("squeeze", 0));
+    await page.waitForFunction(() => window.alloVisorXR.hand("right").grabbing === undefined);
+    await waitUntil(() => received.slice(from).filter((i) => i.name === "grabbing").length === 2);
+    expect(received.slice(from).filter((i) => i.name === "grabbing").map((i) => i.body[1])).toEqual([true, false]);
+    await page.evaluate(() => window.iwer.controllers.right.position.set(0.25, 1.5, -0.4));
+    await app.removeEntity(id);
+  });
+
+  it("moves the avatar's head and hands with the headset and controllers (seen by another agent)", async () => {
+    const { page } = visor;
+    const parts = [...observer.world.entities.values()].filter((e) => e.components.relationships?.parent === avatarId);
+    const part = (pose: string) => parts.find((p) => p.components.intent?.actuate_pose === pose)!.id;
+    await page.evaluate(() => {
+      window.iwer.position.set(0.3, 1.45, -0.2);
+      window.iwer.controllers.left.position.set(-0.35, 1.1, -0.5);
+      window.iwer.controllers.right.position.set(0.4, 1.2, -0.45);
+    });
+    await observer.waitForWorld((w) => near(translationOf(w.get(part("head"))), [0.3, 1.45, -0.2], 0.005), { timeout: 15_000 });
+    // the hands follow the grip poses: a few centimetres from the controllers' origins
+    await observer.waitForWorld((w) => near(translationOf(w.get(part("hand/left"))), [-0.35, 1.1, -0.5], 0.08), { timeout: 15_000 });
+    await observer.waitForWorld((w) => near(translationOf(w.get(part("hand/right"))), [0.4, 1.2, -0.45], 0.08), { timeout: 15_000 });
+    await page.evaluate(() => {
+      window.iwer.position.set(0, 1.6, 0);
+      window.iwer.controllers.right.position.set(0.25, 1.5, -0.4);
+    });
+  });
+
+  it("walks with the left thumbstick and snap-turns with the right (the place moves the avatar)", async () => {
+    const { page } = visor;
+    const before = translationOf(observer.world.get(avatarId));
+    await page.evaluate(() => window.iwer.controllers.left.updateAxes("thumbstick", 0, -1)); // pushed forward
+    await observer.waitForWorld((w) => translationOf(w.get(avatarId))[2] < before[2] - 0.5, { timeout: 15_000 });
+    await page.evaluate(() => window.iwer.controllers.left.updateAxes("thumbstick", 0, 0));
+    await page.evaluate(() => window.iwer.controllers.right.updateAxes("thumbstick", 1, 0));
+    await page.waitForFunction(() => Math.abs(window.alloVisorXR.heading() + Math.PI / 6) < 1e-6); // one 30° step right
+    await page.evaluate(() => window.iwer.controllers.right.updateAxes("thumbstick", 0, 0));
+    // the avatar turned: its +X axis now points 30° to the right of where it did (rotation about −Y by the yaw)
+    await observer.waitForWorld((w) => Math.abs(w.get(avatarId)!.components.transform!.matrix[2] - Math.sin(Math.PI / 6)) < 0.01, { timeout: 15_000 });
+    // and the rig follows the avatar
+    const avatar = observer.world.get(avatarId)!;
+    await page.waitForFunction((m) => window.alloVisorXR.rig().every((v, i) => Math.abs(v - m[i]) < 1e-3), avatar.components.transform!.matrix);
+  });
+
+  it("pokes with a pinch of a tracked hand", async () => {
+    const { page } = visor;
+    await page.evaluate(() => (window.iwer.primaryInputMode = "hand"));
+    const label = await labelOf("Poked 1 time");
+    const button = observer.world.get(label)!.components.relationships!.parent as string;
+    await page.waitForFunction(() => window.alloVisorXR.hand("right").tracked);
+    await aimAt(page, "right", await worldPositionOf(page, button));
+    await waitForHover(page, "right", button);
+    await page.evaluate(() => window.iwer.hands.right.updatePinchValue(1));
+    await page.waitForFunction((id) => window.alloVisorXR.hand("right").pressing === id, button);
+    await page.evaluate(() => window.iwer.hands.right.updatePinchValue(0));
+    await observer.waitForWorld((w) => w.get(label)?.components.text?.string === "Poked 2 times", { timeout: 15_000 });
+    await page.evaluate(() => (window.iwer.primaryInputMode = "controller"));
+    await page.waitForFunction(() => window.alloVisorXR.hand("right").tracked);
+  });
+
+  it("types into a text field on the in-world keyboard: focus, textinput, keydown", async () => {
+    const { page } = visor;
+    const rig = await page.evaluate(() => window.alloVisorXR.rig());
+    // a text field in front of the viewer, wherever the walk took them
+    const ahead = [rig[12] - rig[8] * 1.2, 1.4, rig[14] - rig[10] * 1.2];
+    const { id } = await app.spawnEntity({
+      transform: { matrix: T(ahead[0], ahead[1], ahead[2]) },
+      geometry: { type: "hardcoded-model", name: "plane" },
+      collider: { type: "box", width: 0.6, height: 0.2, depth: 0.05 },
+      focus: { type: "key" },
+      text: { string: "", height: 0.06 },
+    });
+    await page.waitForFunction((e) => window.alloVisor.entityIds().includes(e), id);
+    await aimAt(page, "right", await worldPositionOf(page, id));
+    await waitForHover(page, "right", id);
+    const from = received.length;
+    await press(visor);
+    await page.waitForFunction(() => window.alloVisorXR.keyboard().open);
+    expect(received.slice(from).some((i) => i.name === "focus" && i.receiverEntityId === id)).toBe(true);
+    for (const key of ["key:h", "key:i", "backspace", "return"]) {
+      const at = await page.evaluate((k) => window.alloVisorXR.buttonPosition("keyboard", k), key);
+      await aimAt(page, "right", at!);
+      await page.waitForFunction(() => window.alloVisorXR.hand("right").hovered === undefined); // on the keyboard, not an entity
+      const count = received.length;
+      await press(visor);
+      await waitUntil(() => received.length > count);
+    }
+    const typed = received.slice(from).filter((i) => i.receiverEntityId === id && (i.name === "textinput" || i.name === "keydown")).map((i) => i.body.join(" "));
+    expect(typed).toEqual(["textinput h", "textinput i", "keydown backspace", "keydown return"]);
+    writeFileSync(artifactPath("xr-keyboard.png"), await page.screenshot());
+    await app.removeEntity(id);
+  });
+
+  it("draws the XR view (screenshot in test/artifacts/xr-view.png) and logged no page errors", async () => {
+    const { page } = visor;
+    const label = await labelOf("Poked 2 times");
+    const button = observer.world.get(label)!.components.relationships!.parent as string;
+    await aimAt(page, "right", await worldPositionOf(page, button));
+    await waitForHover(page, "right", button);
+    const shot = await pixelStats(page, { x: 0, y: 0, width: 1000, height: 600 });
+    expect(shot.distinctColors).toBeGreaterThan(20);
+    writeFileSync(artifactPath("xr-view.png"), shot.png);
+    expect(visor.errors).toEqual([]);
+  });
+
+  it("ships no emulator: the built visor contains nothing of iwer", () => {
+    const dist = join(import.meta.dirname, "../../packages/visor/dist");
+    const files = readdirSync(dist, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+    expect(files.length).toBeGreaterThan(1);
+    for (const file of files) expect(readFileSync(join(file.parentPath, file.name), "utf8").toLowerCase().includes("iwer"), file.name).toBe(false);
+  });
+
+  async function labelOf(text: string): Promise<string> {
+    await observer.waitForWorld((w) => [...w.entities.values()].some((e) => e.components.text?.string === text), { timeout: 30_000 });
+    const found = [...observer.world.entities.values()].find((e) => e.components.text?.string === text)!.id;
+    await visor.page.waitForFunction((id) => window.alloVisor.entityIds().includes(id), found);
+    return found;
+  }
+});
+
+/** Trigger down until the visor saw it, then up. */
+async function press(visor: VisorPage): Promise<void> {
+  const { page } = visor;
+  const before = await page.evaluate(() => window.alloVisorXR.selects("right"));
+  await page.evaluate(() => window.iwer.controllers.right.updateButtonValue("trigger", 1));
+  await page.waitForFunction((n) => window.alloVisorXR.selects("right").down > n, before.down);
+  await page.evaluate(() => window.iwer.controllers.right.updateButtonValue("trigger", 0));
+  await page.waitForFunction((n) => window.alloVisorXR.selects("right").up > n, before.up);
+}
+
+async function waitUntil(test: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const started = Date.now();
+  while (!test()) {
+    if (Date.now() - started > timeoutMs) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
