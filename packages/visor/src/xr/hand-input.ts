@@ -48,6 +48,8 @@ export class HandInput {
   /** The latest ray in world space (for tests and the cursor). */
   readonly rayWorld = new THREE.Ray();
   tracked = false;
+  /** A tracked hand's index fingertip, world space. */
+  indexTipWorld: THREE.Vector3 | undefined;
   /** Select (trigger or pinch) presses and releases seen. */
   readonly selects = { down: 0, up: 0 };
   private readonly raycaster = new THREE.Raycaster();
@@ -100,9 +102,11 @@ export class HandInput {
     this.rayWorld.direction.set(0, 0, -1).transformDirection(rayWorldMatrix);
     this.raycaster.set(this.rayWorld.origin, this.rayWorld.direction);
     this.raycaster.far = 50;
-    this.setTarget(this.grab ? this.target : this.pick());
+    // while holding or touching, the ray keeps its target: a point-exit would cancel the press (a Button's rule)
+    this.setTarget(this.grab || this.touching ? this.target : this.pick());
     this.streamPoint(now);
-    if (input.indexTip) this.touch(input.indexTip.clone().applyMatrix4(rigWorld));
+    this.indexTipWorld = input.indexTip?.clone().applyMatrix4(rigWorld);
+    if (this.indexTipWorld) this.touch(this.indexTipWorld);
     else this.untouch();
     // visuals, in the rig's frame (the visual group lives in the rig)
     input.ray.decompose(this.ray.position, this.ray.quaternion, new THREE.Vector3());
@@ -160,6 +164,11 @@ export class HandInput {
     const { entityId } = this.grab;
     this.grab = undefined;
     this.link.send(entityId, ["grabbing", false]);
+  }
+
+  /** The entity the tracked index fingertip is in. */
+  get touched(): EntityId | undefined {
+    return this.touching;
   }
 
   /** The entity a held trigger or pinch is poking. */

@@ -1,12 +1,15 @@
 // The visor in an emulated headset: Meta's Immersive Web Emulation Runtime (iwer) plays a Quest 3 in Chromium, in the
 // test page only. Enter VR; the right controller pokes the hello example's button (the label changes for a Node
 // agent); squeezing grabs and the place moves what is held; the thumbstick walks; the avatar's head and hands follow
-// the headset and controllers; a tracked hand's pinch pokes; the in-world keyboard types into a text field.
+// the headset and controllers; a tracked hand's pinch pokes, and so does its fingertip; the in-world keyboard types
+// into a TextField (@allo/ui); the menu leaves VR and the desktop visor carries on.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connect, type AlloClient, type IncomingInteraction } from "@allo/client";
 import type { Entity } from "@allo/protocol";
+import { Pose, TextField } from "@allo/ui";
+import { mountForTest } from "@allo/ui/testing";
 import { start, type Started } from "../../packages/cli/src/commands/start.ts";
 import { CHROMIUM, artifactPath, launchChromium, openVisor, pixelStats, type Browser, type VisorPage } from "./harness.ts";
 import { aimAt, emulateQuest3, enterVr, waitForHover, worldPositionOf } from "./xr-emulator.ts";
@@ -148,52 +151,92 @@ describe.skipIf(!existsSync(CHROMIUM))("the visor in an emulated Quest 3 (WebXR)
     await page.waitForFunction((id) => window.alloVisorXR.hand("right").pressing === id, button);
     await page.evaluate(() => window.iwer.hands.right.updatePinchValue(0));
     await observer.waitForWorld((w) => w.get(label)?.components.text?.string === "Poked 2 times", { timeout: 15_000 });
-    await page.evaluate(() => (window.iwer.primaryInputMode = "controller"));
-    await page.waitForFunction(() => window.alloVisorXR.hand("right").tracked);
   });
 
-  it("types into a text field on the in-world keyboard: focus, textinput, keydown", async () => {
+  it("pokes with a tracked index fingertip pushed into the button, released when it comes out", async () => {
+    const { page } = visor;
+    const label = await labelOf("Poked 2 times");
+    const button = observer.world.get(label)!.components.relationships!.parent as string;
+    const centre = await worldPositionOf(page, button);
+    await page.waitForFunction(() => !!window.alloVisorXR.hand("right").indexTip);
+    const moveHandBy = (offset: "into" | "back") =>
+      page.evaluate(
+        ([target, how]) => {
+          const tip = window.alloVisorXR.hand("right").indexTip!;
+          const rig = window.alloVisorXR.rig();
+          const d = how === "into" ? [target[0] - tip[0], target[1] - tip[1], target[2] - tip[2]] : [0, 0, 0.3];
+          // a world offset in the rig's (local-floor) frame: the rotation's transpose
+          const local = how === "into" ? [0, 1, 2].map((i) => rig[i * 4] * d[0] + rig[i * 4 + 1] * d[1] + rig[i * 4 + 2] * d[2]) : d;
+          const p = window.iwer.hands.right.position;
+          p.set(p.x + local[0], p.y + local[1], p.z + local[2]);
+        },
+        [centre, offset] as const,
+      );
+    await moveHandBy("into");
+    await page.waitForFunction((id) => window.alloVisorXR.hand("right").touching === id, button);
+    await moveHandBy("back");
+    await page.waitForFunction(() => window.alloVisorXR.hand("right").touching === undefined);
+    await observer.waitForWorld((w) => w.get(label)?.components.text?.string === "Poked 3 times", { timeout: 15_000 });
+    await page.evaluate(() => (window.iwer.primaryInputMode = "controller"));
+    await page.waitForFunction(() => window.alloVisorXR.hand("right").tracked && !window.alloVisorXR.hand("right").indexTip);
+  });
+
+  it("types into a TextField on the in-world keyboard (focus, textinput, keydown)", async () => {
     const { page } = visor;
     const rig = await page.evaluate(() => window.alloVisorXR.rig());
-    // a text field in front of the viewer, wherever the walk took them
-    const ahead = [rig[12] - rig[8] * 1.2, 1.4, rig[14] - rig[10] * 1.2];
-    const { id } = await app.spawnEntity({
-      transform: { matrix: T(ahead[0], ahead[1], ahead[2]) },
-      geometry: { type: "hardcoded-model", name: "plane" },
-      collider: { type: "box", width: 0.6, height: 0.2, depth: 0.05 },
-      focus: { type: "key" },
-      text: { string: "", height: 0.06 },
-    });
-    await page.waitForFunction((e) => window.alloVisor.entityIds().includes(e), id);
-    await aimAt(page, "right", await worldPositionOf(page, id));
-    await waitForHover(page, "right", id);
-    const from = received.length;
-    await press(visor);
-    await page.waitForFunction(() => window.alloVisorXR.keyboard().open);
-    expect(received.slice(from).some((i) => i.name === "focus" && i.receiverEntityId === id)).toBe(true);
-    for (const key of ["key:h", "key:i", "backspace", "return"]) {
-      const at = await page.evaluate((k) => window.alloVisorXR.buttonPosition("keyboard", k), key);
-      await aimAt(page, "right", at!);
-      await page.waitForFunction(() => window.alloVisorXR.hand("right").hovered === undefined); // on the keyboard, not an entity
-      const count = received.length;
+    // a text field in front of the viewer, wherever the walk took them, turned to face them
+    const [x, z] = [rig[12] - rig[8] * 1.2, rig[14] - rig[10] * 1.2];
+    const edits: string[] = [];
+    const mount = await mountForTest(
+      () => <TextField pose={Pose.from([rig[0], 0, rig[2], 0, 0, 1, 0, 0, rig[8], 0, rig[10], 0, x, 1.4, z, 1])} size={[0.6, 0.15, 0.05]} placeholder="type here" onChange={(text) => void edits.push(text)} />,
+      { place: started.place, identity: { display_name: "text field app" } },
+    );
+    try {
+      const field = mount.app.avatarId;
+      await page.waitForFunction((e) => window.alloVisor.entityIds().includes(e), field);
+      await aimAt(page, "right", await worldPositionOf(page, field));
+      await waitForHover(page, "right", field);
       await press(visor);
-      await waitUntil(() => received.length > count);
+      await page.waitForFunction(() => window.alloVisorXR.keyboard().open);
+      for (const key of ["shift", "key:h", "key:i", "key:x", "backspace", "space", "key:a", "done"]) {
+        const at = await page.evaluate((k) => window.alloVisorXR.buttonPosition("keyboard", k), key);
+        await aimAt(page, "right", at!);
+        await page.waitForFunction(() => window.alloVisorXR.hand("right").hovered === undefined); // on the keyboard, not an entity
+        await press(visor);
+      }
+      await mount.until(() => !!mount.find((e) => e.components.text?.string === "Hi a"), "the TextField showing \"Hi a\"");
+      expect(edits).toEqual(["H", "Hi", "Hix", "Hi", "Hi ", "Hi a"]);
+      expect(await page.evaluate(() => window.alloVisorXR.keyboard().open)).toBe(false); // Done closed it
+      writeFileSync(artifactPath("xr-keyboard.png"), await page.screenshot());
+    } finally {
+      await mount.close();
     }
-    const typed = received.slice(from).filter((i) => i.receiverEntityId === id && (i.name === "textinput" || i.name === "keydown")).map((i) => i.body.join(" "));
-    expect(typed).toEqual(["textinput h", "textinput i", "keydown backspace", "keydown return"]);
-    writeFileSync(artifactPath("xr-keyboard.png"), await page.screenshot());
-    await app.removeEntity(id);
   });
 
   it("draws the XR view (screenshot in test/artifacts/xr-view.png) and logged no page errors", async () => {
     const { page } = visor;
-    const label = await labelOf("Poked 2 times");
+    const label = await labelOf("Poked 3 times");
     const button = observer.world.get(label)!.components.relationships!.parent as string;
     await aimAt(page, "right", await worldPositionOf(page, button));
     await waitForHover(page, "right", button);
     const shot = await pixelStats(page, { x: 0, y: 0, width: 1000, height: 600 });
     expect(shot.distinctColors).toBeGreaterThan(20);
     writeFileSync(artifactPath("xr-view.png"), shot.png);
+    expect(visor.errors).toEqual([]);
+  });
+
+  it("opens the in-world menu with B and leaves VR from it; the desktop visor carries on", async () => {
+    const { page } = visor;
+    await page.evaluate(() => window.iwer.controllers.right.updateButtonValue("b-button", 1));
+    await page.waitForFunction(() => window.alloVisorXR.menu().open);
+    await page.evaluate(() => window.iwer.controllers.right.updateButtonValue("b-button", 0));
+    await aimAt(page, "right", (await page.evaluate(() => window.alloVisorXR.buttonPosition("menu", "leave")))!);
+    await page.waitForFunction(() => window.alloVisorXR.hand("right").hovered === undefined);
+    await page.evaluate(() => window.iwer.controllers.right.updateButtonValue("trigger", 1));
+    await page.waitForFunction(() => !window.alloVisorXR.presenting());
+    await page.evaluate(() => window.iwer.controllers.right.updateButtonValue("trigger", 0));
+    const frames = await page.evaluate(() => window.alloVisor.state().frames);
+    await page.waitForFunction((n) => window.alloVisor.state().frames > n + 2, frames); // the window's loop again
     expect(visor.errors).toEqual([]);
   });
 
