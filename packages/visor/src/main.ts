@@ -97,7 +97,11 @@ const xr = new XrVisor({
   ownAvatar: () => client?.avatarId,
   heading: () => walk.heading,
   step: (now) => step(now),
-  ended: () => requestAnimationFrame(frame),
+  ended: () => {
+    walk.heading = xr.locomotion.heading; // the body keeps facing where it turned in VR
+    lastIntent = ""; // the place holds the headset's last intent: send the desktop's again
+    requestAnimationFrame(frame);
+  },
 });
 void xr.offerButtons(document.getElementById("visor") as HTMLElement);
 installXrHook(xr, scene);
