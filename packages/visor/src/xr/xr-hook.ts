@@ -24,6 +24,9 @@ export interface VisorXrApi {
   /** The centre of an in-world keyboard key (`key:a`, `space`, `done`…) or menu button. */
   buttonPosition(panel: "keyboard" | "menu", id: string): Vec3 | null;
   heading(): number;
+  /** AR: the world is drawn over the camera's view (no background, no floor). */
+  passthrough(): boolean;
+  leave(): Promise<void>;
 }
 
 declare global {
@@ -59,5 +62,7 @@ export function installXrHook(xr: XrVisor, scene: EntityScene): void {
       return p ? vec(p) : null;
     },
     heading: () => xr.locomotion.heading,
+    passthrough: () => xr.passthroughOn,
+    leave: () => xr.leave(),
   };
 }

@@ -300,6 +300,10 @@ export class XrVisor {
     return intent;
   }
 
+  get passthroughOn(): boolean {
+    return this.parts.stage.scene.background === null;
+  }
+
   private passthrough(on: boolean): void {
     const { scene, renderer } = this.parts.stage;
     scene.background = on ? null : new THREE.Color(0x20242c);
