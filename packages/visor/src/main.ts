@@ -100,6 +100,7 @@ const xr = new XrVisor({
   ended: () => {
     walk.heading = xr.locomotion.heading; // the body keeps facing where it turned in VR
     lastIntent = ""; // the place holds the headset's last intent: send the desktop's again
+    drawnCamera.makeScale(0, 0, 0); // no camera has this matrix: the next frame places the camera again and draws
     requestAnimationFrame(frame);
   },
 });

@@ -135,7 +135,9 @@ export class HandInput {
         this.link.keyboard.defocus();
         return;
       }
+      // as on the desktop: poking a text field focuses it, poking anything else leaves the focused one
       if (this.link.scene.views.get(target.entityId)?.components.focus) void this.link.keyboard.focus(target.entityId);
+      else this.link.keyboard.defocus();
       this.pressed = target.entityId;
       this.poke(target.entityId, true);
     } else if (this.pressed) {

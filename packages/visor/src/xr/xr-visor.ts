@@ -226,6 +226,7 @@ export class XrVisor {
     this.locomotion.update(move && move.length >= 4 ? { x: move[2], y: move[3] } : undefined, turn && turn.length >= 4 ? turn[2] : 0, dt);
     this.menu.panel.paint();
     this.keyboardPanel.panel.paint();
+    this.rig.updateMatrixWorld(true); // the rays, cursors, hands and panels just moved: draw them where they are now
     this.smoothing.frame(now);
     return this.intent(now);
   }
