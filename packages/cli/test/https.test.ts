@@ -103,4 +103,16 @@ describe("a place with tls, under hostile connections", () => {
       await place.close();
     }
   });
+
+  it("closes a connection that never sent a byte when the place closes", { timeout: 30_000 }, async () => {
+    const { startPlace } = await import("@allo/place");
+    const { connect: netConnect } = await import("node:net");
+    const place = await startPlace({ port: 0, logLevel: "silent", tls: await selfSigned() });
+    const silent = netConnect(place.port, "127.0.0.1");
+    await once(silent, "connect");
+    silent.resume();
+    const closed = once(silent, "close");
+    await place.close();
+    await closed;
+  });
 });

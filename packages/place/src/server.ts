@@ -23,6 +23,8 @@ export interface ServerOptions {
   tls?: TlsOptions;
 }
 
+const FIRST_BYTE_TIMEOUT_MS = 10_000;
+
 /** PEM certificate (chain) and private key. */
 export interface TlsOptions { cert: string | Buffer; key: string | Buffer }
 
@@ -38,7 +40,8 @@ export async function startServer(options: ServerOptions): Promise<PlaceServer> 
   wss.on("connection", (socket, req) => options.onConnection(socket, req));
   wss.on("error", (e) => options.log.error("websocket server error", { error: e }));
   const secure = options.tls ? secureServer(options, options.tls) : undefined;
-  const listener: Server | NetServer = secure ? oneSocketTwoProtocols(http, secure.https) : http;
+  const front = secure ? oneSocketTwoProtocols(http, secure.https) : undefined;
+  const listener: Server | NetServer = front?.listener ?? http;
   await new Promise<void>((resolve, reject) => {
     listener.once("error", reject);
     listener.listen(options.port, options.host, () => {
@@ -55,7 +58,7 @@ export async function startServer(options: ServerOptions): Promise<PlaceServer> 
       new Promise<void>((resolve) => {
         wss.close();
         secure?.close();
-        if (listener !== http) listener.close();
+        front?.close();
         http.close(() => resolve());
         http.closeAllConnections();
       }),
@@ -79,16 +82,29 @@ function secureServer(options: ServerOptions, tls: TlsOptions): { https: HttpsSe
 }
 
 /** One port for both: a connection whose first byte opens a TLS handshake (0x16) goes to HTTPS, any other to HTTP. */
-function oneSocketTwoProtocols(http: Server, https: HttpsServer): NetServer {
-  return createNetServer((socket: Socket) => {
+function oneSocketTwoProtocols(http: Server, https: HttpsServer): { listener: NetServer; close(): void } {
+  const undecided = new Set<Socket>();
+  const front = createNetServer((socket: Socket) => {
+    undecided.add(socket);
+    socket.setTimeout(FIRST_BYTE_TIMEOUT_MS, () => socket.destroy()); // a peer that never speaks holds nothing
+    socket.on("close", () => undecided.delete(socket));
+    socket.on("error", () => socket.destroy()); // a peer gone before its first byte
     socket.once("data", (first: Buffer) => {
+      undecided.delete(socket);
+      socket.setTimeout(0);
       socket.pause();
       socket.unshift(first);
       (first[0] === 0x16 ? https : http).emit("connection", socket);
       process.nextTick(() => socket.resume());
     });
-    socket.on("error", () => socket.destroy()); // a peer gone before its first byte
   });
+  return {
+    listener: front,
+    close: () => {
+      front.close();
+      for (const socket of undecided) socket.destroy();
+    },
+  };
 }
 
 function serveHttp(options: ServerOptions, req: IncomingMessage, res: ServerResponse): void {
