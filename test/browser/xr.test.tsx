@@ -27,6 +27,8 @@ describe.skipIf(!existsSync(CHROMIUM))("the visor in an emulated Quest 3 (WebXR)
   /** A test app owning a grabbable and a text field. */
   let app: AlloClient;
   const received: IncomingInteraction[] = [];
+  /** Entities whose pokes the test app answers with failed. */
+  const failing = new Set<string>();
   let avatarId: string;
 
   beforeAll(async () => {
@@ -35,7 +37,9 @@ describe.skipIf(!existsSync(CHROMIUM))("the visor in an emulated Quest 3 (WebXR)
     app = await connect(started.place.url, { identity: { display_name: "xr test app" } });
     app.interactions$.subscribe((i) => {
       received.push(i);
-      if (i.type === "request") i.respond([i.name, "ok"] as never);
+      if (i.type !== "request") return;
+      if (i.name === "poke" && failing.has(i.receiverEntityId)) i.respond(["poke", "failed", "not today"]);
+      else i.respond([i.name, "ok"] as never);
     });
     browser = await launchChromium({ width: 1000, height: 600 });
     await emulateQuest3(browser);
@@ -71,6 +75,35 @@ describe.skipIf(!existsSync(CHROMIUM))("the visor in an emulated Quest 3 (WebXR)
     await page.waitForFunction((id) => window.alloVisorXR.hand("right").pressing === id, button);
     await page.evaluate(() => window.iwer.controllers.right.updateButtonValue("trigger", 0));
     await observer.waitForWorld((w) => w.get(label)?.components.text?.string === "Poked 1 time", { timeout: 15_000 });
+  });
+
+  it("shows a failed poke on the ray, in a message, and with a haptic pulse", async () => {
+    const { page } = visor;
+    const { id } = await app.spawnEntity({
+      transform: { matrix: T(-0.5, 1.3, 0.4) },
+      geometry: { type: "hardcoded-model", name: "cube" },
+      material: { color: [0.8, 0.3, 0.3, 1] },
+      collider: { type: "box", width: 0.25, height: 0.25, depth: 0.25 },
+    });
+    failing.add(id);
+    await page.waitForFunction((e) => window.alloVisor.entityIds().includes(e), id);
+    // the emulator's actuator, watched: what the visor asks the controller to do
+    await page.evaluate(() => {
+      const actuator = (window.iwer.controllers.right as unknown as { inputSource: XRInputSource }).inputSource.gamepad!.hapticActuators[0] as unknown as { pulse(v: number, d: number): Promise<boolean> };
+      const pulse = actuator.pulse.bind(actuator);
+      (window as unknown as { pulses: number[][] }).pulses = [];
+      actuator.pulse = (v, d) => {
+        (window as unknown as { pulses: number[][] }).pulses.push([v, d]);
+        return pulse(v, d);
+      };
+    });
+    await aimAt(page, "right", await worldPositionOf(page, id));
+    await waitForHover(page, "right", id);
+    await press(visor);
+    await page.waitForFunction(() => window.alloVisorXR.hand("right").failures >= 1); // the press (and the release) failed
+    await page.waitForFunction(() => (window as unknown as { pulses: number[][] }).pulses.length > 0);
+    expect(await page.textContent("#toast")).toContain("not today");
+    await app.removeEntity(id);
   });
 
   it("grabs a grabbable with the squeeze button; the place moves it with the controller (seen by another agent)", async () => {

@@ -168,6 +168,9 @@ export class HandInput {
     this.link.send(entityId, ["grabbing", false]);
   }
 
+  /** Failed pokes shown (the ray turned red, the controller pulsed). */
+  failures = 0;
+
   /** The entity the tracked index fingertip is in. */
   get touched(): EntityId | undefined {
     return this.touching;
@@ -255,6 +258,7 @@ export class HandInput {
   }
 
   private failed(message: string): void {
+    this.failures++;
     this.failedUntil = performance.now() + FAILED_SHOWN_MS;
     this.link.showProblem(message);
     void this.gamepad?.hapticActuators?.[0]?.pulse?.(0.8, 120).catch(() => undefined);
