@@ -29,15 +29,24 @@ export async function enterVr(page: Page): Promise<void> {
 }
 
 /** Points a controller (or tracked hand) at a world position: the emulator turns it to face the target. */
-export async function aimAt(page: Page, hand: "left" | "right", world: Vec3): Promise<void> {
+export function aimAt(page: Page, hand: "left" | "right", world: Vec3): Promise<void> {
+  return turnToward(page, hand, world);
+}
+
+/** Turns the emulated headset to look at a world position. */
+export function lookAt(page: Page, world: Vec3): Promise<void> {
+  return turnToward(page, "head", world);
+}
+
+async function turnToward(page: Page, what: "left" | "right" | "head", world: Vec3): Promise<void> {
   await page.evaluate(
-    ([h, target]) => {
+    ([which, target]) => {
       const rig = window.alloVisorXR.rig();
       // world → the rig's (local-floor) frame: the inverse of a rigid transform
       const d = [target[0] - rig[12], target[1] - rig[13], target[2] - rig[14]];
       const local = [0, 1, 2].map((i) => rig[i * 4] * d[0] + rig[i * 4 + 1] * d[1] + rig[i * 4 + 2] * d[2]);
       const device = window.iwer;
-      const input = device.primaryInputMode === "hand" ? device.hands[h] : device.controllers[h];
+      const input = which === "head" ? device : device.primaryInputMode === "hand" ? device.hands[which] : device.controllers[which];
       const p = input.position;
       const dir = [local[0] - p.x, local[1] - p.y, local[2] - p.z];
       const len = Math.hypot(dir[0], dir[1], dir[2]);
@@ -48,7 +57,7 @@ export async function aimAt(page: Page, hand: "left" | "right", world: Vec3): Pr
       const cy = Math.cos(yaw / 2), sy = Math.sin(yaw / 2), cp = Math.cos(pitch / 2), sp = Math.sin(pitch / 2);
       input.quaternion.set(sp * cy, sy * cp, -sy * sp, cy * cp);
     },
-    [hand, world] as const,
+    [what, world] as const,
   );
 }
 

@@ -12,7 +12,7 @@ import { Pose, TextField } from "@allo/ui";
 import { mountForTest } from "@allo/ui/testing";
 import { start, type Started } from "../../packages/cli/src/commands/start.ts";
 import { CHROMIUM, artifactPath, launchChromium, openVisor, pixelStats, type Browser, type VisorPage } from "./harness.ts";
-import { aimAt, emulateQuest3, enterVr, waitForHover, worldPositionOf } from "./xr-emulator.ts";
+import { aimAt, emulateQuest3, enterVr, lookAt, waitForHover, worldPositionOf } from "./xr-emulator.ts";
 
 const T = (x: number, y: number, z: number) => [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, x, y, z, 1];
 const translationOf = (e: Entity | undefined) => e?.components.transform?.matrix.slice(12, 15) ?? [NaN, NaN, NaN];
@@ -267,12 +267,14 @@ describe.skipIf(!existsSync(CHROMIUM))("the visor in an emulated Quest 3 (WebXR)
     const { page } = visor;
     const label = await labelOf("Poked 3 times");
     const button = observer.world.get(label)!.components.relationships!.parent as string;
+    await lookAt(page, await worldPositionOf(page, button));
     await aimAt(page, "right", await worldPositionOf(page, button));
     await waitForHover(page, "right", button);
     const shot = await pixelStats(page, { x: 0, y: 0, width: 1000, height: 600 });
     expect(shot.distinctColors).toBeGreaterThan(20);
     writeFileSync(artifactPath("xr-view.png"), shot.png);
     expect(visor.errors).toEqual([]);
+    await page.evaluate(() => window.iwer.quaternion.set(0, 0, 0, 1));
   });
 
   it("opens the in-world menu with B and leaves VR from it; the desktop visor carries on", async () => {
