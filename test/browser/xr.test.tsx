@@ -177,7 +177,8 @@ describe.skipIf(!existsSync(CHROMIUM))("the visor in an emulated Quest 3 (WebXR)
     await page.evaluate(() => (window.iwer.primaryInputMode = "hand"));
     const label = await labelOf("Poked 1 time");
     const button = observer.world.get(label)!.components.relationships!.parent as string;
-    await page.waitForFunction(() => window.alloVisorXR.hand("right").tracked);
+    await page.waitForFunction(() => window.alloVisorXR.hand("right").tracked && window.alloVisorXR.hand("right").jointsDrawn); // drawn from its joints
+    expect(await page.evaluate(() => window.alloVisorXR.hand("left").jointsDrawn)).toBe(true);
     await aimAt(page, "right", await worldPositionOf(page, button));
     await waitForHover(page, "right", button);
     await page.evaluate(() => window.iwer.hands.right.updatePinchValue(1));
@@ -211,7 +212,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the visor in an emulated Quest 3 (WebXR)
     await page.waitForFunction(() => window.alloVisorXR.hand("right").touching === undefined);
     await observer.waitForWorld((w) => w.get(label)?.components.text?.string === "Poked 3 times", { timeout: 15_000 });
     await page.evaluate(() => (window.iwer.primaryInputMode = "controller"));
-    await page.waitForFunction(() => window.alloVisorXR.hand("right").tracked && !window.alloVisorXR.hand("right").indexTip);
+    await page.waitForFunction(() => window.alloVisorXR.hand("right").tracked && !window.alloVisorXR.hand("right").jointsDrawn);
   });
 
   it("types into a TextField on the in-world keyboard (focus, textinput, keydown)", async () => {
