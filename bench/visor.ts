@@ -2,15 +2,19 @@
 // frames drawn per second while one small cube moves (a property animation, so every frame must be drawn), with an
 // empty place and with 1,000 entities (the empty place is the same-run baseline); what a still world costs (frames
 // drawn, main-thread time a frame); and the time from a component change in the place to the frame that draws it,
-// against the time the same change takes to reach a Node agent's mirror (the baseline: everything but the browser).
+// against the time the same change takes to reach a Node agent's mirror (the baseline: everything but the browser);
+// and the XR frame: a second visor in an emulated Quest 3 (iwer, injected into the bench page only) in immersive VR
+// with the same 1,000 entities — main-thread time per XR frame (every one is drawn: the head moves), against the
+// desktop visor's drawn frame measured above.
 // `npx tsx bench/visor.ts [--full]` or `npm run bench -- visor`. VISOR_BENCH_TEXT=0 leaves out the text labels,
 // VISOR_BENCH_PANEL=0 closes the panel, to split the cost; VISOR_BENCH_ADAPTIVE=0 keeps the resolution fixed (to
 // compare two visors at the same pixel count).
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium, type Page } from "playwright-core";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { connect, type AlloClient } from "@allo/client";
 import { startPlace } from "@allo/place";
 import type { EntitySpec, Mat4 } from "@allo/protocol";
@@ -66,6 +70,31 @@ async function spawnMover(app: AlloClient, page: Page): Promise<string> {
   await app.request(app.avatarId, id, ["add_property_animation", { path: "transform.matrix.translation.x", from: -0.6, to: 0.6, duration: 2, repeats: true, autoreverses: true }]);
   await page.waitForFunction((entity) => !!window.alloVisor.components(entity)?.property_animations, id, { timeout: 10_000 });
   return id;
+}
+
+/** A visor in an emulated Quest 3, in VR: its per-frame stats once the world is all there and a few seconds passed. */
+async function measureXrFrame(browser: BrowserContext, port: number, entities: number, seconds: number) {
+  const iwer = readFileSync(createRequire(import.meta.url).resolve("iwer/build/iwer.min.js"), "utf8");
+  const page = await browser.newPage();
+  try {
+    await page.addInitScript({ content: `${iwer}\n;(() => { const d = new IWER.XRDevice(IWER.metaQuest3); d.installRuntime({ forceInstall: true }); })();` });
+    await page.goto(`http://127.0.0.1:${port}/?name=xr-bench&adaptive=0`);
+    await page.waitForFunction((n) => window.alloVisor?.state().phase === "connected" && window.alloVisor.state().entities >= n, entities, { timeout: 60_000, polling: 100 });
+    await page.click("[data-testid=enter-vr]");
+    await page.waitForFunction(() => window.alloVisorXR.presenting(), null, { timeout: 20_000 });
+    await sleep(5000); // text layout and first uploads in the new page settle
+    const fps = await measureFps(page, seconds);
+    const stats = await page.evaluate(() => window.alloVisor.renderStats());
+    // main-thread ms per XR frame, one sample a second (renderStats averages over the last second)
+    const frameMs: number[] = [];
+    for (let i = 0; i < seconds; i++) {
+      await sleep(1000);
+      frameMs.push(await page.evaluate(() => window.alloVisor.renderStats().scriptMs));
+    }
+    return { fps, stats, frameMs };
+  } finally {
+    await page.close();
+  }
 }
 
 async function changeToDrawn(page: Page, app: AlloClient, observer: AlloClient, id: string, samples: number): Promise<{ drawn: number[]; mirrored: number[] }> {
@@ -127,6 +156,9 @@ export async function run(profile: Profile): Promise<BenchReport> {
     await page.waitForFunction((id) => window.alloVisor.entityIds().includes(id), moving);
     const latency = await changeToDrawn(page, app, observer, moving, latencySamples);
 
+    await page.close(); // one visor at a time on the CPU
+    const xr = await measureXrFrame(browser, place.port, total, fpsSeconds);
+
     const emptyBaseline = { name: "fps, empty place", median: figure("", "", emptyFps).median };
     const mirrorBaseline = { name: "change → Node mirror", median: figure("", "", latency.mirrored).median };
     const labels = process.env.VISOR_BENCH_TEXT === "0" ? "no text labels" : `${ENTITIES / 10} of them text labels`;
@@ -141,11 +173,16 @@ export async function run(profile: Profile): Promise<BenchReport> {
       figure(`frames drawn a second, ${ENTITIES.toLocaleString("en-US")} entities, nothing moving`, "fps", stillFps, {
         note: `main thread ${stillMs.toFixed(2)} ms a frame`,
       }),
+      figure(`XR frame, ${ENTITIES.toLocaleString("en-US")} entities, emulated Quest 3 (iwer)`, "ms", xr.frameMs, {
+        baseline: { name: "desktop drawn frame, same entities", median: busyRender.scriptMs },
+        note: `main thread per XR frame (three.js render() ${xr.stats.renderMs.toFixed(1)} ms, ${xr.stats.drawCalls} draw calls), ` +
+          `${figure("", "", xr.fps).median.toFixed(1)} XR frames a second on SwiftShader; desktop: ${busyRender.scriptMs.toFixed(1)} ms a drawn frame`,
+      }),
       figure(`spawn ${ENTITIES} → all in the visor`, "ms", spawnToShownMs),
       figure("change → Node agent mirror", "ms", latency.mirrored),
       figure("change → drawn by the visor", "ms", latency.drawn, { baseline: mirrorBaseline, note: `with ${total} entities; includes waiting for the next frame` }),
     ];
-    const report: BenchReport = { bench: "visor", profile, figures, details: { entities: total, emptyFps, busyFps, stillFps, emptyRender, busyRender, stillRender, latency } };
+    const report: BenchReport = { bench: "visor", profile, figures, details: { entities: total, emptyFps, busyFps, stillFps, emptyRender, busyRender, stillRender, latency, xr } };
     console.log(`per frame: empty place ${JSON.stringify(emptyRender)}; ${total} entities ${JSON.stringify(busyRender)}; still ${JSON.stringify(stillRender)}`);
     printReport(report);
     return report;

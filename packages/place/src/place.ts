@@ -158,6 +158,7 @@ export async function startPlace(options: PlaceOptions = {}): Promise<Place> {
     httpHandler: standardHttp(ctx, options.httpHandler), // GET /assets/<id>, then the embedder's routes
     info,
     onConnection,
+    tls: options.tls,
   });
   const urlHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "localhost" : host;
   const url = `ws://${urlHost}:${server.port}/`;

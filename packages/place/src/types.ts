@@ -111,6 +111,8 @@ export interface PlaceOptions {
   launchApp?: Partial<LaunchAppConfig>;
   /** Who may join and how the place knows who they are (docs/protocol.md §10). Default: open. */
   auth?: AuthConfig;
+  /** PEM cert and key: the port also speaks HTTPS and wss (plain HTTP and ws go on working on it). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 export interface PlaceContext {

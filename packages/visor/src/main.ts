@@ -15,6 +15,9 @@ import { Panel } from "./panel/panel.ts";
 import { VisorHook } from "./page-hook.ts";
 import { startSession } from "./session.ts";
 import { createStage } from "./scene/stage.ts";
+import { comfortFromQuery } from "./xr/locomotion.ts";
+import { installXrHook } from "./xr/xr-hook.ts";
+import { XrVisor } from "./xr/xr-visor.ts";
 
 const query = new URLSearchParams(location.search);
 const placeUrl = query.get("place") ?? `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/`;
@@ -65,11 +68,12 @@ const request = (receiver: EntityId, body: InteractionBody, timeout?: number): P
   client?.isOpen ? client.request(client.avatarId, receiver, body, timeout ? { timeout } : undefined) : Promise.reject(new Error("not connected"));
 
 const panelRoot = document.getElementById("panel") as HTMLElement;
+const launch = async (url: string) => {
+  const answer = await request(PLACE_ENTITY_ID, ["launch_app", url, {}], 40_000);
+  return `launched: its avatar is ${String(answer[2])}`;
+};
 const panel = new Panel(panelRoot, {
-  launch: async (url) => {
-    const answer = await request(PLACE_ENTITY_ID, ["launch_app", url, {}], 40_000);
-    return `launched: its avatar is ${String(answer[2])}`;
-  },
+  launch,
   reconnect: () => connection.reconnectNow(),
 });
 const walk = new Walk();
@@ -77,9 +81,33 @@ const grab = new Grab((entityId, grabbing) => send(entityId, ["grabbing", grabbi
 const keyboard = new KeyboardFocus({
   request: (receiver, body) => request(receiver, body),
   send,
-  onFocusChange: (id) => panel.setFocus(id),
+  onFocusChange: (id) => {
+    panel.setFocus(id);
+    xr.focusChanged(id);
+  },
   onProblem: showProblem,
 });
+// Immersive VR/AR (xr/): while a session runs, its animation loop runs the frame below instead of the window's.
+const xr = new XrVisor({
+  stage,
+  scene,
+  keyboard,
+  comfort: comfortFromQuery(query),
+  tickMs: 50, // the place's 20 Hz (PROTOCOL.md §6.1)
+  link: { send, request, showProblem },
+  launch,
+  ownAvatar: () => client?.avatarId,
+  heading: () => walk.heading,
+  step: (now) => step(now),
+  ended: () => {
+    walk.heading = xr.locomotion.heading; // the body keeps facing where it turned in VR
+    lastIntent = ""; // the place holds the headset's last intent: send the desktop's again
+    drawnCamera.makeScale(0, 0, 0); // no camera has this matrix: the next frame places the camera again and draws
+    requestAnimationFrame(frame);
+  },
+});
+void xr.offerButtons(document.getElementById("visor") as HTMLElement);
+installXrHook(xr, scene);
 const pointer = new Pointer(canvas, camera, scene, walk, grab, keyboard, { send, request, showProblem, select: (id) => panel.select(id) });
 
 function lookAt(id: EntityId): boolean {
@@ -99,7 +127,10 @@ const connection = keepConnected({
   onState: (state: ConnectionState) => panel.setConnection(state),
   onSession: (live) => {
     client = live;
-    const teardown = startSession(live, { scene, animations, panel, keyboard, onEntityChanged: (id) => hookChanged.add(id) });
+    const teardown = startSession(live, { scene, animations, panel, keyboard, onEntityChanged: (id) => {
+      hookChanged.add(id);
+      xr.entityChanged(id);
+    } });
     return () => {
       teardown();
       grab.end();
@@ -136,11 +167,16 @@ const drawnCamera = new THREE.Matrix4();
 // Every animation frame: apply what changed and draw only if something visible did (an entity, the camera, the
 // canvas size). A still world costs a few microseconds a frame, however large it is.
 function frame(): void {
+  if (xr.presenting) return; // the XR session's loop runs step() now
   requestAnimationFrame(frame);
-  const now = performance.now();
+  step(performance.now());
+}
+
+function step(now: number): void {
   const live = client;
   if (live) animations.frame(live.serverTime(), scene);
   const avatarWorld = live ? scene.worldMatrixOf(live.avatarId) : undefined;
+  if (xr.presenting) return xrStep(now, live, avatarWorld);
   walk.cameraMatrix(avatarWorld, cameraMatrix);
   const cameraMoved = !cameraMatrix.equals(drawnCamera);
   if (cameraMoved) {
@@ -179,5 +215,17 @@ function frame(): void {
   hookChanged.clear();
   panel.frame(now, live?.world.entities ?? new Map(), live?.avatarId);
   hook.afterFrame(now, draw, renderMs, stage.renderer.info.render.calls, performance.now() - now);
+}
+
+/** A frame in the headset: drawn every time (the head moves), intent from the XR poses at the place's tick rate. */
+function xrStep(now: number, live: VisorClient | undefined, avatarWorld: THREE.Matrix4 | undefined): void {
+  const update = xr.frame(now, avatarWorld);
+  scene.update();
+  if (live?.isOpen && update) live.setIntent(update);
+  const renderStarted = performance.now();
+  stage.render();
+  const renderMs = performance.now() - renderStarted;
+  hookChanged.clear();
+  hook.afterFrame(now, true, renderMs, stage.renderer.info.render.calls, performance.now() - now);
 }
 requestAnimationFrame(frame);

@@ -5,13 +5,14 @@ import { readAclConfigFile, startPlace, type AclConfig, type AuthConfig } from "
 import { DEFAULT_PORT, parsePlaceUrl, type LogLevel } from "@allo/protocol";
 import { visorHttpHandler } from "@allo/visor";
 import { readSecret } from "../secret.ts";
+import { HTTPS_HELP, httpsUrls, tlsFromFlags, type Tls } from "../https.ts";
 
 const ACL_EXAMPLE = `e.g. {"rules": [{"effect": "deny", "pattern": "[\\"launch_app\\", ...]"}]}`;
 const ACL_HELP = `Give --acl the path of a JSON file {"rules": [{"effect": "allow"|"deny", "pattern": "…", "id"?: "…"}…], "replaceDefaults"?: true|false}
 (or {"acl": {…}}), ${ACL_EXAMPLE}. Patterns are described in docs/protocol.md §4.`;
 
 export const PLACE_USAGE = `Usage: allo place [--port ${DEFAULT_PORT}] [--host 127.0.0.1] [--name NAME] [--public-url URL] [--auth open|token] [--secret-file FILE]
-                  [--acl FILE] [--allow-launch-to ADDR…] [--tick-rate 20] [--log-level info]
+                  [--acl FILE] [--allow-launch-to ADDR…] [--tick-rate 20] [--log-level info] [--https | --cert FILE --key FILE]
 
 Starts an Allo place. Prints its URL (alloplace://…, then ws://…) and runs until Ctrl-C.
   --port       TCP port for HTTP and WebSocket (0 picks a free one)     default ${DEFAULT_PORT}
@@ -26,7 +27,8 @@ Starts an Allo place. Prints its URL (alloplace://…, then ws://…) and runs u
   --allow-launch-to ADDR  a loopback/private address launch_app may reach (repeatable): 127.0.0.1:8000,
                [::1]:8000, 10.0.0.0/8                                   default: none (public addresses only)
   --tick-rate  world updates per second                                 default 20
-  --log-level  debug | info | warn | error | silent                     default info (or ALLO_LOG_LEVEL)`;
+  --log-level  debug | info | warn | error | silent                     default info (or ALLO_LOG_LEVEL)
+${HTTPS_HELP}`;
 
 const LEVELS = ["debug", "info", "warn", "error", "silent"];
 
@@ -44,6 +46,9 @@ export async function placeCommand(argv: string[]): Promise<number> {
       "allow-launch-to": { type: "string", multiple: true },
       "tick-rate": { type: "string" },
       "log-level": { type: "string" },
+      https: { type: "boolean" },
+      cert: { type: "string" },
+      key: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -59,7 +64,14 @@ export async function placeCommand(argv: string[]): Promise<number> {
   if (!(tickRate > 0 && tickRate <= 1000)) return fail(`--tick-rate must be a number of ticks per second (0–1000], got "${values["tick-rate"]}"`);
   const logLevel = values["log-level"] ?? process.env.ALLO_LOG_LEVEL ?? "info";
   if (!LEVELS.includes(logLevel)) return fail(`--log-level must be one of ${LEVELS.join(", ")}, got "${logLevel}"`);
-  const host = values.host ?? "127.0.0.1";
+  let tls: Tls | undefined;
+  try {
+    tls = await tlsFromFlags(values);
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  // A headset on the LAN is what HTTPS is for: listen where it can reach us unless told otherwise.
+  const host = values.host ?? (tls ? "0.0.0.0" : "127.0.0.1");
   const publicUrl = values["public-url"];
   if (publicUrl !== undefined) {
     try {
@@ -95,7 +107,7 @@ export async function placeCommand(argv: string[]): Promise<number> {
   let place;
   try {
     const launchApp = { allowPrivateAddresses: values["allow-launch-to"] ?? [] };
-    place = await startPlace({ port, host, name: values.name, publicUrl, tickRate, logLevel: logLevel as LogLevel, acl, auth, launchApp, httpHandler: visorHttpHandler() });
+    place = await startPlace({ port, host, name: values.name, publicUrl, tickRate, logLevel: logLevel as LogLevel, acl, auth, launchApp, httpHandler: visorHttpHandler(), tls });
   } catch (error) {
     const e = error as Error & { code?: string };
     if (e.message?.startsWith("allowed launch destination")) return fail(`--allow-launch-to: ${e.message}`);
@@ -108,6 +120,10 @@ export async function placeCommand(argv: string[]): Promise<number> {
   const stopped = stopSignal();
   console.log(place.publicUrl);
   console.log(place.url);
+  if (tls) {
+    const note = tls.generated ? " (self-signed: the browser asks once to trust it)" : "";
+    for (const url of httpsUrls(host, place.port)) process.stderr.write(`allo place: visit in VR at ${url}${note}\n`);
+  }
   const signal = await stopped;
   process.stderr.write(`allo place: ${signal}, closing…\n`);
   await place.close();

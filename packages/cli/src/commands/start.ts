@@ -12,11 +12,13 @@ import { startGateway, discoverAppFolders, loadAppFolder, type Gateway } from "@
 import { configureLaunchApp, startPlace, type Place } from "@allo/place";
 import { createLogger, DEFAULT_PORT, PLACE_ENTITY_ID, type LogLevel } from "@allo/protocol";
 import { ensureVisorBuilt, visorHttpHandler } from "@allo/visor";
+import { HTTPS_HELP, httpsUrls, tlsFromFlags, type Tls } from "../https.ts";
 
-export const START_USAGE = `allo start [--port 21337] [--host 127.0.0.1] [--gateway-port 8000] [--apps <folder>] [--no-launch]
+export const START_USAGE = `allo start [--port 21337] [--host 127.0.0.1] [--gateway-port 8000] [--apps <folder>] [--no-launch] [--https | --cert FILE --key FILE]
 
 Starts a place (with the web visor at its / URL), a gateway serving every app folder in --apps (default: the
-examples), launches each app into the place, and prints the URL to open in a browser. Ctrl-C stops everything.`;
+examples), launches each app into the place, and prints the URL to open in a browser. Ctrl-C stops everything.
+${HTTPS_HELP}`;
 
 const REPO_EXAMPLES = fileURLToPath(new URL("../../../../examples/", import.meta.url));
 
@@ -33,12 +35,16 @@ export interface StartOptions {
   logLevel?: LogLevel;
   /** Where the human-readable lines go (default stdout). */
   print?: (line: string) => void;
+  /** Serve HTTPS and wss on the place's port too (plain HTTP and ws go on working there). */
+  tls?: Tls;
 }
 
 export interface Started {
   place: Place;
   gateway: Gateway;
   visorUrl: string;
+  /** With tls: the https:// visor URLs, LAN addresses first (what to type into a headset). */
+  secureVisorUrls: string[];
   /** The app avatars launched, by app path; or the error that app's launch gave. */
   launched: Record<string, { avatarId?: string; error?: string }>;
   close(): Promise<void>;
@@ -47,12 +53,12 @@ export interface Started {
 export async function start(options: StartOptions = {}): Promise<Started> {
   const print = options.print ?? ((line: string) => console.log(line));
   const log = createLogger("start", options.logLevel);
-  const host = options.host ?? "127.0.0.1";
+  const host = options.host ?? (options.tls ? "0.0.0.0" : "127.0.0.1");
 
   const build = await ensureVisorBuilt();
   if (build.built) print(`Built the web visor (${build.reason}) in ${(build.ms / 1000).toFixed(1)} s.`);
 
-  const place = await startPlace({ port: options.port ?? DEFAULT_PORT, host, name: "Allo", logLevel: options.logLevel, httpHandler: visorHttpHandler() });
+  const place = await startPlace({ port: options.port ?? DEFAULT_PORT, host, name: "Allo", logLevel: options.logLevel, httpHandler: visorHttpHandler(), tls: options.tls });
   let gateway: Gateway | undefined;
   try {
     const appsDir = resolve(options.appsDir ?? (existsSync("examples") ? "examples" : REPO_EXAMPLES));
@@ -67,6 +73,7 @@ export async function start(options: StartOptions = {}): Promise<Started> {
     const launched = options.launch === false ? {} : await launchAll(place.url, gateway, log);
     const httpHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
     const visorUrl = `http://${httpHost}:${place.port}/`;
+    const secureVisorUrls = options.tls ? httpsUrls(host, place.port) : [];
 
     print("");
     print(`Allo is running.`);
@@ -79,12 +86,14 @@ export async function start(options: StartOptions = {}): Promise<Started> {
     }
     print("");
     print(`  Open the visor: ${visorUrl}`);
+    for (const url of secureVisorUrls) print(`  Visit in VR:    ${url}${options.tls?.generated ? "  (self-signed: accept it once in the headset's browser)" : ""}`);
     print("");
     const running = gateway;
     return {
       place,
       gateway: running,
       visorUrl,
+      secureVisorUrls,
       launched,
       close: async () => {
         await running.close();
@@ -148,6 +157,9 @@ export async function startCommand(argv: string[]): Promise<number> {
       "gateway-port": { type: "string" },
       apps: { type: "string" },
       "no-launch": { type: "boolean" },
+      https: { type: "boolean" },
+      cert: { type: "string" },
+      key: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -169,6 +181,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     gatewayPort: port("gateway-port", values["gateway-port"]),
     appsDir: values.apps ? join(process.cwd(), values.apps) : undefined,
     launch: !values["no-launch"],
+    tls: await tlsFromFlags(values),
     // The banner is what a newcomer needs; the place's and gateway's info lines only bury it (ALLO_LOG_LEVEL=info shows them).
     logLevel: (process.env.ALLO_LOG_LEVEL as LogLevel | undefined) ?? "warn",
   });

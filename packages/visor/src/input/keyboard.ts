@@ -60,6 +60,16 @@ export class KeyboardFocus {
     this.link.onFocusChange(undefined);
   }
 
+  /** Text typed elsewhere than on the desktop keyboard (the in-world keyboard): `textinput` to the focused entity. */
+  typeText(text: string): void {
+    if (this.focused) this.link.send(this.focused, ["textinput", text]);
+  }
+
+  /** A named key ("backspace", "return"…) from elsewhere than the desktop keyboard: `keydown`. */
+  pressKey(name: string): void {
+    if (this.focused) this.link.send(this.focused, ["keydown", name]);
+  }
+
   /** Returns true when the key went to the focused entity (so it must not also walk). */
   keyDown(event: KeyboardEvent): boolean {
     const id = this.focused;

@@ -47,8 +47,10 @@ export function createStage(canvas: HTMLCanvasElement, quality: "auto" | "low" |
   // flat: lit per vertex it looks the same as per pixel, for less
   const floor = new THREE.Mesh(new THREE.CircleGeometry(40, 64).rotateX(-Math.PI / 2), litPerVertex(new THREE.MeshBasicMaterial({ color: 0x2c313b }), lighting));
   floor.position.y = -0.001;
+  floor.name = "floor";
   scene.add(floor);
   const grid = new THREE.GridHelper(40, 40, 0x4a5160, 0x383e4a);
+  grid.name = "grid";
   scene.add(grid);
   // The stage never moves: its matrices once, here. The world (scene/entities.ts) keeps its own current, and the
   // renderer must not walk every entity each frame to find that nothing moved.
@@ -63,6 +65,7 @@ export function createStage(canvas: HTMLCanvasElement, quality: "auto" | "low" |
   let resized = true;
   const resize = () => {
     resized = true;
+    if (renderer.xr.isPresenting) return; // the headset sizes the view; the canvas is sized again when it ends
     const width = canvas.clientWidth || window.innerWidth;
     const height = canvas.clientHeight || window.innerHeight;
     renderer.setPixelRatio(ratio);
