@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { connect, type AlloClient, type IncomingInteraction } from "@allo/client";
 import type { Entity } from "@allo/protocol";
 import { Pose, TextField } from "@allo/ui";
-import { mountForTest } from "@allo/ui/testing";
+import { mountForTest } from "@allo/testing";
 import { start, type Started } from "../../packages/cli/src/commands/start.ts";
 import { CHROMIUM, artifactPath, launchChromium, openVisor, pixelStats, type Browser, type VisorPage } from "./harness.ts";
 import { aimAt, emulateQuest3, enterVr, lookAt, waitForHover, worldPositionOf } from "./xr-emulator.ts";
