@@ -149,7 +149,22 @@ export class HandInput {
 
   /** The grip button. */
   squeeze(down: boolean, avatarWorld: THREE.Matrix4 | undefined): void {
+    this.squeezeHeld = down;
     if (!down) return this.release();
+    this.tryGrab(avatarWorld);
+  }
+
+  /**
+   * Each frame while the grip is held and nothing is grabbed: grab what the ray rests on. A grip pressed in a frame
+   * without a grip pose or a target (or squeezed just before reaching the object) grabs as soon as it can.
+   */
+  holdSqueeze(avatarWorld: THREE.Matrix4 | undefined): void {
+    if (this.squeezeHeld && !this.grab) this.tryGrab(avatarWorld);
+  }
+
+  private squeezeHeld = false;
+
+  private tryGrab(avatarWorld: THREE.Matrix4 | undefined): void {
     const target = this.target;
     if (target?.kind !== "entity" || !this.gripLocal || !avatarWorld) return;
     const grabbable = this.link.scene.findUp(target.entityId, (c) => c.grabbable !== undefined && c.grabbable !== null);
@@ -188,6 +203,7 @@ export class HandInput {
   /** Let go of everything (the session ended). */
   end(): void {
     this.select(false);
+    this.squeezeHeld = false;
     this.release();
     this.untouch();
     this.setTarget(undefined);

@@ -221,6 +221,7 @@ export class XrVisor {
       if (e.kind === "select") this.hands[e.hand].select(e.down);
       else this.hands[e.hand].squeeze(e.down, avatarWorld);
     }
+    for (const hand of HANDS) this.hands[hand].holdSqueeze(avatarWorld);
     const move = inputs.left?.gamepad?.axes;
     const turn = inputs.right?.gamepad?.axes;
     this.locomotion.update(move && move.length >= 4 ? { x: move[2], y: move[3] } : undefined, turn && turn.length >= 4 ? turn[2] : 0, dt);
