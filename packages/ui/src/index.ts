@@ -6,7 +6,7 @@ export { For, Show, Switch, Match, Index, Suspense, SuspenseList, ErrorBoundary,
 
 // Running an app.
 export { render, type RenderOptions, type AppHandle } from "./render.ts";
-export { runApp, appStarted, appNameFor, placeUrlFromProcess, isMain, type RunAppOptions } from "./run-app.ts";
+export { runApp, appStarted, appNameFor, placeUrlFromProcess, isMain, reconnectFromEnv, type RunAppOptions } from "./run-app.ts";
 export { readLaunchInfo, type LaunchInfo } from "./launch.ts";
 export { EntityNode, type NodeState } from "./node.ts";
 export type { EntitySync, FlushCounters } from "./flush.ts";

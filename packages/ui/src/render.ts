@@ -4,7 +4,8 @@
 import { createComponent, createRoot, createSignal, type JSX } from "solid-js";
 import { createLogger, type EntityId, type Json, type JsonObject, type Logger, type LogLevel } from "@allo/protocol";
 import { RootNode } from "./node.ts";
-import { EntitySync } from "./flush.ts";
+import { EntitySync, type AvatarPlan } from "./flush.ts";
+import { forEachEntity } from "./tree.ts";
 import { insert } from "./renderer.ts";
 import { createEventRouter } from "./events.ts";
 import { AppContext, type AppContextValue } from "./context.ts";
@@ -28,9 +29,18 @@ export interface RenderOptions {
   logLevel?: LogLevel;
   /** Largest spawn_entity message in bytes (default 768 KiB, under the place's 1 MiB frame limit). */
   maxSpawnBytes?: number;
+  /**
+   * url only: reconnect when the place goes away, and re-spawn the whole tree as it is now (@allo/client's
+   * ReconnectOptions; true for the defaults). Default false; runApp turns it on.
+   */
+  reconnect?: ReconnectSetting;
 }
 
+/** @allo/client's `reconnect` option, typed here so the renderer does not import the client at load time. */
+export type ReconnectSetting = boolean | { initialDelay?: number; maxDelay?: number; factor?: number; jitter?: number; maxAttempts?: number; giveUpAfter?: number };
+
 export interface AppHandle {
+  /** The app's avatar id (a new one after each reconnect). */
   readonly avatarId: EntityId;
   readonly client: UiClient;
   readonly sync: EntitySync;
@@ -61,6 +71,7 @@ export async function render(code: () => JSX.Element, options: RenderOptions = {
     launchedBy: launch.launchedBy,
     quitHandlers: new Set(),
     quit: () => quit(),
+    placeUrl: options.url ?? options.client?.url ?? "",
   };
 
   let disposeRoot!: () => void;
@@ -78,7 +89,7 @@ export async function render(code: () => JSX.Element, options: RenderOptions = {
       assets.attach(connection, (await import("@allo/client")) as unknown as AssetPublisher);
       sync.connected(connection, connection.avatarId, avatarComponentsOf(connection));
     } else {
-      connection = await announce(options.url!, sync, assets, launch, options.identity ?? { display_name: "Allo app" }, logger);
+      connection = await announce(options.url!, sync, assets, launch, options.identity ?? { display_name: "Allo app" }, logger, options.reconnect ?? false);
       owned = true;
     }
   } catch (error) {
@@ -111,7 +122,9 @@ export async function render(code: () => JSX.Element, options: RenderOptions = {
   });
 
   const handle: AppHandle = {
-    avatarId: connection.avatarId,
+    get avatarId() {
+      return sync.avatarId ?? connection.avatarId;
+    },
     client: connection,
     sync,
     settled: () => sync.settled(),
@@ -130,23 +143,67 @@ export async function render(code: () => JSX.Element, options: RenderOptions = {
   return handle;
 }
 
-/** Connects with the first root entity as the avatar, its subtree nested (as much as fits one message). */
-async function announce(url: string, sync: EntitySync, assets: AppAssets, launch: LaunchInfo, identity: JsonObject, logger: Logger): Promise<UiClient> {
-  const first = sync.root.childEntities().next().value;
-  // The avatar's place: the launch's initialLocation, else the app's, else the origin (the place needs one).
-  if (first && launch.initialLocation) first.components.transform = { matrix: launch.initialLocation };
-  if (first && !first.components.transform) first.components.transform = { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] };
-  const plan = sync.avatarPlan();
-  const avatar: Record<string, Json> = { ...(plan?.spec ?? { transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] } }) } as Record<string, Json>;
-  if (launch.avatarToken) avatar.avatar = { token: launch.avatarToken };
+/**
+ * Connects with the first root entity as the avatar, its subtree nested (as much as fits one message). With
+ * `reconnect`, each later announce carries the tree as it is then (live values, not initial ones) and the rest
+ * spawns in the flush that follows; refs, handlers and animations follow their nodes to the new ids.
+ */
+async function announce(
+  url: string,
+  sync: EntitySync,
+  assets: AppAssets,
+  launch: LaunchInfo,
+  identity: JsonObject,
+  logger: Logger,
+  reconnect: ReconnectSetting,
+): Promise<UiClient> {
+  let plan: AvatarPlan | null = null;
+  let announces = 0;
+  // Called by the client at each announce: the first one as launched, later ones with the tree as it is now.
+  const avatar = (): Record<string, Json> => {
+    const again = announces++ > 0;
+    if (again) sync.forgetPlace();
+    plan = planAnnounce(sync, again ? {} : launch);
+    return avatarOf(plan, again ? undefined : launch.avatarToken);
+  };
   const clientModule = (await import("@allo/client")) as unknown as AssetPublisher & {
-    connect(url: string, options: { identity: JsonObject; avatar: JsonObject; logger?: Logger; beforeAnnounce?: (client: UiClient) => void }): Promise<UiClient>;
+    connect(url: string, options: { identity: JsonObject; avatar: () => JsonObject; logger?: Logger; beforeAnnounce?: (client: UiClient) => void; reconnect?: ReconnectSetting }): Promise<UiClient>;
   };
   // The avatar and what spawns with it may name assets: published before the announce, so the place finds them.
   const beforeAnnounce = (client: UiClient) => assets.attach(client, clientModule);
-  const client = await clientModule.connect(url, { identity, avatar, logger: logger.child("client"), beforeAnnounce });
+  const client = await clientModule.connect(url, { identity, avatar, logger: logger.child("client"), beforeAnnounce, reconnect });
   sync.announced(client, client.avatarId, plan);
+  let reconnects = 0;
+  client.connectionState$?.subscribe((state) => {
+    if (state.status === "reconnecting") sync.suspend();
+    else if (state.status === "connected" && state.reconnects > reconnects) {
+      reconnects = state.reconnects;
+      sync.announced(client, client.avatarId, plan);
+      logger.info("re-rendered after reconnecting", { avatar: client.avatarId, entities: countEntities(sync) });
+    }
+  });
   return client;
+}
+
+/** The first root entity's spec for the announce; it needs a transform (the launch's initialLocation wins). */
+function planAnnounce(sync: EntitySync, launch: Pick<LaunchInfo, "initialLocation">): AvatarPlan | null {
+  const first = sync.root.childEntities().next().value;
+  if (first && launch.initialLocation) first.components.transform = { matrix: launch.initialLocation };
+  if (first && !first.components.transform) first.components.transform = { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] };
+  return sync.avatarPlan();
+}
+
+function avatarOf(plan: AvatarPlan | null, avatarToken: string | undefined): Record<string, Json> {
+  const avatar: Record<string, Json> = { ...(plan?.spec ?? { transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] } }) } as Record<string, Json>;
+  // A launch's avatar token is good for one announce: the place that comes back does not know it.
+  if (avatarToken) avatar.avatar = { token: avatarToken };
+  return avatar;
+}
+
+function countEntities(sync: EntitySync): number {
+  let count = 0;
+  for (const top of sync.root.childEntities()) forEachEntity(top, () => count++);
+  return count;
 }
 
 function avatarComponentsOf(client: UiClient): Record<string, Json> {
