@@ -82,14 +82,20 @@ export async function render(code: () => JSX.Element, options: RenderOptions = {
 
   let connection: UiClient;
   let owned = false;
+  let following: { unsubscribe(): void } | undefined;
   try {
     if (options.client) {
       connection = options.client;
       // Published before the first flush spawns the entities that name them.
       assets.attach(connection, (await import("@allo/client")) as unknown as AssetPublisher);
       sync.connected(connection, connection.avatarId, avatarComponentsOf(connection));
+      // A client that reconnects announces its own avatar again: the tree is spawned anew under it.
+      const given = connection;
+      following = followReconnects(given, () => sync.forgetPlace(), () => sync.connected(given, given.avatarId, avatarComponentsOf(given)), logger, sync);
     } else {
-      connection = await announce(options.url!, sync, assets, launch, options.identity ?? { display_name: "Allo app" }, logger, options.reconnect ?? false);
+      const announced = await announce(options.url!, sync, assets, launch, options.identity ?? { display_name: "Allo app" }, logger, options.reconnect ?? false);
+      connection = announced.client;
+      following = announced.following;
       owned = true;
     }
   } catch (error) {
@@ -130,6 +136,7 @@ export async function render(code: () => JSX.Element, options: RenderOptions = {
     settled: () => sync.settled(),
     dispose() {
       disposed ??= (async () => {
+        following?.unsubscribe();
         disposeRoot();
         await sync.despawnAll(owned);
         subscription.unsubscribe();
@@ -156,7 +163,7 @@ async function announce(
   identity: JsonObject,
   logger: Logger,
   reconnect: ReconnectSetting,
-): Promise<UiClient> {
+): Promise<{ client: UiClient; following: { unsubscribe(): void } | undefined }> {
   let plan: AvatarPlan | null = null;
   let announces = 0;
   // Called by the client at each announce: the first one as launched, later ones with the tree as it is now.
@@ -173,16 +180,22 @@ async function announce(
   const beforeAnnounce = (client: UiClient) => assets.attach(client, clientModule);
   const client = await clientModule.connect(url, { identity, avatar, logger: logger.child("client"), beforeAnnounce, reconnect });
   sync.announced(client, client.avatarId, plan);
-  let reconnects = 0;
-  client.connectionState$?.subscribe((state) => {
-    if (state.status === "reconnecting") sync.suspend();
-    else if (state.status === "connected" && state.reconnects > reconnects) {
+  const following = followReconnects(client, () => sync.suspend(), () => sync.announced(client, client.avatarId, plan), logger, sync);
+  return { client, following };
+}
+
+/** While the client reconnects nothing is sent; once it is back, `reconnected` hands the tree to the new place. */
+function followReconnects(client: UiClient, reconnecting: () => void, reconnected: () => void, logger: Logger, sync: EntitySync): { unsubscribe(): void } | undefined {
+  let reconnects: number | undefined; // the state as subscribed is where we start from
+  return client.connectionState$?.subscribe((state) => {
+    if (state.status === "connected" && reconnects === undefined) reconnects = state.reconnects;
+    else if (state.status === "reconnecting" && state.attempt === 1) reconnecting();
+    else if (state.status === "connected" && state.reconnects > (reconnects ?? 0)) {
       reconnects = state.reconnects;
-      sync.announced(client, client.avatarId, plan);
+      reconnected();
       logger.info("re-rendered after reconnecting", { avatar: client.avatarId, entities: countEntities(sync) });
     }
   });
-  return client;
 }
 
 /** The first root entity's spec for the announce; it needs a transform (the launch's initialLocation wins). */

@@ -6,7 +6,7 @@ import { createServer, createServerModuleRunner, type Plugin, type ViteDevServer
 import type { ModuleRunner } from "vite/module-runner";
 import { createComponent, type Component } from "solid-js";
 import { connect } from "@allo/client";
-import { render, type AppHandle, type UiClient } from "@allo/ui";
+import { reconnectFromEnv, render, type AppHandle, type UiClient } from "@allo/ui";
 import { alloSolid } from "@allo/ui/vite";
 import { DevReporter } from "./reporter.ts";
 import { syntaxGuard } from "./syntax-guard.ts";
@@ -52,6 +52,8 @@ export async function startDevRunner(options: DevRunnerOptions, reporter = new D
   const client = (await connect(options.placeUrl, {
     identity: { display_name: options.displayName },
     avatar: { transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] } },
+    // A place that restarts gets the app back (render() re-spawns the tree); ALLO_RECONNECT=0 turns it off.
+    reconnect: reconnectFromEnv(),
   })) as unknown as UiClient;
   const server = await createServer({
     root: options.root,
