@@ -487,7 +487,7 @@ export class AlloClient {
       }
       const delay = Math.min(backoffDelay(attempt, policy), policy.giveUpAfter - away);
       this.stateSubject.next({ status: "reconnecting", attempt, delay, since, lastClose, lastError });
-      this.logger.info("reconnect attempt", { attempt, delayMs: delay, code: lastClose.code });
+      this.logger.info("reconnect attempt", { attempt, delayMs: delay, awayMs: away, code: lastClose.code });
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
         this.cancelWait = () => {

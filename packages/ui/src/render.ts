@@ -12,6 +12,7 @@ import { AppContext, type AppContextValue } from "./context.ts";
 import { readLaunchInfo, type LaunchInfo } from "./launch.ts";
 import type { UiClient } from "./client.ts";
 import { AppAssets, type AssetPublisher } from "./asset-publishing.ts";
+import { RejoinGate } from "./rejoin-gate.ts";
 
 export interface RenderOptions {
   /** Place URL (alloplace://, ws://, wss://). The app connects and announces; its first root entity is the avatar. */
@@ -83,6 +84,9 @@ export async function render(code: () => JSX.Element, options: RenderOptions = {
   let connection: UiClient;
   let owned = false;
   let following: { unsubscribe(): void } | undefined;
+  // Set once interactions are routed: after a reconnect, releases what arrived before the tree had its new ids.
+  let rejoined = () => {};
+  const afterRejoin = () => rejoined();
   try {
     if (options.client) {
       connection = options.client;
@@ -91,9 +95,9 @@ export async function render(code: () => JSX.Element, options: RenderOptions = {
       sync.connected(connection, connection.avatarId, avatarComponentsOf(connection));
       // A client that reconnects announces its own avatar again: the tree is spawned anew under it.
       const given = connection;
-      following = followReconnects(given, () => sync.forgetPlace(), () => sync.connected(given, given.avatarId, avatarComponentsOf(given)), logger, sync);
+      following = followReconnects(given, () => sync.forgetPlace(), () => (sync.connected(given, given.avatarId, avatarComponentsOf(given)), afterRejoin()), logger, sync);
     } else {
-      const announced = await announce(options.url!, sync, assets, launch, options.identity ?? { display_name: "Allo app" }, logger, options.reconnect ?? false);
+      const announced = await announce(options.url!, sync, assets, launch, options.identity ?? { display_name: "Allo app" }, logger, options.reconnect ?? false, afterRejoin);
       connection = announced.client;
       following = announced.following;
       owned = true;
@@ -113,9 +117,12 @@ export async function render(code: () => JSX.Element, options: RenderOptions = {
       if (exitOnQuit) process.exit(0);
     })());
   const route = createEventRouter(sync, { logger, onQuit: () => void quit() });
-  const subscription = connection.interactions$.subscribe((interaction) => {
-    route(interaction).catch((error: unknown) => logger.error("event routing failed", { error: String(error) }));
-  });
+  const gate = new RejoinGate(
+    () => sync.client !== null,
+    (interaction) => void route(interaction).catch((error: unknown) => logger.error("event routing failed", { error: String(error) })),
+  );
+  rejoined = () => gate.release();
+  const subscription = connection.interactions$.subscribe((interaction) => gate.receive(interaction));
   void connection.closed.then((error) => {
     if (disposed) return;
     subscription.unsubscribe();
@@ -163,6 +170,7 @@ async function announce(
   identity: JsonObject,
   logger: Logger,
   reconnect: ReconnectSetting,
+  afterRejoin: () => void,
 ): Promise<{ client: UiClient; following: { unsubscribe(): void } | undefined }> {
   let plan: AvatarPlan | null = null;
   let announces = 0;
@@ -180,7 +188,7 @@ async function announce(
   const beforeAnnounce = (client: UiClient) => assets.attach(client, clientModule);
   const client = await clientModule.connect(url, { identity, avatar, logger: logger.child("client"), beforeAnnounce, reconnect });
   sync.announced(client, client.avatarId, plan);
-  const following = followReconnects(client, () => sync.suspend(), () => sync.announced(client, client.avatarId, plan), logger, sync);
+  const following = followReconnects(client, () => sync.suspend(), () => (sync.announced(client, client.avatarId, plan), afterRejoin()), logger, sync);
   return { client, following };
 }
 

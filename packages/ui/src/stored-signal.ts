@@ -15,9 +15,9 @@ export interface StoredSignalOptions {
 
 /**
  * A signal that starts from its stored value (`initial` the first time) and stores every value it is set to. Values
- * must be JSON. Writes made in one tick reach the disk together, in one SQLite transaction.
+ * must be JSON (they are stored as JSON text). Writes made in one tick reach the disk together, in one SQLite transaction.
  */
-export function createStoredSignal<T extends Json>(key: string, initial: T, options: StoredSignalOptions = {}): Signal<T> {
+export function createStoredSignal<T>(key: string, initial: T, options: StoredSignalOptions = {}): Signal<T> {
   if (typeof key !== "string" || !key) throw new TypeError("createStoredSignal needs a key: a non-empty string naming the value.");
   const scope = options.scope ?? placeScope(useContext(AppContext)?.placeUrl || placeUrlFromProcess() || "");
   const store = appStoreIn(options.dataDir ?? appDataDir());
@@ -25,7 +25,7 @@ export function createStoredSignal<T extends Json>(key: string, initial: T, opti
   const [value, setValue] = createSignal<T>(stored === undefined ? initial : (stored as T));
   const set = ((next: T | ((previous: T) => T)) => {
     const result = setValue(next as Parameters<Setter<T>>[0]);
-    store.write(scope, key, value());
+    store.write(scope, key, value() as Json);
     return result;
   }) as Setter<T>;
   return [value as Accessor<T>, set];
