@@ -86,8 +86,8 @@ export interface ClientClosed {
   reason: string;
   /** Set when the connection ended without close() being called. */
   error?: ConnectionLostError;
-  /** Whether this side closed, the place sent us away, or reconnecting gave up. */
-  why: "closed by client" | "sent away" | "gave up";
+  /** Whether this side closed, the place closed (a kick, a refused announce, or a close that is not retried), or reconnecting gave up. */
+  why: "closed by client" | "closed by place" | "gave up";
 }
 
 export type RemoveMode = "cascade" | "reparent";
@@ -469,7 +469,7 @@ export class AlloClient {
       void this.reconnect({ code: close.code, reason: close.reason });
       return;
     }
-    this.finish(close, close.byClient ? "closed by client" : "sent away", close.byClient);
+    this.finish(close, close.byClient ? "closed by client" : "closed by place", close.byClient);
   }
 
   /** Attempts to join again until one succeeds, the place sends us away, close() is called, or the policy gives up. */
@@ -503,7 +503,7 @@ export class AlloClient {
         if (this.closeRequested) return this.finish({ code: 1000, reason: "closed by this client" }, "closed by client");
         // The place answered and refused us (kicked, announce refused): final. A place still away: try again.
         if (error instanceof AnnounceRefusedError && !(typeof error.code === "number" && isRetriedClose(error.code))) {
-          return this.finish({ code: typeof error.code === "number" ? error.code : 4403, reason: error.reason }, "sent away");
+          return this.finish({ code: typeof error.code === "number" ? error.code : 4403, reason: error.reason }, "closed by place");
         }
         if (error instanceof ConnectionLostError) lastClose = { code: error.code, reason: error.reason };
         lastError = error instanceof Error ? error.message : String(error);

@@ -36,13 +36,13 @@ export interface CloseInfo {
  * - `connecting`: the first connect is under way;
  * - `connected`: announced, avatar in the mirror, clock synced (`attempts` it took, 0 for the first connect);
  * - `reconnecting`: the place went away; attempt `attempt` starts after `delay` ms (`since`: when it went away);
- * - `closed`: for good — `why` says whether this side closed, the place sent us away, or the retries gave up.
+ * - `closed`: for good — `why` says whether this side closed, the place closed for good, or the retries gave up.
  */
 export type ConnectionState =
   | { status: "connecting" }
   | { status: "connected"; avatarId: string; placeName: string; reconnects: number }
   | { status: "reconnecting"; attempt: number; delay: number; since: number; lastClose: CloseInfo; lastError?: string }
-  | { status: "closed"; why: "closed by client" | "sent away" | "gave up"; code: number; reason: string };
+  | { status: "closed"; why: "closed by client" | "closed by place" | "gave up"; code: number; reason: string };
 
 /**
  * Close codes that mean the place went away and may come back (RFC 6455 §7.4.1): going away, no status, abnormal

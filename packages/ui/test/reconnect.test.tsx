@@ -88,8 +88,8 @@ describe("render() with reconnect", () => {
     const agent = [...at.agents.values()].find((a) => a.avatarId === app.avatarId)!;
     at.ctx.disconnect(agent, 4403, "kicked");
     const closed = await client.closed;
-    expect(closed).toMatchObject({ code: 4403, why: "sent away" });
-    expect(client.connectionState).toMatchObject({ status: "closed", why: "sent away" });
+    expect(closed).toMatchObject({ code: 4403, why: "closed by place" });
+    expect(client.connectionState).toMatchObject({ status: "closed", why: "closed by place" });
     expect(at.agents.size).toBe(0);
   });
 });
