@@ -22,6 +22,8 @@ export class AppStore {
   private readonly upsert: BetterSqlite3.Statement<[string, string, string]>;
   private readonly pending = new Map<string, { scope: string; key: string; value: string }>();
   private scheduled = false;
+  /** Transactions committed (one per tick that wrote anything). */
+  transactions = 0;
 
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
@@ -61,6 +63,7 @@ export class AppStore {
     this.db.transaction(() => {
       for (const { scope, key, value } of writes) this.upsert.run(scope, key, value);
     })();
+    this.transactions++;
   }
 
   close(): void {
