@@ -24,6 +24,7 @@ export class Proc {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** Waits until the output from index `from` on matches. */
   async waitFor(pattern: RegExp, timeoutMs = 30_000, from = 0): Promise<RegExpMatchArray> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

@@ -70,7 +70,7 @@ describe("a place restart under an `allo run` app", () => {
     const deadline = Date.now() + 60_000;
     while (!reconnectAttempts(app.output).some((a) => a.awayMs >= 30_000)) {
       if (Date.now() > deadline) throw new Error(`no attempt 30 s after the place went away:\n${app.output}`);
-      await app.waitFor(/reconnect attempt/, 60_000, app.output.length - 1);
+      await app.waitFor(/reconnect attempt/, 60_000, app.output.length);
     }
     const attempts = reconnectAttempts(app.output);
     // Defaults (client reconnect.ts): 250 ms doubling up to 2.5 s, each shortened by up to half at random.
@@ -79,9 +79,9 @@ describe("a place restart under an `allo run` app", () => {
       expect(delayMs).toBeLessThanOrEqual(nominal);
       expect(delayMs).toBeGreaterThanOrEqual(nominal / 2 - 1);
     });
-    // 30 s at one attempt every 1.25–2.5 s once capped: bounded, and far from a busy loop.
+    // 30 s at one attempt every 1.25–2.5 s once capped: 16 to 28 attempts (less when attempts are slow to fail).
     expect(attempts.length).toBeGreaterThanOrEqual(12);
-    expect(attempts.length).toBeLessThanOrEqual(28);
+    expect(attempts.length).toBeLessThanOrEqual(29);
     expect(attempts.map((a) => a.attempt)).toEqual(attempts.map((_, i) => i + 1));
     const { eye, backAfterMs } = await restartAndTimeComeback(place);
     expect(backAfterMs).toBeLessThan(5_000);
