@@ -5,7 +5,7 @@ import { createSignal, For } from "solid-js";
 import { connect, type AlloClient, type ConnectionState } from "@allo/client";
 import { startPlace, type Place } from "@allo/place";
 import type { Entity } from "@allo/protocol";
-import { Button, render, type AppHandle } from "../src/index.ts";
+import { Animation, Button, render, type AppHandle } from "../src/index.ts";
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
@@ -78,6 +78,29 @@ describe("render() with reconnect", () => {
     await pokeText(observer, /Poked 2 times/);
     await observer.waitForWorld(() => findText(observer, /Poked 3 times/) !== undefined);
     expect(states).toEqual(["connected", "reconnecting", "connected"]);
+  });
+
+  it("starts its repeating animations again on the new place", async () => {
+    const first = await place();
+    const app = await render(
+      () => (
+        <entity transform={{ matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1, 0, 1] }}>
+          <entity text={{ string: "spinner" }} transform={{ matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] }}>
+            <Animation path="transform.matrix.rotation.y" from={0} to={6.28} duration={2} repeats />
+          </entity>
+        </entity>
+      ),
+      { url: first.url, exitOnQuit: false, logLevel: "silent", reconnect: { initialDelay: 50, maxDelay: 200 } },
+    );
+    cleanups.push(() => app.dispose());
+    const animationsOn = (at: Place) => {
+      const spinner = Object.values(at.world.toDocument().entities).find((e) => textOf(e) === "spinner");
+      return Object.values((spinner?.components.property_animations as { animations?: Record<string, { path: string }> } | undefined)?.animations ?? {});
+    };
+    await vi.waitFor(() => expect(animationsOn(first)).toHaveLength(1));
+    await first.close({ code: 1012, reason: "restart" });
+    const second = await place(first.port);
+    await vi.waitFor(() => expect(animationsOn(second).map((a) => a.path)).toEqual(["transform.matrix.rotation.y"]), { timeout: 10_000 });
   });
 
   it("does not come back when the place kicks it", async () => {
