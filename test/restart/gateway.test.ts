@@ -1,6 +1,6 @@
 // Hosted apps across a place restart: an app launched through @allo/gateway (a real process) reconnects to the place
 // that launched it; if that place stays away longer than the gateway's --place-away, the app exits and is reaped.
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { connect, type AlloClient } from "@allo/client";
 import type { Gateway, InstanceExit } from "@allo/gateway";
 import type { Place } from "@allo/place";
@@ -11,8 +11,12 @@ import { configureLaunchApp } from "../../packages/place/src/interactions/launch
 import { fixtureApp, gatewayFor, isAlive, visitor } from "../hosting/helpers.ts";
 import { waitForText } from "./helpers.ts";
 
+// Real processes start here (Node, tsx, the Solid compile): on a loaded machine that alone can take seconds.
+vi.setConfig({ testTimeout: 90_000 });
+
 let places: Place[] = [];
 let gateway: Gateway | undefined;
+
 const agents: Array<RawAgent | AlloClient> = [];
 afterEach(async () => {
   await Promise.all(agents.splice(0).map((a) => a.close()));

@@ -97,7 +97,7 @@ export function findText(client: AlloClient, pattern: RegExp): Entity | undefine
   return undefined;
 }
 
-export async function waitForText(client: AlloClient, pattern: RegExp, timeout = 15_000): Promise<Entity> {
+export async function waitForText(client: AlloClient, pattern: RegExp, timeout = 30_000): Promise<Entity> {
   await client.waitForWorld(() => findText(client, pattern) !== undefined, { timeout });
   return findText(client, pattern)!;
 }

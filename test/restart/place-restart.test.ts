@@ -2,9 +2,12 @@
 // and started again on the same port. The app must be back within 5 s of the place, showing the count it had.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AlloClient } from "@allo/client";
 import { findText, killAll, observer, pokeButton, reconnectAttempts, runApp, startPlaceProcess, tempDir, waitForText, type PlaceProc, type Proc } from "./helpers.ts";
+
+// Real processes start here (Node, tsx, the Solid compile): on a loaded machine that alone can take seconds.
+vi.setConfig({ testTimeout: 90_000 });
 
 const observers: AlloClient[] = [];
 afterEach(async () => {

@@ -2,9 +2,12 @@
 // same app in two places keeps one count per place. Real processes, a real SQLite file.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AlloClient } from "@allo/client";
 import { killAll, observer, pokeButton, runApp, startPlaceProcess, tempDir, waitForText, type PlaceProc } from "./helpers.ts";
+
+// Real processes start here (Node, tsx, the Solid compile): on a loaded machine that alone can take seconds.
+vi.setConfig({ testTimeout: 90_000 });
 
 const observers: AlloClient[] = [];
 afterEach(async () => {
