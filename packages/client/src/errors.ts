@@ -57,12 +57,12 @@ export class ConnectionLostError extends AlloError {
 
 /**
  * The place went away and the client is reconnecting: requests pending when it went, and requests made before it is
- * back, reject with this at once (nothing waits in a queue). Watch `client.state$` to know when it is back.
+ * back, reject with this at once (nothing waits in a queue). Watch `client.connectionState$` to know when it is back.
  */
 export class ReconnectingError extends ConnectionLostError {
   constructor(code: number, reason: string) {
     super(code, reason);
-    this.message = `The connection to the place was lost (close ${code}${reason ? `: ${reason}` : ""}); reconnecting. Send again once client.state is "connected".`;
+    this.message = `The connection to the place was lost (close ${code}${reason ? `: ${reason}` : ""}); reconnecting. Send again once client.connectionState.status is "connected".`;
   }
 }
 
