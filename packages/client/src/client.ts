@@ -146,8 +146,16 @@ export class AlloClient {
     try {
       await client.join(true);
     } catch (error) {
-      void client.close(); // the error is the answer; the socket finishes closing on its own
-      throw error;
+      // The place went away after letting us in (a restart during our first connect): retried like a later loss.
+      const lost = client.policy && !client.closeRequested ? placeWentAway(error) : undefined;
+      if (!lost) {
+        void client.close(); // the error is the answer; the socket finishes closing on its own
+        throw error;
+      }
+      client.logger.warn("the place went away while connecting; reconnecting", { code: lost.code, reason: lost.reason });
+      await client.reconnect(lost);
+      if (client.hasClosed) throw (await client.closed).error ?? error;
+      return client;
     }
     client.setConnected();
     return client;
@@ -458,12 +466,13 @@ export class AlloClient {
     this.intent.stop();
     this.clock.stop();
     const status = this.connectionState.status;
-    if (status === "reconnecting") {
-      // A reconnect attempt's socket closed: its announce fails, and the reconnect loop decides what next.
+    const retried = this.policy !== null && !close.byClient && !this.closeRequested && isRetriedClose(close.code);
+    if (status === "reconnecting" || (status === "connecting" && retried)) {
+      // A reconnect attempt's (or the first connect's) socket closed: its announce fails, and the loop decides.
       this.requests.rejectAll(new ConnectionLostError(close.code, close.reason));
       return;
     }
-    if (status === "connected" && this.policy && !close.byClient && !this.closeRequested && isRetriedClose(close.code)) {
+    if (status === "connected" && retried) {
       this.requests.rejectAll(new ReconnectingError(close.code, close.reason));
       this.logger.warn("connection to the place lost; reconnecting", { code: close.code, reason: close.reason });
       void this.reconnect({ code: close.code, reason: close.reason });
@@ -533,4 +542,11 @@ export class AlloClient {
     this.outgoing.complete();
     this.binary.complete();
   }
+}
+
+/** How the place went away, if `error` (from a join) says it did after the socket opened; else undefined. */
+function placeWentAway(error: unknown): CloseInfo | undefined {
+  if (error instanceof ConnectionLostError && isRetriedClose(error.code)) return { code: error.code, reason: error.reason };
+  if (error instanceof AnnounceRefusedError && typeof error.code === "number" && isRetriedClose(error.code)) return { code: error.code, reason: error.reason };
+  return undefined;
 }

@@ -63,6 +63,24 @@ describe("reconnect", () => {
     expect(second.world.get(id)).toBeDefined();
   });
 
+  it("retries when the place goes away during its first connect, after letting it in", async () => {
+    const port = (await place()).port;
+    await places.pop()!.close();
+    let closing: Promise<void> | undefined;
+    const first: Place = await startTestPlace({
+      port,
+      setup: (ctx) => ctx.hooks.onAgentAnnounced.push(() => void (closing ??= first.close({ code: 1012, reason: "restart" }))),
+    });
+    const connecting = connect(first.url, { identity: { display_name: "app" }, logger: quietLogger, reconnect: { initialDelay: 20, maxDelay: 100 } });
+    await vi.waitFor(() => expect(closing).toBeDefined());
+    await closing;
+    const second = await place(port);
+    const client = await connecting;
+    clients.push(client);
+    expect(client.connectionState).toMatchObject({ status: "connected", reconnects: 1 });
+    expect(second.world.get(client.avatarId)).toBeDefined();
+  });
+
   it("fails pending requests and requests made while away with ReconnectingError, queueing nothing", async () => {
     const first = await place();
     const client = await join(first);
