@@ -1,5 +1,5 @@
 // An agent connected to a place: the composition of connection, announce, requests, mirror, intent and clock.
-import type { Observable } from "rxjs";
+import { BehaviorSubject, Subject, type Observable } from "rxjs";
 import {
   createLogger,
   identityMatrix,
@@ -21,18 +21,27 @@ import { announce, type Identity } from "./announce.ts";
 import { serveAssets } from "./assets.ts";
 import { ClockSync } from "./clock.ts";
 import { Connection, type ConnectionClose, type ConnectionStats, type WebSocketConstructor } from "./connection.ts";
-import { AlloError, ConnectionLostError } from "./errors.ts";
+import { AlloError, AnnounceRefusedError, ConnectionLostError, ReconnectingError } from "./errors.ts";
 import { IntentSender, type IntentUpdate } from "./intent.ts";
 import { HELD_INTERACTIONS_LIMIT, InteractionInbox } from "./interaction-inbox.ts";
 import { WorldMirror, type EntityChange, type EntityRemoval, type StateApplied } from "./mirror.ts";
 import { PendingRequests, type RequestOptions } from "./requests.ts";
 import type { SendBudget } from "./send-pacer.ts";
+import { backoffDelay, isRetriedClose, reconnectPolicy, type CloseInfo, type ConnectionState, type ReconnectOptions } from "./reconnect.ts";
 
 export interface ConnectOptions {
   /** Who this agent is (docs/protocol.md §3 announce). Default `{ display_name: "Allo agent" }`. */
   identity?: Identity;
-  /** The avatar entity spawned on announce, children allowed. Default: an entity with an identity transform. */
-  avatar?: EntitySpec;
+  /**
+   * The avatar entity spawned on announce, children allowed. Default: an entity with an identity transform. A function
+   * is called at every announce, reconnects included (a renderer passes the tree as it is now).
+   */
+  avatar?: EntitySpec | (() => EntitySpec);
+  /**
+   * Reconnect when the place goes away (close 1001, 1012, an abnormal close, a refused connection): exponential
+   * backoff with jitter, then a new announce and a new avatar (reconnect.ts). true: the defaults. Default false.
+   */
+  reconnect?: ReconnectOptions | boolean;
   /** Milliseconds for the whole connect: socket, announce, first world state and clock sample. Default 10 000. */
   timeout?: number;
   /** A WebSocket constructor. Default: the browser's, or the `ws` package in Node. */
@@ -77,6 +86,8 @@ export interface ClientClosed {
   reason: string;
   /** Set when the connection ended without close() being called. */
   error?: ConnectionLostError;
+  /** Whether this side closed, the place closed (a kick, a refused announce, or a close that is not retried), or reconnecting gave up. */
+  why: "closed by client" | "closed by place" | "gave up";
 }
 
 export type RemoveMode = "cascade" | "reparent";
@@ -97,8 +108,6 @@ export class AlloClient {
   readonly url: string;
   /** The world as last received; also the source of entityAdded$/entityChanged$/entityRemoved$/state$. */
   readonly world = new WorldMirror();
-  /** Traffic counters. */
-  readonly stats: ConnectionStats;
   /** Every text frame sent, in order (tests count messages with it). */
   readonly outgoing$: Observable<{ text: string }>;
   /**
@@ -106,54 +115,125 @@ export class AlloClient {
    * before the first subscriber (from the announce on) is held, up to 256, and delivered to it on the next microtask.
    */
   readonly interactions$: Observable<IncomingInteraction>;
-  /** Resolves when the connection has ended, whoever ended it. */
+  /** Resolves when the connection has ended for good (after the last reconnect attempt, if reconnecting). */
   readonly closed: Promise<ClientClosed>;
+  /** The connection state, the current one first (reconnect.ts ConnectionState). */
+  readonly connectionState$: Observable<ConnectionState>;
 
   private readonly interactions = new InteractionInbox<IncomingInteraction>(HELD_INTERACTIONS_LIMIT, (dropped, count) => this.droppedUnheard(dropped, count));
-  private readonly requests: PendingRequests;
-  private readonly intent: IntentSender;
-  private readonly clock: ClockSync;
+  private readonly outgoing = new Subject<{ text: string }>();
+  private readonly binary = new Subject<Uint8Array>();
+  private readonly stateSubject = new BehaviorSubject<ConnectionState>({ status: "connecting" });
+  private readonly policy: ReturnType<typeof reconnectPolicy>;
+  private readonly timeout: number;
+  // One set per connection: a reconnect opens a new socket, with its own requests, intent and clock.
+  private connection!: Connection;
+  private requests!: PendingRequests;
+  private intent!: IntentSender;
+  private clock!: ClockSync;
+  private statesReceived = 0;
   private avatar: EntityId = "";
   private place = "";
+  private reconnects = 0;
   private resolveClosed!: (closed: ClientClosed) => void;
   private hasClosed = false;
+  private closeRequested = false;
+  private cancelWait: (() => void) | undefined;
 
   /** Same as connect(). */
   static async connect(url: string, options: ConnectOptions = {}): Promise<AlloClient> {
-    const wsUrl = parsePlaceUrl(url).toString();
-    const timeout = options.timeout ?? DEFAULT_TIMEOUT;
-    const deadline = Date.now() + timeout;
-    const logger = options.logger ?? createLogger("client");
-    const connection = await Connection.open(wsUrl, { WebSocket: options.WebSocket, timeout, logger, sendBudget: options.sendBudget });
-    const client = new AlloClient(connection, logger);
+    const client = new AlloClient(parsePlaceUrl(url).toString(), options, options.logger ?? createLogger("client"));
     try {
-      const avatar = options.avatar ?? { transform: { matrix: identityMatrix() } };
-      const identity = options.identity ?? { display_name: "Allo agent" };
-      serveAssets(client);
-      options.beforeAnnounce?.(client);
-      const joined = await announce(client.requests, identity, avatar, { timeout: deadline - Date.now(), version: options.protocolVersion });
-      client.joined(joined.avatarId, joined.placeName);
-      await client.settledIn(deadline);
-      return client;
+      await client.join(true);
     } catch (error) {
-      void client.close(); // the error is the answer; the socket finishes closing on its own
+      // The place went away after letting us in (a restart during our first connect): retried like a later loss.
+      const lost = client.policy && !client.closeRequested ? placeWentAway(error) : undefined;
+      if (!lost) {
+        void client.close(); // the error is the answer; the socket finishes closing on its own
+        throw error;
+      }
+      client.logger.warn("the place went away while connecting; reconnecting", { code: lost.code, reason: lost.reason });
+      await client.reconnect(lost);
+      if (client.hasClosed) throw (await client.closed).error ?? error;
+      return client;
+    }
+    client.setConnected();
+    return client;
+  }
+
+  private constructor(
+    url: string,
+    private readonly options: ConnectOptions,
+    private readonly logger: Logger,
+  ) {
+    this.url = url;
+    this.timeout = options.timeout ?? DEFAULT_TIMEOUT;
+    this.policy = reconnectPolicy(options.reconnect);
+    this.outgoing$ = this.outgoing.asObservable();
+    this.interactions$ = this.interactions.stream;
+    this.connectionState$ = this.stateSubject.asObservable();
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+  }
+
+  /** Where the connection stands now (connectionState$ emits each change). */
+  get connectionState(): ConnectionState {
+    return this.stateSubject.value;
+  }
+
+  /** Traffic counters of the current connection. */
+  get stats(): ConnectionStats {
+    return this.connection.stats;
+  }
+
+  /** Opens a socket, announces and waits for the avatar and the clock: the first connect and every reconnect. */
+  private async join(first: boolean): Promise<void> {
+    const deadline = Date.now() + this.timeout;
+    const { WebSocket, sendBudget } = this.options;
+    const connection = await Connection.open(this.url, { WebSocket, timeout: this.timeout, logger: this.logger, sendBudget });
+    if (this.closeRequested) {
+      connection.close(1000, "client closed");
+      throw new ConnectionLostError(1000, "closed by this client");
+    }
+    const ended = this.use(connection);
+    try {
+      if (first) {
+        serveAssets(this);
+        this.options.beforeAnnounce?.(this);
+      }
+      const given = this.options.avatar;
+      const avatar = (typeof given === "function" ? given() : given) ?? { transform: { matrix: identityMatrix() } };
+      const identity = this.options.identity ?? { display_name: "Allo agent" };
+      const joined = await announce(this.requests, identity, avatar, { timeout: deadline - Date.now(), version: this.options.protocolVersion });
+      this.joined(joined.avatarId, joined.placeName);
+      await this.settledIn(deadline, ended);
+    } catch (error) {
+      if (connection.isOpen) connection.close(1000, "client closed");
       throw error;
     }
   }
 
-  private constructor(
-    private readonly connection: Connection,
-    private readonly logger: Logger,
-  ) {
-    this.url = connection.url;
-    this.stats = connection.stats;
-    this.outgoing$ = connection.outgoing$.asObservable();
-    this.interactions$ = this.interactions.stream;
+  /** Makes `connection` the current one: new requests, intent and clock; its frames feed the client's streams. */
+  private use(connection: Connection): Promise<ConnectionClose> {
+    this.connection = connection;
     this.requests = new PendingRequests(connection);
     this.intent = new IntentSender(connection);
     this.clock = new ClockSync(connection);
-    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
-    connection.attach({ onMessage: (message) => this.receive(message), onClose: (close) => this.connectionClosed(close) });
+    this.statesReceived = 0;
+    connection.outgoing$.subscribe({ next: (frame) => this.outgoing.next(frame) });
+    connection.binary$.subscribe({ next: (frame) => this.binary.next(frame) });
+    return new Promise((resolve) => {
+      connection.attach({
+        onMessage: (message) => this.receive(message),
+        onClose: (close) => {
+          resolve(close);
+          this.connectionClosed(connection, close);
+        },
+      });
+    });
+  }
+
+  private setConnected(): void {
+    this.stateSubject.next({ status: "connected", avatarId: this.avatar, placeName: this.place, reconnects: this.reconnects });
   }
 
   /** Our avatar entity's id. */
@@ -166,9 +246,9 @@ export class AlloClient {
     return this.place;
   }
 
-  /** Whether the connection is still open. */
+  /** Whether a connection is open now (false while reconnecting). */
   get isOpen(): boolean {
-    return !this.hasClosed && this.connection.isOpen;
+    return !this.hasClosed && this.connection?.isOpen === true;
   }
 
   get entityAdded$(): Observable<Entity> {
@@ -196,7 +276,7 @@ export class AlloClient {
 
   /** Binary frames from the place, channel byte first (media, assets: see assets.ts). */
   get binary$(): Observable<Uint8Array> {
-    return this.connection.binary$.asObservable();
+    return this.binary.asObservable();
   }
 
   /** Sends one binary frame, channel byte first (docs/protocol.md §1). Throws AlloError if the connection is closed. */
@@ -287,14 +367,22 @@ export class AlloClient {
     });
   }
 
-  /** Closes the connection (pending requests reject with ConnectionLostError) and resolves once it has closed. */
+  /**
+   * Closes the connection, or stops reconnecting (pending requests reject with ConnectionLostError), and resolves once
+   * it has closed.
+   */
   async close(): Promise<void> {
-    if (!this.hasClosed && this.connection.isOpen) this.connection.close(1000, "client closed");
+    this.closeRequested = true;
+    this.cancelWait?.();
+    if (!this.hasClosed && this.connectionState.status !== "reconnecting") {
+      if (this.connection?.isOpen) this.connection.close(1000, "client closed");
+      else this.finish({ code: 1000, reason: "closed by this client" }, "closed by client");
+    }
     await this.closed;
   }
 
   // connect() resolves only when the avatar is in the mirror and serverTime() works, so callers can use both at once.
-  private settledIn(deadline: number): Promise<void> {
+  private settledIn(deadline: number, ended: Promise<ConnectionClose>): Promise<void> {
     const avatarId = this.avatar;
     return new Promise((resolve, reject) => {
       let done = false;
@@ -307,7 +395,8 @@ export class AlloClient {
         else resolve();
       };
       const check = () => {
-        if (this.world.get(avatarId) && this.clock.isSynced) finish();
+        // A state frame from this connection: after a reconnect the mirror still holds the old place's world.
+        if (this.statesReceived > 0 && this.world.get(avatarId) && this.clock.isSynced) finish();
       };
       const timer = setTimeout(() => {
         const missing = [this.world.get(avatarId) ? "" : "a world state with our avatar", this.clock.isSynced ? "" : "an answer to clock sync"];
@@ -315,7 +404,7 @@ export class AlloClient {
       }, Math.max(0, deadline - Date.now()));
       const subscription = this.world.state$.subscribe({ next: check });
       void this.clock.synced.then(check);
-      void this.closed.then((closed) => finish(closed.error ?? new ConnectionLostError(closed.code, closed.reason)));
+      void ended.then((closed) => finish(new ConnectionLostError(closed.code, closed.reason)));
       check();
     });
   }
@@ -329,6 +418,7 @@ export class AlloClient {
 
   private receive(message: PlaceMessage): void {
     if (message.kind === "state") {
+      this.statesReceived++;
       const applied = this.world.apply(message.state);
       if (!applied) this.logger.debug("state patch not based on our revision; asking for a full state", { revision: this.world.revision });
       this.intent.acknowledge(applied ? this.world.revision : 0);
@@ -371,16 +461,92 @@ export class AlloClient {
     this.connection.send(toEnvelope({ type, senderEntityId, receiverEntityId, requestId, body }), body[0]);
   }
 
-  private connectionClosed(close: ConnectionClose): void {
-    if (this.hasClosed) return;
-    this.hasClosed = true;
+  private connectionClosed(connection: Connection, close: ConnectionClose): void {
+    if (connection !== this.connection || this.hasClosed) return;
     this.intent.stop();
     this.clock.stop();
+    const status = this.connectionState.status;
+    const retried = this.policy !== null && !close.byClient && !this.closeRequested && isRetriedClose(close.code);
+    if (status === "reconnecting" || (status === "connecting" && retried)) {
+      // A reconnect attempt's (or the first connect's) socket closed: its announce fails, and the loop decides.
+      this.requests.rejectAll(new ConnectionLostError(close.code, close.reason));
+      return;
+    }
+    if (status === "connected" && retried) {
+      this.requests.rejectAll(new ReconnectingError(close.code, close.reason));
+      this.logger.warn("connection to the place lost; reconnecting", { code: close.code, reason: close.reason });
+      void this.reconnect({ code: close.code, reason: close.reason });
+      return;
+    }
+    this.finish(close, close.byClient ? "closed by client" : "closed by place", close.byClient);
+  }
+
+  /** Attempts to join again until one succeeds, the place sends us away, close() is called, or the policy gives up. */
+  private async reconnect(lost: CloseInfo): Promise<void> {
+    const policy = this.policy!;
+    const since = Date.now();
+    let lastClose = lost;
+    let lastError: string | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const away = Date.now() - since;
+      if (attempt > policy.maxAttempts || away >= policy.giveUpAfter) {
+        const reason = `the place did not come back: ${attempt - 1} attempts in ${Math.round(away / 1000)} s${lastError ? ` (last: ${lastError})` : ""}`;
+        this.logger.error("gave up reconnecting", { attempts: attempt - 1, awayMs: away });
+        return this.finish({ code: lastClose.code, reason }, "gave up");
+      }
+      const delay = Math.min(backoffDelay(attempt, policy), policy.giveUpAfter - away);
+      this.stateSubject.next({ status: "reconnecting", attempt, delay, since, lastClose, lastError });
+      this.logger.info("reconnect attempt", { attempt, delayMs: delay, awayMs: away, code: lastClose.code });
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.cancelWait = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.cancelWait = undefined;
+      if (this.closeRequested) return this.finish({ code: 1000, reason: "closed by this client" }, "closed by client");
+      try {
+        await this.join(false);
+      } catch (error) {
+        if (this.closeRequested) return this.finish({ code: 1000, reason: "closed by this client" }, "closed by client");
+        // The place answered and refused us (kicked, announce refused): final. A place still away: try again.
+        if (error instanceof AnnounceRefusedError && !(typeof error.code === "number" && isRetriedClose(error.code))) {
+          return this.finish({ code: typeof error.code === "number" ? error.code : 4403, reason: error.reason }, "closed by place");
+        }
+        if (error instanceof ConnectionLostError) lastClose = { code: error.code, reason: error.reason };
+        lastError = error instanceof Error ? error.message : String(error);
+        continue;
+      }
+      this.reconnects++;
+      this.logger.info("reconnected", { attempt, avatar: this.avatar, awayMs: Date.now() - since });
+      this.setConnected();
+      return;
+    }
+  }
+
+  /** The end, for good: pending requests fail, streams complete, `closed` resolves. */
+  private finish(close: CloseInfo, why: ClientClosed["why"], byClient = why === "closed by client"): void {
+    if (this.hasClosed) return;
+    this.hasClosed = true;
+    this.intent?.stop();
+    this.clock?.stop();
     const lost = new ConnectionLostError(close.code, close.reason);
-    this.requests.rejectAll(close.byClient ? new ConnectionLostError(close.code, close.reason || "closed by this client") : lost);
-    if (!close.byClient) this.logger.warn("connection to the place lost", { code: close.code, reason: close.reason });
-    this.resolveClosed({ code: close.code, reason: close.reason, error: close.byClient ? undefined : lost });
+    this.requests?.rejectAll(byClient ? new ConnectionLostError(close.code, close.reason || "closed by this client") : lost);
+    if (!byClient && why !== "gave up") this.logger.warn("connection to the place lost", { code: close.code, reason: close.reason });
+    this.stateSubject.next({ status: "closed", why, code: close.code, reason: close.reason });
+    this.stateSubject.complete();
+    this.resolveClosed({ code: close.code, reason: close.reason, error: byClient ? undefined : lost, why });
     this.interactions.complete();
     this.world.complete();
+    this.outgoing.complete();
+    this.binary.complete();
   }
+}
+
+/** How the place went away, if `error` (from a join) says it did after the socket opened; else undefined. */
+function placeWentAway(error: unknown): CloseInfo | undefined {
+  if (error instanceof ConnectionLostError && isRetriedClose(error.code)) return { code: error.code, reason: error.reason };
+  if (error instanceof AnnounceRefusedError && typeof error.code === "number" && isRetriedClose(error.code)) return { code: error.code, reason: error.reason };
+  return undefined;
 }

@@ -55,6 +55,17 @@ export class ConnectionLostError extends AlloError {
   }
 }
 
+/**
+ * The place went away and the client is reconnecting: requests pending when it went, and requests made before it is
+ * back, reject with this at once (nothing waits in a queue). Watch `client.connectionState$` to know when it is back.
+ */
+export class ReconnectingError extends ConnectionLostError {
+  constructor(code: number, reason: string) {
+    super(code, reason);
+    this.message = `The connection to the place was lost (close ${code}${reason ? `: ${reason}` : ""}); reconnecting. Send again once client.connectionState.status is "connected".`;
+  }
+}
+
 /** A response said `[name, "error" | "failed", reason]` (docs/protocol.md §3). */
 export class InteractionError extends AlloError {
   constructor(

@@ -4,6 +4,8 @@ export type { ConnectOptions, IncomingInteraction, PlaceRequestOptions, SenderOp
 export type { Identity } from "./announce.ts";
 export type { RequestOptions } from "./requests.ts";
 export { DEFAULT_REQUEST_TIMEOUT, errorInResponse } from "./requests.ts";
+export { DEFAULT_RECONNECT, backoffDelay, isRetriedClose } from "./reconnect.ts";
+export type { ReconnectOptions, ConnectionState, CloseInfo } from "./reconnect.ts";
 export { WorldMirror } from "./mirror.ts";
 export type { EntityChange, EntityRemoval, StateApplied } from "./mirror.ts";
 export type { IntentUpdate } from "./intent.ts";
@@ -15,6 +17,7 @@ export {
   AnnounceRefusedError,
   RequestTimeoutError,
   ConnectionLostError,
+  ReconnectingError,
   InteractionError,
   InteractionDeniedError,
 } from "./errors.ts";

@@ -22,6 +22,11 @@ export interface GatewayOptions {
    */
   standby?: number;
   stopTimeoutMs?: number;
+  /**
+   * How long a hosted app keeps reconnecting to a place that went away before it exits (and is reaped). Default
+   * 300 000 (5 minutes); passed to each app as ALLO_RECONNECT_GIVE_UP_MS (@allo/ui runApp).
+   */
+  placeAwayMs?: number;
   logger?: Logger;
   logLevel?: LogLevel;
 }

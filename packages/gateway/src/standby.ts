@@ -13,6 +13,8 @@ export interface StandbyOptions {
   hasRoom(app: AppFolder): boolean;
   logger: Logger;
   stopTimeoutMs: number;
+  /** Set in every standby's environment (the supervisor's reconnect limit). */
+  env?: Record<string, string>;
   /** A standby that is not ready by then is stopped. Default 60 s. */
   readyTimeoutMs?: number;
   /** A standby that does not acknowledge its launch by then is stopped and the launch starts cold. Default 10 s. */
@@ -190,7 +192,7 @@ export class StandbyPool {
     const standby: Standby = { app, info, ready: new Promise((r) => (becomeReady = r)), taken: false };
     // Counted from now, so fill() and the limits see it while the OS starts it.
     this.pools.get(app.path)!.push(standby);
-    const spawned = spawnAppProcess(app, { env: { ALLO_APP_STANDBY: "1" }, ipc: true, log }).then(
+    const spawned = spawnAppProcess(app, { env: { ...this.options.env, ALLO_APP_STANDBY: "1" }, ipc: true, log }).then(
       (proc) => {
         standby.proc = proc;
         info.pid = proc.pid;

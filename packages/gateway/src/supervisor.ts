@@ -58,8 +58,12 @@ export interface SupervisorOptions {
   standby?: number;
   /** The apps to keep standbys for (apps with `standby: true`). */
   apps?: readonly AppFolder[];
+  /** How long an app keeps reconnecting to a place that went away before it exits. Default 300 000 ms. */
+  placeAwayMs?: number;
   logger: Logger;
 }
+
+export const DEFAULT_PLACE_AWAY_MS = 300_000;
 
 interface Live {
   info: InstanceInfo;
@@ -84,7 +88,11 @@ export class Supervisor {
   /** The last 100 exits, oldest first. */
   readonly recentExits: InstanceExit[] = [];
 
+  /** What every app process gets in its environment, on top of its launch. */
+  private readonly appEnv: Record<string, string>;
+
   constructor(options: SupervisorOptions) {
+    this.appEnv = { ALLO_RECONNECT_GIVE_UP_MS: String(options.placeAwayMs ?? DEFAULT_PLACE_AWAY_MS) };
     this.maxInstancesPerApp = options.maxInstancesPerApp ?? 16;
     this.maxInstances = options.maxInstances ?? 64;
     this.stopTimeoutMs = options.stopTimeoutMs ?? 5000;
@@ -94,6 +102,7 @@ export class Supervisor {
       size: options.standby ?? 1,
       logger: options.logger,
       stopTimeoutMs: this.stopTimeoutMs,
+      env: this.appEnv,
       hasRoom: (app) =>
         this.count(app.path) + this.pool.count(app.path) < this.maxInstancesPerApp && this.count() + this.pool.count() < this.maxInstances,
     });
@@ -167,6 +176,7 @@ export class Supervisor {
         // docs/protocol.md §8.5: the place URL (also argv), the launch args and the launcher's identity, as JSON.
         extraArgs: [spec.placeUrl],
         env: {
+          ...this.appEnv,
           ALLO_PLACE_URL: spec.placeUrl,
           ALLO_APP_BOOT_ARGS: JSON.stringify(spec.args),
           ALLO_APP_BOOTED_BY_IDENTITY: JSON.stringify(spec.identity),

@@ -1,5 +1,5 @@
 // @allo/place: the reference Allo place. Named exports only.
-export { startPlace, type Place, type PlaceStats } from "./place.ts";
+export { startPlace, type Place, type PlaceCloseOptions, type PlaceStats } from "./place.ts";
 export { World, PLACE_OWNER, type WorldView, type Owner, type RemovedEntity } from "./world.ts";
 export { Agent, type AgentStats } from "./agent.ts";
 export {

@@ -27,7 +27,17 @@ export interface Place {
   stats(): PlaceStats;
   /** Runs one tick now: simulation, clock, a revision if anything changed, states to agents (benches, tickRate 0). */
   tick(): void;
-  close(): Promise<void>;
+  /**
+   * Stops accepting, closes every agent (default 1001 "place is closing"; a restart says 1012, docs/protocol.md §1)
+   * and resolves once their sockets and the server have closed.
+   */
+  close(options?: PlaceCloseOptions): Promise<void>;
+}
+
+export interface PlaceCloseOptions {
+  /** The WebSocket close code every agent gets: 1001 (going away, the default) or 1012 (service restart). */
+  code?: 1001 | 1012;
+  reason?: string;
 }
 
 export interface PlaceStats extends SyncStats { agents: number; entities: number; revision: number; pendingRequests: number }
@@ -178,15 +188,21 @@ export async function startPlace(options: PlaceOptions = {}): Promise<Place> {
     ctx,
     tick: () => sync.tick(),
     stats: () => ({ ...sync.stats, agents: agents.size, entities: world.size, revision: world.revision, pendingRequests: router.pendingCount }),
-    close() {
+    close(closeOptions: PlaceCloseOptions = {}) {
       closing ??= (async () => {
+        const code = closeOptions.code ?? 1001;
+        const reason = closeOptions.reason ?? "place is closing";
         clearInterval(tickTimer);
         clearInterval(heartbeatTimer);
         dispatcher.closeAll("place is closing");
         router.closeAll("place is closing");
         callHooks(log, "onClose", hooks.onClose);
-        for (const agent of [...agents.values()]) ctx.disconnect(agent, 1001, "place is closing");
-        await server.close();
+        const serverClosed = server.close(); // first: an agent that reconnects at once is not let in again
+        const sockets = [...agents.values()].map((agent) => agent.socket);
+        for (const agent of [...agents.values()]) ctx.disconnect(agent, code, reason);
+        // Each agent gets its close frame before the process that awaits this may exit (cut off after 2 s).
+        await Promise.all(sockets.map((socket) => (socket.readyState === socket.CLOSED ? undefined : new Promise((r) => socket.once("close", r)))));
+        await serverClosed;
         log.info("place closed", { name });
       })();
       return closing;

@@ -14,11 +14,12 @@ export function animate(target: AnimationTarget, descriptor: PropertyAnimationDe
   const node = typeof target === "function" ? target() : target;
   if (!(node instanceof EntityNode)) return Promise.reject(new Error("animate() needs an entity ref (the node a ref receives)."));
   let cancelled = false;
-  let id: string | null = null;
+  const running: RunningAnimation = { descriptor, id: null };
   if (getOwner()) {
     onCleanup(() => {
       cancelled = true;
-      if (id) void removeAnimation(node, id);
+      node.animations?.delete(running);
+      if (running.id) void removeAnimation(node, running.id);
     });
   }
   return node.ready.then(async (entityId) => {
@@ -26,10 +27,27 @@ export function animate(target: AnimationTarget, descriptor: PropertyAnimationDe
     if (!client) throw new Error("animate(): the entity is no longer part of a running app.");
     const response = await client.request(entityId, entityId, ["add_property_animation", descriptor as unknown as InteractionBody[1]]);
     const animationId = String(response[2]);
-    id = animationId;
+    running.id = animationId;
     if (cancelled) await removeAnimation(node, animationId);
+    else if (descriptor.repeats) (node.animations ??= new Set()).add(running);
     return animationId;
   });
+}
+
+type RunningAnimation = NonNullable<EntityNode["animations"]> extends Set<infer T> ? T : never;
+
+/**
+ * After a reconnect the new place has none of the entity's animations: the repeating ones start again, from now
+ * (their start_at was on the old place's clock). The others have ended, or were feedback for a moment that passed.
+ */
+export async function restartAnimations(node: EntityNode): Promise<void> {
+  const client = node.sync?.client;
+  if (!client || !node.id || !node.animations) return;
+  for (const running of node.animations) {
+    const { start_at: _old, ...descriptor } = running.descriptor;
+    const response = await client.request(node.id, node.id, ["add_property_animation", descriptor as unknown as InteractionBody[1]]).catch(() => null);
+    running.id = response ? String(response[2]) : null;
+  }
 }
 
 /** Stops an animation started with animate(). */

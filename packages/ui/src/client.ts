@@ -28,4 +28,14 @@ export interface UiClient {
   readonly world: { entities: ReadonlyMap<EntityId, { id: EntityId; components: Record<string, unknown> }> };
   readonly entityAdded$?: Observable<unknown>;
   readonly entityRemoved$?: Observable<unknown>;
+  /** The place's URL. */
+  readonly url?: string;
+  /** @allo/client's connection state: the renderer pauses while reconnecting and re-spawns once connected again. */
+  readonly connectionState$?: Observable<UiConnectionState>;
 }
+
+/** The part of @allo/client's ConnectionState the renderer reads. */
+export type UiConnectionState =
+  | { status: "connecting" | "closed" }
+  | { status: "connected"; reconnects: number }
+  | { status: "reconnecting"; attempt: number; delay: number };

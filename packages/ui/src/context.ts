@@ -19,6 +19,8 @@ export interface AppContextValue {
   launchedBy: JsonObject | null;
   /** The asset() refs its entities use, published through its client while used. */
   assets: AppAssets;
+  /** The place's URL ("" when the app was given a client without one): stored signals are scoped by it. */
+  placeUrl: string;
   /** Called when the app is asked to quit, before it is disposed. */
   quitHandlers: Set<() => void | Promise<void>>;
   /** Quits the app as the `quit` request does: onQuit handlers, dispose, and exit unless exitOnQuit is false. */

@@ -7,6 +7,7 @@ import type { UiClient } from "./client.ts";
 import { matchAnnounced } from "./announce-match.ts";
 import { adopt } from "./adopt.ts";
 import { MessageBudget } from "./budget.ts";
+import { restartAnimations } from "./animate.ts";
 import { connectSubtree, detachedTops, disconnectSubtree, forEachEntity, hasDetached, isConnected, someEntity, specOf } from "./tree.ts";
 import type { ContainerNode } from "./node.ts";
 
@@ -116,6 +117,37 @@ export class EntitySync {
 
   avatarId: EntityId | null = null;
 
+  /** The place went away (the client is reconnecting): nothing is sent until the app is announced again. */
+  suspend(): void {
+    this.client = null;
+  }
+
+  /**
+   * Before announcing again to a place that knows none of our ids: every node in the tree is detached (its live
+   * component values stay; the announce and the next flush spawn them anew), and what pointed at old ids is dropped.
+   * Animations restart on their entity once it is live again.
+   */
+  forgetPlace(): void {
+    this.client = null;
+    for (const top of this.root.childEntities()) {
+      forEachEntity(top, (node) => {
+        if (node.state !== "detached") node.markDetached();
+        node.dirty.clear();
+        if (node.animations?.size) void node.ready.then(() => restartAnimations(node));
+      });
+    }
+    this.byId.clear();
+    this.pending.clear();
+    this.dirty.clear();
+    this.removed.clear();
+    this.adoptable.clear();
+    this.answering.clear();
+    this.removeQueue.length = 0;
+    this.avatar = null;
+    this.avatarSent = {};
+    this.avatarId = null;
+  }
+
   /** The announce spec: the first root entity with as much of its subtree as fits one message. */
   avatarPlan(): AvatarPlan | null {
     const first = this.root.childEntities().next().value;
@@ -187,7 +219,7 @@ export class EntitySync {
   }
 
   private drainRemoveQueue(): void {
-    while (this.removeQueue.length && this.take()) {
+    while (this.client && this.removeQueue.length && this.take()) {
       this.counters.removals++;
       const id = this.removeQueue.shift()!;
       this.track(this.client!.removeEntity(id, "cascade"), `remove_entity ${id}`);
@@ -383,7 +415,9 @@ export class EntitySync {
 
   private track(request: Promise<unknown>, what: string): void {
     const tracked = request.catch((error: unknown) => {
-      if (!this.disposed) this.logger.warn(`${what} failed`, { error: error instanceof Error ? error.message : String(error) });
+      // Cut off by a place that went away: forgetPlace() and the next announce spawn it all anew.
+      if (error instanceof Error && error.name === "ReconnectingError") this.logger.debug(`${what} cut off by the reconnect`);
+      else if (!this.disposed) this.logger.warn(`${what} failed`, { error: error instanceof Error ? error.message : String(error) });
     });
     this.inflight.add(tracked);
     void tracked.finally(() => this.inflight.delete(tracked));

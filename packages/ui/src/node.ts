@@ -3,7 +3,7 @@
 // Children are a doubly linked list so inserts before an anchor and sibling walks are O(1)
 // (solid-js/universal calls getNextSibling/insertNode per item while reconciling <For>).
 import type { Owner } from "solid-js";
-import type { EntityId, Json } from "@allo/protocol";
+import type { EntityId, Json, PropertyAnimationDescriptor } from "@allo/protocol";
 import type { AssetUses } from "./asset-props.ts";
 import type { EntitySync } from "./flush.ts";
 import type { EventHandler } from "./events.ts";
@@ -60,6 +60,8 @@ export class EntityNode extends ContainerNode {
   generation = 0;
   /** The Solid owner it was created under: its disposal is this node's unmount (asset-props.ts). */
   owner: Owner | null = null;
+  /** Property animations started with animate() and not removed: restarted after a reconnect (animate.ts). */
+  animations: Set<{ descriptor: PropertyAnimationDescriptor; id: string | null }> | undefined;
   /** The assets its components name through asset() refs, while it uses them. */
   assetUses: AssetUses | undefined;
   private readyWaiters: Array<(id: EntityId) => void> = [];

@@ -6,8 +6,7 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createComponent, type Component, type JSX } from "solid-js";
 import type { JsonObject, LogLevel } from "@allo/protocol";
-import { render, type AppHandle } from "./render.ts";
-
+import { render, type AppHandle, type ReconnectSetting } from "./render.ts";
 
 export interface RunAppOptions {
   /** Place URL; default: the first argv argument that looks like one, else ALLO_PLACE_URL. */
@@ -16,6 +15,32 @@ export interface RunAppOptions {
   logLevel?: LogLevel;
   /** The entry file, to name the app after its package.json (default: the process's entry). */
   entry?: string;
+  /** Reconnect when the place goes away. Default: on, as reconnectFromEnv() reads ALLO_RECONNECT*. */
+  reconnect?: ReconnectSetting;
+}
+
+/**
+ * Reconnecting as the environment asks: ALLO_RECONNECT=0 turns it off; ALLO_RECONNECT_GIVE_UP_MS (default 300 000,
+ * the gateway sets it), ALLO_RECONNECT_MAX_DELAY_MS (default 2 500) and ALLO_RECONNECT_INITIAL_DELAY_MS (default
+ * 250) tune the backoff (@allo/client's ReconnectOptions).
+ */
+export function reconnectFromEnv(env = process.env): ReconnectSetting {
+  if (env.ALLO_RECONNECT === "0" || env.ALLO_RECONNECT === "false") return false;
+  const setting: Exclude<ReconnectSetting, boolean> = {};
+  const read = (name: string, key: keyof typeof setting) => {
+    const text = env[name];
+    if (text === undefined || text === "") return;
+    const value = Number(text);
+    if (!(value >= 0)) {
+      process.stderr.write(`${name} must be a number of milliseconds ≥ 0, got "${text}"; using the default.\n`);
+      return;
+    }
+    setting[key] = value;
+  };
+  read("ALLO_RECONNECT_GIVE_UP_MS", "giveUpAfter");
+  read("ALLO_RECONNECT_MAX_DELAY_MS", "maxDelay");
+  read("ALLO_RECONNECT_INITIAL_DELAY_MS", "initialDelay");
+  return setting;
 }
 
 /** "allo.displayName", "displayName", else the unscoped "name" of the package.json nearest to `file` (as the gateway). */
@@ -67,6 +92,7 @@ async function startApp(App: Component | (() => JSX.Element), options: RunAppOpt
     // ALLO_TOKEN (allo run --token): a token from the place's operator, for a place that requires one.
     identity: options.identity ?? { display_name: name, ...(process.env.ALLO_TOKEN ? { token: process.env.ALLO_TOKEN } : {}) },
     logLevel: options.logLevel,
+    reconnect: options.reconnect ?? reconnectFromEnv(),
   }).finally(connected);
   const stop = () => void app.dispose().then(() => process.exit(0));
   process.once("SIGINT", stop);

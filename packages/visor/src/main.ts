@@ -93,7 +93,7 @@ const xr = new XrVisor({
   scene,
   keyboard,
   comfort: comfortFromQuery(query),
-  tickMs: 50, // the place's 20 Hz (PROTOCOL.md §6.1)
+  tickMs: 50, // the place's 20 Hz (docs/protocol.md §6.1)
   link: { send, request, showProblem },
   launch,
   ownAvatar: () => client?.avatarId,

@@ -126,7 +126,8 @@ export async function placeCommand(argv: string[]): Promise<number> {
   }
   const signal = await stopped;
   process.stderr.write(`allo place: ${signal}, closing…\n`);
-  await place.close();
+  // 1012 (service restart): agents that reconnect come back when the place does (docs/protocol.md §1).
+  await place.close({ code: 1012, reason: `place restarting (${signal})` });
   return 0;
 }
 

@@ -6,15 +6,22 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 
-export const RUN_USAGE = `Usage: allo run <app.tsx> [place-url] [--token TOKEN]
+export const RUN_USAGE = `Usage: allo run <app.tsx> [place-url] [--token TOKEN] [--no-reconnect]
 
 Runs an app and connects it to a place. The place URL (alloplace://host:port, ws:// or wss://) comes from the
 argument or ALLO_PLACE_URL. The entry either starts itself (runApp) or exports its root component as App.
 --token (or ALLO_TOKEN): a token from the place's operator (allo token), for a place that requires one.
+When the place goes away (a restart), the app reconnects and re-spawns its entities, for up to 5 minutes
+(ALLO_RECONNECT_GIVE_UP_MS); --no-reconnect makes it exit instead.
 Quit with Ctrl-C, or from the place (the quit request).`;
 
 export async function runCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: "boolean", short: "h" }, token: { type: "string" } } });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { help: { type: "boolean", short: "h" }, token: { type: "string" }, "no-reconnect": { type: "boolean" } },
+  });
+  if (values["no-reconnect"]) process.env.ALLO_RECONNECT = "0"; // read by runApp, also when the entry calls it itself
   if (values.help) {
     process.stdout.write(RUN_USAGE + "\n");
     return 0;

@@ -15,7 +15,9 @@ With no folder it serves the app in the current folder at /; with several, each 
   --max-instances-per-app <n>   live processes per app (default 16); more launches get 503
   --max-instances <n>           live processes in total (default 64)
   --standby <n>                 warm processes kept per app, so a launch does not wait for Node to start and the
-                                app to compile (default 1; 0 turns them off); they count against the limits`;
+                                app to compile (default 1; 0 turns them off); they count against the limits
+  --place-away <seconds>        how long an app keeps reconnecting to a place that went away (a restart) before it
+                                exits and is reaped (default 300)`;
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -28,6 +30,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       "max-instances-per-app": { type: "string" },
       "max-instances": { type: "string" },
       standby: { type: "string" },
+      "place-away": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -43,6 +46,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     maxInstancesPerApp: count(values["max-instances-per-app"], "--max-instances-per-app", 16),
     maxInstances: count(values["max-instances"], "--max-instances", 64),
     standby: count(values.standby, "--standby", 1),
+    placeAwayMs: count(values["place-away"], "--place-away", 300) * 1000,
   });
   const stopped = stopSignal();
   process.stdout.write(

@@ -7,7 +7,7 @@ import type { ModuleRunner } from "vite/module-runner";
 import { createComponent, type Component } from "solid-js";
 import { connect } from "@allo/client";
 import { identityMatrix } from "@allo/protocol";
-import { render, type AppHandle, type UiClient } from "@allo/ui";
+import { reconnectFromEnv, render, type AppHandle, type UiClient } from "@allo/ui";
 import { alloSolid } from "@allo/ui/vite";
 import { DevReporter } from "./reporter.ts";
 import { syntaxGuard } from "./syntax-guard.ts";
@@ -53,6 +53,8 @@ export async function startDevRunner(options: DevRunnerOptions, reporter = new D
   const client = (await connect(options.placeUrl, {
     identity: { display_name: options.displayName },
     avatar: { transform: { matrix: identityMatrix() } },
+    // A place that restarts gets the app back (render() re-spawns the tree); ALLO_RECONNECT=0 turns it off.
+    reconnect: reconnectFromEnv(),
   })) as unknown as UiClient;
   const server = await createServer({
     root: options.root,

@@ -1,6 +1,6 @@
-// One hand in VR — a controller or a tracked hand. Its aim ray is the pointing finger (PROTOCOL.md §3): `point` with
+// One hand in VR — a controller or a tracked hand. Its aim ray is the pointing finger (docs/protocol.md §3): `point` with
 // the hit while it rests on a collider, `point-exit` when it leaves; select (trigger, or a pinch) pokes, squeeze grabs
-// a `grabbable` with the desktop's grab flow (the hand's pose carries `grab`, PROTOCOL.md §6.1); a tracked index
+// a `grabbable` with the desktop's grab flow (the hand's pose carries `grab`, docs/protocol.md §6.1); a tracked index
 // fingertip pushed into a collider pokes too. A failed poke turns the ray red and pulses the controller.
 import * as THREE from "three";
 import type { EntityId, InteractionBody, Pose } from "@allo/protocol";

@@ -1,4 +1,4 @@
-// Thumbsticks: the left one walks (the place's stick movement, PROTOCOL.md §6.1: the avatar moves where the head
+// Thumbsticks: the left one walks (the place's stick movement, docs/protocol.md §6.1: the avatar moves where the head
 // faces), the right one turns — in snap steps by default (the comfortable choice), or smoothly.
 export interface Comfort {
   turn: "snap" | "smooth";

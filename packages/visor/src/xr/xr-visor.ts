@@ -1,6 +1,6 @@
 // Immersive VR (and AR passthrough) through three.js's WebXR support: Enter VR / Enter AR buttons where navigator.xr
 // offers the modes, a `local-floor` session whose origin is the avatar (the rig follows the avatar's world matrix,
-// smoothed between state frames), the head and hands sent as intent poses (PROTOCOL.md §6.1) at the place's tick
+// smoothed between state frames), the head and hands sent as intent poses (docs/protocol.md §6.1) at the place's tick
 // rate, controllers and tracked hands (hand-input.ts), thumbstick locomotion, and the in-world menu and keyboard.
 import * as THREE from "three";
 import type { EntityId, Intent, Pose } from "@allo/protocol";
