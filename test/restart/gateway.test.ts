@@ -6,7 +6,7 @@ import type { Gateway, InstanceExit } from "@allo/gateway";
 import type { Place } from "@allo/place";
 import { createLogger } from "@allo/protocol";
 import type { RawAgent } from "@allo/place/testing";
-import { startTestPlace } from "@allo/place/testing";
+import { startTestPlace } from "@allo/testing";
 import { configureLaunchApp } from "../../packages/place/src/interactions/launch-app.ts";
 import { fixtureApp, gatewayFor, isAlive, visitor } from "../hosting/helpers.ts";
 import { waitForText } from "./helpers.ts";
@@ -28,7 +28,8 @@ afterEach(async () => {
 
 /** A place that launches apps (launch_app through the gateway), on `port` (0: a free one). */
 function placeForLaunches(port = 0): Promise<Place> {
-  return startTestPlace({ port, setup: (ctx) => configureLaunchApp(ctx, { connectTimeoutMs: 30_000 }) });
+  // The gateway runs on this machine: a loopback address the place refuses unless allowed (docs/protocol.md §10).
+  return startTestPlace({ port, setup: (ctx) => configureLaunchApp(ctx, { connectTimeoutMs: 30_000, allowPrivateAddresses: ["127.0.0.1"] }) });
 }
 
 async function launchGreeter(options: { placeAwayMs?: number } = {}) {
