@@ -6,11 +6,7 @@ export default defineConfig({
   plugins: [alloSolid()],
   test: {
     environment: "node",
-    include: [
-      "packages/*/test/**/*.test.{ts,tsx}",
-      "examples/*/test/**/*.test.{ts,tsx}",
-      "test/**/*.test.{ts,tsx}",
-    ],
+    include: ["packages/*/test/**/*.test.{ts,tsx}", "examples/*/test/**/*.test.{ts,tsx}", "test/**/*.test.{ts,tsx}"],
     // Browser tests run where Debian's chromium is installed (.ci/run installs it).
     exclude: ["**/node_modules/**", ...(existsSync("/usr/bin/chromium") ? [] : ["test/browser/**"])],
     // Two files at a time on this 2-core machine class: most files wait on real processes, sockets and Chromium

@@ -24,7 +24,12 @@ export function parseWorld(world: Map<string, Entity>, samples = 7): number[] {
  * The dirty-tracked patch floor: the change log knows which entity/component changed, the patch is built from the
  * live values and stringified. Nothing a real place does can be cheaper than this.
  */
-export function dirtyPatch(world: Map<string, Entity>, changed: Map<string, Set<string>>, revision: number, from: number): string {
+export function dirtyPatch(
+  world: Map<string, Entity>,
+  changed: Map<string, Set<string>>,
+  revision: number,
+  from: number,
+): string {
   const entities: Record<string, unknown> = {};
   for (const [id, names] of changed) {
     const entity = world.get(id);
@@ -76,17 +81,24 @@ export interface RawFanoutResult {
  * Raw ws fan-out: a bare ws server in its own process sends one stamped Buffer of `bytes` to `clients` sockets
  * every `tickMs`, for `ticks` ticks; the clients here JSON.parse each message (as an agent applies a patch).
  */
-export async function rawFanout(opts: { clients: number; bytes: number; ticks: number; tickMs?: number }): Promise<RawFanoutResult> {
+export async function rawFanout(opts: {
+  clients: number;
+  bytes: number;
+  ticks: number;
+  tickMs?: number;
+}): Promise<RawFanoutResult> {
   const server = startChild(new URL("./lib/raw-server.ts", import.meta.url));
   const { port } = (await server.ready) as { port: number };
   const oneWay: number[] = [];
   let delivered = 0;
   const sockets = await Promise.all(
-    Array.from({ length: opts.clients }, () => openSocket(`ws://127.0.0.1:${port}/`, (data) => {
-      const msg = JSON.parse(data);
-      oneWay.push(Number(process.hrtime.bigint() - BigInt(msg.t)) / 1e6);
-      delivered++;
-    })),
+    Array.from({ length: opts.clients }, () =>
+      openSocket(`ws://127.0.0.1:${port}/`, (data) => {
+        const msg = JSON.parse(data);
+        oneWay.push(Number(process.hrtime.bigint() - BigInt(msg.t)) / 1e6);
+        delivered++;
+      }),
+    ),
   );
   try {
     const sendMs: number[] = [];
@@ -157,7 +169,9 @@ export async function run(profile: Profile): Promise<BenchReport> {
   }
   const fan = await rawFanout({ clients: 50, bytes: 2048, ticks: full ? 200 : 60 });
   figures.push(figure("raw ws fan-out 50×2 KB, CPU/tick", "ms", fan.cpuMsPerTick));
-  figures.push(figure("raw ws fan-out 50×2 KB, one-way", "ms", fan.oneWay, { note: `${fan.delivered}/${fan.expected} delivered` }));
+  figures.push(
+    figure("raw ws fan-out 50×2 KB, one-way", "ms", fan.oneWay, { note: `${fan.delivered}/${fan.expected} delivered` }),
+  );
   const rtt = await rawRelayRoundTrip(full ? 5000 : 1000);
   figures.push(figure("raw ws relay round trip (2 hops)", "ms", rtt));
   const report: BenchReport = { bench: "baselines", profile, figures, details: { relayRtt: summarize(rtt) } };

@@ -8,8 +8,18 @@ import { startChild } from "./lib/child.ts";
 import { figure, printReport, sleep, type BenchReport, type Figure, type Profile } from "./lib/report.ts";
 import { WireAgent } from "../test/load/lib/wire-agent.ts";
 
-type Stats = { place: { statesSent: number; statesSkipped: number; revisionsMade: number }; flush: { p99: number }; cpuMs: number };
-interface Step { viewers: number; cpuShare: number; flushP99: number; skippedShare: number; ok: boolean }
+type Stats = {
+  place: { statesSent: number; statesSkipped: number; revisionsMade: number };
+  flush: { p99: number };
+  cpuMs: number;
+};
+interface Step {
+  viewers: number;
+  cpuShare: number;
+  flushP99: number;
+  skippedShare: number;
+  ok: boolean;
+}
 
 export async function run(profile: Profile): Promise<BenchReport> {
   const full = profile === "full";
@@ -23,7 +33,9 @@ export async function run(profile: Profile): Promise<BenchReport> {
     await host.call("scenery", { n: 1000 });
     await host.call("animate", { perTick: 10 });
     while (agents.length < maxViewers) {
-      const batch = await Promise.all(Array.from({ length: 50 }, (_, i) => WireAgent.connect(url, { name: `v${agents.length + i}`, mirror: false })));
+      const batch = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => WireAgent.connect(url, { name: `v${agents.length + i}`, mirror: false })),
+      );
       agents.push(...batch);
       await sleep(1500); // let the joiners' full states settle
       const before = await host.call<Stats>("stats", { reset: true });
@@ -42,7 +54,9 @@ export async function run(profile: Profile): Promise<BenchReport> {
       };
       step.ok = step.flushP99 <= 25 && step.skippedShare <= 0.001;
       steps.push(step);
-      console.log(`${step.viewers} viewers: place CPU ${(step.cpuShare * 100).toFixed(0)} % of a core, flush p99 ${step.flushP99.toFixed(1)} ms, skipped ${(step.skippedShare * 100).toFixed(2)} % (${skipped} of ${sent + skipped})`);
+      console.log(
+        `${step.viewers} viewers: place CPU ${(step.cpuShare * 100).toFixed(0)} % of a core, flush p99 ${step.flushP99.toFixed(1)} ms, skipped ${(step.skippedShare * 100).toFixed(2)} % (${skipped} of ${sent + skipped})`,
+      );
       if (step.cpuShare > 0.9) break;
     }
   } finally {
@@ -61,7 +75,11 @@ export async function run(profile: Profile): Promise<BenchReport> {
       goal: { op: ">=", value: 500 },
       note: `extrapolated from ${last.viewers} viewers at ${(last.cpuShare * 100).toFixed(0)} % of a core, flush p99 ${last.flushP99.toFixed(1)} ms, ${(last.skippedShare * 100).toFixed(2)} % skipped`,
     }),
-    figure("largest step with flush p99 ≤ 25 ms and ≤ 0.1 % skipped", "viewers", good.length ? good[good.length - 1].viewers : 0),
+    figure(
+      "largest step with flush p99 ≤ 25 ms and ≤ 0.1 % skipped",
+      "viewers",
+      good.length ? good[good.length - 1].viewers : 0,
+    ),
   ];
   const report: BenchReport = { bench: "capacity", profile, figures, details: { steps } };
   printReport(report);

@@ -12,7 +12,11 @@ import { WireAgent } from "../test/load/lib/wire-agent.ts";
 import { mirrorDifferences } from "../test/load/lib/invariants.ts";
 import { documentAtAgentRevision } from "../test/load/lib/healthy.ts";
 
-type Stats = { place: { revisionsMade: number; statesSent: number; statesSkipped: number }; flush: { median: number; p99: number }; cpuMs: number };
+type Stats = {
+  place: { revisionsMade: number; statesSent: number; statesSkipped: number };
+  flush: { median: number; p99: number };
+  cpuMs: number;
+};
 
 /**
  * Raw ws fan-out with acks: a bare ws server (its own process) sends one stamped Buffer of `bytes` to `clients`
@@ -27,7 +31,9 @@ async function rawFanoutAcked(opts: { clients: number; bytes: number; ticks: num
       let socket: WebSocket | undefined;
       const ack = (text: string) => {
         const { revision } = JSON.parse(text) as { revision: number };
-        socket?.send(`{"cmd":"intent","intent":{"xmovement":0,"zmovement":0,"yaw":0,"pitch":0,"poses":{},"ack_state_rev":${revision}}}`);
+        socket?.send(
+          `{"cmd":"intent","intent":{"xmovement":0,"zmovement":0,"yaw":0,"pitch":0,"poses":{},"ack_state_rev":${revision}}}`,
+        );
       };
       return openSocket(`ws://127.0.0.1:${port}/`, ack).then((s) => (socket = s));
     }),
@@ -41,7 +47,8 @@ async function rawFanoutAcked(opts: { clients: number; bytes: number; ticks: num
     await sleep(100);
     const cpu1 = await server.call<NodeJS.CpuUsage>("cpu");
     const acks = await server.call<number>("acks");
-    if (acks < opts.ticks * opts.clients * 0.9) throw new Error(`raw fan-out with acks: ${acks} of ${opts.ticks * opts.clients} acks`);
+    if (acks < opts.ticks * opts.clients * 0.9)
+      throw new Error(`raw fan-out with acks: ${acks} of ${opts.ticks * opts.clients} acks`);
     return (cpu1.user - cpu0.user + cpu1.system - cpu0.system) / 1000 / opts.ticks;
   } finally {
     for (const s of sockets) s.terminate();
@@ -62,18 +69,21 @@ async function throughPlace(viewers: number, sizes: number[], seconds: number): 
     let bytes: number[] = [];
     const agents: WireAgent[] = [];
     for (let i = 0; i < viewers; i++) {
-      agents.push(await WireAgent.connect(url, {
-        name: `viewer${i}`,
-        // Like the raw baseline's clients, most viewers only parse and ack; five keep a mirror to prove exactness.
-        mirror: i < 5,
-        onState(frame, size) {
-          const stamp = (frame.entities as Record<string, { components?: { stamp?: { ns: string } } }> | undefined)?.scenery0?.components?.stamp;
-          if (stamp && frame.patch_style === "merge") {
-            oneWay.push(Number(process.hrtime.bigint() - BigInt(stamp.ns)) / 1e6);
-            bytes.push(size);
-          }
-        },
-      }));
+      agents.push(
+        await WireAgent.connect(url, {
+          name: `viewer${i}`,
+          // Like the raw baseline's clients, most viewers only parse and ack; five keep a mirror to prove exactness.
+          mirror: i < 5,
+          onState(frame, size) {
+            const stamp = (frame.entities as Record<string, { components?: { stamp?: { ns: string } } }> | undefined)
+              ?.scenery0?.components?.stamp;
+            if (stamp && frame.patch_style === "merge") {
+              oneWay.push(Number(process.hrtime.bigint() - BigInt(stamp.ns)) / 1e6);
+              bytes.push(size);
+            }
+          },
+        }),
+      );
     }
     for (const size of sizes) {
       await host.call("animate", { perTick: perTickFor(size) });
@@ -95,19 +105,25 @@ async function throughPlace(viewers: number, sizes: number[], seconds: number): 
       const rawAcked = await rawFanoutAcked({ clients: viewers, bytes: patchBytes, ticks: Math.round(seconds * 20) });
       const label = `${viewers}×${(size / 1024).toFixed(0)} KB`;
       const cpuPerTick = after.cpuMs / Math.max(1, revisions);
-      figures.push(figure(`${label}: place CPU per tick`, "ms", cpuPerTick, {
-        baseline: { name: "raw ws", median: raw.cpuMsPerTick },
-        goal: { op: "<=", value: 1.5, on: "ratio" },
-        note: `patch ${Math.round(summarize(bytes).median)} B; flush p50 ${after.flush.median.toFixed(2)} ms, p99 ${after.flush.p99.toFixed(2)} ms; states sent ${sent}, skipped ${skipped} (lagging viewers coalesce)`,
-      }));
-      figures.push(figure(`${label}: place CPU per tick, vs raw ws with acks`, "ms", cpuPerTick, {
-        baseline: { name: "raw ws + reading every client's ack", median: rawAcked },
-        note: `the raw server also reads and parses ${viewers} acks a tick, as the place does`,
-      }));
-      figures.push(figure(`${label}: one-way latency`, "ms", oneWay, {
-        baseline: { name: "raw ws", median: summarize(raw.oneWay).median },
-        note: `raw ws p99 ${summarize(raw.oneWay).p99.toFixed(2)} ms; ${oneWay.length} of ${revisions * viewers} revision×viewer deliveries carried a stamp`,
-      }));
+      figures.push(
+        figure(`${label}: place CPU per tick`, "ms", cpuPerTick, {
+          baseline: { name: "raw ws", median: raw.cpuMsPerTick },
+          goal: { op: "<=", value: 1.5, on: "ratio" },
+          note: `patch ${Math.round(summarize(bytes).median)} B; flush p50 ${after.flush.median.toFixed(2)} ms, p99 ${after.flush.p99.toFixed(2)} ms; states sent ${sent}, skipped ${skipped} (lagging viewers coalesce)`,
+        }),
+      );
+      figures.push(
+        figure(`${label}: place CPU per tick, vs raw ws with acks`, "ms", cpuPerTick, {
+          baseline: { name: "raw ws + reading every client's ack", median: rawAcked },
+          note: `the raw server also reads and parses ${viewers} acks a tick, as the place does`,
+        }),
+      );
+      figures.push(
+        figure(`${label}: one-way latency`, "ms", oneWay, {
+          baseline: { name: "raw ws", median: summarize(raw.oneWay).median },
+          note: `raw ws p99 ${summarize(raw.oneWay).p99.toFixed(2)} ms; ${oneWay.length} of ${revisions * viewers} revision×viewer deliveries carried a stamp`,
+        }),
+      );
     }
     await sleep(500);
     let diverged = 0;
@@ -120,7 +136,11 @@ async function throughPlace(viewers: number, sizes: number[], seconds: number): 
       if (mirrorDifferences(Object.fromEntries(a.entities), doc.entities).length) diverged++;
       a.terminate();
     }
-    figures.push(figure(`${viewers} viewers: of 5 mirrors, differing from the place at the end`, "viewers", diverged, { goal: { op: "<=", value: 0 } }));
+    figures.push(
+      figure(`${viewers} viewers: of 5 mirrors, differing from the place at the end`, "viewers", diverged, {
+        goal: { op: "<=", value: 0 },
+      }),
+    );
   } finally {
     await host.kill();
   }
@@ -131,7 +151,17 @@ export async function run(profile: Profile): Promise<BenchReport> {
   const full = profile === "full";
   const figures: Figure[] = [];
   // Quick: the 50-agent case of the goals in both sizes, plus 200 viewers at 2 KB; full: the whole grid.
-  const grid: [number, number[]][] = full ? [[10, [2048, 20480]], [50, [2048, 20480]], [200, [2048, 20480]], [500, [2048, 20480]]] : [[50, [2048, 20480]], [200, [2048]]];
+  const grid: [number, number[]][] = full
+    ? [
+        [10, [2048, 20480]],
+        [50, [2048, 20480]],
+        [200, [2048, 20480]],
+        [500, [2048, 20480]],
+      ]
+    : [
+        [50, [2048, 20480]],
+        [200, [2048]],
+      ];
   for (const [viewers, sizes] of grid) figures.push(...(await throughPlace(viewers, sizes, full ? 10 : 3)));
   const report: BenchReport = { bench: "fanout", profile, figures };
   printReport(report);

@@ -20,11 +20,20 @@ const IDLE_AGENTS = Number(process.env.ALLO_BENCH_IDLE_AGENTS ?? 48); // + app a
 async function changeToMirror(app: AlloClient, viewer: AlloClient, id: string, samples: number): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < samples; i++) {
-    const seen = firstValueFrom(viewer.entityChanged$.pipe(filter((c) => c.entity.id === id && (c.entity.components.stamp as { i?: number } | undefined)?.i === i)));
+    const seen = firstValueFrom(
+      viewer.entityChanged$.pipe(
+        filter((c) => c.entity.id === id && (c.entity.components.stamp as { i?: number } | undefined)?.i === i),
+      ),
+    );
     const t0 = performance.now();
-    await Promise.all([app.changeComponents(id, { stamp: { i }, transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, i % 7, 1, 0, 1] } }), seen.then(() => out.push(performance.now() - t0))]);
+    await Promise.all([
+      app.changeComponents(id, {
+        stamp: { i },
+        transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, i % 7, 1, 0, 1] },
+      }),
+      seen.then(() => out.push(performance.now() - t0)),
+    ]);
     await sleep(GAP_MS);
-
   }
   return out;
 }
@@ -51,7 +60,6 @@ async function wireChangeToMirror(url: string, samples: number): Promise<number[
     await seen;
     out.push(performance.now() - t0);
     await sleep(GAP_MS);
-
   }
   app.terminate();
   viewer.terminate();
@@ -71,9 +79,11 @@ async function routedRequests(a: AlloClient, bEntity: string, samples: number): 
 async function pipelined(a: AlloClient, bEntity: string, total: number, depth: number): Promise<number> {
   let next = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: depth }, async () => {
-    while (next++ < total) await a.request(a.avatarId, bEntity, ["poke", true]);
-  }));
+  await Promise.all(
+    Array.from({ length: depth }, async () => {
+      while (next++ < total) await a.request(a.avatarId, bEntity, ["poke", true]);
+    }),
+  );
   return total / ((performance.now() - t0) / 1000);
 }
 
@@ -104,15 +114,26 @@ export async function run(profile: Profile): Promise<BenchReport> {
     const relayGap = summarize(await rawRelayRoundTrip(Math.min(samples, 400), GAP_MS)).median;
 
     const change = await changeToMirror(app, other, id, Math.min(samples, 400));
-    figures.push(figure("app change → other agent's mirror", "ms", change, {
-      baseline: { name: "raw relay RTT, same gap", median: relayGap },
-      goal: { op: "<=", value: 2 },
-      note: `p99 goal ≤ 5 ms; from changeComponents() to the viewer's entityChanged$; one every 20 ms, as the baseline`,
-    }));
+    figures.push(
+      figure("app change → other agent's mirror", "ms", change, {
+        baseline: { name: "raw relay RTT, same gap", median: relayGap },
+        goal: { op: "<=", value: 2 },
+        note: `p99 goal ≤ 5 ms; from changeComponents() to the viewer's entityChanged$; one every 20 ms, as the baseline`,
+      }),
+    );
     const wire = await wireChangeToMirror(url, Math.min(samples, 400));
-    figures.push(figure("same, bare wire agents (no @allo/client)", "ms", wire, { baseline: { name: "raw relay RTT, same gap", median: relayGap } }));
+    figures.push(
+      figure("same, bare wire agents (no @allo/client)", "ms", wire, {
+        baseline: { name: "raw relay RTT, same gap", median: relayGap },
+      }),
+    );
     const rtt = await routedRequests(app, other.avatarId, samples);
-    figures.push(figure("routed request round trip", "ms", rtt, { baseline: { name: "raw relay round trip", median: relayMedian }, goal: { op: "<=", value: 0.3 } }));
+    figures.push(
+      figure("routed request round trip", "ms", rtt, {
+        baseline: { name: "raw relay round trip", median: relayMedian },
+        goal: { op: "<=", value: 0.3 },
+      }),
+    );
     figures.push(figure("raw ws relay round trip (2 hops each way)", "ms", relay));
     const rate = await pipelined(app, other.avatarId, full ? 20_000 : 5_000, 32);
     figures.push(figure("routed requests, 32 in flight", "req/s", rate, { goal: { op: ">=", value: 15_000 } }));

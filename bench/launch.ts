@@ -32,7 +32,14 @@ export async function run(profile: Profile): Promise<BenchReport> {
   // except where withCache() swaps it for the duration of one launch.
   process.env.ALLO_BABEL_CACHE = warmCache;
 
-  const place = await startTestPlace({ setup: (ctx) => configureLaunchApp(ctx, { connectTimeoutMs: 60_000, allowPrivateAddresses: ["127.0.0.1"], launchesPerMinute: 1e6 }) });
+  const place = await startTestPlace({
+    setup: (ctx) =>
+      configureLaunchApp(ctx, {
+        connectTimeoutMs: 60_000,
+        allowPrivateAddresses: ["127.0.0.1"],
+        launchesPerMinute: 1e6,
+      }),
+  });
   const app = loadAppFolder(APP_DIR, "/greeter");
   const logger = createLogger("gateway", "warn");
   const warm = await startGateway({ apps: [app], port: 0, host: "127.0.0.1", logger, standby: 1 });
@@ -48,11 +55,17 @@ export async function run(profile: Profile): Promise<BenchReport> {
     }
   };
   // Idle: the warm gateway's standby is ready (nothing starting that would compete for the CPU), no app running.
-  const idle = () => waitUntil(() => warm.standbys().length === 1 && warm.standbys()[0].ready && avatars().length === 0, "an idle gateway");
+  const idle = () =>
+    waitUntil(
+      () => warm.standbys().length === 1 && warm.standbys()[0].ready && avatars().length === 0,
+      "an idle gateway",
+    );
 
   async function launch(gateway: Gateway, label: string, into: number[]): Promise<void> {
     const t0 = performance.now();
-    const response = await agent.request(["launch_app", `alloapp:${gateway.url}/greeter`, { color: "bench" }], { timeoutMs: 60_000 });
+    const response = await agent.request(["launch_app", `alloapp:${gateway.url}/greeter`, { color: "bench" }], {
+      timeoutMs: 60_000,
+    });
     const ms = performance.now() - t0;
     if (response[1] !== "ok") throw new Error(`${label} launch failed: ${JSON.stringify(response)}`);
     into.push(ms);
@@ -64,7 +77,11 @@ export async function run(profile: Profile): Promise<BenchReport> {
 
   async function byHand(cache: string, label: string, into: number[]): Promise<void> {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [ALLO, "run", app.entry, place.url], { cwd: app.dir, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, ALLO_BABEL_CACHE: cache } });
+    const child = spawn(process.execPath, [ALLO, "run", app.entry, place.url], {
+      cwd: app.dir,
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, ALLO_BABEL_CACHE: cache },
+    });
     await waitUntil(() => avatars().length === 1 || child.exitCode !== null, "the app to join");
     if (child.exitCode !== null) throw new Error(`allo run exited with ${child.exitCode} before joining`);
     into.push(performance.now() - t0);
@@ -101,17 +118,32 @@ export async function run(profile: Profile): Promise<BenchReport> {
     }
 
     const before = { name: "before", median: summarize(beforeMs).median };
-    const launchNote = (samples: number[]) => `p95 ${percentile(samples, 0.95).toFixed(0)} ms over ${samples.length} launches`;
+    const launchNote = (samples: number[]) =>
+      `p95 ${percentile(samples, 0.95).toFixed(0)} ms over ${samples.length} launches`;
     const report: BenchReport = {
       bench: "launch",
       profile,
       figures: [
-        figure("launch_app → ok before: cold process, no compile cache", "ms", beforeMs, { note: launchNote(beforeMs) }),
-        figure("launch_app → ok, warm standby (idle gateway)", "ms", standbyMs, { baseline: before, goal: { op: "<=", value: 250 }, note: launchNote(standbyMs) }),
-        figure("launch_app → ok, cold process, compile cache warm", "ms", coldCachedMs, { baseline: before, note: launchNote(coldCachedMs) }),
-        figure("launch_app → ok, back to back (standby still starting)", "ms", backToBackMs, { baseline: before, note: launchNote(backToBackMs) }),
+        figure("launch_app → ok before: cold process, no compile cache", "ms", beforeMs, {
+          note: launchNote(beforeMs),
+        }),
+        figure("launch_app → ok, warm standby (idle gateway)", "ms", standbyMs, {
+          baseline: before,
+          goal: { op: "<=", value: 250 },
+          note: launchNote(standbyMs),
+        }),
+        figure("launch_app → ok, cold process, compile cache warm", "ms", coldCachedMs, {
+          baseline: before,
+          note: launchNote(coldCachedMs),
+        }),
+        figure("launch_app → ok, back to back (standby still starting)", "ms", backToBackMs, {
+          baseline: before,
+          note: launchNote(backToBackMs),
+        }),
         figure("allo run, spawn → avatar, compile cache cold", "ms", handColdMs),
-        figure("allo run, spawn → avatar, compile cache warm", "ms", handWarmMs, { baseline: { name: "cache cold", median: summarize(handColdMs).median } }),
+        figure("allo run, spawn → avatar, compile cache warm", "ms", handWarmMs, {
+          baseline: { name: "cache cold", median: summarize(handColdMs).median },
+        }),
       ],
       details: {
         standby: stats(standbyMs),
@@ -147,7 +179,14 @@ export async function run(profile: Profile): Promise<BenchReport> {
 
 function stats(samples: number[]) {
   const s = summarize(samples);
-  return { n: s.n, median_ms: Math.round(s.median), p95_ms: Math.round(percentile(samples, 0.95)), min_ms: Math.round(s.min), max_ms: Math.round(s.max), samples_ms: samples.map(Math.round) };
+  return {
+    n: s.n,
+    median_ms: Math.round(s.median),
+    p95_ms: Math.round(percentile(samples, 0.95)),
+    min_ms: Math.round(s.min),
+    max_ms: Math.round(s.max),
+    samples_ms: samples.map(Math.round),
+  };
 }
 
 function percentile(samples: number[], q: number): number {

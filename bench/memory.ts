@@ -41,11 +41,13 @@ async function perEntity(n: number, history: boolean): Promise<Figure[]> {
     await sleep(200);
     const full = await host.call<Memory>("memory", { collect: true });
     const worldHeap = full.heapUsed - empty.heapUsed;
-    const out = [figure(`heap per entity, ${n / 1000}k world`, "KB", kb(worldHeap / n), {
-      baseline: { name: "same objects in a plain Map", median: kb(plainHeapPerEntity(n)) },
-      goal: { op: "<=", value: 1.5 },
-      note: `its JSON is ${(JSON.stringify([...makeWorld(1000).values()]).length / 1000).toFixed(0)} B an entity`,
-    })];
+    const out = [
+      figure(`heap per entity, ${n / 1000}k world`, "KB", kb(worldHeap / n), {
+        baseline: { name: "same objects in a plain Map", median: kb(plainHeapPerEntity(n)) },
+        goal: { op: "<=", value: 1.5 },
+        note: `its JSON is ${(JSON.stringify([...makeWorld(1000).values()]).length / 1000).toFixed(0)} B an entity`,
+      }),
+    ];
     // A joiner: the place encodes a set and keeps it (and then a spare block) while joins are recent.
     const url = (await host.ready).url as string;
     const joiner = await WireAgent.connect(url, { name: "joiner", mirror: false });
@@ -53,9 +55,16 @@ async function perEntity(n: number, history: boolean): Promise<Figure[]> {
     const joined = await host.call<Memory>("memory", { collect: true });
     joiner.terminate();
     const held = joined.heapUsed + joined.arrayBuffers - (full.heapUsed + full.arrayBuffers);
-    out.push(figure(`heap + buffers per entity after a join, ${n / 1000}k world`, "KB", kb((joined.heapUsed + joined.arrayBuffers - empty.heapUsed - empty.arrayBuffers) / n), {
-      note: `the kept set frame (+${kb(held / n).toFixed(2)} KB an entity) is rebuilt for the next joiner from what changed; dropped ~3 s after the last join at 20 Hz (64 revisions), its block 30 s after`,
-    }));
+    out.push(
+      figure(
+        `heap + buffers per entity after a join, ${n / 1000}k world`,
+        "KB",
+        kb((joined.heapUsed + joined.arrayBuffers - empty.heapUsed - empty.arrayBuffers) / n),
+        {
+          note: `the kept set frame (+${kb(held / n).toFixed(2)} KB an entity) is rebuilt for the next joiner from what changed; dropped ~3 s after the last join at 20 Hz (64 revisions), its block 30 s after`,
+        },
+      ),
+    );
     if (history) {
       // 1 % of the world moves every tick; after 80 ticks the 64-revision history is full.
       await host.call("animate", { perTick: n / 100 });
@@ -64,10 +73,16 @@ async function perEntity(n: number, history: boolean): Promise<Figure[]> {
       await sleep(200);
       const after = await host.call<Memory>("memory", { collect: true });
       const historyHeap = after.heapUsed - full.heapUsed;
-      out.push(figure(`revision history (64 × 1 %), ${n / 1000}k world`, "KB", kb(historyHeap), {
-        note: `${((historyHeap / worldHeap) * 100).toFixed(1)} % of the world's heap (goal ≤ 20 %; a 64-snapshot history would be 6,400 %)`,
-      }));
-      out.push(figure(`revision history share of world heap, ${n / 1000}k`, "%", (historyHeap / worldHeap) * 100, { goal: { op: "<=", value: 20 } }));
+      out.push(
+        figure(`revision history (64 × 1 %), ${n / 1000}k world`, "KB", kb(historyHeap), {
+          note: `${((historyHeap / worldHeap) * 100).toFixed(1)} % of the world's heap (goal ≤ 20 %; a 64-snapshot history would be 6,400 %)`,
+        }),
+      );
+      out.push(
+        figure(`revision history share of world heap, ${n / 1000}k`, "%", (historyHeap / worldHeap) * 100, {
+          goal: { op: "<=", value: 20 },
+        }),
+      );
     }
     return out;
   } finally {
@@ -78,7 +93,8 @@ async function perEntity(n: number, history: boolean): Promise<Figure[]> {
 /** Connects `count` agents in batches of 100, as agents arrive in a real place (one by one, each would patch all). */
 async function connectAll<T>(count: number, connect: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = [];
-  for (let i = 0; i < count; i += 100) out.push(...(await Promise.all(Array.from({ length: Math.min(100, count - i) }, (_, j) => connect(i + j)))));
+  for (let i = 0; i < count; i += 100)
+    out.push(...(await Promise.all(Array.from({ length: Math.min(100, count - i) }, (_, j) => connect(i + j)))));
   return out;
 }
 
@@ -86,10 +102,11 @@ async function perAgent(count: number): Promise<Figure[]> {
   // Baseline: bare ws connections to a bare ws server, same counts.
   const raw = startChild(new URL("./lib/raw-server.ts", import.meta.url));
   const { port } = (await raw.ready) as { port: number };
-  const openRaw = () => new Promise<WebSocket>((resolve) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
-    ws.once("open", () => resolve(ws));
-  });
+  const openRaw = () =>
+    new Promise<WebSocket>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
+      ws.once("open", () => resolve(ws));
+    });
   const raw0 = await raw.call<Memory>("memory");
   const sockets = await connectAll(count, openRaw);
   await sleep(300);

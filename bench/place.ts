@@ -9,7 +9,17 @@ import { serveParent, startChild, type ChildHandle } from "./lib/child.ts";
 import { startPlace, type Place } from "@allo/place";
 import { SetFrames } from "../packages/place/src/set-frame.ts";
 import type { Entity } from "@allo/protocol";
-import { figure, gc, printReport, summarize, table, fmt, type BenchReport, type Figure, type Profile } from "./lib/report.ts";
+import {
+  figure,
+  gc,
+  printReport,
+  summarize,
+  table,
+  fmt,
+  type BenchReport,
+  type Figure,
+  type Profile,
+} from "./lib/report.ts";
 import { makeWorld, rng, yRotation } from "./lib/world.ts";
 
 const AGENTS = 10;
@@ -34,13 +44,25 @@ class BenchAgent {
       socket.on("message", (data: Buffer) => {
         const message = JSON.parse(data.toString());
         if (Array.isArray(message)) {
-          if (message[4] === "ann") (message[5][1] === "error" ? reject(new Error(JSON.stringify(message))) : resolve());
+          if (message[4] === "ann") {
+            if (message[5][1] === "error") reject(new Error(JSON.stringify(message)));
+            else resolve();
+          }
           return;
         }
         if (message.patch_style) agent.onState(message.revision);
       });
     });
-    socket.send(JSON.stringify(["interaction", "request", "", "place", "ann", ["announce", "version", 3, "identity", { display_name: name }, "spawn_avatar", {}]]));
+    socket.send(
+      JSON.stringify([
+        "interaction",
+        "request",
+        "",
+        "place",
+        "ann",
+        ["announce", "version", 3, "identity", { display_name: name }, "spawn_avatar", {}],
+      ]),
+    );
     await announced;
     return agent;
   }
@@ -79,7 +101,10 @@ interface Run {
 }
 
 /** The agents live in a child process (bench/lib/child.ts): their parsing and GC stay out of the place's tick. */
-interface Agents { reach(revision: number): Promise<void>; close(): Promise<void> }
+interface Agents {
+  reach(revision: number): Promise<void>;
+  close(): Promise<void>;
+}
 
 async function startAgents(url: string): Promise<Agents> {
   const child: ChildHandle = startChild(new URL(import.meta.url), ["--agents"]);
@@ -94,10 +119,11 @@ async function startAgents(url: string): Promise<Agents> {
 }
 
 function serveAgents(): void {
-  let agents: BenchAgent[] = [];
+  const agents: BenchAgent[] = [];
   serveParent({
     async connect(args) {
-      for (let i = 0; i < (args.count as number); i++) agents.push(await BenchAgent.connect(args.url as string, `agent ${i}`));
+      for (let i = 0; i < (args.count as number); i++)
+        agents.push(await BenchAgent.connect(args.url as string, `agent ${i}`));
       return agents.length;
     },
     async reach(args) {
@@ -108,7 +134,14 @@ function serveAgents(): void {
   process.on("exit", () => agents.forEach((a) => a.close()));
 }
 
-async function measure(place: Place, agents: Agents, ids: string[], changes: number, ticks: number, seed: number): Promise<Run> {
+async function measure(
+  place: Place,
+  agents: Agents,
+  ids: string[],
+  changes: number,
+  ticks: number,
+  seed: number,
+): Promise<Run> {
   const random = rng(seed);
   const world = place.ctx.world;
   const tick: number[] = [];
@@ -201,12 +234,29 @@ async function measure(place: Place, agents: Agents, ids: string[], changes: num
   }
   const bytesPerAgent = bytes / ticks / AGENTS;
   place.ctx.simulation = sim;
-  return { entities: world.size, changes, tick, own, baseline, floor, simulation, bytesPerAgent, bytesPerChange: bytesPerAgent / changes, framesEncodedPerTick: encoded / ticks };
+  return {
+    entities: world.size,
+    changes,
+    tick,
+    own,
+    baseline,
+    floor,
+    simulation,
+    bytesPerAgent,
+    bytesPerChange: bytesPerAgent / changes,
+    framesEncodedPerTick: encoded / ticks,
+  };
 }
 
 async function worldOf(size: number): Promise<{ place: Place; agents: Agents; ids: string[] }> {
   // tickRate 0: the bench drives ticks itself; the clock would add a change a second, so it is pushed far out.
-  const place = await startPlace({ port: 0, tickRate: 0, logLevel: "warn", name: `bench ${size}`, limits: { clockIntervalMs: 3_600_000, ackTimeoutMs: 600_000 } });
+  const place = await startPlace({
+    port: 0,
+    tickRate: 0,
+    logLevel: "warn",
+    name: `bench ${size}`,
+    limits: { clockIntervalMs: 3_600_000, ackTimeoutMs: 600_000 },
+  });
   const agents = await startAgents(place.url);
   const ids: string[] = [];
   for (const [id, entity] of makeWorld(size, size)) {
@@ -233,7 +283,10 @@ export async function run(profile: Profile = "quick"): Promise<BenchReport> {
     gc();
     runs.push({ label: `1% of ${size}`, run: await measure(place, agents, ids, Math.max(1, size / 100), ticks, 1) });
     gc();
-    runs.push({ label: `${FIXED_CHANGES} changes in ${size}`, run: await measure(place, agents, ids, FIXED_CHANGES, ticks, 2) });
+    runs.push({
+      label: `${FIXED_CHANGES} changes in ${size}`,
+      run: await measure(place, agents, ids, FIXED_CHANGES, ticks, 2),
+    });
     // Join (B3): the place's set encoder on the whole world (nothing kept, into a reused block) vs JSON.stringify
     // of a plain copy of the same document, alternating.
     const joinSamples: number[] = [];
@@ -250,7 +303,21 @@ export async function run(profile: Profile = "quick"): Promise<BenchReport> {
       joinSamples.push(t1 - t0);
       plainSamples.push(performance.now() - t1);
     }
-    runs.push({ label: `set frame of ${size}`, run: { entities: size, changes: 0, tick: joinSamples, own: [], baseline: plainSamples, floor: [], simulation: [], bytesPerAgent: 0, bytesPerChange: 0, framesEncodedPerTick: 1 } });
+    runs.push({
+      label: `set frame of ${size}`,
+      run: {
+        entities: size,
+        changes: 0,
+        tick: joinSamples,
+        own: [],
+        baseline: plainSamples,
+        floor: [],
+        simulation: [],
+        bytesPerAgent: 0,
+        bytesPerChange: 0,
+        framesEncodedPerTick: 1,
+      },
+    });
     await agents.close();
     await place.close();
   }
@@ -259,25 +326,54 @@ export async function run(profile: Profile = "quick"): Promise<BenchReport> {
   const byLabel = new Map(runs.map((r) => [r.label, r.run]));
   for (const { label, run: r } of runs) {
     if (label.startsWith("set frame")) {
-      figures.push(figure(`join: encode the whole world (${r.entities} entities)`, "ms", r.tick, { baseline: { name: "JSON.stringify of a plain copy", median: summarize(r.baseline).median } }));
+      figures.push(
+        figure(`join: encode the whole world (${r.entities} entities)`, "ms", r.tick, {
+          baseline: { name: "JSON.stringify of a plain copy", median: summarize(r.baseline).median },
+        }),
+      );
       continue;
     }
     const floorMedian = summarize(r.floor).median;
-    const goal = label === "1% of 1000" ? { op: "<=" as const, value: 0.5, on: "p99" as const }
-      : label === "1% of 10000" ? { op: "<=" as const, value: 2.5, on: "p99" as const } : undefined;
-    figures.push(figure(`tick, ${label} (${AGENTS} agents)`, "ms", r.tick, { baseline: { name: "raw floor (stringify + ws.send ×10)", median: floorMedian }, goal, note: `JSON.stringify alone: ${fmt(summarize(r.baseline).median)} ms; simulation step: ${fmt(summarize(r.simulation).median)} ms` }));
-    figures.push(figure(`tick without its sends, ${label}`, "ms", r.own, {
-      baseline: { name: "JSON.stringify of the changed entities", median: summarize(r.baseline).median },
-      goal: label === "1% of 10000" ? { op: "<=", value: 0.4 } : undefined,
-      note: "commit → history → merge patch → encode, the simulation step and the per-agent checks (B1's tick cost)",
-    }));
-    figures.push(figure(`bytes per agent per tick, ${label}`, "B", r.bytesPerAgent, { note: `${fmt(r.bytesPerChange)} B per changed entity; ${fmt(r.framesEncodedPerTick)} frame(s) encoded per tick for ${AGENTS} agents` }));
+    const goal =
+      label === "1% of 1000"
+        ? { op: "<=" as const, value: 0.5, on: "p99" as const }
+        : label === "1% of 10000"
+          ? { op: "<=" as const, value: 2.5, on: "p99" as const }
+          : undefined;
+    figures.push(
+      figure(`tick, ${label} (${AGENTS} agents)`, "ms", r.tick, {
+        baseline: { name: "raw floor (stringify + ws.send ×10)", median: floorMedian },
+        goal,
+        note: `JSON.stringify alone: ${fmt(summarize(r.baseline).median)} ms; simulation step: ${fmt(summarize(r.simulation).median)} ms`,
+      }),
+    );
+    figures.push(
+      figure(`tick without its sends, ${label}`, "ms", r.own, {
+        baseline: { name: "JSON.stringify of the changed entities", median: summarize(r.baseline).median },
+        goal: label === "1% of 10000" ? { op: "<=", value: 0.4 } : undefined,
+        note: "commit → history → merge patch → encode, the simulation step and the per-agent checks (B1's tick cost)",
+      }),
+    );
+    figures.push(
+      figure(`bytes per agent per tick, ${label}`, "B", r.bytesPerAgent, {
+        note: `${fmt(r.bytesPerChange)} B per changed entity; ${fmt(r.framesEncodedPerTick)} frame(s) encoded per tick for ${AGENTS} agents`,
+      }),
+    );
   }
   const median = (label: string) => summarize(byLabel.get(label)!.tick).median;
   const scaling1 = median("1% of 10000") / median("1% of 100");
   const scalingFixed = median(`${FIXED_CHANGES} changes in 10000`) / median(`${FIXED_CHANGES} changes in 100`);
-  figures.push(figure("scaling: tick 10k / 100 entities at 1 % (100× the changes)", "×", scaling1, { note: "grows with the changes" }));
-  figures.push(figure(`scaling: tick 10k / 100 entities at ${FIXED_CHANGES} changes`, "×", scalingFixed, { goal: { op: "<=", value: 2 }, note: "flat: cost follows changes, not world size" }));
+  figures.push(
+    figure("scaling: tick 10k / 100 entities at 1 % (100× the changes)", "×", scaling1, {
+      note: "grows with the changes",
+    }),
+  );
+  figures.push(
+    figure(`scaling: tick 10k / 100 entities at ${FIXED_CHANGES} changes`, "×", scalingFixed, {
+      goal: { op: "<=", value: 2 },
+      note: "flat: cost follows changes, not world size",
+    }),
+  );
 
   const report: BenchReport = {
     bench: "place",
@@ -286,7 +382,18 @@ export async function run(profile: Profile = "quick"): Promise<BenchReport> {
     details: {
       agents: AGENTS,
       ticks,
-      runs: runs.map(({ label, run: r }) => ({ label, entities: r.entities, changes: r.changes, tick: summarize(r.tick), baseline: summarize(r.baseline), floor: summarize(r.floor), simulation: summarize(r.simulation), bytesPerAgent: r.bytesPerAgent, bytesPerChange: r.bytesPerChange, framesEncodedPerTick: r.framesEncodedPerTick })),
+      runs: runs.map(({ label, run: r }) => ({
+        label,
+        entities: r.entities,
+        changes: r.changes,
+        tick: summarize(r.tick),
+        baseline: summarize(r.baseline),
+        floor: summarize(r.floor),
+        simulation: summarize(r.simulation),
+        bytesPerAgent: r.bytesPerAgent,
+        bytesPerChange: r.bytesPerChange,
+        framesEncodedPerTick: r.framesEncodedPerTick,
+      })),
     },
   };
   return report;
@@ -297,10 +404,32 @@ if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv.includes(
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const report = await run(process.argv.includes("--full") ? "full" : "quick");
   printReport(report);
-  type Row = { label: string; tick: { median: number; p99: number }; baseline: { median: number }; floor: { median: number }; simulation: { median: number }; bytesPerAgent: number };
+  type Row = {
+    label: string;
+    tick: { median: number; p99: number };
+    baseline: { median: number };
+    floor: { median: number };
+    simulation: { median: number };
+    bytesPerAgent: number;
+  };
   const rows = (report.details!.runs as Row[])
     .filter((r) => !r.label.startsWith("set"))
-    .map((r) => [r.label, fmt(r.tick.median), fmt(r.tick.p99), fmt(r.baseline.median), fmt(r.floor.median), fmt(r.tick.median / r.floor.median), fmt(r.simulation.median), fmt(r.bytesPerAgent)]);
-  console.log("\n" + table(["workload", "tick ms", "p99", "stringify ms", "floor ms", "tick/floor", "of it simulation ms", "B/agent/tick"], rows));
+    .map((r) => [
+      r.label,
+      fmt(r.tick.median),
+      fmt(r.tick.p99),
+      fmt(r.baseline.median),
+      fmt(r.floor.median),
+      fmt(r.tick.median / r.floor.median),
+      fmt(r.simulation.median),
+      fmt(r.bytesPerAgent),
+    ]);
+  console.log(
+    "\n" +
+      table(
+        ["workload", "tick ms", "p99", "stringify ms", "floor ms", "tick/floor", "of it simulation ms", "B/agent/tick"],
+        rows,
+      ),
+  );
   process.exit(0);
 }

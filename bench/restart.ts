@@ -21,7 +21,8 @@ export async function run(profile: Profile): Promise<BenchReport> {
   const restarts = Number(process.env.RESTARTS) || (profile === "full" ? 20 : 10);
   const figures: Figure[] = [];
   const details: Record<string, unknown> = {};
-  for (const items of [6, 996]) { // plus the avatar and the button's 3 entities: 10 and 1,000
+  for (const items of [6, 996]) {
+    // plus the avatar and the button's 3 entities: 10 and 1,000
     const { restartMs, baselineMs, entities } = await measure(items, restarts);
     const baseline = { name: `connect + one spawn of ${entities}`, median: summarize(baselineMs).median };
     figures.push(figure(`${entities} entities: connect + spawn_entity, bare client (baseline)`, "ms", baselineMs));
@@ -39,7 +40,10 @@ export async function run(profile: Profile): Promise<BenchReport> {
   return report;
 }
 
-async function measure(items: number, restarts: number): Promise<{ restartMs: number[]; baselineMs: number[]; entities: number }> {
+async function measure(
+  items: number,
+  restarts: number,
+): Promise<{ restartMs: number[]; baselineMs: number[]; entities: number }> {
   let place: Place = await startTestPlace({ name: "restart bench" });
   const port = place.port;
   const app: ChildProcess = spawn(process.execPath, [ALLO, "run", APP, place.url], {
@@ -61,7 +65,9 @@ async function measure(items: number, restarts: number): Promise<{ restartMs: nu
       await waitUntil(() => owned() >= entities, "the app's entities back", app);
       restartMs.push(performance.now() - t0);
       baselineMs.push(await bareConnectAndSpawn(place, entities));
-      process.stderr.write(`${entities} entities, restart ${i + 1}: back in ${restartMs.at(-1)!.toFixed(0)} ms (baseline ${baselineMs.at(-1)!.toFixed(0)} ms)\n`);
+      process.stderr.write(
+        `${entities} entities, restart ${i + 1}: back in ${restartMs.at(-1)!.toFixed(0)} ms (baseline ${baselineMs.at(-1)!.toFixed(0)} ms)\n`,
+      );
     }
     return { restartMs, baselineMs, entities };
   } finally {
@@ -73,8 +79,14 @@ async function measure(items: number, restarts: number): Promise<{ restartMs: nu
 /** A bare client: connect, then spawn `count - 1` children under one root in one spawn_entity, until all exist. */
 async function bareConnectAndSpawn(place: Place, count: number): Promise<number> {
   const t0 = performance.now();
-  const client = await connect(place.url, { identity: { display_name: "baseline" }, logger: createLogger("baseline", "warn") });
-  const spec: EntitySpec = { transform: { matrix: IDENTITY }, children: Array.from({ length: count - 2 }, (_, i) => ({ text: { string: `item ${i}` } })) };
+  const client = await connect(place.url, {
+    identity: { display_name: "baseline" },
+    logger: createLogger("baseline", "warn"),
+  });
+  const spec: EntitySpec = {
+    transform: { matrix: IDENTITY },
+    children: Array.from({ length: count - 2 }, (_, i) => ({ text: { string: `item ${i}` } })),
+  };
   await client.spawnEntity(spec);
   const ms = performance.now() - t0;
   await client.close();
@@ -103,7 +115,14 @@ async function waitUntil(check: () => boolean, what: string, app: ChildProcess):
 
 function stats(samples: number[]) {
   const s = summarize(samples);
-  return { n: s.n, p50_ms: Math.round(percentile(samples, 0.5)), p95_ms: Math.round(percentile(samples, 0.95)), min_ms: Math.round(s.min), max_ms: Math.round(s.max), samples_ms: samples.map(Math.round) };
+  return {
+    n: s.n,
+    p50_ms: Math.round(percentile(samples, 0.5)),
+    p95_ms: Math.round(percentile(samples, 0.95)),
+    min_ms: Math.round(s.min),
+    max_ms: Math.round(s.max),
+    samples_ms: samples.map(Math.round),
+  };
 }
 
 function percentile(samples: number[], q: number): number {

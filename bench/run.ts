@@ -20,7 +20,13 @@ async function runChild(file: string, profile: Profile, out: string): Promise<vo
   writeFileSync(out, JSON.stringify(result ?? null));
 }
 
-interface Outcome { bench: string; ok: boolean; seconds: number; result?: unknown; error?: string }
+interface Outcome {
+  bench: string;
+  ok: boolean;
+  seconds: number;
+  result?: unknown;
+  error?: string;
+}
 
 function runOne(file: string, profile: Profile, timeoutMs: number): Promise<Outcome> {
   const bench = basename(file, ".ts");
@@ -28,9 +34,24 @@ function runOne(file: string, profile: Profile, timeoutMs: number): Promise<Outc
   rmSync(out, { force: true });
   const started = performance.now();
   // The Solid hook (reactive solid-js, .tsx compile) for the ui bench; harmless for the others.
-  const args = ["--import", "tsx", "--import", "@allo/ui/register", "--expose-gc", fileURLToPath(import.meta.url), "--child", file, profile, out];
+  const args = [
+    "--import",
+    "tsx",
+    "--import",
+    "@allo/ui/register",
+    "--expose-gc",
+    fileURLToPath(import.meta.url),
+    "--child",
+    file,
+    profile,
+    out,
+  ];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "inherit", "pipe"], env: { ...process.env, ALLO_LOG_LEVEL: process.env.ALLO_LOG_LEVEL ?? "warn" } });
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      stdio: ["ignore", "inherit", "pipe"],
+      env: { ...process.env, ALLO_LOG_LEVEL: process.env.ALLO_LOG_LEVEL ?? "warn" },
+    });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => {
       process.stderr.write(d);
@@ -66,7 +87,8 @@ function figuresOf(result: unknown): Figure[] {
   if (Array.isArray(r.figures)) return r.figures as Figure[];
   const found: Figure[] = [];
   for (const value of Object.values(r)) {
-    if (Array.isArray(value)) for (const v of value) if (v && typeof v === "object" && "name" in v && "median" in v) found.push(v as Figure);
+    if (Array.isArray(value))
+      for (const v of value) if (v && typeof v === "object" && "name" in v && "median" in v) found.push(v as Figure);
   }
   return found;
 }
@@ -79,7 +101,8 @@ function summaryTable(outcomes: Outcome[]): string {
       continue;
     }
     const figures = figuresOf(o.result);
-    if (figures.length === 0) rows.push([o.bench, "(no figures in the common shape; see its own table)", "", "", "", ""]);
+    if (figures.length === 0)
+      rows.push([o.bench, "(no figures in the common shape; see its own table)", "", "", "", ""]);
     for (const f of figures) {
       rows.push([
         `${o.bench}: ${f.name}`,
@@ -106,7 +129,11 @@ async function main(argv: string[]): Promise<number> {
     .filter((f) => only.length === 0 || only.includes(basename(f, ".ts")))
     .sort();
   if (files.length === 0) {
-    console.error(`no bench matches ${only.join(", ")}; available: ${readdirSync(benchDir).filter((f) => f.endsWith(".ts")).join(", ")}`);
+    console.error(
+      `no bench matches ${only.join(", ")}; available: ${readdirSync(benchDir)
+        .filter((f) => f.endsWith(".ts"))
+        .join(", ")}`,
+    );
     return 2;
   }
   const timeoutMs = (profile === "full" ? 1800 : 150) * 1000;
@@ -123,7 +150,12 @@ async function main(argv: string[]): Promise<number> {
     profile,
     node: process.version,
     cpu: `${cpus().length} × ${cpus()[0]?.model ?? "?"}`,
-    benches: Object.fromEntries(outcomes.map((o) => [o.bench, o.ok ? { seconds: o.seconds, result: o.result } : { seconds: o.seconds, error: o.error }])),
+    benches: Object.fromEntries(
+      outcomes.map((o) => [
+        o.bench,
+        o.ok ? { seconds: o.seconds, result: o.result } : { seconds: o.seconds, error: o.error },
+      ]),
+    ),
   };
   const resultsDir = join(benchDir, "results");
   mkdirSync(resultsDir, { recursive: true });

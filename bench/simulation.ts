@@ -16,7 +16,11 @@ const ANIMATIONS = 1000;
 const AGENTS = 50;
 const INTENT_HZ = 20;
 
-interface Timed { samples: number[]; cpu: number[]; restore(): void }
+interface Timed {
+  samples: number[];
+  cpu: number[];
+  restore(): void;
+}
 
 /**
  * Wraps the place's simulation step with a timer: wall time, and the process's CPU time during the step (on a loaded
@@ -42,7 +46,13 @@ async function spawnAnimated(agent: WireAgent, count: number): Promise<string[]>
   const ids: string[] = [];
   for (let i = 0; i < count; i += 100) {
     const batch = Math.min(100, count - i);
-    const r = await agent.place(["spawn_entity", { transform: { matrix: translation(i % 40, 0, Math.floor(i / 40)) }, children: Array.from({ length: batch - 1 }, (_, k) => ({ transform: { matrix: translation(k, 1, 0) } })) }]);
+    const r = await agent.place([
+      "spawn_entity",
+      {
+        transform: { matrix: translation(i % 40, 0, Math.floor(i / 40)) },
+        children: Array.from({ length: batch - 1 }, (_, k) => ({ transform: { matrix: translation(k, 1, 0) } })),
+      },
+    ]);
     ids.push(r[1] as string, ...(r[2] as string[]));
   }
   return ids;
@@ -59,9 +69,14 @@ async function animate(agent: WireAgent, ids: string[], count: number): Promise<
     { path: "transform.matrix.scale", from: [1, 1, 1], to: [1.5, 1.5, 1.5], easing: "elasticOut" },
     { path: "transform.matrix.rotation", from: [0, 0, 1, 0], to: [3, 1, 0, 0], easing: "quadInOut" },
   ];
-  await Promise.all(Array.from({ length: count }, (_, i) =>
-    agent.request(agent.avatarId, ids[i % ids.length], ["add_property_animation", { ...kinds[i % kinds.length], duration: 1 + (i % 7) / 10, repeats: true, autoreverses: i % 2 === 0 }]),
-  ));
+  await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      agent.request(agent.avatarId, ids[i % ids.length], [
+        "add_property_animation",
+        { ...kinds[i % kinds.length], duration: 1 + (i % 7) / 10, repeats: true, autoreverses: i % 2 === 0 },
+      ]),
+    ),
+  );
 }
 
 // ── Child process: the agents ──────────────────────────────────────────────────────────────────────────────
@@ -84,9 +99,22 @@ function serveAgents(): void {
       const visors: WireAgent[] = [];
       const grabbables: (string | undefined)[] = [];
       for (let i = 0; i < count; i++) {
-        const children = [{ intent: { actuate_pose: "hand/left" } }, { intent: { actuate_pose: "hand/right" } }, { intent: { actuate_pose: "head" } }];
-        const agent = await WireAgent.connect(args.url as string, { name: `visor ${i}`, mirror: false, ack: false, avatar: { transform: { matrix: translation(i, 0, -5) }, children } });
-        grabbables.push(i % 2 === 0 ? ((await agent.place(["spawn_entity", { grabbable: { translation_constraint: [1, 1, 0] } }]))[1] as string) : undefined);
+        const children = [
+          { intent: { actuate_pose: "hand/left" } },
+          { intent: { actuate_pose: "hand/right" } },
+          { intent: { actuate_pose: "head" } },
+        ];
+        const agent = await WireAgent.connect(args.url as string, {
+          name: `visor ${i}`,
+          mirror: false,
+          ack: false,
+          avatar: { transform: { matrix: translation(i, 0, -5) }, children },
+        });
+        grabbables.push(
+          i % 2 === 0
+            ? ((await agent.place(["spawn_entity", { grabbable: { translation_constraint: [1, 1, 0] } }]))[1] as string)
+            : undefined,
+        );
         visors.push(agent);
       }
       agents.push(...visors);
@@ -94,9 +122,32 @@ function serveAgents(): void {
       timer = setInterval(() => {
         const t = (performance.now() - started) / 1000;
         visors.forEach((agent, i) => {
-          const hand = Array.from(mat4.fromRotationTranslation(new Float64Array(16), quat.setAxisAngle(new Float64Array(4), [0, 1, 0], t + i), [0.3, 1.2 + 0.1 * Math.sin(t * 3 + i), -0.3]));
-          const grab = grabbables[i] ? { entity: grabbables[i], grabber_from_entity_transform: translation(0, 0, -0.2) } : undefined;
-          agent.sendRaw({ cmd: "intent", intent: { xmovement: 0, zmovement: 0.2, yaw: 0.1 * i, pitch: 0, wants_stick_movement: true, ack_state_rev: 0, poses: { head: { matrix: translation(0, 1.7, 0) }, "hand/left": { matrix: translation(-0.3, 1.1, -0.2) }, "hand/right": { matrix: hand, ...(grab ? { grab } : {}) } } } });
+          const hand = Array.from(
+            mat4.fromRotationTranslation(
+              new Float64Array(16),
+              quat.setAxisAngle(new Float64Array(4), [0, 1, 0], t + i),
+              [0.3, 1.2 + 0.1 * Math.sin(t * 3 + i), -0.3],
+            ),
+          );
+          const grab = grabbables[i]
+            ? { entity: grabbables[i], grabber_from_entity_transform: translation(0, 0, -0.2) }
+            : undefined;
+          agent.sendRaw({
+            cmd: "intent",
+            intent: {
+              xmovement: 0,
+              zmovement: 0.2,
+              yaw: 0.1 * i,
+              pitch: 0,
+              wants_stick_movement: true,
+              ack_state_rev: 0,
+              poses: {
+                head: { matrix: translation(0, 1.7, 0) },
+                "hand/left": { matrix: translation(-0.3, 1.1, -0.2) },
+                "hand/right": { matrix: hand, ...(grab ? { grab } : {}) },
+              },
+            },
+          });
           sent++;
         });
       }, 1000 / INTENT_HZ);
@@ -118,13 +169,17 @@ function writeBaseline(place: Place, ids: string[], rounds: number): number[] {
   const samples: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const t0 = performance.now();
-    for (let i = 0; i < ANIMATIONS; i++) world.setComponent(ids[i % ids.length], "transform", values[i % values.length]);
+    for (let i = 0; i < ANIMATIONS; i++)
+      world.setComponent(ids[i % ids.length], "transform", values[i % values.length]);
     samples.push(performance.now() - t0);
   }
   return samples;
 }
 
-async function measureSteps(place: Place & { tickTimes: number[] }, seconds: number): Promise<{ steps: number[]; cpu: number[]; ticks: number[] }> {
+async function measureSteps(
+  place: Place & { tickTimes: number[] },
+  seconds: number,
+): Promise<{ steps: number[]; cpu: number[]; ticks: number[] }> {
   const timed = timeSteps(place);
   const from = place.tickTimes.length;
   await sleep(seconds * 1000);
@@ -136,7 +191,12 @@ async function measureSteps(place: Place & { tickTimes: number[] }, seconds: num
 // is the simulation, not state fan-out (bench/fanout.ts and bench/place.ts measure that). The ack timeout is lifted.
 // Ticks are driven here at 20 Hz (tickRate 0 = manual) so that each whole tick can be timed too.
 async function startBenchPlace(): Promise<Place & { tickTimes: number[]; stopTicking(): void }> {
-  const place = await startPlace({ port: 0, logLevel: "warn", tickRate: 0, limits: { messagesPerSecond: 100_000, messageBurst: 100_000, ackTimeoutMs: 3_600_000 } });
+  const place = await startPlace({
+    port: 0,
+    logLevel: "warn",
+    tickRate: 0,
+    limits: { messagesPerSecond: 100_000, messageBurst: 100_000, ackTimeoutMs: 3_600_000 },
+  });
   const tickTimes: number[] = [];
   const timer = setInterval(() => {
     const t0 = performance.now();
@@ -173,7 +233,7 @@ export async function run(profile: Profile = "quick"): Promise<BenchReport> {
   const place = await startBenchPlace();
   const child = startAgents();
   const figures: Figure[] = [];
-  let details: Record<string, unknown> = {};
+  let details: Record<string, unknown>;
   try {
     await child.ready;
     await child.call("animator", { url: place.url, entities: ANIMATIONS, animations: ANIMATIONS }, 300_000);
@@ -207,7 +267,18 @@ export async function run(profile: Profile = "quick"): Promise<BenchReport> {
         note: `${ticks.length} ticks; state fan-out is measured by bench/fanout.ts and bench/place.ts`,
       }),
     );
-    details = { animations: ANIMATIONS, tick: summarize(ticks), stepCpu: summarize(cpu), agents: AGENTS, stepsTimed: steps.length, intentRate: Math.round(intentRate), step, bareWrites: baseline, sim: (place.ctx.simulation as { stats?: unknown }).stats, place: place.stats() };
+    details = {
+      animations: ANIMATIONS,
+      tick: summarize(ticks),
+      stepCpu: summarize(cpu),
+      agents: AGENTS,
+      stepsTimed: steps.length,
+      intentRate: Math.round(intentRate),
+      step,
+      bareWrites: baseline,
+      sim: (place.ctx.simulation as { stats?: unknown }).stats,
+      place: place.stats(),
+    };
   } finally {
     await child.kill();
     place.stopTicking();

@@ -7,10 +7,21 @@ import { connect, type AlloClient } from "@allo/client";
 import { startTestPlace } from "@allo/place/testing";
 import type { EntitySpec, Json } from "@allo/protocol";
 import { createElement, effect, insert, render, setProp, type AppHandle, type EntityNode } from "@allo/ui";
-import { figure, gc, printReport, sleep, summarize, type BenchReport, type Figure, type Profile } from "./lib/report.ts";
+import {
+  figure,
+  gc,
+  printReport,
+  sleep,
+  summarize,
+  type BenchReport,
+  type Figure,
+  type Profile,
+} from "./lib/report.ts";
 
 type Props = Record<string, Json>;
-const transformAt = (i: number, j = 0): Json => ({ matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, i * 0.01, j * 0.01, 0, 1] });
+const transformAt = (i: number, j = 0): Json => ({
+  matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, i * 0.01, j * 0.01, 0, 1],
+});
 const itemProps = (i: number, j = 0): Props => ({ transform: transformAt(i, j), material: { color: [1, 0, 0, 1] } });
 
 /** <entity {...props}>{children()}</entity> without JSX (this file is plain .ts). */
@@ -39,7 +50,9 @@ function mountApp(n: number): () => never {
     entity({}, () =>
       rows === 1
         ? forEach(itemIds, (i) => entity(itemProps(i)))
-        : forEach(rowIds, (r) => entity({ transform: transformAt(0, r) }, () => forEach(itemIds, (i) => entity(itemProps(i, r))))),
+        : forEach(rowIds, (r) =>
+            entity({ transform: transformAt(0, r) }, () => forEach(itemIds, (i) => entity(itemProps(i, r)))),
+          ),
     ) as never;
 }
 
@@ -47,7 +60,10 @@ function specOf(n: number): EntitySpec[] {
   const { rows, perRow } = shape(n);
   const items = (r: number) => Array.from({ length: perRow }, (_, i) => itemProps(i, rows === 1 ? 0 : r) as EntitySpec);
   if (rows === 1) return items(0);
-  return Array.from({ length: rows }, (_, r) => ({ transform: transformAt(0, r), children: items(r) }) as unknown as EntitySpec);
+  return Array.from(
+    { length: rows },
+    (_, r) => ({ transform: transformAt(0, r), children: items(r) }) as unknown as EntitySpec,
+  );
 }
 
 /** How many entities descend from `rootId` in a mirror. */
@@ -65,7 +81,10 @@ function descendants(entities: ReadonlyMap<string, { components: Record<string, 
   }
   return count;
 }
-const worldMessages = (c: AlloClient) => (c.stats.sentByName.spawn_entity ?? 0) + (c.stats.sentByName.change_components ?? 0) + (c.stats.sentByName.remove_entity ?? 0);
+const worldMessages = (c: AlloClient) =>
+  (c.stats.sentByName.spawn_entity ?? 0) +
+  (c.stats.sentByName.change_components ?? 0) +
+  (c.stats.sentByName.remove_entity ?? 0);
 
 async function mountFigures(url: string, n: number, samples: number): Promise<Figure[]> {
   const ui: number[] = [];
@@ -77,7 +96,12 @@ async function mountFigures(url: string, n: number, samples: number): Promise<Fi
     // s = -1: one untimed warm-up of both sides.
     gc();
     const t0 = performance.now();
-    const app: AppHandle = await render(mountApp(n), { url, exitOnQuit: false, logLevel: "warn", onDisconnect: () => {} });
+    const app: AppHandle = await render(mountApp(n), {
+      url,
+      exitOnQuit: false,
+      logLevel: "warn",
+      onDisconnect: () => {},
+    });
     await app.settled();
     const client = app.client as unknown as AlloClient;
     // Done when the app's own mirror holds them all (the same criterion as by hand below).
@@ -95,8 +119,12 @@ async function mountFigures(url: string, n: number, samples: number): Promise<Fi
     const budget = 700 * 1024;
     // Flat lists go in chunks under a holder entity so one message stays under the place's 1 MiB frame limit.
     if (specs.length > 100 && JSON.stringify(specs).length > budget) throw new Error("by-hand spec too large");
-    if (shape(n).rows === 1) await hand.spawnEntity({ relationships: { parent: hand.avatarId }, children: specs } as EntitySpec);
-    else await Promise.all(specs.map((spec) => hand.spawnEntity({ ...spec, relationships: { parent: hand.avatarId } } as EntitySpec)));
+    if (shape(n).rows === 1)
+      await hand.spawnEntity({ relationships: { parent: hand.avatarId }, children: specs } as EntitySpec);
+    else
+      await Promise.all(
+        specs.map((spec) => hand.spawnEntity({ ...spec, relationships: { parent: hand.avatarId } } as EntitySpec)),
+      );
     await hand.waitForWorld((w) => descendants(w.entities, hand.avatarId) >= n, { timeout: 30_000 });
     if (s >= 0) byHand.push(performance.now() - t1);
     handMessages = worldMessages(hand);
@@ -120,7 +148,13 @@ const microtasksDone = () => new Promise<void>((resolve) => process.nextTick(res
  * entity. Two costs: local (writes → flush → messages handed to the socket) and through to the place's answers. The
  * by-hand baseline does the same writes into plain objects and sends the same messages through @allo/client.
  */
-async function updateFigures(url: string, entities: number, writesPerEntity: number, rounds: number, gapMs: number): Promise<Figure[]> {
+async function updateFigures(
+  url: string,
+  entities: number,
+  writesPerEntity: number,
+  rounds: number,
+  gapMs: number,
+): Promise<Figure[]> {
   const signals: Array<[Accessor<number>, Setter<number>]> = Array.from({ length: entities }, () => createSignal(0));
   const app = await render(
     () =>
@@ -153,7 +187,8 @@ async function updateFigures(url: string, entities: number, writesPerEntity: num
     const t1 = performance.now();
     await microtasksDone(); // the flush (queued by the first write) has run and its frames were written to the socket
     const t2 = performance.now();
-    if (sent() - m0 !== entities) throw new Error(`expected ${entities} change_components sent in the flush, got ${sent() - m0}`);
+    if (sent() - m0 !== entities)
+      throw new Error(`expected ${entities} change_components sent in the flush, got ${sent() - m0}`);
     await app.settled();
     if (r >= 0) {
       writeOnly.push(t1 - t0);

@@ -21,8 +21,18 @@ import type { EntitySpec, Mat4 } from "@allo/protocol";
 import { ensureVisorBuilt, visorHttpHandler } from "@allo/visor";
 import { figure, printReport, sleep, type BenchReport, type Figure, type Profile } from "./lib/report.ts";
 
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"];
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--use-angle=swiftshader",
+  "--enable-unsafe-swiftshader",
+];
 const ENTITIES = 1000;
 const GROUP = 100;
 
@@ -42,7 +52,11 @@ function groupSpec(g: number): EntitySpec {
     if (i % 10 === 5 && process.env.VISOR_BENCH_TEXT !== "0") spec.text = { string: `entity ${n}`, height: 0.08 };
     children.push(spec);
   }
-  return { transform: { matrix: at(0, 0.2, -2 - g * 1.2) }, geometry: { type: "hardcoded-model", name: "plane" }, children };
+  return {
+    transform: { matrix: at(0, 0.2, -2 - g * 1.2) },
+    geometry: { type: "hardcoded-model", name: "plane" },
+    children,
+  };
 }
 
 async function measureFps(page: Page, seconds: number): Promise<number[]> {
@@ -54,7 +68,9 @@ async function measureFps(page: Page, seconds: number): Promise<number[]> {
       const t0 = performance.now();
       await new Promise((r) => setTimeout(r, 1000));
       const after = window.alloVisor.state();
-      samples.push((((after.draws ?? after.frames) - (before.draws ?? before.frames)) * 1000) / (performance.now() - t0));
+      samples.push(
+        (((after.draws ?? after.frames) - (before.draws ?? before.frames)) * 1000) / (performance.now() - t0),
+      );
     }
     return samples;
   }, seconds);
@@ -67,8 +83,13 @@ async function spawnMover(app: AlloClient, page: Page): Promise<string> {
     geometry: { type: "hardcoded-model", name: "cube" },
     material: { color: [1, 0.8, 0.1, 1] },
   });
-  await app.request(app.avatarId, id, ["add_property_animation", { path: "transform.matrix.translation.x", from: -0.6, to: 0.6, duration: 2, repeats: true, autoreverses: true }]);
-  await page.waitForFunction((entity) => !!window.alloVisor.components(entity)?.property_animations, id, { timeout: 10_000 });
+  await app.request(app.avatarId, id, [
+    "add_property_animation",
+    { path: "transform.matrix.translation.x", from: -0.6, to: 0.6, duration: 2, repeats: true, autoreverses: true },
+  ]);
+  await page.waitForFunction((entity) => !!window.alloVisor.components(entity)?.property_animations, id, {
+    timeout: 10_000,
+  });
   return id;
 }
 
@@ -77,9 +98,15 @@ async function measureXrFrame(browser: BrowserContext, port: number, entities: n
   const iwer = readFileSync(createRequire(import.meta.url).resolve("iwer/build/iwer.min.js"), "utf8");
   const page = await browser.newPage();
   try {
-    await page.addInitScript({ content: `${iwer}\n;(() => { const d = new IWER.XRDevice(IWER.metaQuest3); d.installRuntime({ forceInstall: true }); })();` });
+    await page.addInitScript({
+      content: `${iwer}\n;(() => { const d = new IWER.XRDevice(IWER.metaQuest3); d.installRuntime({ forceInstall: true }); })();`,
+    });
     await page.goto(`http://127.0.0.1:${port}/?name=xr-bench&adaptive=0`);
-    await page.waitForFunction((n) => window.alloVisor?.state().phase === "connected" && window.alloVisor.state().entities >= n, entities, { timeout: 60_000, polling: 100 });
+    await page.waitForFunction(
+      (n) => window.alloVisor?.state().phase === "connected" && window.alloVisor.state().entities >= n,
+      entities,
+      { timeout: 60_000, polling: 100 },
+    );
     await page.click("[data-testid=enter-vr]");
     await page.waitForFunction(() => window.alloVisorXR.presenting(), null, { timeout: 20_000 });
     await sleep(5000); // text layout and first uploads in the new page settle
@@ -97,13 +124,24 @@ async function measureXrFrame(browser: BrowserContext, port: number, entities: n
   }
 }
 
-async function changeToDrawn(page: Page, app: AlloClient, observer: AlloClient, id: string, samples: number): Promise<{ drawn: number[]; mirrored: number[] }> {
+async function changeToDrawn(
+  page: Page,
+  app: AlloClient,
+  observer: AlloClient,
+  id: string,
+  samples: number,
+): Promise<{ drawn: number[]; mirrored: number[] }> {
   const drawn: number[] = [];
   const mirrored: number[] = [];
   for (let i = 0; i < samples; i++) {
     const x = 1 + i / 1000;
-    const waitDrawn = page.evaluate(([entity, value]) => window.alloVisor.whenDrawn(entity, (c) => c.transform?.matrix?.[12] === value), [id, x] as const);
-    const waitMirrored = observer.waitForWorld((w) => w.get(id)?.components.transform?.matrix[12] === x, { timeout: 10_000 }).then(() => Date.now());
+    const waitDrawn = page.evaluate(
+      ([entity, value]) => window.alloVisor.whenDrawn(entity, (c) => c.transform?.matrix?.[12] === value),
+      [id, x] as const,
+    );
+    const waitMirrored = observer
+      .waitForWorld((w) => w.get(id)?.components.transform?.matrix[12] === x, { timeout: 10_000 })
+      .then(() => Date.now());
     await sleep(30); // let the page register its waiter
     const t0 = Date.now();
     await app.changeComponents(id, { transform: { matrix: at(x, 1.5, -1) } });
@@ -120,9 +158,20 @@ export async function run(profile: Profile): Promise<BenchReport> {
   const fpsSeconds = full ? 15 : 5;
   const latencySamples = full ? 100 : 30;
   await ensureVisorBuilt();
-  const place = await startPlace({ port: 0, host: "127.0.0.1", name: "Visor bench", logLevel: "warn", httpHandler: visorHttpHandler() });
+  const place = await startPlace({
+    port: 0,
+    host: "127.0.0.1",
+    name: "Visor bench",
+    logLevel: "warn",
+    httpHandler: visorHttpHandler(),
+  });
   const profileDir = mkdtempSync(join(tmpdir(), "allo-bench-chromium-"));
-  const browser = await chromium.launchPersistentContext(profileDir, { executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 720 } });
+  const browser = await chromium.launchPersistentContext(profileDir, {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 720 },
+  });
   const app = await connect(place.url, { identity: { display_name: "bench app" } });
   const observer = await connect(place.url, { identity: { display_name: "bench observer" } });
   try {
@@ -152,7 +201,11 @@ export async function run(profile: Profile): Promise<BenchReport> {
     // the main thread's time a frame in a still world: a visor that draws every frame has no idle frames
     const stillMs = stillRender.idleMs ?? stillRender.scriptMs;
 
-    const { id: moving } = await app.spawnEntity({ transform: { matrix: at(1, 1.5, -1) }, geometry: { type: "hardcoded-model", name: "cube" }, material: { color: [1, 0.3, 0.2, 1] } });
+    const { id: moving } = await app.spawnEntity({
+      transform: { matrix: at(1, 1.5, -1) },
+      geometry: { type: "hardcoded-model", name: "cube" },
+      material: { color: [1, 0.3, 0.2, 1] },
+    });
     await page.waitForFunction((id) => window.alloVisor.entityIds().includes(id), moving);
     const latency = await changeToDrawn(page, app, observer, moving, latencySamples);
 
@@ -163,10 +216,13 @@ export async function run(profile: Profile): Promise<BenchReport> {
     const mirrorBaseline = { name: "change → Node mirror", median: figure("", "", latency.mirrored).median };
     const labels = process.env.VISOR_BENCH_TEXT === "0" ? "no text labels" : `${ENTITIES / 10} of them text labels`;
     const figures: Figure[] = [
-      figure("fps, empty place, a cube moving (SwiftShader)", "fps", emptyFps, { note: `panel ${panel ? "open" : "closed"}` }),
+      figure("fps, empty place, a cube moving (SwiftShader)", "fps", emptyFps, {
+        note: `panel ${panel ? "open" : "closed"}`,
+      }),
       figure(`fps, ${ENTITIES.toLocaleString("en-US")} entities, a cube moving`, "fps", busyFps, {
         baseline: emptyBaseline,
-        note: `${total} entities in the visor's scene, ${labels}; ${busyRender.drawCalls} draw calls; ` +
+        note:
+          `${total} entities in the visor's scene, ${labels}; ${busyRender.drawCalls} draw calls; ` +
           `main thread ${busyRender.scriptMs.toFixed(1)} ms a frame (three.js render() ${busyRender.renderMs.toFixed(1)} ms), the rest is software rasterisation; ` +
           `pixel ratio ${busyRender.pixelRatio.toFixed(2)}${adaptive ? " (adaptive)" : " (fixed)"}`,
       }),
@@ -175,15 +231,26 @@ export async function run(profile: Profile): Promise<BenchReport> {
       }),
       figure(`XR frame, ${ENTITIES.toLocaleString("en-US")} entities, emulated Quest 3 (iwer)`, "ms", xr.frameMs, {
         baseline: { name: "desktop drawn frame, same entities", median: busyRender.scriptMs },
-        note: `main thread per XR frame (three.js render() ${xr.stats.renderMs.toFixed(1)} ms, ${xr.stats.drawCalls} draw calls), ` +
+        note:
+          `main thread per XR frame (three.js render() ${xr.stats.renderMs.toFixed(1)} ms, ${xr.stats.drawCalls} draw calls), ` +
           `${figure("", "", xr.fps).median.toFixed(1)} XR frames a second on SwiftShader; desktop: ${busyRender.scriptMs.toFixed(1)} ms a drawn frame`,
       }),
       figure(`spawn ${ENTITIES} → all in the visor`, "ms", spawnToShownMs),
       figure("change → Node agent mirror", "ms", latency.mirrored),
-      figure("change → drawn by the visor", "ms", latency.drawn, { baseline: mirrorBaseline, note: `with ${total} entities; includes waiting for the next frame` }),
+      figure("change → drawn by the visor", "ms", latency.drawn, {
+        baseline: mirrorBaseline,
+        note: `with ${total} entities; includes waiting for the next frame`,
+      }),
     ];
-    const report: BenchReport = { bench: "visor", profile, figures, details: { entities: total, emptyFps, busyFps, stillFps, emptyRender, busyRender, stillRender, latency, xr } };
-    console.log(`per frame: empty place ${JSON.stringify(emptyRender)}; ${total} entities ${JSON.stringify(busyRender)}; still ${JSON.stringify(stillRender)}`);
+    const report: BenchReport = {
+      bench: "visor",
+      profile,
+      figures,
+      details: { entities: total, emptyFps, busyFps, stillFps, emptyRender, busyRender, stillRender, latency, xr },
+    };
+    console.log(
+      `per frame: empty place ${JSON.stringify(emptyRender)}; ${total} entities ${JSON.stringify(busyRender)}; still ${JSON.stringify(stillRender)}`,
+    );
     printReport(report);
     return report;
   } finally {
@@ -194,7 +261,6 @@ export async function run(profile: Profile): Promise<BenchReport> {
     rmSync(profileDir, { recursive: true, force: true });
   }
 }
-
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   run(process.argv.includes("--full") ? "full" : "quick").then(

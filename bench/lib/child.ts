@@ -15,7 +15,11 @@ export interface ChildHandle {
 
 let nextCall = 1;
 
-export function startChild(moduleUrl: string | URL, args: string[] = [], env: Record<string, string> = {}): ChildHandle {
+export function startChild(
+  moduleUrl: string | URL,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): ChildHandle {
   const file = typeof moduleUrl === "string" && !moduleUrl.startsWith("file:") ? moduleUrl : fileURLToPath(moduleUrl);
   const child = fork(file, args, {
     execArgv: ["--import", "tsx", "--expose-gc"],
@@ -66,7 +70,10 @@ export function startChild(moduleUrl: string | URL, args: string[] = [], env: Re
 }
 
 /** Inside a child: answers calls with the given handlers and announces readiness with `info`. */
-export function serveParent(handlers: Record<string, (args: Record<string, unknown>) => unknown>, info: Record<string, unknown> = {}): void {
+export function serveParent(
+  handlers: Record<string, (args: Record<string, unknown>) => unknown>,
+  info: Record<string, unknown> = {},
+): void {
   process.on("message", async (m: { id: number; cmd: string } & Record<string, unknown>) => {
     const handler = handlers[m.cmd];
     try {

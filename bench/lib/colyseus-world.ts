@@ -9,7 +9,12 @@ function types(num: "float64" | "float32") {
   const Relationships = schema({ parent: t.string() }, `Relationships_${num}`);
   const Geometry = schema({ type: t.string(), name: t.string() }, `Geometry_${num}`);
   const Material = schema(
-    { color: t.array(num), roughness: num === "float64" ? t.float64() : t.float32(), metalness: num === "float64" ? t.float64() : t.float32(), shader_name: t.string() },
+    {
+      color: t.array(num),
+      roughness: num === "float64" ? t.float64() : t.float32(),
+      metalness: num === "float64" ? t.float64() : t.float32(),
+      shader_name: t.string(),
+    },
     `Material_${num}`,
   );
   const size = () => (num === "float64" ? t.float64() : t.float32());
@@ -19,7 +24,15 @@ function types(num: "float64" | "float32") {
     `Grabbable_${num}`,
   );
   const CyEntity = schema(
-    { id: t.string(), transform: Transform, relationships: Relationships, geometry: Geometry, material: Material, collider: Collider, grabbable: Grabbable },
+    {
+      id: t.string(),
+      transform: Transform,
+      relationships: Relationships,
+      geometry: Geometry,
+      material: Material,
+      collider: Collider,
+      grabbable: Grabbable,
+    },
     `Entity_${num}`,
   );
   const State = schema({ entities: t.map(CyEntity), revision: t.float64() }, `State_${num}`);
@@ -32,7 +45,6 @@ Encoder.BUFFER_SIZE = 64 * 1024 * 1024;
 const TYPES = { float64: types("float64"), float32: types("float32") };
 export type Precision = keyof typeof TYPES;
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- schema() instances are dynamically typed here */
 function toSchema(T: (typeof TYPES)[Precision], e: Entity): any {
   const c = e.components as any;
   const ce = new T.CyEntity() as any;
@@ -50,10 +62,19 @@ function toSchema(T: (typeof TYPES)[Precision], e: Entity): any {
   ce.geometry = g;
   const m = new T.Material() as any;
   m.color = new ArraySchema<number>(...c.material.color);
-  Object.assign(m, { roughness: c.material.roughness, metalness: c.material.metalness, shader_name: c.material.shader_name });
+  Object.assign(m, {
+    roughness: c.material.roughness,
+    metalness: c.material.metalness,
+    shader_name: c.material.shader_name,
+  });
   ce.material = m;
   const col = new T.Collider() as any;
-  Object.assign(col, { type: c.collider.type, width: c.collider.width, height: c.collider.height, depth: c.collider.depth });
+  Object.assign(col, {
+    type: c.collider.type,
+    width: c.collider.width,
+    height: c.collider.height,
+    depth: c.collider.depth,
+  });
   ce.collider = col;
   const gr = new T.Grabbable() as any;
   gr.grabbable = true;

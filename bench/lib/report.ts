@@ -35,7 +35,14 @@ export interface BenchReport {
   details?: Record<string, unknown>;
 }
 
-export interface Summary { median: number; p99: number; min: number; max: number; mean: number; n: number }
+export interface Summary {
+  median: number;
+  p99: number;
+  min: number;
+  max: number;
+  mean: number;
+  n: number;
+}
 
 export function summarize(samples: number[]): Summary {
   if (samples.length === 0) return { median: NaN, p99: NaN, min: NaN, max: NaN, mean: NaN, n: 0 };
@@ -57,7 +64,11 @@ export function sampleSync(fn: () => unknown, samples: number, warmup = Math.max
   return out;
 }
 
-export async function sampleAsync(fn: () => Promise<unknown>, samples: number, warmup = Math.max(2, samples >> 2)): Promise<number[]> {
+export async function sampleAsync(
+  fn: () => Promise<unknown>,
+  samples: number,
+  warmup = Math.max(2, samples >> 2),
+): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await fn();
   const out: number[] = [];
   for (let i = 0; i < samples; i++) {
@@ -131,7 +142,11 @@ export function printReport(report: BenchReport): void {
 
 export function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => (c ?? "").padEnd(widths[i])).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (c ?? "").padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 

@@ -24,7 +24,8 @@ export function entityId(random: () => number): string {
 
 /** A Y rotation by `angle` plus a translation, column-major. */
 export function yRotation(angle: number, x: number, y: number, z: number): Mat4 {
-  const c = Math.cos(angle), s = Math.sin(angle);
+  const c = Math.cos(angle),
+    s = Math.sin(angle);
   return [c, 0, -s, 0, 0, 1, 0, 0, s, 0, c, 0, x, y, z, 1];
 }
 
@@ -43,7 +44,12 @@ export function benchComponents(random: () => number): Entity["components"] {
   return {
     transform: { matrix: yRotation(random() * 6.283, random() * 20 - 10, random() * 3, random() * 20 - 10) },
     geometry: { type: "asset", name: hex(random, 64, "asset:sha256:") },
-    material: { color: [random(), random(), random(), 1], roughness: random(), metalness: random(), shader_name: "pbr" },
+    material: {
+      color: [random(), random(), random(), 1],
+      roughness: random(),
+      metalness: random(),
+      shader_name: "pbr",
+    },
     collider: { type: "box", width: random() + 0.1, height: random() + 0.1, depth: random() + 0.1 },
     grabbable: { grabbable: true, translation_constraint: [1, 1, 1], rotation_constraint: [0, 1, 0] },
   };
@@ -76,7 +82,10 @@ export function worldSpecs(n: number, seed = 1): Entity["components"][] {
   return specs;
 }
 
-export function worldDocument(world: Map<string, Entity>, revision = 1): { entities: Record<string, Entity>; revision: number } {
+export function worldDocument(
+  world: Map<string, Entity>,
+  revision = 1,
+): { entities: Record<string, Entity>; revision: number } {
   return { entities: Object.fromEntries(world), revision };
 }
 
@@ -96,12 +105,26 @@ export function pickIds(world: Map<string, Entity>, count: number, offset = 0): 
 export function movedMatrix(i: number, t: number): Mat4 {
   const a = 0.37 * i + 0.01 * t;
   const [x, y, z] = [0.48, 0.8, 0.36]; // unit axis
-  const c = Math.cos(a), s = Math.sin(a), k = 1 - c;
+  const c = Math.cos(a),
+    s = Math.sin(a),
+    k = 1 - c;
   return [
-    c + x * x * k, y * x * k + z * s, z * x * k - y * s, 0,
-    x * y * k - z * s, c + y * y * k, z * y * k + x * s, 0,
-    x * z * k + y * s, y * z * k - x * s, c + z * z * k, 0,
-    Math.sin(t + i) * 10, 1 + Math.cos(t) * 0.5, Math.cos(t + i) * 10, 1,
+    c + x * x * k,
+    y * x * k + z * s,
+    z * x * k - y * s,
+    0,
+    x * y * k - z * s,
+    c + y * y * k,
+    z * y * k + x * s,
+    0,
+    x * z * k + y * s,
+    y * z * k - x * s,
+    c + z * z * k,
+    0,
+    Math.sin(t + i) * 10,
+    1 + Math.cos(t) * 0.5,
+    Math.cos(t + i) * 10,
+    1,
   ];
 }
 

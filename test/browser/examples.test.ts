@@ -4,7 +4,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, writeFileSync } from "node:fs";
 import { connect } from "@allo/client";
 import { start, type Started } from "../../packages/cli/src/commands/start.ts";
-import { CHROMIUM, artifactPath, frameDone, launchChromium, openVisor, pixelStats, screenPointOf, textOf, waitForEntity, type Browser, type VisorPage } from "./harness.ts";
+import {
+  CHROMIUM,
+  artifactPath,
+  frameDone,
+  launchChromium,
+  openVisor,
+  pixelStats,
+  screenPointOf,
+  textOf,
+  waitForEntity,
+  type Browser,
+  type VisorPage,
+} from "./harness.ts";
 
 describe.skipIf(!existsSync(CHROMIUM))("allo start, seen through the web visor", { timeout: 90_000 }, () => {
   let started: Started;
@@ -13,7 +25,13 @@ describe.skipIf(!existsSync(CHROMIUM))("allo start, seen through the web visor",
   const printed: string[] = [];
 
   beforeAll(async () => {
-    started = await start({ port: 0, gatewayPort: 0, appNames: ["hello", "clock"], logLevel: "warn", print: (line) => printed.push(line) });
+    started = await start({
+      port: 0,
+      gatewayPort: 0,
+      appNames: ["hello", "clock"],
+      logLevel: "warn",
+      print: (line) => printed.push(line),
+    });
     browser = await launchChromium({ width: 1200, height: 720 });
   }, 180_000);
 
@@ -36,7 +54,10 @@ describe.skipIf(!existsSync(CHROMIUM))("allo start, seen through the web visor",
     visor = await openVisor(browser, started.visorUrl, "hello tester", "adaptive=0"); // screenshots at full resolution
     const { page } = visor;
     const label = await findText(visor, "Poke me!");
-    const button = await page.evaluate((id) => (window.alloVisor.components(id)?.relationships as { parent: string }).parent, label);
+    const button = await page.evaluate(
+      (id) => (window.alloVisor.components(id)?.relationships as { parent: string }).parent,
+      label,
+    );
     expect(await page.evaluate((id) => !!window.alloVisor.components(id)?.collider, button)).toBe(true);
     await page.evaluate((id) => window.alloVisor.lookAt(id), button);
     await waitForEntity(page, label);
@@ -50,7 +71,10 @@ describe.skipIf(!existsSync(CHROMIUM))("allo start, seen through the web visor",
   it("pokes the hello button with a click, and the label's new text is drawn", async () => {
     const { page } = visor;
     const label = await findText(visor, "Poke me!");
-    const button = await page.evaluate((id) => (window.alloVisor.components(id)?.relationships as { parent: string }).parent, label);
+    const button = await page.evaluate(
+      (id) => (window.alloVisor.components(id)?.relationships as { parent: string }).parent,
+      label,
+    );
     const at = await screenPointOf(page, button);
     const region = { x: Math.max(0, at.x - 120), y: Math.max(0, at.y - 40), width: 240, height: 80 };
     const before = await pixelStats(page, region);
@@ -69,20 +93,29 @@ describe.skipIf(!existsSync(CHROMIUM))("allo start, seen through the web visor",
   it("shows the clock example (screenshot in test/artifacts/visor-clock.png)", async () => {
     const { page } = visor;
     const clockAvatar = started.launched["/clock"]!.avatarId!;
-    await page.waitForFunction(
-      (root) => {
-        const under = (id: string) => {
-          let at: string | undefined = id;
-          for (let depth = 0; at && depth < 64; depth++, at = (window.alloVisor.components(at)?.relationships as { parent?: string } | undefined)?.parent) if (at === root) return true;
-          return false;
-        };
-        return window.alloVisor.entityIds().some((id) => /^\d{1,2}:\d\d/.test(window.alloVisor.shownText(id) ?? "") && under(id));
-      },
-      clockAvatar,
-      { timeout: 20_000 },
-    ).catch(async (e) => {
-      throw new Error(`no digital time under the clock's avatar: ${(e as Error).message}`);
-    });
+    await page
+      .waitForFunction(
+        (root) => {
+          const under = (id: string) => {
+            let at: string | undefined = id;
+            for (
+              let depth = 0;
+              at && depth < 64;
+              depth++, at = (window.alloVisor.components(at)?.relationships as { parent?: string } | undefined)?.parent
+            )
+              if (at === root) return true;
+            return false;
+          };
+          return window.alloVisor
+            .entityIds()
+            .some((id) => /^\d{1,2}:\d\d/.test(window.alloVisor.shownText(id) ?? "") && under(id));
+        },
+        clockAvatar,
+        { timeout: 20_000 },
+      )
+      .catch(async (e) => {
+        throw new Error(`no digital time under the clock's avatar: ${(e as Error).message}`);
+      });
     await page.evaluate((id) => window.alloVisor.lookAt(id), clockAvatar);
     await frameDone(page); // the turned camera is drawn
     const shot = artifactPath("visor-clock.png");
@@ -111,8 +144,14 @@ describe.skipIf(!existsSync(CHROMIUM))("allo start, seen through the web visor",
       const names = (agents[2] as { display_name: string }[]).map((a) => a.display_name);
       for (const name of names.filter((n) => n !== "observer")) await textOf(page, "[data-testid=agents]", name);
       // an app's root entity is labelled with its agent's name in the tree
-      const clock = (agents[2] as { display_name: string; avatar_id: string }[]).find((a) => a.avatar_id === started.launched["/clock"]!.avatarId)!;
-      await textOf(page, `[data-testid=entity-tree] li[data-entity-id="${clock.avatar_id}"] > .row`, `app "${clock.display_name}"`);
+      const clock = (agents[2] as { display_name: string; avatar_id: string }[]).find(
+        (a) => a.avatar_id === started.launched["/clock"]!.avatarId,
+      )!;
+      await textOf(
+        page,
+        `[data-testid=entity-tree] li[data-entity-id="${clock.avatar_id}"] > .row`,
+        `app "${clock.display_name}"`,
+      );
     } finally {
       await observer.close();
     }
@@ -121,6 +160,13 @@ describe.skipIf(!existsSync(CHROMIUM))("allo start, seen through the web visor",
 });
 
 async function findText(visor: VisorPage, text: string): Promise<string> {
-  await visor.page.waitForFunction((t) => window.alloVisor.entityIds().some((id) => window.alloVisor.shownText(id) === t), text, { timeout: 30_000 });
-  return visor.page.evaluate((t) => window.alloVisor.entityIds().find((id) => window.alloVisor.shownText(id) === t)!, text);
+  await visor.page.waitForFunction(
+    (t) => window.alloVisor.entityIds().some((id) => window.alloVisor.shownText(id) === t),
+    text,
+    { timeout: 30_000 },
+  );
+  return visor.page.evaluate(
+    (t) => window.alloVisor.entityIds().find((id) => window.alloVisor.shownText(id) === t)!,
+    text,
+  );
 }

@@ -27,9 +27,18 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launchChromium(viewport = { width: 1100, height: 700 }, options: { hasTouch?: boolean } = {}): Promise<Browser> {
+export async function launchChromium(
+  viewport = { width: 1100, height: 700 },
+  options: { hasTouch?: boolean } = {},
+): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), "allo-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport, hasTouch: options.hasTouch });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport,
+    hasTouch: options.hasTouch,
+  });
   return {
     context,
     close: async () => {
@@ -48,7 +57,12 @@ export interface VisorPage {
 }
 
 /** Opens the visor served by the place at `httpUrl` and waits until it is connected and has drawn a frame. */
-export async function openVisor(browser: Browser, httpUrl: string, name = "test visor", query = ""): Promise<VisorPage> {
+export async function openVisor(
+  browser: Browser,
+  httpUrl: string,
+  name = "test visor",
+  query = "",
+): Promise<VisorPage> {
   const page = await browser.context.newPage();
   const errors: string[] = [];
   const warnings: string[] = [];
@@ -59,15 +73,21 @@ export async function openVisor(browser: Browser, httpUrl: string, name = "test 
     if (m.type() === "warning" && !m.text().includes("GL Driver Message")) warnings.push(m.text());
   });
   await page.goto(`${httpUrl}?name=${encodeURIComponent(name)}${query ? `&${query}` : ""}`);
-  await page.waitForFunction(() => window.alloVisor?.state().phase === "connected" && window.alloVisor.state().frames > 2, null, { timeout: 20_000 });
+  await page.waitForFunction(
+    () => window.alloVisor?.state().phase === "connected" && window.alloVisor.state().frames > 2,
+    null,
+    { timeout: 20_000 },
+  );
   return { page, errors, warnings };
 }
 
 /** Waits until the visor has drawn the entity in its latest state (the visor draws a frame only when something changed). */
 export async function waitForEntity(page: Page, id: string, timeout = 15_000): Promise<void> {
-  await page.waitForFunction((entityId) => window.alloVisor.isDrawn(entityId), id, { timeout }).catch((e: Error) => {
-    throw new Error(`entity ${id} was not drawn within ${timeout} ms: ${e.message}`);
-  });
+  await page
+    .waitForFunction((entityId) => window.alloVisor.isDrawn(entityId), id, { timeout })
+    .catch((e: Error) => {
+      throw new Error(`entity ${id} was not drawn within ${timeout} ms: ${e.message}`);
+    });
 }
 
 /** Resolves once the frame loop has turned after this call: the canvas shows everything applied before it. */
@@ -81,13 +101,24 @@ export async function screenPointOf(page: Page, id: string): Promise<{ x: number
   let point = await page.evaluate((entityId) => window.alloVisor.screenPoint(entityId), id);
   if (!point) {
     await page.evaluate((entityId) => window.alloVisor.lookAt(entityId), id);
-    await page.waitForFunction((entityId) => window.alloVisor.isDrawn(entityId) && window.alloVisor.screenPoint(entityId) !== null, id, { timeout: 5_000 }).catch(() => undefined);
+    await page
+      .waitForFunction(
+        (entityId) => window.alloVisor.isDrawn(entityId) && window.alloVisor.screenPoint(entityId) !== null,
+        id,
+        { timeout: 5_000 },
+      )
+      .catch(() => undefined);
     await frameDone(page); // the turned camera is drawn
     point = await page.evaluate((entityId) => window.alloVisor.screenPoint(entityId), id);
   }
   if (!point) {
-    const where = await page.evaluate((entityId) => ({ camera: window.alloVisor.cameraPosition(), entity: window.alloVisor.worldPosition(entityId) }), id);
-    throw new Error(`entity ${id} is not on screen (camera at ${JSON.stringify(where.camera)}, entity at ${JSON.stringify(where.entity)})`);
+    const where = await page.evaluate(
+      (entityId) => ({ camera: window.alloVisor.cameraPosition(), entity: window.alloVisor.worldPosition(entityId) }),
+      id,
+    );
+    throw new Error(
+      `entity ${id} is not on screen (camera at ${JSON.stringify(where.camera)}, entity at ${JSON.stringify(where.entity)})`,
+    );
   }
   return point;
 }
@@ -95,11 +126,12 @@ export async function screenPointOf(page: Page, id: string): Promise<{ x: number
 /** Counts turns of the frame loop (only to check that the loop keeps turning; never to wait for a picture). */
 export function nextFrames(page: Page, count: number): Promise<unknown> {
   return page.evaluate(
-    (n) => new Promise<void>((resolve) => {
-      let left = n;
-      const step = () => (--left <= 0 ? resolve() : requestAnimationFrame(step));
-      requestAnimationFrame(step);
-    }),
+    (n) =>
+      new Promise<void>((resolve) => {
+        let left = n;
+        const step = () => (--left <= 0 ? resolve() : requestAnimationFrame(step));
+        requestAnimationFrame(step);
+      }),
     count,
   );
 }
@@ -114,7 +146,11 @@ export interface PixelStats {
 }
 
 /** Takes a screenshot of a region and measures it in the page itself (no image library needed). */
-export async function pixelStats(page: Page, clip: { x: number; y: number; width: number; height: number }, reference?: Buffer): Promise<PixelStats & { png: Buffer }> {
+export async function pixelStats(
+  page: Page,
+  clip: { x: number; y: number; width: number; height: number },
+  reference?: Buffer,
+): Promise<PixelStats & { png: Buffer }> {
   const png = await page.screenshot({ clip });
   const stats = await page.evaluate(
     async ([shot, ref]) => {
@@ -129,7 +165,8 @@ export async function pixelStats(page: Page, clip: { x: number; y: number; width
       };
       const a = await load(shot);
       const colors = new Set<number>();
-      for (let i = 0; i < a.data.length; i += 4) colors.add(((a.data[i] >> 4) << 8) | ((a.data[i + 1] >> 4) << 4) | (a.data[i + 2] >> 4));
+      for (let i = 0; i < a.data.length; i += 4)
+        colors.add(((a.data[i] >> 4) << 8) | ((a.data[i + 1] >> 4) << 4) | (a.data[i + 2] >> 4));
       let differenceFrom: number | undefined;
       if (ref) {
         const b = await load(ref);
@@ -149,7 +186,6 @@ export function artifactPath(name: string): string {
   return join(ARTIFACTS, name);
 }
 
-
 /** Waits until `selector` matches an element whose text contains `contains` (if given); returns its text. */
 export async function textOf(page: Page, selector: string, contains?: string, timeout = 10_000): Promise<string> {
   try {
@@ -163,7 +199,9 @@ export async function textOf(page: Page, selector: string, contains?: string, ti
     );
   } catch {
     const now = await page.evaluate((sel) => document.querySelector(sel)?.textContent ?? null, selector);
-    throw new Error(`"${selector}" ${now === null ? "never appeared" : `never contained ${JSON.stringify(contains)}; it says ${JSON.stringify(now)}`}`);
+    throw new Error(
+      `"${selector}" ${now === null ? "never appeared" : `never contained ${JSON.stringify(contains)}; it says ${JSON.stringify(now)}`}`,
+    );
   }
   return page.evaluate((sel) => document.querySelector(sel)!.textContent ?? "", selector);
 }

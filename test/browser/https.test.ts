@@ -28,10 +28,17 @@ describe.skipIf(!existsSync(CHROMIUM))("allo place --https", { timeout: 60_000 }
   let observer: AlloClient;
 
   beforeAll(async () => {
-    child = spawn(process.execPath, [BIN, "place", "--https", "--auth", "open", "--port", "0", "--name", "Secure place"], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ALLO_LOG_LEVEL: "warn" } });
+    child = spawn(
+      process.execPath,
+      [BIN, "place", "--https", "--auth", "open", "--port", "0", "--name", "Secure place"],
+      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ALLO_LOG_LEVEL: "warn" } },
+    );
     child.stdout!.on("data", (d) => (stdout += d));
     child.stderr!.on("data", (d) => (stderr += d));
-    await until(() => /visit in VR at https:\/\/localhost:\d+\//.test(stderr), () => `no https URL printed; stderr: ${stderr}`);
+    await until(
+      () => /visit in VR at https:\/\/localhost:\d+\//.test(stderr),
+      () => `no https URL printed; stderr: ${stderr}`,
+    );
     wsUrl = stdout.split("\n")[1];
     // The URL a headset would type (the first one printed: a LAN address, else localhost). The test's own traffic
     // stays on loopback: Chromium resolves LAN_NAME to 127.0.0.1, a name that is not localhost and so is only a
@@ -42,7 +49,12 @@ describe.skipIf(!existsSync(CHROMIUM))("allo place --https", { timeout: 60_000 }
     profile = mkdtempSync(join(tmpdir(), "allo-chromium-"));
     // the certificate is self-signed: the test trusts it the way a person accepts it once in the headset
     const args = [...CHROMIUM_ARGS, `--host-resolver-rules=MAP ${LAN_NAME} 127.0.0.1`];
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args, ignoreHTTPSErrors: true });
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args,
+      ignoreHTTPSErrors: true,
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -76,9 +88,17 @@ describe.skipIf(!existsSync(CHROMIUM))("allo place --https", { timeout: 60_000 }
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(`${secureUrl.href}?name=secure%20visitor`);
     await page.waitForFunction(() => window.alloVisor?.state().phase === "connected", null, { timeout: 20_000 });
-    const state = await page.evaluate(() => ({ protocol: location.protocol, secure: window.isSecureContext, placeUrl: window.alloVisor.state().placeUrl, xr: "xr" in navigator }));
+    const state = await page.evaluate(() => ({
+      protocol: location.protocol,
+      secure: window.isSecureContext,
+      placeUrl: window.alloVisor.state().placeUrl,
+      xr: "xr" in navigator,
+    }));
     expect(state).toEqual({ protocol: "https:", secure: true, placeUrl: `wss://${secureUrl.host}/`, xr: true });
-    await observer.waitForWorld((w) => [...w.entities.values()].some((e) => e.components.visor?.display_name === "secure visitor"), { timeout: 10_000 });
+    await observer.waitForWorld(
+      (w) => [...w.entities.values()].some((e) => e.components.visor?.display_name === "secure visitor"),
+      { timeout: 10_000 },
+    );
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -95,10 +115,13 @@ describe.skipIf(!existsSync(CHROMIUM))("allo place --https", { timeout: 60_000 }
 
 function peerCertificate(host: string, port: number): Promise<PeerCertificate> {
   return new Promise((resolve, reject) => {
-    const socket = tlsConnect({ host, port, rejectUnauthorized: false, servername: /^\d/.test(host) ? undefined : host }, () => {
-      resolve(socket.getPeerCertificate());
-      socket.end();
-    });
+    const socket = tlsConnect(
+      { host, port, rejectUnauthorized: false, servername: /^\d/.test(host) ? undefined : host },
+      () => {
+        resolve(socket.getPeerCertificate());
+        socket.end();
+      },
+    );
     socket.on("error", reject);
   });
 }

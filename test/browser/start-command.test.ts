@@ -18,7 +18,10 @@ describe("allo start (the process behind npm start)", () => {
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     try {
       const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no visor URL printed; stdout: ${stdout}\nstderr: ${stderr}`)), 100_000);
+        const timer = setTimeout(
+          () => reject(new Error(`no visor URL printed; stdout: ${stdout}\nstderr: ${stderr}`)),
+          100_000,
+        );
         child.stdout.on("data", () => {
           const match = /Open the visor: (http:\/\/\S+)/.exec(stdout);
           if (match) {

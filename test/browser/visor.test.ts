@@ -6,7 +6,21 @@ import { connect, publishAsset, type AlloClient, type IncomingInteraction } from
 import { quadGltf, solidPng } from "./assets.ts";
 import { startPlace, type Place } from "@allo/place";
 import { ensureVisorBuilt, visorHttpHandler } from "@allo/visor";
-import { CHROMIUM, artifactPath, countOf, frameDone, launchChromium, nextFrames, openVisor, pixelStats, screenPointOf, textOf, waitForEntity, type Browser, type VisorPage } from "./harness.ts";
+import {
+  CHROMIUM,
+  artifactPath,
+  countOf,
+  frameDone,
+  launchChromium,
+  nextFrames,
+  openVisor,
+  pixelStats,
+  screenPointOf,
+  textOf,
+  waitForEntity,
+  type Browser,
+  type VisorPage,
+} from "./harness.ts";
 
 const T = (x: number, y: number, z: number) => [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, x, y, z, 1];
 const BACKGROUND = [0x20, 0x24, 0x2c];
@@ -22,7 +36,13 @@ describe.skipIf(!existsSync(CHROMIUM))("the web visor in Chromium", { timeout: 6
 
   beforeAll(async () => {
     await ensureVisorBuilt();
-    place = await startPlace({ port: 0, host: "127.0.0.1", name: "Browser test place", logLevel: "warn", httpHandler: visorHttpHandler() });
+    place = await startPlace({
+      port: 0,
+      host: "127.0.0.1",
+      name: "Browser test place",
+      logLevel: "warn",
+      httpHandler: visorHttpHandler(),
+    });
     app = await connect(place.url, { identity: { display_name: "test app" } });
     app.interactions$.subscribe((i) => {
       received.push(i);
@@ -48,13 +68,21 @@ describe.skipIf(!existsSync(CHROMIUM))("the web visor in Chromium", { timeout: 6
     });
     const { page } = visor;
     await waitForEntity(page, descendants[0]);
-    await page.evaluate((label) => window.alloVisor.whenDrawn(label, (_, text) => text === "Drawn by Allo"), descendants[0]);
+    await page.evaluate(
+      (label) => window.alloVisor.whenDrawn(label, (_, text) => text === "Drawn by Allo"),
+      descendants[0],
+    );
     const at = await screenPointOf(page, id);
     const whole = await pixelStats(page, { x: 0, y: 0, width: 700, height: 700 });
     expect(whole.distinctColors).toBeGreaterThan(20);
     expect(await colorDistanceAt(visor, at, BACKGROUND)).toBeGreaterThan(60); // the cube, not the sky, at its centre
     await textOf(page, `[data-testid=entity-tree] li[data-entity-id="${id}"]`, "Drawn by Allo");
-    expect(await countOf(page, `[data-testid=entity-tree] li[data-entity-id="${id}"] li[data-entity-id="${descendants[0]}"]`)).toBe(1);
+    expect(
+      await countOf(
+        page,
+        `[data-testid=entity-tree] li[data-entity-id="${id}"] li[data-entity-id="${descendants[0]}"]`,
+      ),
+    ).toBe(1);
     writeFileSync(artifactPath("visor-entities.png"), await page.screenshot());
     await app.removeEntity(id);
   });
@@ -154,7 +182,10 @@ describe.skipIf(!existsSync(CHROMIUM))("the web visor in Chromium", { timeout: 6
     expect(hit[1]).toBeLessThan(1.75);
     expect(hit[2]).toBeCloseTo(0.4, 1);
     const pokes = mine.filter((i) => i.name === "poke");
-    expect(pokes.map((p) => [p.type, p.body[1]])).toEqual([["request", true], ["request", false]]);
+    expect(pokes.map((p) => [p.type, p.body[1]])).toEqual([
+      ["request", true],
+      ["request", false],
+    ]);
     expect(pokes[0].senderEntityId).toBe(await page.evaluate(() => window.alloVisor.state().avatarId));
     await app.removeEntity(id);
   });
@@ -198,8 +229,17 @@ describe.skipIf(!existsSync(CHROMIUM))("the web visor in Chromium", { timeout: 6
     await page.keyboard.press("Enter");
     await page.keyboard.press("Escape");
     await waitUntil(() => received.slice(from).some((i) => i.name === "defocus"));
-    const typed = received.slice(from).filter((i) => i.receiverEntityId === id && i.name !== "point" && i.name !== "point-exit" && i.name !== "poke");
-    expect(typed.map((i) => i.body)).toEqual([["focus"], ["textinput", "H"], ["textinput", "i"], ["keydown", "backspace"], ["keydown", "return"], ["defocus"]]);
+    const typed = received
+      .slice(from)
+      .filter((i) => i.receiverEntityId === id && i.name !== "point" && i.name !== "point-exit" && i.name !== "poke");
+    expect(typed.map((i) => i.body)).toEqual([
+      ["focus"],
+      ["textinput", "H"],
+      ["textinput", "i"],
+      ["keydown", "backspace"],
+      ["keydown", "return"],
+      ["defocus"],
+    ]);
     await app.removeEntity(id);
   });
 
@@ -236,13 +276,19 @@ describe.skipIf(!existsSync(CHROMIUM))("the web visor in Chromium", { timeout: 6
         await page.mouse.move(at.x + step * 20, at.y);
         await frameDone(page); // the hand pose for this position goes out with the frame's intent
       }
-      await observer.waitForWorld((world) => {
-        const m = world.get(id)?.components.transform?.matrix;
-        return !!m && m[12] > 0.3;
-      }, { timeout: 10_000 });
+      await observer.waitForWorld(
+        (world) => {
+          const m = world.get(id)?.components.transform?.matrix;
+          return !!m && m[12] > 0.3;
+        },
+        { timeout: 10_000 },
+      );
       await page.mouse.up();
       await waitUntil(() => received.slice(from).some((i) => i.name === "grabbing" && i.body[1] === false));
-      const grabbing = received.slice(from).filter((i) => i.name === "grabbing").map((i) => i.body[1]);
+      const grabbing = received
+        .slice(from)
+        .filter((i) => i.name === "grabbing")
+        .map((i) => i.body[1]);
       expect(grabbing).toEqual([true, false]);
       const m = observer.world.get(id)!.components.transform!.matrix;
       expect(m[12]).toBeGreaterThan(0.3); // moved right
@@ -262,12 +308,17 @@ describe.skipIf(!existsSync(CHROMIUM))("the web visor in Chromium", { timeout: 6
     });
     const { page } = visor;
     await waitForEntity(page, id);
-    await app.request(app.avatarId, id, ["add_property_animation", { path: "transform.matrix.translation.x", from: -1, to: 1, duration: 6 }]);
+    await app.request(app.avatarId, id, [
+      "add_property_animation",
+      { path: "transform.matrix.translation.x", from: -1, to: 1, duration: 6 },
+    ]);
     await page.waitForFunction((entity) => !!window.alloVisor.components(entity)?.property_animations, id);
     const samples = await page.evaluate(async (entity) => {
       const out: { shown: number; mirror: number; expected: number }[] = [];
       const c = window.alloVisor.components(entity)!;
-      const animation = Object.values((c.property_animations as { animations: Record<string, { start_at: number; duration: number }> }).animations)[0];
+      const animation = Object.values(
+        (c.property_animations as { animations: Record<string, { start_at: number; duration: number }> }).animations,
+      )[0];
       for (let i = 0; i < 12; i++) {
         await new Promise((r) => requestAnimationFrame(r));
         const now = window.alloVisor.serverTime()!;
@@ -299,7 +350,12 @@ describe.skipIf(!existsSync(CHROMIUM))("the web visor in Chromium", { timeout: 6
       const from = received.length;
       await phone.page.touchscreen.tap(at.x, at.y);
       await waitUntil(() => received.slice(from).filter((i) => i.name === "poke").length === 2);
-      expect(received.slice(from).filter((i) => i.name === "poke").map((i) => i.body[1])).toEqual([true, false]);
+      expect(
+        received
+          .slice(from)
+          .filter((i) => i.name === "poke")
+          .map((i) => i.body[1]),
+      ).toEqual([true, false]);
     } finally {
       await touch.close();
       await app.removeEntity(id);
@@ -340,7 +396,13 @@ describe.skipIf(!existsSync(CHROMIUM))("the web visor in Chromium", { timeout: 6
     await place.close();
     await page.waitForFunction(() => window.alloVisor.state().phase !== "connected");
     await textOf(page, "[data-testid=connection]", "retrying");
-    place = await startPlace({ port, host: "127.0.0.1", name: "Browser test place, again", logLevel: "warn", httpHandler: visorHttpHandler() });
+    place = await startPlace({
+      port,
+      host: "127.0.0.1",
+      name: "Browser test place, again",
+      logLevel: "warn",
+      httpHandler: visorHttpHandler(),
+    });
     await page.waitForFunction(() => window.alloVisor.state().phase === "connected", null, { timeout: 15_000 });
     const after = await page.evaluate(() => window.alloVisor.state().avatarId);
     expect(after).toBeTruthy();
@@ -352,14 +414,22 @@ describe.skipIf(!existsSync(CHROMIUM))("the web visor in Chromium", { timeout: 6
   it("keeps drawing when an entity cannot be drawn, and says why in the console", async () => {
     const { page } = visor;
     const errorsBefore = visor.errors.length;
-    const teapot = await app.spawnEntity({ transform: { matrix: T(0, 1, 0) }, geometry: { type: "hardcoded-model", name: "teapot" } });
+    const teapot = await app.spawnEntity({
+      transform: { matrix: T(0, 1, 0) },
+      geometry: { type: "hardcoded-model", name: "teapot" },
+    });
     // an asset nobody publishes: the place answers GET /assets/<id> with an error
-    const broken = await app.spawnEntity({ transform: { matrix: T(0, 1, 0) }, geometry: { type: "asset", name: `asset:sha256:${"0".repeat(64)}` } });
+    const broken = await app.spawnEntity({
+      transform: { matrix: T(0, 1, 0) },
+      geometry: { type: "asset", name: `asset:sha256:${"0".repeat(64)}` },
+    });
     await waitForEntity(page, broken.id);
     const frames = await page.evaluate(() => window.alloVisor.state().frames);
     await nextFrames(page, 3);
     expect(await page.evaluate(() => window.alloVisor.state().frames)).toBeGreaterThan(frames);
-    await waitUntil(() => visor.warnings.some((w) => w.includes(teapot.id) && w.includes('unknown hard-coded model "teapot"')));
+    await waitUntil(() =>
+      visor.warnings.some((w) => w.includes(teapot.id) && w.includes('unknown hard-coded model "teapot"')),
+    );
     await waitUntil(() => visor.warnings.some((w) => w.includes(broken.id) && w.includes("failed to load")), 30_000);
     // Chromium logs the failed fetch itself; that one is expected here
     const caused = visor.errors.splice(errorsBefore);
@@ -379,7 +449,9 @@ async function colorDistanceAt(visor: VisorPage, at: { x: number; y: number }, r
 }
 
 async function pixelAt(visor: VisorPage, at: { x: number; y: number }): Promise<number[]> {
-  const png = await visor.page.screenshot({ clip: { x: Math.round(at.x) - 1, y: Math.round(at.y) - 1, width: 3, height: 3 } });
+  const png = await visor.page.screenshot({
+    clip: { x: Math.round(at.x) - 1, y: Math.round(at.y) - 1, width: 3, height: 3 },
+  });
   const pixel = await visor.page.evaluate(async (b64) => {
     const img = new Image();
     img.src = `data:image/png;base64,${b64}`;

@@ -25,7 +25,9 @@ type Vec3 = [number, number, number];
 /** Enters VR through the visor's button and waits for the session's frames. */
 export async function enterVr(page: Page): Promise<void> {
   await page.click("[data-testid=enter-vr]");
-  await page.waitForFunction(() => window.alloVisorXR.presenting() && window.alloVisorXR.frames() > 2, null, { timeout: 20_000 });
+  await page.waitForFunction(() => window.alloVisorXR.presenting() && window.alloVisorXR.frames() > 2, null, {
+    timeout: 20_000,
+  });
 }
 
 /** Points a controller (or tracked hand) at a world position: the emulator turns it to face the target. */
@@ -46,7 +48,12 @@ async function turnToward(page: Page, what: "left" | "right" | "head", world: Ve
       const d = [target[0] - rig[12], target[1] - rig[13], target[2] - rig[14]];
       const local = [0, 1, 2].map((i) => rig[i * 4] * d[0] + rig[i * 4 + 1] * d[1] + rig[i * 4 + 2] * d[2]);
       const device = window.iwer;
-      const input = which === "head" ? device : device.primaryInputMode === "hand" ? device.hands[which] : device.controllers[which];
+      const input =
+        which === "head"
+          ? device
+          : device.primaryInputMode === "hand"
+            ? device.hands[which]
+            : device.controllers[which];
       const p = input.position;
       const dir = [local[0] - p.x, local[1] - p.y, local[2] - p.z];
       const len = Math.hypot(dir[0], dir[1], dir[2]);
@@ -54,7 +61,10 @@ async function turnToward(page: Page, what: "left" | "right" | "head", world: Ve
       // the rotation that takes −Z to `dir`: yaw about Y, then pitch about X
       const yaw = Math.atan2(-x, -z);
       const pitch = Math.asin(y);
-      const cy = Math.cos(yaw / 2), sy = Math.sin(yaw / 2), cp = Math.cos(pitch / 2), sp = Math.sin(pitch / 2);
+      const cy = Math.cos(yaw / 2),
+        sy = Math.sin(yaw / 2),
+        cp = Math.cos(pitch / 2),
+        sp = Math.sin(pitch / 2);
       input.quaternion.set(sp * cy, sy * cp, -sy * sp, cy * cp);
     },
     [what, world] as const,
@@ -70,7 +80,9 @@ export async function worldPositionOf(page: Page, id: string): Promise<Vec3> {
 
 /** Waits until the hand's ray rests on `id` (hover is picked in the XR frame). */
 export function waitForHover(page: Page, hand: "left" | "right", id: string): Promise<unknown> {
-  return page.waitForFunction(([h, entityId]) => window.alloVisorXR.hand(h).hovered === entityId, [hand, id] as const, { timeout: 10_000 });
+  return page.waitForFunction(([h, entityId]) => window.alloVisorXR.hand(h).hovered === entityId, [hand, id] as const, {
+    timeout: 10_000,
+  });
 }
 
 declare global {
@@ -80,7 +92,13 @@ declare global {
       primaryInputMode: "controller" | "hand";
       position: { x: number; y: number; z: number; set(x: number, y: number, z: number): void };
       quaternion: { set(x: number, y: number, z: number, w: number): void };
-      controllers: Record<"left" | "right", EmulatedInput & { updateButtonValue(id: string, value: number): void; updateAxes(id: string, x: number, y: number): void }>;
+      controllers: Record<
+        "left" | "right",
+        EmulatedInput & {
+          updateButtonValue(id: string, value: number): void;
+          updateAxes(id: string, x: number, y: number): void;
+        }
+      >;
       hands: Record<"left" | "right", EmulatedInput & { poseId: string; updatePinchValue(value: number): void }>;
     };
   }

@@ -11,7 +11,15 @@ import type { Entity } from "@allo/protocol";
 import { Pose, TextField } from "@allo/ui";
 import { mountForTest } from "@allo/testing";
 import { start, type Started } from "../../packages/cli/src/commands/start.ts";
-import { CHROMIUM, artifactPath, launchChromium, openVisor, pixelStats, type Browser, type VisorPage } from "./harness.ts";
+import {
+  CHROMIUM,
+  artifactPath,
+  launchChromium,
+  openVisor,
+  pixelStats,
+  type Browser,
+  type VisorPage,
+} from "./harness.ts";
 import { aimAt, emulateQuest3, enterVr, lookAt, waitForHover, worldPositionOf } from "./xr-emulator.ts";
 
 const T = (x: number, y: number, z: number) => [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, x, y, z, 1];
@@ -62,7 +70,10 @@ describe.skipIf(!existsSync(CHROMIUM))("the visor in an emulated Quest 3 (WebXR)
     expect(await page.evaluate(() => window.alloVisorXR.mode())).toBe("immersive-vr");
     // the rig stands where the avatar is: local-floor's origin is the avatar's
     const avatar = observer.world.get(avatarId)!;
-    await page.waitForFunction((m) => window.alloVisorXR.rig().every((v, i) => Math.abs(v - m[i]) < 1e-3), avatar.components.transform!.matrix);
+    await page.waitForFunction(
+      (m) => window.alloVisorXR.rig().every((v, i) => Math.abs(v - m[i]) < 1e-3),
+      avatar.components.transform!.matrix,
+    );
   });
 
   it("pokes the hello button with the right controller's trigger; a Node agent sees the label change", async () => {
@@ -89,7 +100,8 @@ describe.skipIf(!existsSync(CHROMIUM))("the visor in an emulated Quest 3 (WebXR)
     await page.waitForFunction((e) => window.alloVisor.entityIds().includes(e), id);
     // the emulator's actuator, watched: what the visor asks the controller to do
     await page.evaluate(() => {
-      const actuator = (window.iwer.controllers.right as unknown as { inputSource: XRInputSource }).inputSource.gamepad!.hapticActuators[0] as unknown as { pulse(v: number, d: number): Promise<boolean> };
+      const actuator = (window.iwer.controllers.right as unknown as { inputSource: XRInputSource }).inputSource.gamepad!
+        .hapticActuators[0] as unknown as { pulse(v: number, d: number): Promise<boolean> };
       const pulse = actuator.pulse.bind(actuator);
       (window as unknown as { pulses: number[][] }).pulses = [];
       actuator.pulse = (v, d) => {
@@ -125,14 +137,22 @@ describe.skipIf(!existsSync(CHROMIUM))("the visor in an emulated Quest 3 (WebXR)
       const p = window.iwer.controllers.right.position;
       p.set(p.x + 0.4, p.y + 0.2, p.z);
     });
-    await observer.waitForWorld((w) => {
-      const [x, y] = translationOf(w.get(id));
-      return x > 0.9 && y > 1.3; // carried 0.4 right and 0.2 up with the controller
-    }, { timeout: 15_000 });
+    await observer.waitForWorld(
+      (w) => {
+        const [x, y] = translationOf(w.get(id));
+        return x > 0.9 && y > 1.3; // carried 0.4 right and 0.2 up with the controller
+      },
+      { timeout: 15_000 },
+    );
     await page.evaluate(() => window.iwer.controllers.right.updateButtonValue("squeeze", 0));
     await page.waitForFunction(() => window.alloVisorXR.hand("right").grabbing === undefined);
     await waitUntil(() => received.slice(from).filter((i) => i.name === "grabbing").length === 2);
-    expect(received.slice(from).filter((i) => i.name === "grabbing").map((i) => i.body[1])).toEqual([true, false]);
+    expect(
+      received
+        .slice(from)
+        .filter((i) => i.name === "grabbing")
+        .map((i) => i.body[1]),
+    ).toEqual([true, false]);
     await page.evaluate(() => window.iwer.controllers.right.position.set(0.25, 1.5, -0.4));
     await app.removeEntity(id);
   });
@@ -146,10 +166,16 @@ describe.skipIf(!existsSync(CHROMIUM))("the visor in an emulated Quest 3 (WebXR)
       window.iwer.controllers.left.position.set(-0.35, 1.1, -0.5);
       window.iwer.controllers.right.position.set(0.4, 1.2, -0.45);
     });
-    await observer.waitForWorld((w) => near(translationOf(w.get(part("head"))), [0.3, 1.45, -0.2], 0.005), { timeout: 15_000 });
+    await observer.waitForWorld((w) => near(translationOf(w.get(part("head"))), [0.3, 1.45, -0.2], 0.005), {
+      timeout: 15_000,
+    });
     // the hands follow the grip poses: a few centimetres from the controllers' origins
-    await observer.waitForWorld((w) => near(translationOf(w.get(part("hand/left"))), [-0.35, 1.1, -0.5], 0.08), { timeout: 15_000 });
-    await observer.waitForWorld((w) => near(translationOf(w.get(part("hand/right"))), [0.4, 1.2, -0.45], 0.08), { timeout: 15_000 });
+    await observer.waitForWorld((w) => near(translationOf(w.get(part("hand/left"))), [-0.35, 1.1, -0.5], 0.08), {
+      timeout: 15_000,
+    });
+    await observer.waitForWorld((w) => near(translationOf(w.get(part("hand/right"))), [0.4, 1.2, -0.45], 0.08), {
+      timeout: 15_000,
+    });
     await page.evaluate(() => {
       window.iwer.position.set(0, 1.6, 0);
       window.iwer.controllers.right.position.set(0.25, 1.5, -0.4);
@@ -166,10 +192,16 @@ describe.skipIf(!existsSync(CHROMIUM))("the visor in an emulated Quest 3 (WebXR)
     await page.waitForFunction(() => Math.abs(window.alloVisorXR.heading() + Math.PI / 6) < 1e-6); // one 30° step right
     await page.evaluate(() => window.iwer.controllers.right.updateAxes("thumbstick", 0, 0));
     // the avatar turned: its +X axis now points 30° to the right of where it did (rotation about −Y by the yaw)
-    await observer.waitForWorld((w) => Math.abs(w.get(avatarId)!.components.transform!.matrix[2] - Math.sin(Math.PI / 6)) < 0.01, { timeout: 15_000 });
+    await observer.waitForWorld(
+      (w) => Math.abs(w.get(avatarId)!.components.transform!.matrix[2] - Math.sin(Math.PI / 6)) < 0.01,
+      { timeout: 15_000 },
+    );
     // and the rig follows the avatar
     const avatar = observer.world.get(avatarId)!;
-    await page.waitForFunction((m) => window.alloVisorXR.rig().every((v, i) => Math.abs(v - m[i]) < 1e-3), avatar.components.transform!.matrix);
+    await page.waitForFunction(
+      (m) => window.alloVisorXR.rig().every((v, i) => Math.abs(v - m[i]) < 1e-3),
+      avatar.components.transform!.matrix,
+    );
   });
 
   it("pokes with a pinch of a tracked hand", async () => {
@@ -177,7 +209,9 @@ describe.skipIf(!existsSync(CHROMIUM))("the visor in an emulated Quest 3 (WebXR)
     await page.evaluate(() => (window.iwer.primaryInputMode = "hand"));
     const label = await labelOf("Poked 1 time");
     const button = observer.world.get(label)!.components.relationships!.parent as string;
-    await page.waitForFunction(() => window.alloVisorXR.hand("right").tracked && window.alloVisorXR.hand("right").jointsDrawn); // drawn from its joints
+    await page.waitForFunction(
+      () => window.alloVisorXR.hand("right").tracked && window.alloVisorXR.hand("right").jointsDrawn,
+    ); // drawn from its joints
     expect(await page.evaluate(() => window.alloVisorXR.hand("left").jointsDrawn)).toBe(true);
     await aimAt(page, "right", await worldPositionOf(page, button));
     await waitForHover(page, "right", button);
@@ -200,7 +234,10 @@ describe.skipIf(!existsSync(CHROMIUM))("the visor in an emulated Quest 3 (WebXR)
           const rig = window.alloVisorXR.rig();
           const d = how === "into" ? [target[0] - tip[0], target[1] - tip[1], target[2] - tip[2]] : [0, 0, 0.3];
           // a world offset in the rig's (local-floor) frame: the rotation's transpose
-          const local = how === "into" ? [0, 1, 2].map((i) => rig[i * 4] * d[0] + rig[i * 4 + 1] * d[1] + rig[i * 4 + 2] * d[2]) : d;
+          const local =
+            how === "into"
+              ? [0, 1, 2].map((i) => rig[i * 4] * d[0] + rig[i * 4 + 1] * d[1] + rig[i * 4 + 2] * d[2])
+              : d;
           const p = window.iwer.hands.right.position;
           p.set(p.x + local[0], p.y + local[1], p.z + local[2]);
         },
@@ -212,7 +249,9 @@ describe.skipIf(!existsSync(CHROMIUM))("the visor in an emulated Quest 3 (WebXR)
     await page.waitForFunction(() => window.alloVisorXR.hand("right").touching === undefined);
     await observer.waitForWorld((w) => w.get(label)?.components.text?.string === "Poked 3 times", { timeout: 15_000 });
     await page.evaluate(() => (window.iwer.primaryInputMode = "controller"));
-    await page.waitForFunction(() => window.alloVisorXR.hand("right").tracked && !window.alloVisorXR.hand("right").jointsDrawn);
+    await page.waitForFunction(
+      () => window.alloVisorXR.hand("right").tracked && !window.alloVisorXR.hand("right").jointsDrawn,
+    );
   });
 
   it("types into a TextField on the in-world keyboard (focus, textinput, keydown)", async () => {
@@ -222,7 +261,14 @@ describe.skipIf(!existsSync(CHROMIUM))("the visor in an emulated Quest 3 (WebXR)
     const [x, z] = [rig[12] - rig[8] * 1.2, rig[14] - rig[10] * 1.2];
     const edits: string[] = [];
     const mount = await mountForTest(
-      () => <TextField pose={Pose.from([rig[0], 0, rig[2], 0, 0, 1, 0, 0, rig[8], 0, rig[10], 0, x, 1.4, z, 1])} size={[0.6, 0.15, 0.05]} placeholder="type here" onChange={(text) => void edits.push(text)} />,
+      () => (
+        <TextField
+          pose={Pose.from([rig[0], 0, rig[2], 0, 0, 1, 0, 0, rig[8], 0, rig[10], 0, x, 1.4, z, 1])}
+          size={[0.6, 0.15, 0.05]}
+          placeholder="type here"
+          onChange={(text) => void edits.push(text)}
+        />
+      ),
       { place: started.place, identity: { display_name: "text field app" } },
     );
     try {
@@ -237,7 +283,10 @@ describe.skipIf(!existsSync(CHROMIUM))("the visor in an emulated Quest 3 (WebXR)
         await aimAt(page, "right", at!); // the next XR frame picks with the new aim before it hears the trigger
         await press(visor);
       }
-      await mount.until(() => !!mount.find((e) => e.components.text?.string === "Hi a"), "the TextField showing \"Hi a\"");
+      await mount.until(
+        () => !!mount.find((e) => e.components.text?.string === "Hi a"),
+        'the TextField showing "Hi a"',
+      );
       expect(edits).toEqual(["H", "Hi", "Hix", "Hi", "Hi ", "Hi a"]);
       expect(await page.evaluate(() => window.alloVisorXR.keyboard().open)).toBe(false); // Done closed it
       writeFileSync(artifactPath("xr-keyboard.png"), await page.screenshot());
@@ -250,14 +299,29 @@ describe.skipIf(!existsSync(CHROMIUM))("the visor in an emulated Quest 3 (WebXR)
     const { page } = visor;
     const visitor = await connect(started.place.url, {
       identity: { display_name: "other visitor" },
-      avatar: { transform: { matrix: T(0.8, 0, 0.5) }, visor: { display_name: "other visitor" }, children: [{ intent: { actuate_pose: "head" }, transform: { matrix: T(0, 1.6, 0) }, geometry: { type: "hardcoded-model", name: "head" } }] },
+      avatar: {
+        transform: { matrix: T(0.8, 0, 0.5) },
+        visor: { display_name: "other visitor" },
+        children: [
+          {
+            intent: { actuate_pose: "head" },
+            transform: { matrix: T(0, 1.6, 0) },
+            geometry: { type: "hardcoded-model", name: "head" },
+          },
+        ],
+      },
     });
     try {
-      const head = [...visitor.world.entities.values()].find((e) => e.components.relationships?.parent === visitor.avatarId)!.id;
+      const head = [...visitor.world.entities.values()].find(
+        (e) => e.components.relationships?.parent === visitor.avatarId,
+      )!.id;
       await page.waitForFunction((id) => window.alloVisor.entityIds().includes(id), head);
       for (const x of [0.3, -0.3, 0.1]) {
         visitor.setIntent({ poses: { head: { matrix: T(x, 1.5, 0) } } });
-        await page.waitForFunction(([id, want]) => Math.abs((window.alloVisor.shownComponents(id)?.transform?.matrix[12] ?? NaN) - want) < 1e-9, [head, x] as const);
+        await page.waitForFunction(
+          ([id, want]) => Math.abs((window.alloVisor.shownComponents(id)?.transform?.matrix[12] ?? NaN) - want) < 1e-9,
+          [head, x] as const,
+        );
       }
     } finally {
       await visitor.close();
@@ -297,7 +361,10 @@ describe.skipIf(!existsSync(CHROMIUM))("the visor in an emulated Quest 3 (WebXR)
     const { page } = visor;
     await page.click("[data-testid=enter-ar]");
     await page.waitForFunction(() => window.alloVisorXR.presenting() && window.alloVisorXR.frames() > 2);
-    expect(await page.evaluate(() => [window.alloVisorXR.mode(), window.alloVisorXR.passthrough()])).toEqual(["immersive-ar", true]);
+    expect(await page.evaluate(() => [window.alloVisorXR.mode(), window.alloVisorXR.passthrough()])).toEqual([
+      "immersive-ar",
+      true,
+    ]);
     await page.evaluate(() => window.alloVisorXR.leave());
     await page.waitForFunction(() => !window.alloVisorXR.presenting());
     expect(await page.evaluate(() => window.alloVisorXR.passthrough())).toBe(false);
@@ -308,11 +375,16 @@ describe.skipIf(!existsSync(CHROMIUM))("the visor in an emulated Quest 3 (WebXR)
     const dist = join(import.meta.dirname, "../../packages/visor/dist");
     const files = readdirSync(dist, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
     expect(files.length).toBeGreaterThan(1);
-    for (const file of files) expect(readFileSync(join(file.parentPath, file.name), "utf8").toLowerCase().includes("iwer"), file.name).toBe(false);
+    for (const file of files)
+      expect(readFileSync(join(file.parentPath, file.name), "utf8").toLowerCase().includes("iwer"), file.name).toBe(
+        false,
+      );
   });
 
   async function labelOf(text: string): Promise<string> {
-    await observer.waitForWorld((w) => [...w.entities.values()].some((e) => e.components.text?.string === text), { timeout: 30_000 });
+    await observer.waitForWorld((w) => [...w.entities.values()].some((e) => e.components.text?.string === text), {
+      timeout: 30_000,
+    });
     const found = [...observer.world.entities.values()].find((e) => e.components.text?.string === text)!.id;
     await visor.page.waitForFunction((id) => window.alloVisor.entityIds().includes(id), found);
     return found;

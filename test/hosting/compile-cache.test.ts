@@ -24,10 +24,13 @@ function project(says: string): { file: string; cache: string } {
   writeFileSync(file, program(says));
   return { file, cache: join(dir, "cache") };
 }
-const program = (says: string) => `const says: string = ${JSON.stringify(says)};\nconsole.log(says satisfies string);\n`;
+const program = (says: string) =>
+  `const says: string = ${JSON.stringify(says)};\nconsole.log(says satisfies string);\n`;
 
 async function run(file: string, cache: string): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, ["--import", register, file], { env: { ...process.env, ALLO_BABEL_CACHE: cache } });
+  const { stdout } = await promisify(execFile)(process.execPath, ["--import", register, file], {
+    env: { ...process.env, ALLO_BABEL_CACHE: cache },
+  });
   return stdout.trim();
 }
 const entries = (cache: string) => readdirSync(cache).filter((f) => f.endsWith(".js"));

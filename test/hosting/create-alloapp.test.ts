@@ -17,7 +17,12 @@ const npmCache = join(scratch, "npm-cache");
 const appDir = join(scratch, "star-app");
 let created: { code: number; output: string };
 
-function run(command: string, args: string[], cwd: string, timeoutMs = 240_000): Promise<{ code: number; output: string }> {
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  timeoutMs = 240_000,
+): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env, NO_COLOR: "1", ALLO_LOG_LEVEL: "warn", npm_config_cache: npmCache };
     const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"], env });
@@ -34,7 +39,11 @@ function run(command: string, args: string[], cwd: string, timeoutMs = 240_000):
 }
 
 const createAlloapp = (name: string, ...flags: string[]) =>
-  run(process.execPath, [join(repo, "packages/create-alloapp/bin/create-alloapp.mjs"), name, "--yes", ...flags], scratch);
+  run(
+    process.execPath,
+    [join(repo, "packages/create-alloapp/bin/create-alloapp.mjs"), name, "--yes", ...flags],
+    scratch,
+  );
 
 beforeAll(async () => {
   created = await createAlloapp("star-app", "--template", "hello");
@@ -49,7 +58,14 @@ describe("npx create-alloapp, from this repository", () => {
     expect(created.output).toContain("Installing dependencies: npm install --no-audit --no-fund\n");
     expect(created.output).toMatch(/Installed in \d+\.\d s/);
     expect(created.output).toContain("cd star-app\n  npm run dev");
-    for (const file of ["src/app.tsx", "test/app.test.tsx", "Dockerfile", "vendor/allo/allo-ui-0.1.0.tgz", "node_modules/@allo/ui/package.json", "node_modules/.bin/allo"]) {
+    for (const file of [
+      "src/app.tsx",
+      "test/app.test.tsx",
+      "Dockerfile",
+      "vendor/allo/allo-ui-0.1.0.tgz",
+      "node_modules/@allo/ui/package.json",
+      "node_modules/.bin/allo",
+    ]) {
       expect(existsSync(join(appDir, file)), file).toBe(true);
     }
     // Installed from the tarballs (a copy), not linked to the workspace.
@@ -74,19 +90,32 @@ describe("npx create-alloapp, from this repository", () => {
 
   it("is launched from a place through its own allo serve", async () => {
     expect(created.code, created.output).toBe(0);
-    const serve = spawn(join(appDir, "node_modules/.bin/allo"), ["serve", "--port", "0", "--host", "127.0.0.1"], { cwd: appDir, stdio: ["ignore", "pipe", "pipe"] });
+    const serve = spawn(join(appDir, "node_modules/.bin/allo"), ["serve", "--port", "0", "--host", "127.0.0.1"], {
+      cwd: appDir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     serve.stdout.on("data", (d: Buffer) => (output += d.toString()));
     serve.stderr.on("data", (d: Buffer) => (output += d.toString()));
     serve.once("error", (e) => (output += `could not start allo serve: ${e.message}`));
     const place = await placeForLaunches();
     try {
-      await poll(() => /alloapp:(http:\/\/\S+\/) +Star App/.test(output), `allo serve to start; it printed:\n${output}`, 30_000);
+      await poll(
+        () => /alloapp:(http:\/\/\S+\/) +Star App/.test(output),
+        `allo serve to start; it printed:\n${output}`,
+        30_000,
+      );
       const appUrl = /alloapp:(http:\/\/\S+\/) +Star App/.exec(output)![1];
       const agent = await visitor(place, "Linus");
       const response = await agent.request(["launch_app", `alloapp:${appUrl}`, {}], { timeoutMs: 40_000 });
       expect(response, output).toEqual(["launch_app", "ok", expect.any(String)]);
-      await poll(() => Object.values(place.world.toDocument().entities).some((e) => (e.components.text as { string?: string } | undefined)?.string === "Hello, Linus!"), "the greeting");
+      await poll(
+        () =>
+          Object.values(place.world.toDocument().entities).some(
+            (e) => (e.components.text as { string?: string } | undefined)?.string === "Hello, Linus!",
+          ),
+        "the greeting",
+      );
       await agent.close();
     } finally {
       if (serve.pid !== undefined && serve.exitCode === null && serve.signalCode === null) {

@@ -14,7 +14,11 @@ afterEach(async () => {
 });
 
 function startDev(args: string[], cwd: string) {
-  const child = spawn(process.execPath, [allo, "dev", ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+  const child = spawn(process.execPath, [allo, "dev", ...args], {
+    cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   const result = { child, output: "" };
   child.stdout.on("data", (d: Buffer) => (result.output += d.toString()));
   child.stderr.on("data", (d: Buffer) => (result.output += d.toString()));
@@ -26,7 +30,11 @@ describe("allo dev options", () => {
     place = await startTestPlace();
     const dev = startDev(["src/app.tsx", "--place", place.url], join(fixtures, "greeter"));
     try {
-      await poll(() => [...place!.agents.values()].some((a) => a.identity?.display_name === "Greeter"), `the app to join; allo dev printed:\n${dev.output}`, 30_000);
+      await poll(
+        () => [...place!.agents.values()].some((a) => a.identity?.display_name === "Greeter"),
+        `the app to join; allo dev printed:\n${dev.output}`,
+        30_000,
+      );
       expect(dev.output).toContain(`place  ${place.url}\n`);
       expect(dev.output).not.toContain("embedded");
     } finally {
@@ -39,6 +47,8 @@ describe("allo dev options", () => {
   it("says what to do when the entry does not exist", async () => {
     const dev = startDev(["src/nope.tsx"], fixtures);
     expect(await new Promise((r) => dev.child.once("exit", r))).toBe(1);
-    expect(dev.output).toMatch(/allo dev: src\/nope\.tsx does not exist here; run allo dev in your app's folder, or pass its entry/);
+    expect(dev.output).toMatch(
+      /allo dev: src\/nope\.tsx does not exist here; run allo dev in your app's folder, or pass its entry/,
+    );
   });
 });

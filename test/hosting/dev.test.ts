@@ -14,7 +14,10 @@ let output = "";
 let observer: RawAgent;
 
 // The key lets the renderer hand the entity over to the reloaded component (docs/renderer.md, keyed swaps).
-const label = (text: string, body = `return <entity key="greeting" text={{ string: ${JSON.stringify(text)} }} />;`) => `// The label the test edits.
+const label = (
+  text: string,
+  body = `return <entity key="greeting" text={{ string: ${JSON.stringify(text)} }} />;`,
+) => `// The label the test edits.
 export function Greeting() {
   ${body}
 }
@@ -39,8 +42,12 @@ async function waitForOutput(pattern: RegExp, from = 0, timeoutMs = 30_000): Pro
   }
 }
 
-const texts = () => Object.values(observer.mirror?.entities ?? {}).map((e: any) => e.components.text?.string).filter(Boolean);
-const entityWithText = (text: string) => Object.values(observer.mirror?.entities ?? {}).find((e: any) => e.components.text?.string === text)?.id;
+const texts = () =>
+  Object.values(observer.mirror?.entities ?? {})
+    .map((e: any) => e.components.text?.string)
+    .filter(Boolean);
+const entityWithText = (text: string) =>
+  Object.values(observer.mirror?.entities ?? {}).find((e: any) => e.components.text?.string === text)?.id;
 const appAgent = async () => {
   const [, , list] = await observer.request(["list_agents"]);
   return list.find((a: any) => a.display_name === "Hot App");
@@ -50,7 +57,10 @@ beforeAll(async () => {
   mkdirSync(join(import.meta.dirname, ".tmp"), { recursive: true });
   appDir = mkdtempSync(join(import.meta.dirname, ".tmp", "dev-"));
   mkdirSync(join(appDir, "src"));
-  writeFileSync(join(appDir, "package.json"), JSON.stringify({ name: "hot-app", private: true, type: "module", allo: { displayName: "Hot App" } }));
+  writeFileSync(
+    join(appDir, "package.json"),
+    JSON.stringify({ name: "hot-app", private: true, type: "module", allo: { displayName: "Hot App" } }),
+  );
   writeFileSync(join(appDir, "src", "label.tsx"), label("Hello"));
   writeFileSync(
     join(appDir, "src", "app.tsx"),
@@ -64,7 +74,11 @@ export default function App() {
 }
 `,
   );
-  dev = spawn(process.execPath, [allo, "dev", "src/app.tsx", "--port", "0", "--no-visor"], { cwd: appDir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+  dev = spawn(process.execPath, [allo, "dev", "src/app.tsx", "--port", "0", "--no-visor"], {
+    cwd: appDir,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   dev.stdout!.on("data", (d: Buffer) => (output += d.toString()));
   dev.stderr!.on("data", (d: Buffer) => (output += d.toString()));
   // The first start loads Vite and compiles the app: on a loaded 2-core machine that alone can take tens of seconds.

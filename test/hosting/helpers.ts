@@ -15,7 +15,9 @@ export function fixtureApp(name: string, path = `/${name}`): AppFolder {
 
 /** The gateways here listen on loopback, which a place reaches only when its operator allows it (as here). */
 export function placeForLaunches(config: Partial<LaunchAppConfig> = {}): Promise<Place> {
-  return startTestPlace({ setup: (ctx) => configureLaunchApp(ctx, { allowPrivateAddresses: ["127.0.0.1"], ...config }) });
+  return startTestPlace({
+    setup: (ctx) => configureLaunchApp(ctx, { allowPrivateAddresses: ["127.0.0.1"], ...config }),
+  });
 }
 
 export function gatewayFor(apps: AppFolder[], options: Partial<GatewayOptions> = {}): Promise<Gateway> {

@@ -18,13 +18,16 @@ afterEach(async () => {
 
 async function setup(options: { connectTimeoutMs?: number; maxInstancesPerApp?: number } = {}) {
   place = await placeForLaunches({ connectTimeoutMs: options.connectTimeoutMs ?? 30_000 });
-  gateway = await gatewayFor([fixtureApp("greeter"), fixtureApp("crash-on-start")], { maxInstancesPerApp: options.maxInstancesPerApp });
+  gateway = await gatewayFor([fixtureApp("greeter"), fixtureApp("crash-on-start")], {
+    maxInstancesPerApp: options.maxInstancesPerApp,
+  });
   const agent = await visitor(place, "Ada");
   agents.push(agent);
   return { place, gateway, agent };
 }
 
-const launch = (agent: RawAgent, url: string, args: object = {}) => agent.request(["launch_app", url, args as never], { timeoutMs: 40_000 });
+const launch = (agent: RawAgent, url: string, args: object = {}) =>
+  agent.request(["launch_app", url, args as never], { timeoutMs: 40_000 });
 
 describe("launch_app through @allo/gateway", () => {
   it("starts a real app process that joins the place with its UI, its launch args and its launcher's identity", async () => {
@@ -39,26 +42,51 @@ describe("launch_app through @allo/gateway", () => {
     const appAgent = [...place.agents.values()].find((a) => a.avatarId === avatarId)!;
     expect(appAgent.identity).toEqual({ display_name: "Greeter" });
     // Its UI: the avatar carries what it was launched with; its child shows it as text.
-    await poll(() => Object.values(place.world.toDocument().entities).some((e) => e.components.text !== undefined), "the app's label");
+    await poll(
+      () => Object.values(place.world.toDocument().entities).some((e) => e.components.text !== undefined),
+      "the app's label",
+    );
     const entities = Object.values(place.world.toDocument().entities);
-    expect(place.world.get(avatarId)!.components.launch_info).toEqual({ args: { color: "teal" }, launched_by: { display_name: "Ada", verified: false } });
-    const label = entities.find((e) => (e.components.relationships as { parent?: string } | undefined)?.parent === avatarId);
+    expect(place.world.get(avatarId)!.components.launch_info).toEqual({
+      args: { color: "teal" },
+      launched_by: { display_name: "Ada", verified: false },
+    });
+    const label = entities.find(
+      (e) => (e.components.relationships as { parent?: string } | undefined)?.parent === avatarId,
+    );
     expect(label?.components.text).toEqual({ string: "Hello Ada, here is teal" });
   });
 
   it("from a place that requires tokens: the app gets the verified identity of who asked, and joins by its launch token", async () => {
     const secret = "a secret of thirty-two bytes or more, for this test";
-    place = await startTestPlace({ auth: { mode: "token", secret }, launchApp: { allowPrivateAddresses: ["127.0.0.1"] } });
+    place = await startTestPlace({
+      auth: { mode: "token", secret },
+      launchApp: { allowPrivateAddresses: ["127.0.0.1"] },
+    });
     gateway = await gatewayFor([fixtureApp("greeter")]);
     const ada = await connectRawAgent(place.url, { timeoutMs: 40_000 });
     agents.push(ada);
-    await ada.announce({ display_name: "the admin, honest", token: await issueToken(secret, { sub: "ada", name: "Ada", roles: ["math"] }) }, {});
+    await ada.announce(
+      {
+        display_name: "the admin, honest",
+        token: await issueToken(secret, { sub: "ada", name: "Ada", roles: ["math"] }),
+      },
+      {},
+    );
     const response = await launch(ada, `alloapp:${gateway.url}/greeter`, { color: "teal" });
     expect(response).toEqual(["launch_app", "ok", expect.any(String)]);
     const avatarId = response[2] as string;
-    expect(place.world.get(avatarId)!.components.launch_info).toEqual({ args: { color: "teal" }, launched_by: { display_name: "Ada", sub: "ada", roles: ["math"], verified: true } });
+    expect(place.world.get(avatarId)!.components.launch_info).toEqual({
+      args: { color: "teal" },
+      launched_by: { display_name: "Ada", sub: "ada", roles: ["math"], verified: true },
+    });
     const appAgent = [...place.agents.values()].find((a) => a.avatarId === avatarId)!;
-    expect(appAgent.verified).toEqual({ sub: `app:${gateway.url}/greeter`, name: null, roles: ["app"], launched_by: "ada" });
+    expect(appAgent.verified).toEqual({
+      sub: `app:${gateway.url}/greeter`,
+      name: null,
+      roles: ["app"],
+      launched_by: "ada",
+    });
   });
 
   it("answers with the gateway's error when the app cannot be started (HTTP 500, relayed)", async () => {
@@ -78,7 +106,11 @@ describe("launch_app through @allo/gateway", () => {
     const { gateway, agent } = await setup();
     const url = gateway.url;
     await gateway.close();
-    expect(await launch(agent, `alloapp:${url}/greeter`)).toEqual(["launch_app", "error", `Failed to reach the app gateway at ${url}/greeter: ECONNREFUSED`]);
+    expect(await launch(agent, `alloapp:${url}/greeter`)).toEqual([
+      "launch_app",
+      "error",
+      `Failed to reach the app gateway at ${url}/greeter: ECONNREFUSED`,
+    ]);
   });
 
   it("answers 'app did not connect' for an app that crashes on start, and the gateway reaps it", async () => {
@@ -98,11 +130,15 @@ describe("launch_app through @allo/gateway", () => {
   it("refuses a path that tries to leave the app folders", async () => {
     const { gateway, agent } = await setup();
     expect(await launch(agent, `alloapp:${gateway.url}/greeter/..%2f..%2fcrash-on-start`)).toEqual([
-      "launch_app", "error", "refused: the path tries to leave the app folder",
+      "launch_app",
+      "error",
+      "refused: the path tries to leave the app folder",
     ]);
     // A plain "../" is resolved by URL rules before anything is sent, and then names no app.
     expect(await launch(agent, `alloapp:${gateway.url}/greeter/../../etc/passwd`)).toEqual([
-      "launch_app", "error", "no app is served at /etc/passwd; GET / lists the apps",
+      "launch_app",
+      "error",
+      "no app is served at /etc/passwd; GET / lists the apps",
     ]);
     expect(gateway.instances()).toEqual([]);
   });
@@ -111,7 +147,9 @@ describe("launch_app through @allo/gateway", () => {
     const { gateway, agent } = await setup({ maxInstancesPerApp: 1 });
     expect((await launch(agent, `alloapp:${gateway.url}/greeter`))[1]).toBe("ok");
     expect(await launch(agent, `alloapp:${gateway.url}/greeter`)).toEqual([
-      "launch_app", "error", "greeter runs its limit of 1 instances; try again later",
+      "launch_app",
+      "error",
+      "greeter runs its limit of 1 instances; try again later",
     ]);
     expect(gateway.instances()).toHaveLength(1);
   });

@@ -29,7 +29,11 @@ async function startServe(args: string[]): Promise<string> {
   });
   serve.stdout!.on("data", (d: Buffer) => (output += d.toString()));
   serve.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-  await poll(() => /Allo app gateway on (http:\/\/\S+)/.test(output), `allo serve to start; it printed:\n${output}`, 20_000);
+  await poll(
+    () => /Allo app gateway on (http:\/\/\S+)/.test(output),
+    `allo serve to start; it printed:\n${output}`,
+    20_000,
+  );
   return /Allo app gateway on (http:\/\/\S+)/.exec(output)![1];
 }
 
@@ -38,7 +42,13 @@ describe("allo serve", () => {
     const url = await startServe(["greeter", "crash-on-start"]);
     expect(output).toContain(`alloapp:${url}/greeter  Greeter (greeter)`);
     const listing = await (await fetch(`${url}/`)).json();
-    expect(listing.apps.map((a: { path: string; display_name: string; description: string }) => [a.path, a.display_name, a.description])).toEqual([
+    expect(
+      listing.apps.map((a: { path: string; display_name: string; description: string }) => [
+        a.path,
+        a.display_name,
+        a.description,
+      ]),
+    ).toEqual([
       ["/greeter", "Greeter", "Shows who launched it and with which args."],
       ["/crash-on-start", "crash-on-start", ""],
     ]);
@@ -46,9 +56,14 @@ describe("allo serve", () => {
 
     place = await placeForLaunches();
     const agent = await visitor(place, "Grace");
-    const response = await agent.request(["launch_app", `alloapp:${url}/greeter`, { color: "amber" }], { timeoutMs: 40_000 });
+    const response = await agent.request(["launch_app", `alloapp:${url}/greeter`, { color: "amber" }], {
+      timeoutMs: 40_000,
+    });
     expect(response).toEqual(["launch_app", "ok", expect.any(String)]);
-    expect(place.world.get(response[2])?.components.launch_info).toEqual({ args: { color: "amber" }, launched_by: { display_name: "Grace", verified: false } });
+    expect(place.world.get(response[2])?.components.launch_info).toEqual({
+      args: { color: "amber" },
+      launched_by: { display_name: "Grace", verified: false },
+    });
     expect(await (await fetch(`${url}/healthz`)).json()).toMatchObject({ instances: 1 });
 
     // Stopping the gateway stops the app it started: the app's agent leaves the place.
@@ -61,7 +76,10 @@ describe("allo serve", () => {
 
   it("serves the app in the current folder at / when given no folder", async () => {
     output = "";
-    serve = spawn(process.execPath, [allo, "serve", "--port", "0", "--host", "127.0.0.1"], { cwd: join(fixtures, "greeter"), stdio: ["ignore", "pipe", "pipe"] });
+    serve = spawn(process.execPath, [allo, "serve", "--port", "0", "--host", "127.0.0.1"], {
+      cwd: join(fixtures, "greeter"),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     serve.stdout!.on("data", (d: Buffer) => (output += d.toString()));
     await poll(() => output.includes("Greeter (greeter)"), "allo serve to start", 20_000);
     expect(output).toMatch(/alloapp:http:\/\/127\.0\.0\.1:\d+\/ {2}Greeter \(greeter\)/);
@@ -79,7 +97,10 @@ describe("allo serve", () => {
   });
 
   it("says what is wrong with a folder that is not an app", async () => {
-    const child = spawn(process.execPath, [allo, "serve", "no-such-folder"], { cwd: fixtures, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [allo, "serve", "no-such-folder"], {
+      cwd: fixtures,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let err = "";
     child.stderr.on("data", (d: Buffer) => (err += d.toString()));
     const code = await new Promise((r) => child.once("exit", r));

@@ -26,7 +26,8 @@ async function setup() {
   return { place, gateway, ada };
 }
 
-const launch = (agent: RawAgent, url: string, args: object = {}) => agent.request(["launch_app", url, args as never], { timeoutMs: 40_000 });
+const launch = (agent: RawAgent, url: string, args: object = {}) =>
+  agent.request(["launch_app", url, args as never], { timeoutMs: 40_000 });
 
 async function readyStandby(g: Gateway, other?: number) {
   await poll(() => g.standbys("/greeter").some((s) => s.ready && s.pid !== other), "a ready standby", 30_000);
@@ -36,8 +37,9 @@ async function readyStandby(g: Gateway, other?: number) {
 /** The greeter's label under its avatar: "Hello <launcher>, here is <colour>". */
 async function labelOf(place: Place, avatarId: string): Promise<string> {
   const label = () =>
-    Object.values(place.world.toDocument().entities).find((e) => (e.components.relationships as { parent?: string } | undefined)?.parent === avatarId)
-      ?.components.text as { string: string } | undefined;
+    Object.values(place.world.toDocument().entities).find(
+      (e) => (e.components.relationships as { parent?: string } | undefined)?.parent === avatarId,
+    )?.components.text as { string: string } | undefined;
   await poll(() => label() !== undefined, "the app's label");
   return label()!.string;
 }
@@ -53,7 +55,10 @@ describe("launch_app served by a warm standby", () => {
     const first = await launch(ada, `alloapp:${gateway.url}/greeter`, { color: "teal" });
     expect(first).toEqual(["launch_app", "ok", expect.any(String)]);
     expect(gateway.instances()).toEqual([expect.objectContaining({ pid: standby.pid, warm: true })]);
-    expect(place.world.get(first[2] as string)!.components.launch_info).toEqual({ args: { color: "teal" }, launched_by: { display_name: "Ada", verified: false } });
+    expect(place.world.get(first[2] as string)!.components.launch_info).toEqual({
+      args: { color: "teal" },
+      launched_by: { display_name: "Ada", verified: false },
+    });
     expect(await labelOf(place, first[2] as string)).toBe("Hello Ada, here is teal");
 
     // The pool replenishes with a new process, which serves the next launch; the first process serves Ada only.
@@ -62,9 +67,15 @@ describe("launch_app served by a warm standby", () => {
     agents.push(bob);
     const second = await launch(bob, `alloapp:${gateway.url}/greeter`, { color: "plum" });
     expect(second).toEqual(["launch_app", "ok", expect.any(String)]);
-    expect(gateway.instances().map((i) => [i.pid, i.warm])).toEqual([[standby.pid, true], [next.pid, true]]);
+    expect(gateway.instances().map((i) => [i.pid, i.warm])).toEqual([
+      [standby.pid, true],
+      [next.pid, true],
+    ]);
     expect(await labelOf(place, second[2] as string)).toBe("Hello Bob, here is plum");
-    expect(place.world.get(first[2] as string)!.components.launch_info).toEqual({ args: { color: "teal" }, launched_by: { display_name: "Ada", verified: false } });
+    expect(place.world.get(first[2] as string)!.components.launch_info).toEqual({
+      args: { color: "teal" },
+      launched_by: { display_name: "Ada", verified: false },
+    });
     expect(place.agents.size).toBe(4); // Ada, Bob, and one app process each
   });
 

@@ -25,7 +25,12 @@ afterAll(async () => {
 async function startApp(index: number): Promise<{ child: ChildHandle; entities: string[] }> {
   const child = startChild(new URL("./lib/app-swarm.ts", import.meta.url), [place.url]);
   await child.ready;
-  const [made] = await child.call<{ avatarId: string; entities: string[] }[]>("connect", { count: 1, entities: 5, first: index, silent: true });
+  const [made] = await child.call<{ avatarId: string; entities: string[] }[]>("connect", {
+    count: 1,
+    entities: 5,
+    first: index,
+    silent: true,
+  });
   return { child, entities: [made.avatarId, ...made.entities] };
 }
 

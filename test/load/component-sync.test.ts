@@ -27,7 +27,14 @@ describe("a component replaced whole", () => {
   it("loses the keys its new value dropped, in every mirror too", async () => {
     const spawned = await app.place(["spawn_entity", { material: { color: [1, 0, 0, 1], roughness: 0.5 } }]);
     await observer.until((o) => o.entities.has(spawned[1] as string));
-    const body = await app.place(["change_components", spawned[1] as string, "add_or_change", { material: { color: [0, 1, 0, 1] } }, "remove", []]);
+    const body = await app.place([
+      "change_components",
+      spawned[1] as string,
+      "add_or_change",
+      { material: { color: [0, 1, 0, 1] } },
+      "remove",
+      [],
+    ]);
     expect(body).toEqual(["change_components", "ok"]);
     expect(place.world.get(spawned[1] as string)?.components.material).toEqual({ color: [0, 1, 0, 1] });
     await assertMirrorEqual(place, observer);
@@ -43,7 +50,14 @@ describe("a null nested inside a component value", () => {
 
   it("is refused by change_components, or reaches every mirror exactly as the place holds it", async () => {
     const spawned = await app.place(["spawn_entity", { custom: { kept: 1 } }]);
-    const body = await app.place(["change_components", spawned[1] as string, "add_or_change", { custom: { deep: { x: null } } }, "remove", []]);
+    const body = await app.place([
+      "change_components",
+      spawned[1] as string,
+      "add_or_change",
+      { custom: { deep: { x: null } } },
+      "remove",
+      [],
+    ]);
     if (body[1] !== "error") await assertMirrorEqual(place, observer);
     else expect(String(body[2])).toMatch(/null/);
   });

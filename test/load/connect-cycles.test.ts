@@ -32,7 +32,10 @@ async function cycle(i: number): Promise<void> {
     return;
   }
   const a = await WireAgent.connect(url, { name: `cycle${i}` });
-  await a.place(["spawn_entity", { transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] }, children: [{}, {}] }]);
+  await a.place([
+    "spawn_entity",
+    { transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] }, children: [{}, {}] },
+  ]);
   if (i % 2) a.terminate();
   else (a.ws as unknown as { _socket: { resetAndDestroy(): void } })._socket.resetAndDestroy();
   await a.closed;
@@ -40,9 +43,11 @@ async function cycle(i: number): Promise<void> {
 
 async function run(count: number, offset: number): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < count) await cycle(offset + next++);
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < count) await cycle(offset + next++);
+    }),
+  );
 }
 
 type Memory = { heapUsed: number; external: number };
@@ -68,7 +73,9 @@ describe("connect/kill cycles", () => {
     expect(stats.place.entities).toBe(2);
     expect(stats.place.pendingRequests).toBe(0);
     const growth = after.heapUsed - before.heapUsed;
-    console.log(`connect/kill: heap ${(before.heapUsed / 1e6).toFixed(1)} → ${(after.heapUsed / 1e6).toFixed(1)} MB over ${CYCLES} cycles`);
+    console.log(
+      `connect/kill: heap ${(before.heapUsed / 1e6).toFixed(1)} → ${(after.heapUsed / 1e6).toFixed(1)} MB over ${CYCLES} cycles`,
+    );
     expect(growth).toBeLessThan(2 * 1024 * 1024);
     await observer.until((o) => o.entities.size === 2, 5000);
   }, 120_000);

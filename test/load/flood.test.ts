@@ -29,14 +29,33 @@ describe("a flood over the rate limit", () => {
     let closedAfterMs = -1;
     void flooder.closed.then(() => (closedAfterMs = performance.now() - started));
     const flood = setInterval(() => {
-      for (let i = 0; i < 20; i++) flooder.sendRaw(["interaction", "request", avatar, "place", `flood${i}`, ["list_agents"]]);
+      for (let i = 0; i < 20; i++)
+        flooder.sendRaw(["interaction", "request", avatar, "place", `flood${i}`, ["list_agents"]]);
     }, 10);
 
     // Honest agents: 20 changes a second each, every one must be answered "ok".
-    const entities = await Promise.all(honest.map(async (a) => (await a.place(["spawn_entity", { transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] } }]))[1] as string));
+    const entities = await Promise.all(
+      honest.map(
+        async (a) =>
+          (
+            await a.place(["spawn_entity", { transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] } }])
+          )[1] as string,
+      ),
+    );
     const answers: Promise<unknown[]>[] = [];
     const honestTimer = setInterval(() => {
-      honest.forEach((a, i) => answers.push(a.place(["change_components", entities[i], "add_or_change", { counter: { at: performance.now() } }, "remove", []])));
+      honest.forEach((a, i) =>
+        answers.push(
+          a.place([
+            "change_components",
+            entities[i],
+            "add_or_change",
+            { counter: { at: performance.now() } },
+            "remove",
+            [],
+          ]),
+        ),
+      );
     }, 50);
 
     await Promise.race([flooder.closed, sleep(9000)]);
@@ -45,7 +64,9 @@ describe("a flood over the rate limit", () => {
     const bodies = await Promise.all(answers);
 
     expect(flooder.closeCode).toBe(1008);
-    console.log(`flooder closed after ${(closedAfterMs / 1000).toFixed(1)} s; ${bodies.length} honest requests answered`);
+    console.log(
+      `flooder closed after ${(closedAfterMs / 1000).toFixed(1)} s; ${bodies.length} honest requests answered`,
+    );
     expect(bodies.every((b) => b[1] === "ok")).toBe(true);
     expect(bodies.length).toBeGreaterThan(100);
     await assertPlaceHealthy(place.url, honest[0], () => place.world.toDocument());

@@ -20,7 +20,14 @@ afterAll(async () => {
   await place?.close();
 });
 
-const announce = JSON.stringify(["interaction", "request", "", "place", "a1", ["announce", "version", 3, "identity", { display_name: "raw" }, "spawn_avatar", {}]]);
+const announce = JSON.stringify([
+  "interaction",
+  "request",
+  "",
+  "place",
+  "a1",
+  ["announce", "version", 3, "identity", { display_name: "raw" }, "spawn_avatar", {}],
+]);
 
 /** Opens a raw socket (announced or not), writes the bytes, and returns how the place reacted. */
 async function react(bytes: Buffer | Buffer[], { announced = false } = {}): Promise<RawSocket> {
@@ -43,14 +50,34 @@ const cases: Array<[string, () => Buffer | Buffer[], number]> = [
   ["continuation frame first", () => buildFrame({ opcode: Opcode.continuation, payload: "x" }), 1002],
   ["unmasked client frame", () => textFrame(announce, { mask: false }), 1002],
   ["invalid UTF-8 in a text frame", () => textFrame(Buffer.from([0x5b, 0x22, 0xc3, 0x28, 0x22, 0x5d])), 1007],
-  ["invalid UTF-8 in a close reason", () => buildFrame({ opcode: Opcode.close, payload: Buffer.from([0x03, 0xe8, 0xff, 0xfe]) }), 1007],
-  ["fragmented control frame (ping without FIN)", () => buildFrame({ opcode: Opcode.ping, payload: "p", fin: false }), 1002],
+  [
+    "invalid UTF-8 in a close reason",
+    () => buildFrame({ opcode: Opcode.close, payload: Buffer.from([0x03, 0xe8, 0xff, 0xfe]) }),
+    1007,
+  ],
+  [
+    "fragmented control frame (ping without FIN)",
+    () => buildFrame({ opcode: Opcode.ping, payload: "p", fin: false }),
+    1002,
+  ],
   ["control frame payload over 125 bytes", () => buildFrame({ opcode: Opcode.ping, payload: Buffer.alloc(126) }), 1002],
   ["close frame with a 1-byte payload", () => buildFrame({ opcode: Opcode.close, payload: Buffer.from([3]) }), 1002],
-  ["close frame with an invalid code (999)", () => buildFrame({ opcode: Opcode.close, payload: Buffer.from([0x03, 0xe7]) }), 1002],
+  [
+    "close frame with an invalid code (999)",
+    () => buildFrame({ opcode: Opcode.close, payload: Buffer.from([0x03, 0xe7]) }),
+    1002,
+  ],
   ["data frame inside a fragmented message", () => [textFrame("[", { fin: false }), textFrame("1]")], 1002],
-  ["declared length of 2^63 − 1", () => buildFrame({ opcode: Opcode.text, payload: "x", declaredLength: 2n ** 63n - 1n }), 1009],
-  ["binary frame over the 4 MiB limit", () => buildFrame({ opcode: Opcode.binary, payload: Buffer.alloc(4 * 1024 * 1024 + 16) }), 1009],
+  [
+    "declared length of 2^63 − 1",
+    () => buildFrame({ opcode: Opcode.text, payload: "x", declaredLength: 2n ** 63n - 1n }),
+    1009,
+  ],
+  [
+    "binary frame over the 4 MiB limit",
+    () => buildFrame({ opcode: Opcode.binary, payload: Buffer.alloc(4 * 1024 * 1024 + 16) }),
+    1009,
+  ],
 ];
 
 describe("malformed WebSocket frames", () => {
@@ -81,7 +108,10 @@ describe("malformed WebSocket frames", () => {
   });
 
   it("ignores data sent after a close frame", async () => {
-    const raw = await react([buildFrame({ opcode: Opcode.close, payload: Buffer.from([0x03, 0xe8]) }), textFrame(announce)]);
+    const raw = await react([
+      buildFrame({ opcode: Opcode.close, payload: Buffer.from([0x03, 0xe8]) }),
+      textFrame(announce),
+    ]);
     expect(raw.closeCode).toBe(1000);
     expect(raw.texts()).toEqual([]);
   });

@@ -68,7 +68,13 @@ describe("the fuzzer", () => {
     for (let batch = 0; sent < TOTAL; batch++) {
       const owned = agents.map(ownedBy);
       for (let i = 0; i < AGENTS; i++) {
-        const others = [observer.avatarId, ...owned.filter((_, j) => j !== i).flat().slice(0, 50)];
+        const others = [
+          observer.avatarId,
+          ...owned
+            .filter((_, j) => j !== i)
+            .flat()
+            .slice(0, 50),
+        ];
         const ctx = { own: owned[i].slice(0, 50), others };
         expected[i].clear();
         for (let k = 0; k < BATCH / AGENTS && sent < TOTAL; k++, sent++) {
@@ -85,7 +91,10 @@ describe("the fuzzer", () => {
           await agents[i].place(["list_agents"], 20_000);
           // Every readable request to the place was answered (only a closed connection excuses it: caught below).
           for (const [id, count] of expected[i]) {
-            if ((agents[i].responsesById.get(id) ?? 0) < count) throw new AssertionError(`seed ${SEED}, batch ${batch}: the request ${JSON.stringify(id)} to the place was never answered`);
+            if ((agents[i].responsesById.get(id) ?? 0) < count)
+              throw new AssertionError(
+                `seed ${SEED}, batch ${batch}: the request ${JSON.stringify(id)} to the place was never answered`,
+              );
           }
           agents[i].responsesById.clear();
           for (const count of expected[i].values()) answered += count;
@@ -96,7 +105,10 @@ describe("the fuzzer", () => {
           reconnects++;
         }
       }
-      if (process.env.ALLO_FUZZ_DEBUG) console.log(`batch ${batch} at ${((performance.now() - started) / 1000).toFixed(1)} s, world ${place.world.size}`);
+      if (process.env.ALLO_FUZZ_DEBUG)
+        console.log(
+          `batch ${batch} at ${((performance.now() - started) / 1000).toFixed(1)} s, world ${place.world.size}`,
+        );
       const problems = checkWorldInvariants(place.world.toDocument() as never);
       if (problems.length) throw new Error(`seed ${SEED}, batch ${batch}: ${problems.slice(0, 5).join("; ")}`);
       if (batch % 20 === 19) await assertMirrorEqual(place, observer);
@@ -111,7 +123,9 @@ describe("the fuzzer", () => {
       }
     }
     const seconds = (performance.now() - started) / 1000;
-    console.log(`fuzz: ${sent} messages in ${seconds.toFixed(1)} s (${Math.round(sent / seconds)}/s), ${answered} readable requests to the place all answered, ${reconnects} reconnects, ${recycled} recycled, world of ${place.world.size} entities`);
+    console.log(
+      `fuzz: ${sent} messages in ${seconds.toFixed(1)} s (${Math.round(sent / seconds)}/s), ${answered} readable requests to the place all answered, ${reconnects} reconnects, ${recycled} recycled, world of ${place.world.size} entities`,
+    );
     expect(answered, "the fuzzer reached the place with requests").toBeGreaterThan(TOTAL / 20);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     await assertPlaceHealthy(place.url, observer, () => place.world.toDocument());

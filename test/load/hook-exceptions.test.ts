@@ -41,7 +41,10 @@ afterAll(async () => {
 describe("exceptions inside every place hook", () => {
   it("never stop the tick, the dispatcher or the sync", async () => {
     const app = await WireAgent.connect(place.url, { name: "app", avatar: { avatar: { token: "launch-token-1" } } });
-    const spawned = await app.place(["spawn_entity", { transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] }, children: [{}] }]);
+    const spawned = await app.place([
+      "spawn_entity",
+      { transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] }, children: [{}] },
+    ]);
     expect(spawned[0]).toBe("spawn_entity");
     const removed = await app.place(["remove_entity", spawned[1] as string, "cascade"]);
     expect(removed).toEqual(["remove_entity", "ok"]);
@@ -51,14 +54,24 @@ describe("exceptions inside every place hook", () => {
     expect(http.status).toBe(500);
     app.close();
     await app.closed;
-    const hooks = ["simulation.step", "subscriptions.match", "httpHandler", "onAvatarToken", "onAgentAnnounced", "onAgentLeft", "onEntityRemoved", "binary channel 3"];
+    const hooks = [
+      "simulation.step",
+      "subscriptions.match",
+      "httpHandler",
+      "onAvatarToken",
+      "onAgentAnnounced",
+      "onAgentLeft",
+      "onEntityRemoved",
+      "binary channel 3",
+    ];
     // Ticks with the failing simulation, and the place noticing the app left: wait until every hook has thrown.
-    for (const deadline = Date.now() + 15_000; hooks.some((where) => !thrown.get(where)) && Date.now() < deadline; ) await sleep(20);
+    for (const deadline = Date.now() + 15_000; hooks.some((where) => !thrown.get(where)) && Date.now() < deadline;)
+      await sleep(20);
     for (const where of hooks) expect(thrown.get(where), where).toBeGreaterThan(0);
     await assertPlaceHealthy(place.url, observer, () => place.world.toDocument());
     await assertMirrorEqual(place, observer);
     const ticks = place.stats().ticks;
-    for (const deadline = Date.now() + 15_000; place.stats().ticks <= ticks && Date.now() < deadline; ) await sleep(20);
+    for (const deadline = Date.now() + 15_000; place.stats().ticks <= ticks && Date.now() < deadline;) await sleep(20);
     expect(place.stats().ticks).toBeGreaterThan(ticks); // still ticking
   });
 

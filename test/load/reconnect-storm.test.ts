@@ -20,11 +20,17 @@ afterAll(async () => {
   await host?.kill();
 });
 
-type Stats = { place: { framesEncoded: number; agents: number }; flush: { p99: number; max: number }; eventLoopDelayP99Ms: number };
+type Stats = {
+  place: { framesEncoded: number; agents: number };
+  flush: { p99: number; max: number };
+  eventLoopDelayP99Ms: number;
+};
 
 describe("a reconnect storm", () => {
   it(`resyncs ${AGENTS} agents that reconnect within a second, each with the full state`, async () => {
-    const first = await Promise.all(Array.from({ length: AGENTS }, (_, i) => WireAgent.connect(url, { name: `storm${i}`, mirror: false })));
+    const first = await Promise.all(
+      Array.from({ length: AGENTS }, (_, i) => WireAgent.connect(url, { name: `storm${i}`, mirror: false })),
+    );
     await Promise.all(first.map((a) => a.until((x) => x.stats.sets === 1, 60_000)));
     for (const a of first) a.terminate();
     // The place has seen every one of them go (their avatars are gone) before the storm comes back.

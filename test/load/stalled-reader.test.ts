@@ -18,12 +18,21 @@ let host: ChildHandle;
 let url: string;
 const healthy: WireAgent[] = [];
 
-type AgentInfo = { id: string; avatarId?: string; lagging: boolean; unacked: number; buffered: number; stats: { statesSent: number; statesSkipped: number } };
+type AgentInfo = {
+  id: string;
+  avatarId?: string;
+  lagging: boolean;
+  unacked: number;
+  buffered: number;
+  stats: { statesSent: number; statesSkipped: number };
+};
 type Memory = { heapUsed: number; external: number; arrayBuffers: number };
 const retained = (m: Memory) => m.heapUsed + m.external;
 
 beforeAll(async () => {
-  host = startChild(new URL("./lib/place-host.ts", import.meta.url), [JSON.stringify({ limits: { ackTimeoutMs: ACK_TIMEOUT_MS } })]);
+  host = startChild(new URL("./lib/place-host.ts", import.meta.url), [
+    JSON.stringify({ limits: { ackTimeoutMs: ACK_TIMEOUT_MS } }),
+  ]);
   url = ((await host.ready) as { url: string }).url;
   await host.call("scenery", { n: 1000 });
   for (let i = 0; i < HEALTHY; i++) healthy.push(await WireAgent.connect(url, { name: `healthy${i}` }));
@@ -43,19 +52,31 @@ describe("a stalled reader among healthy agents", () => {
     const stalled = await Promise.all(
       Array.from({ length: STALLED }, async (_, i) => {
         const raw = await RawSocket.open(url, { readFrames: false });
-        raw.sendText(JSON.stringify(["interaction", "request", "", "place", "s1", ["announce", "version", 3, "identity", { display_name: `stalled${i}` }, "spawn_avatar", {}]]));
+        raw.sendText(
+          JSON.stringify([
+            "interaction",
+            "request",
+            "",
+            "place",
+            "s1",
+            ["announce", "version", 3, "identity", { display_name: `stalled${i}` }, "spawn_avatar", {}],
+          ]),
+        );
         return raw;
       }),
     );
     const healthyIds = new Set(healthy.map((a) => a.avatarId));
-    const stalledNow = async () => (await host.call<AgentInfo[]>("agents")).filter((a) => a.avatarId && !healthyIds.has(a.avatarId));
+    const stalledNow = async () =>
+      (await host.call<AgentInfo[]>("agents")).filter((a) => a.avatarId && !healthyIds.has(a.avatarId));
     // Stalled, but not yet past the ack timeout: wait until the place has skipped each of them a while.
     let stalledInfo = await stalledNow();
     while (stalledInfo.length < STALLED || stalledInfo.some((a) => a.stats.statesSkipped <= 10)) {
       await sleep(50);
       stalledInfo = await stalledNow();
     }
-    expect(Date.now() - openedAt, "the machine was too slow to look before the ack timeout").toBeLessThan(ACK_TIMEOUT_MS);
+    expect(Date.now() - openedAt, "the machine was too slow to look before the ack timeout").toBeLessThan(
+      ACK_TIMEOUT_MS,
+    );
     expect(stalledInfo).toHaveLength(STALLED);
     for (const a of stalledInfo) {
       expect(a.stats.statesSent).toBeLessThanOrEqual(3); // the set, then 2 patches: noticed by ack lag within 3 states

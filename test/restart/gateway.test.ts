@@ -29,7 +29,10 @@ afterEach(async () => {
 /** A place that launches apps (launch_app through the gateway), on `port` (0: a free one). */
 function placeForLaunches(port = 0): Promise<Place> {
   // The gateway runs on this machine: a loopback address the place refuses unless allowed (docs/protocol.md §10).
-  return startTestPlace({ port, setup: (ctx) => configureLaunchApp(ctx, { connectTimeoutMs: 30_000, allowPrivateAddresses: ["127.0.0.1"] }) });
+  return startTestPlace({
+    port,
+    setup: (ctx) => configureLaunchApp(ctx, { connectTimeoutMs: 30_000, allowPrivateAddresses: ["127.0.0.1"] }),
+  });
 }
 
 async function launchGreeter(options: { placeAwayMs?: number } = {}) {
@@ -38,10 +41,15 @@ async function launchGreeter(options: { placeAwayMs?: number } = {}) {
   gateway = await gatewayFor([fixtureApp("greeter")], { standby: 0, ...options });
   const ada = await visitor(place, "Ada");
   agents.push(ada);
-  const response = await ada.request(["launch_app", `alloapp:${gateway.url}/greeter`, { color: "teal" }], { timeoutMs: 40_000 });
+  const response = await ada.request(["launch_app", `alloapp:${gateway.url}/greeter`, { color: "teal" }], {
+    timeoutMs: 40_000,
+  });
   expect(response).toEqual(["launch_app", "ok", expect.any(String)]);
   // Connected all the way (its first connect also waits for the clock): its UI is in the place.
-  const eye = await connect(place.url, { identity: { display_name: "observer" }, logger: createLogger("observer", "silent") });
+  const eye = await connect(place.url, {
+    identity: { display_name: "observer" },
+    logger: createLogger("observer", "silent"),
+  });
   agents.push(eye);
   await waitForText(eye, /Hello Ada, here is teal/, 15_000);
   return { place, gateway };
@@ -54,7 +62,10 @@ describe("a gateway-launched app and its place", () => {
     await place.close({ code: 1012, reason: "restart" });
     const again = await placeForLaunches(place.port);
     places.push(again);
-    const eye = await connect(again.url, { identity: { display_name: "observer" }, logger: createLogger("observer", "silent") });
+    const eye = await connect(again.url, {
+      identity: { display_name: "observer" },
+      logger: createLogger("observer", "silent"),
+    });
     agents.push(eye);
     // The same process, with the UI it was launched with, in the place that came back.
     await waitForText(eye, /Hello Ada, here is teal/, 15_000);

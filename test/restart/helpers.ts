@@ -45,7 +45,11 @@ export class Proc {
 const running = new Set<Proc>();
 
 function start(args: string[], env: NodeJS.ProcessEnv = {}): Proc {
-  const child = spawn(process.execPath, [allo, ...args], { cwd: repo, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", ...env } });
+  const child = spawn(process.execPath, [allo, ...args], {
+    cwd: repo,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NO_COLOR: "1", ...env },
+  });
   const proc = new Proc(child);
   running.add(proc);
   void proc.exited.then(() => running.delete(proc));
@@ -65,7 +69,11 @@ export interface PlaceProc extends Proc {
 }
 
 /** `allo place --port <port>` (0: a free one); resolves once it printed its URL. */
-export async function startPlaceProcess(port = 0, name = "Restart test place", args: string[] = []): Promise<PlaceProc> {
+export async function startPlaceProcess(
+  port = 0,
+  name = "Restart test place",
+  args: string[] = [],
+): Promise<PlaceProc> {
   const proc = start(["place", "--port", String(port), "--name", name, "--log-level", "info", ...args]) as PlaceProc;
   const [, url, actualPort] = await proc.waitFor(/^(ws:\/\/127\.0\.0\.1:(\d+)\/)$/m);
   proc.url = url;
@@ -111,6 +119,10 @@ export async function pokeButton(client: AlloClient, label: RegExp): Promise<voi
 }
 
 /** The reconnect attempts an app logged (client.ts "reconnect attempt"), in order. */
-export function reconnectAttempts(output: string): Array<{ attempt: number; delayMs: number; awayMs: number; code: number }> {
-  return [...output.matchAll(/client: reconnect attempt (\{.*\})$/gm)].map((m) => JSON.parse(m[1]) as { attempt: number; delayMs: number; awayMs: number; code: number });
+export function reconnectAttempts(
+  output: string,
+): Array<{ attempt: number; delayMs: number; awayMs: number; code: number }> {
+  return [...output.matchAll(/client: reconnect attempt (\{.*\})$/gm)].map(
+    (m) => JSON.parse(m[1]) as { attempt: number; delayMs: number; awayMs: number; code: number },
+  );
 }

@@ -4,7 +4,19 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AlloClient } from "@allo/client";
-import { findText, killAll, observer, pokeButton, reconnectAttempts, runApp, startPlaceProcess, tempDir, waitForText, type PlaceProc, type Proc } from "./helpers.ts";
+import {
+  findText,
+  killAll,
+  observer,
+  pokeButton,
+  reconnectAttempts,
+  runApp,
+  startPlaceProcess,
+  tempDir,
+  waitForText,
+  type PlaceProc,
+  type Proc,
+} from "./helpers.ts";
 
 // Real processes start here (Node, tsx, the Solid compile): on a loaded machine that alone can take seconds.
 vi.setConfig({ testTimeout: 90_000 });
@@ -33,7 +45,9 @@ async function counterPokedTwice(): Promise<{ place: PlaceProc; app: Proc }> {
 }
 
 /** Starts the place again on its port; resolves with how long the app took to be back, as an agent sees it. */
-async function restartAndTimeComeback(place: PlaceProc): Promise<{ again: PlaceProc; eye: AlloClient; backAfterMs: number }> {
+async function restartAndTimeComeback(
+  place: PlaceProc,
+): Promise<{ again: PlaceProc; eye: AlloClient; backAfterMs: number }> {
   const again = await startPlaceProcess(place.port);
   const eye = await watch(again);
   await waitForText(eye, /Poked 2 times/, 10_000);
@@ -51,15 +65,23 @@ describe("a place restart under an `allo run` app", () => {
     await pokeButton(eye, /Poked 2 times/);
     await waitForText(eye, /Poked 3 times/);
     // Only one copy of the app: the old entities went with the old place.
-    expect([...eye.world.entities.values()].filter((e) => /Poked/.test(String((e.components.text as { string?: string })?.string))).length).toBe(1);
+    expect(
+      [...eye.world.entities.values()].filter((e) =>
+        /Poked/.test(String((e.components.text as { string?: string })?.string)),
+      ).length,
+    ).toBe(1);
   });
 
   it("SIGTERM: the place closes the app with 1012, and the app is back within 5 s", async () => {
     const { place, app } = await counterPokedTwice();
     const stopped = await place.kill("SIGTERM");
     expect(stopped.code).toBe(0);
-    expect(place.output).toMatch(/closing agent \{"agent":"[^"]+","code":1012,"reason":"place restarting \(SIGTERM\)"\}/);
-    await app.waitFor(/connection to the place lost; reconnecting \{"code":1012,"reason":"place restarting \(SIGTERM\)"\}/);
+    expect(place.output).toMatch(
+      /closing agent \{"agent":"[^"]+","code":1012,"reason":"place restarting \(SIGTERM\)"\}/,
+    );
+    await app.waitFor(
+      /connection to the place lost; reconnecting \{"code":1012,"reason":"place restarting \(SIGTERM\)"\}/,
+    );
     const { eye, backAfterMs } = await restartAndTimeComeback(place);
     expect(backAfterMs).toBeLessThan(5_000);
     await pokeButton(eye, /Poked 2 times/);
@@ -98,7 +120,12 @@ describe("an app that is sent away", () => {
   it("does not come back after a kick: it exits instead of reconnecting", async () => {
     // The default ACL lets no agent kick; this place's operator allows it (allo place --acl).
     const acl = join(tempDir("acl-"), "acl.json");
-    writeFileSync(acl, JSON.stringify({ rules: [{ effect: "allow", pattern: '["interaction", _, _, "place", _, ["kick_agent", ...]]' }] }));
+    writeFileSync(
+      acl,
+      JSON.stringify({
+        rules: [{ effect: "allow", pattern: '["interaction", _, _, "place", _, ["kick_agent", ...]]' }],
+      }),
+    );
     const place = await startPlaceProcess(0, "Kicking place", ["--acl", acl]);
     const app = runApp("counter", place.url, { ALLO_DATA_DIR: tempDir("counter-") });
     const eye = await watch(place);

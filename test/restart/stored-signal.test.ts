@@ -4,7 +4,16 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AlloClient } from "@allo/client";
-import { killAll, observer, pokeButton, runApp, startPlaceProcess, tempDir, waitForText, type PlaceProc } from "./helpers.ts";
+import {
+  killAll,
+  observer,
+  pokeButton,
+  runApp,
+  startPlaceProcess,
+  tempDir,
+  waitForText,
+  type PlaceProc,
+} from "./helpers.ts";
 
 // Real processes start here (Node, tsx, the Solid compile): on a loaded machine that alone can take seconds.
 vi.setConfig({ testTimeout: 90_000 });
@@ -21,7 +30,8 @@ async function watch(place: PlaceProc): Promise<AlloClient> {
   return client;
 }
 
-const shows = (eye: AlloClient, pattern: RegExp) => [...eye.world.entities.values()].some((e) => pattern.test(JSON.stringify(e.components.text ?? "")));
+const shows = (eye: AlloClient, pattern: RegExp) =>
+  [...eye.world.entities.values()].some((e) => pattern.test(JSON.stringify(e.components.text ?? "")));
 
 describe("createStoredSignal", () => {
   it("keeps its value when the app's process is killed and launched again", async () => {

@@ -46,7 +46,8 @@ describe.skipIf(!existsSync(CHROMIUM))("a visor and an app across a place restar
     expect(app.running).toBe(true);
     // While the place is away the visor cannot fetch a font it asks for, and troika-three-text then throws on the
     // missing glyph geometry (a visor issue of its own, reported with this branch): nothing else may go wrong.
-    const whileAway = /^Failure loading font http:\/\/127\.0\.0\.1:\d+\/static\/|^Cannot read properties of null \(reading 'count'\)$/;
+    const whileAway =
+      /^Failure loading font http:\/\/127\.0\.0\.1:\d+\/static\/|^Cannot read properties of null \(reading 'count'\)$/;
     expect(errors.filter((e) => !whileAway.test(e))).toEqual([]);
   }, 60_000);
 });

@@ -1,7 +1,20 @@
 // The Alloverse clock, in Allo: analog hands and a digital readout updated every second, hour markers around the
 // dial, a settings popup (near the hand that asked) to shift the time zone, and a quit button.
 import { createSignal, onCleanup, Show, type Accessor } from "solid-js";
-import { Button, Label, Portal, Pose, Surface, palette, useApp, useLaunchArgs, worldMatrix, isMain, runApp, type PoseLike } from "@allo/ui";
+import {
+  Button,
+  Label,
+  Portal,
+  Pose,
+  Surface,
+  palette,
+  useApp,
+  useLaunchArgs,
+  worldMatrix,
+  isMain,
+  runApp,
+  type PoseLike,
+} from "@allo/ui";
 import { ClockFace } from "./clock-face.tsx";
 import { Settings } from "./settings.tsx";
 
@@ -30,7 +43,9 @@ export interface ClockProps {
 export function App(props: ClockProps = {}) {
   const app = useApp();
   const launchOffset = useLaunchArgs().utcOffset;
-  const [offset, setOffset] = createSignal(props.utcOffset ?? (typeof launchOffset === "number" ? launchOffset : -new Date().getTimezoneOffset() / 60));
+  const [offset, setOffset] = createSignal(
+    props.utcOffset ?? (typeof launchOffset === "number" ? launchOffset : -new Date().getTimezoneOffset() / 60),
+  );
   const [popup, setPopup] = createSignal<PoseLike | null>(null);
   const now = props.now ?? useTicker();
   const shifted = () => new Date(now() + offset() * 3_600_000);
@@ -52,7 +67,12 @@ export function App(props: ClockProps = {}) {
       <ClockFace hours={h()} minutes={m()} seconds={s()} position={[0, 0.1, 0.01]} />
       <Label text={`${two(h())}:${two(m())}:${two(s())}`} position={[0, -0.42, 0.02]} size={[0.6, 0.12, 0.01]} />
       <Button label="Quit" position={[-0.38, 0.52, 0.03]} size={[0.2, 0.1, 0.04]} onActivated={() => void app.quit()} />
-      <Button label="Settings" position={[0.34, 0.52, 0.03]} size={[0.28, 0.1, 0.04]} onActivated={(e) => setPopup(nearHand(e.senderId))} />
+      <Button
+        label="Settings"
+        position={[0.34, 0.52, 0.03]}
+        size={[0.28, 0.1, 0.04]}
+        onActivated={(e) => setPopup(nearHand(e.senderId))}
+      />
       <Show when={popup()}>
         {(pose) => (
           <Portal>

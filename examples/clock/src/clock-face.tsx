@@ -20,7 +20,13 @@ export function markerPose(hour: number): Pose {
   return Pose.at(0, MARKER_RADIUS, 0).rotate((-hour / 12) * Math.PI * 2, [0, 0, 1]);
 }
 
-function Hand(props: { angle: number; length: number; width: number; z: number; color: [number, number, number, number] }): JSX.Element {
+function Hand(props: {
+  angle: number;
+  length: number;
+  width: number;
+  z: number;
+  color: [number, number, number, number];
+}): JSX.Element {
   // Half the hand above the pivot, then turned clockwise (negative about +Z, which faces the viewer).
   return (
     <Box
@@ -31,12 +37,23 @@ function Hand(props: { angle: number; length: number; width: number; z: number; 
   );
 }
 
-export function ClockFace(props: { hours: number; minutes: number; seconds: number; position?: [number, number, number] }): JSX.Element {
+export function ClockFace(props: {
+  hours: number;
+  minutes: number;
+  seconds: number;
+  position?: [number, number, number];
+}): JSX.Element {
   const angles = () => handAngles(props.hours, props.minutes, props.seconds);
   return (
     <View position={props.position}>
       <For each={Array.from({ length: 12 }, (_, i) => i)}>
-        {(hour) => <Box pose={markerPose(hour)} size={hour % 3 === 0 ? [0.03, 0.07, 0.01] : [0.02, 0.04, 0.01]} color={palette.lightGray} />}
+        {(hour) => (
+          <Box
+            pose={markerPose(hour)}
+            size={hour % 3 === 0 ? [0.03, 0.07, 0.01] : [0.02, 0.04, 0.01]}
+            color={palette.lightGray}
+          />
+        )}
       </For>
       <Hand angle={angles().hour} length={0.2} width={0.03} z={0.01} color={palette.white} />
       <Hand angle={angles().minute} length={0.3} width={0.02} z={0.02} color={palette.lightBlue} />

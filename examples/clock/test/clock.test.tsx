@@ -59,8 +59,14 @@ describe("clock", () => {
 
   it("ticks with the real clock", async () => {
     mount = await mountForTest(() => <App utcOffset={0} />);
-    const first = mount.entities().map(textOf).find((t) => t && /^\d\d:\d\d:\d\d$/.test(t))!;
-    await mount.until(() => !byText(mount!, first) && mount!.entities().some((e) => /^\d\d:\d\d:\d\d$/.test(textOf(e) ?? "")), "the next second");
+    const first = mount
+      .entities()
+      .map(textOf)
+      .find((t) => t && /^\d\d:\d\d:\d\d$/.test(t))!;
+    await mount.until(
+      () => !byText(mount!, first) && mount!.entities().some((e) => /^\d\d:\d\d:\d\d$/.test(textOf(e) ?? "")),
+      "the next second",
+    );
   });
 
   it("opens settings near the hand, shifts the time zone by half hours, and closes", async () => {
@@ -69,7 +75,9 @@ describe("clock", () => {
     await mount.until(() => !!anyText(mount!, "UTC+0:00"), "settings popup");
     // The popup is its own root entity, not part of the clock.
     const popupLabel = mount.observer.world.entities;
-    const popupRoot = [...popupLabel.values()].find((e) => [...popupLabel.values()].some((c) => parentOf(c) === e.id && textOf(c) === "Time zone"))!;
+    const popupRoot = [...popupLabel.values()].find((e) =>
+      [...popupLabel.values()].some((c) => parentOf(c) === e.id && textOf(c) === "Time zone"),
+    )!;
     expect(parentOf(popupRoot)).toBeUndefined();
 
     const plus = () => [...mount!.observer.world.entities.values()].find((e) => textOf(e) === "+")!;

@@ -8,7 +8,8 @@ afterEach(async () => {
   mount = undefined;
 });
 
-const textOf = (e: { components: Record<string, unknown> }) => (e.components.text as { string?: string } | undefined)?.string;
+const textOf = (e: { components: Record<string, unknown> }) =>
+  (e.components.text as { string?: string } | undefined)?.string;
 
 describe("hello", () => {
   it("mounts the avatar, a button, its cube and its label", async () => {
@@ -25,7 +26,10 @@ describe("hello", () => {
   it("counts pokes from another agent in its label", async () => {
     mount = await mountForTest(() => <App />);
     const button = mount.tree()!.children[0];
-    expect(await mount.poke(button.id)).toEqual([["poke", "ok"], ["poke", "ok"]]);
+    expect(await mount.poke(button.id)).toEqual([
+      ["poke", "ok"],
+      ["poke", "ok"],
+    ]);
     await mount.until(() => mount!.entities().some((e) => textOf(e) === "Poked 1 time"), "label after one poke");
     await mount.poke(button.id);
     await mount.until(() => mount!.entities().some((e) => textOf(e) === "Poked 2 times"), "label after two pokes");

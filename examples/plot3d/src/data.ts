@@ -12,7 +12,8 @@ export function parseCsv(text: string): Row[] {
   const lines = text.trim().split(/\r?\n/).slice(1);
   return lines.map((line, i) => {
     const [year, month, value] = line.split(",").map(Number);
-    if (![year, month, value].every(Number.isFinite)) throw new Error(`temperatures.csv line ${i + 2} is not "year,month,value": ${line}`);
+    if (![year, month, value].every(Number.isFinite))
+      throw new Error(`temperatures.csv line ${i + 2} is not "year,month,value": ${line}`);
     return { year, month, value };
   });
 }

@@ -11,7 +11,10 @@ afterEach(async () => {
 });
 
 const sizeOf = (e: Entity) => (e.components.transform as { size?: number[] }).size;
-const isBar = (e: Entity) => (e.components.geometry as { type?: string } | undefined)?.type === "inline" && sizeOf(e)?.[0] === 0.05 && sizeOf(e)?.[2] === 0.05;
+const isBar = (e: Entity) =>
+  (e.components.geometry as { type?: string } | undefined)?.type === "inline" &&
+  sizeOf(e)?.[0] === 0.05 &&
+  sizeOf(e)?.[2] === 0.05;
 
 describe("plot3d", () => {
   it("reads the bundled CSV", () => {
@@ -38,13 +41,27 @@ describe("plot3d", () => {
   it("has a grab handle that moves the whole plot, turning only about Y", async () => {
     mount = await mountForTest(() => <App />);
     const handle = mount.entities().find((e) => e.components.grabbable)!;
-    expect(handle.components.grabbable).toEqual({ grabbable: true, actuate_on: "$parent", rotation_constraint: [0, 1, 0] });
+    expect(handle.components.grabbable).toEqual({
+      grabbable: true,
+      actuate_on: "$parent",
+      rotation_constraint: [0, 1, 0],
+    });
     expect((handle.components.relationships as { parent: string }).parent).toBe(mount.app.avatarId);
 
     // A hand at (1, 1, 0) grabs the handle where it is: the place moves the plot (the handle's parent) there.
     const identity = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
-    mount.observer.setIntent({ poses: { "hand/right": { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 1, 0, 1], grab: { entity: handle.id, grabber_from_entity_transform: identity } } } });
-    const avatarAt = () => (mount!.observer.world.entities.get(mount!.app.avatarId)!.components.transform as { matrix: number[] }).matrix.slice(12, 15);
+    mount.observer.setIntent({
+      poses: {
+        "hand/right": {
+          matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 1, 0, 1],
+          grab: { entity: handle.id, grabber_from_entity_transform: identity },
+        },
+      },
+    });
+    const avatarAt = () =>
+      (
+        mount!.observer.world.entities.get(mount!.app.avatarId)!.components.transform as { matrix: number[] }
+      ).matrix.slice(12, 15);
     await mount.until(() => Math.abs(avatarAt()[0] - 1) < 1e-6, "the plot follows the hand");
     const [x, y, z] = avatarAt();
     expect(x).toBeCloseTo(1, 6);

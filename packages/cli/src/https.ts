@@ -25,12 +25,13 @@ export const HTTPS_HELP = `  --https      also serve HTTPS and wss on the same p
 /** The TLS material the flags ask for, or undefined for plain HTTP. Throws a readable error. */
 export async function tlsFromFlags(flags: HttpsFlags): Promise<Tls | undefined> {
   if (flags.cert === undefined && flags.key === undefined) return flags.https ? selfSigned() : undefined;
-  if (flags.cert === undefined || flags.key === undefined) throw new Error("--cert and --key go together: give both PEM files, or --https alone for a generated certificate");
+  if (flags.cert === undefined || flags.key === undefined)
+    throw new Error("--cert and --key go together: give both PEM files, or --https alone for a generated certificate");
   const read = (flag: string, path: string) => {
     try {
       return readFileSync(path, "utf8");
     } catch (e) {
-      throw new Error(`${flag}: cannot read ${path}: ${(e as Error).message}`);
+      throw new Error(`${flag}: cannot read ${path}: ${(e as Error).message}`, { cause: e });
     }
   };
   return { cert: read("--cert", flags.cert), key: read("--key", flags.key), generated: false };
@@ -49,7 +50,14 @@ export async function selfSigned(): Promise<Tls> {
       { name: "basicConstraints", cA: false },
       { name: "keyUsage", digitalSignature: true, keyEncipherment: true },
       { name: "extKeyUsage", serverAuth: true },
-      { name: "subjectAltName", altNames: [{ type: 2, value: "localhost" }, { type: 2, value: name }, ...ips.map((ip) => ({ type: 7 as const, ip }))] },
+      {
+        name: "subjectAltName",
+        altNames: [
+          { type: 2, value: "localhost" },
+          { type: 2, value: name },
+          ...ips.map((ip) => ({ type: 7 as const, ip })),
+        ],
+      },
     ],
   });
   return { cert: pems.cert, key: pems.private, generated: true };
@@ -58,7 +66,8 @@ export async function selfSigned(): Promise<Tls> {
 /** This machine's non-internal IPv4 addresses: what a headset on the same network can reach. */
 export function lanAddresses(): string[] {
   const found: string[] = [];
-  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) found.push(a.address);
+  for (const list of Object.values(networkInterfaces()))
+    for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) found.push(a.address);
   return found;
 }
 

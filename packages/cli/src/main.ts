@@ -6,12 +6,30 @@ export interface Command {
 }
 
 export const commands: Record<string, Command> = {
-  place: { summary: "Start a place (HTTP + WebSocket on one port)", load: async () => (await import("./commands/place.ts")).placeCommand },
-  start: { summary: "Start a place with the web visor and the example apps", load: async () => (await import("./commands/start.ts")).startCommand },
-  serve: { summary: "Serve apps over HTTP so places can launch them (the app gateway)", load: async () => (await import("./commands/serve.ts")).serveCommand },
-  dev: { summary: "Run an app in a local place and hot-reload it as you save", load: async () => (await import("./commands/dev.ts")).devCommand },
-  run: { summary: "Run an app and connect it to a place", load: async () => (await import("./commands/run.ts")).runCommand },
-  token: { summary: "Make a token (or an invite link) for a place that requires one", load: async () => (await import("./commands/token.ts")).tokenCommand },
+  place: {
+    summary: "Start a place (HTTP + WebSocket on one port)",
+    load: async () => (await import("./commands/place.ts")).placeCommand,
+  },
+  start: {
+    summary: "Start a place with the web visor and the example apps",
+    load: async () => (await import("./commands/start.ts")).startCommand,
+  },
+  serve: {
+    summary: "Serve apps over HTTP so places can launch them (the app gateway)",
+    load: async () => (await import("./commands/serve.ts")).serveCommand,
+  },
+  dev: {
+    summary: "Run an app in a local place and hot-reload it as you save",
+    load: async () => (await import("./commands/dev.ts")).devCommand,
+  },
+  run: {
+    summary: "Run an app and connect it to a place",
+    load: async () => (await import("./commands/run.ts")).runCommand,
+  },
+  token: {
+    summary: "Make a token (or an invite link) for a place that requires one",
+    load: async () => (await import("./commands/token.ts")).tokenCommand,
+  },
 };
 
 export function usage(): string {
@@ -33,7 +51,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
-    console.error(`allo: unknown command "${name}". Known commands: ${Object.keys(commands).join(", ")}. Run "allo --help" for more.`);
+    console.error(
+      `allo: unknown command "${name}". Known commands: ${Object.keys(commands).join(", ")}. Run "allo --help" for more.`,
+    );
     return 2;
   }
   try {

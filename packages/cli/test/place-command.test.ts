@@ -11,11 +11,15 @@ const BIN = fileURLToPath(new URL("../bin/allo.mjs", import.meta.url));
 const children: ChildProcess[] = [];
 
 afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
 });
 
 function allo(...args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ALLO_LOG_LEVEL: "warn" } });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ALLO_LOG_LEVEL: "warn" },
+  });
   children.push(child);
   let stdout = "";
   let stderr = "";
@@ -78,12 +82,19 @@ describe("allo place --acl", () => {
   };
 
   it("loads the file's rules before the default ones", async () => {
-    const acl = file("acl.json", JSON.stringify({ rules: [{ id: "quiet", effect: "deny", pattern: `["list_agents"]` }] }));
+    const acl = file(
+      "acl.json",
+      JSON.stringify({ rules: [{ id: "quiet", effect: "deny", pattern: `["list_agents"]` }] }),
+    );
     const run = allo("place", "--port", "0", "--acl", acl);
     const [, wsUrl] = await firstLines(run, 2);
     const agent = await connectRawAgent(wsUrl);
     await agent.announce();
-    expect(await agent.request(["list_agents"])).toEqual(["interaction_denied", expect.any(Array), `deny ["list_agents"]`]);
+    expect(await agent.request(["list_agents"])).toEqual([
+      "interaction_denied",
+      expect.any(Array),
+      `deny ["list_agents"]`,
+    ]);
     expect((await agent.request(["kick_agent", "x"]))[0]).toBe("interaction_denied"); // a default rule, still there
     run.child.kill("SIGTERM");
     expect(await run.exited).toBe(0);
@@ -92,9 +103,21 @@ describe("allo place --acl", () => {
   it.each([
     ["a missing file", () => join(dir, "missing.json"), "cannot read the ACL config"],
     ["a file that is not JSON", () => file("broken.json", "{rules: ["), "cannot read the ACL config"],
-    ["a rule whose pattern does not parse", () => file("bad-pattern.json", `{"rules": [{"effect": "deny", "pattern": "[x"}]}`), `rules[0].pattern: line 1, column 2: unknown word "x"`],
+    [
+      "a rule whose pattern does not parse",
+      () => file("bad-pattern.json", `{"rules": [{"effect": "deny", "pattern": "[x"}]}`),
+      `rules[0].pattern: line 1, column 2: unknown word "x"`,
+    ],
     ["an unknown key", () => file("unknown-key.json", `{"rulez": []}`), `unknown key "rulez"`],
-    ["two rules with one id", () => file("twice.json", `{"rules": [{"id": "a", "effect": "deny", "pattern": "_"}, {"id": "a", "effect": "allow", "pattern": "_"}]}`), `a rule with id "a" already exists`],
+    [
+      "two rules with one id",
+      () =>
+        file(
+          "twice.json",
+          `{"rules": [{"id": "a", "effect": "deny", "pattern": "_"}, {"id": "a", "effect": "allow", "pattern": "_"}]}`,
+        ),
+      `a rule with id "a" already exists`,
+    ],
   ])("refuses %s with exit code 2, saying what is wrong and what the file should hold", async (_, path, problem) => {
     const acl = path();
     const run = allo("place", "--port", "0", "--acl", acl);
@@ -123,7 +146,19 @@ describe("allo place --auth token and allo token", () => {
     expect(statSync(secretFile).mode & 0o777).toBe(0o600);
     const stranger = await connectRawAgent(wsUrl);
     expect((await stranger.announce({ display_name: "operator" }))[2]).toMatch(/^this place requires authentication/);
-    const issued = allo("token", "--secret-file", secretFile, "--sub", "alice", "--name", "Alice", "--role", "operator", "--place", placeUrl);
+    const issued = allo(
+      "token",
+      "--secret-file",
+      secretFile,
+      "--sub",
+      "alice",
+      "--name",
+      "Alice",
+      "--role",
+      "operator",
+      "--place",
+      placeUrl,
+    );
     expect(await issued.exited).toBe(0);
     const [token, invite] = issued.out().trim().split("\n");
     expect(invite).toBe(`http://${new URL(wsUrl).host}/#token=${token}`);

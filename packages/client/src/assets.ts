@@ -50,10 +50,28 @@ class AssetChannel {
   /** The place asks for a range of something we may have published. */
   private answer(id: string, [offset, length]: [number, number]): void {
     const bytes = this.published.get(id);
-    if (!bytes) return this.send({ kind: "failure", id, error_reason: "not published by this agent", error_code: AssetErrorCode.notAvailable });
-    if (offset > bytes.length) return this.send({ kind: "failure", id, error_reason: "range starts past the end", error_code: AssetErrorCode.malformed });
+    if (!bytes)
+      return this.send({
+        kind: "failure",
+        id,
+        error_reason: "not published by this agent",
+        error_code: AssetErrorCode.notAvailable,
+      });
+    if (offset > bytes.length)
+      return this.send({
+        kind: "failure",
+        id,
+        error_reason: "range starts past the end",
+        error_code: AssetErrorCode.malformed,
+      });
     const end = Math.min(bytes.length, offset + Math.min(length, ASSET_CHUNK_BYTES));
-    this.send({ kind: "data", id, range: [offset, end - offset], total_length: bytes.length, bytes: bytes.subarray(offset, end) });
+    this.send({
+      kind: "data",
+      id,
+      range: [offset, end - offset],
+      total_length: bytes.length,
+      bytes: bytes.subarray(offset, end),
+    });
   }
 }
 
@@ -74,8 +92,13 @@ function channelOf(client: AlloClient): AssetChannel {
  * With `id` (the bytes' id, computed by the caller, e.g. with node:crypto) they are published before this returns,
  * so a request that arrives right after is answered; the place and fetchAsset still verify the hash.
  */
-export async function publishAsset(client: AlloClient, bytes: Uint8Array, options: { id?: string } = {}): Promise<string> {
-  if (options.id !== undefined && !isAssetId(options.id)) throw new AssetError(String(options.id), "asset ids look like asset:sha256:<64 hex digits>");
+export async function publishAsset(
+  client: AlloClient,
+  bytes: Uint8Array,
+  options: { id?: string } = {},
+): Promise<string> {
+  if (options.id !== undefined && !isAssetId(options.id))
+    throw new AssetError(String(options.id), "asset ids look like asset:sha256:<64 hex digits>");
   const id = options.id ?? (await assetIdOf(bytes));
   channelOf(client).published.set(id, bytes);
   return id;
@@ -92,15 +115,23 @@ export function unpublishAsset(client: AlloClient, id: string): boolean {
 }
 
 export class AssetError extends AlloError {
-  constructor(readonly assetId: string, readonly reason: string) {
+  constructor(
+    readonly assetId: string,
+    readonly reason: string,
+  ) {
     super(`Asset ${assetId} could not be fetched: ${reason}`);
     this.name = "AssetError";
   }
 }
 
 /** Fetches an asset through the place, in chunks; rejects with AssetError (not available, wrong hash, timeout). */
-export function fetchAsset(client: AlloClient, id: string, options: { chunkTimeoutMs?: number } = {}): Promise<Uint8Array> {
-  if (!isAssetId(id)) return Promise.reject(new AssetError(String(id), "asset ids look like asset:sha256:<64 hex digits>"));
+export function fetchAsset(
+  client: AlloClient,
+  id: string,
+  options: { chunkTimeoutMs?: number } = {},
+): Promise<Uint8Array> {
+  if (!isAssetId(id))
+    return Promise.reject(new AssetError(String(id), "asset ids look like asset:sha256:<64 hex digits>"));
   const channel = channelOf(client);
   const running = channel.fetching.get(id);
   if (running) return running;
@@ -115,11 +146,15 @@ export function fetchAsset(client: AlloClient, id: string, options: { chunkTimeo
 async function pull(channel: AssetChannel, id: string, chunkTimeoutMs: number): Promise<Uint8Array> {
   const chunk = (offset: number, length: number) =>
     new Promise<DataFrame>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new AssetError(id, `no answer within ${chunkTimeoutMs} ms`)), chunkTimeoutMs);
+      const timer = setTimeout(
+        () => reject(new AssetError(id, `no answer within ${chunkTimeoutMs} ms`)),
+        chunkTimeoutMs,
+      );
       channel.listeners.set(id, (frame) => {
         clearTimeout(timer);
         if (frame.kind === "failure") reject(new AssetError(id, frame.error_reason));
-        else if (frame.range[0] !== offset) reject(new AssetError(id, `expected bytes from ${offset}, got ${frame.range[0]}`));
+        else if (frame.range[0] !== offset)
+          reject(new AssetError(id, `expected bytes from ${offset}, got ${frame.range[0]}`));
         else resolve(frame);
       });
       channel.send({ kind: "request", id, range: [offset, length] });

@@ -27,7 +27,14 @@ import { HELD_INTERACTIONS_LIMIT, InteractionInbox } from "./interaction-inbox.t
 import { WorldMirror, type EntityChange, type EntityRemoval, type StateApplied } from "./mirror.ts";
 import { PendingRequests, type RequestOptions } from "./requests.ts";
 import type { SendBudget } from "./send-pacer.ts";
-import { backoffDelay, isRetriedClose, reconnectPolicy, type CloseInfo, type ConnectionState, type ReconnectOptions } from "./reconnect.ts";
+import {
+  backoffDelay,
+  isRetriedClose,
+  reconnectPolicy,
+  type CloseInfo,
+  type ConnectionState,
+  type ReconnectOptions,
+} from "./reconnect.ts";
 
 export interface ConnectOptions {
   /** Who this agent is (docs/protocol.md §3 announce). Default `{ display_name: "Allo agent" }`. */
@@ -120,7 +127,9 @@ export class AlloClient {
   /** The connection state, the current one first (reconnect.ts ConnectionState). */
   readonly connectionState$: Observable<ConnectionState>;
 
-  private readonly interactions = new InteractionInbox<IncomingInteraction>(HELD_INTERACTIONS_LIMIT, (dropped, count) => this.droppedUnheard(dropped, count));
+  private readonly interactions = new InteractionInbox<IncomingInteraction>(HELD_INTERACTIONS_LIMIT, (dropped, count) =>
+    this.droppedUnheard(dropped, count),
+  );
   private readonly outgoing = new Subject<{ text: string }>();
   private readonly binary = new Subject<Uint8Array>();
   private readonly stateSubject = new BehaviorSubject<ConnectionState>({ status: "connecting" });
@@ -152,7 +161,10 @@ export class AlloClient {
         void client.close(); // the error is the answer; the socket finishes closing on its own
         throw error;
       }
-      client.logger.warn("the place went away while connecting; reconnecting", { code: lost.code, reason: lost.reason });
+      client.logger.warn("the place went away while connecting; reconnecting", {
+        code: lost.code,
+        reason: lost.reason,
+      });
       await client.reconnect(lost);
       if (client.hasClosed) throw (await client.closed).error ?? error;
       return client;
@@ -189,7 +201,12 @@ export class AlloClient {
   private async join(first: boolean): Promise<void> {
     const deadline = Date.now() + this.timeout;
     const { WebSocket, sendBudget } = this.options;
-    const connection = await Connection.open(this.url, { WebSocket, timeout: this.timeout, logger: this.logger, sendBudget });
+    const connection = await Connection.open(this.url, {
+      WebSocket,
+      timeout: this.timeout,
+      logger: this.logger,
+      sendBudget,
+    });
     if (this.closeRequested) {
       connection.close(1000, "client closed");
       throw new ConnectionLostError(1000, "closed by this client");
@@ -203,7 +220,10 @@ export class AlloClient {
       const given = this.options.avatar;
       const avatar = (typeof given === "function" ? given() : given) ?? { transform: { matrix: identityMatrix() } };
       const identity = this.options.identity ?? { display_name: "Allo agent" };
-      const joined = await announce(this.requests, identity, avatar, { timeout: deadline - Date.now(), version: this.options.protocolVersion });
+      const joined = await announce(this.requests, identity, avatar, {
+        timeout: deadline - Date.now(),
+        version: this.options.protocolVersion,
+      });
       this.joined(joined.avatarId, joined.placeName);
       await this.settledIn(deadline, ended);
     } catch (error) {
@@ -233,7 +253,12 @@ export class AlloClient {
   }
 
   private setConnected(): void {
-    this.stateSubject.next({ status: "connected", avatarId: this.avatar, placeName: this.place, reconnects: this.reconnects });
+    this.stateSubject.next({
+      status: "connected",
+      avatarId: this.avatar,
+      placeName: this.place,
+      reconnects: this.reconnects,
+    });
   }
 
   /** Our avatar entity's id. */
@@ -265,7 +290,12 @@ export class AlloClient {
   }
 
   /** Sends a request; resolves with the response body (see PendingRequests.request for the rejections). */
-  request(senderEntityId: EntityId, receiverEntityId: EntityId, body: InteractionBody, options?: RequestOptions): Promise<InteractionBody> {
+  request(
+    senderEntityId: EntityId,
+    receiverEntityId: EntityId,
+    body: InteractionBody,
+    options?: RequestOptions,
+  ): Promise<InteractionBody> {
     return this.requests.request(senderEntityId, receiverEntityId, body, options);
   }
 
@@ -290,17 +320,32 @@ export class AlloClient {
   }
 
   /** spawn_entity: resolves with the new root id and its descendants' ids (depth-first, in the spec's order). */
-  async spawnEntity(spec: EntitySpec, options: PlaceRequestOptions = {}): Promise<{ id: EntityId; descendants: EntityId[] }> {
-    const response = await this.request(options.sender ?? this.avatar, PLACE_ENTITY_ID, ["spawn_entity", spec as Json], options);
+  async spawnEntity(
+    spec: EntitySpec,
+    options: PlaceRequestOptions = {},
+  ): Promise<{ id: EntityId; descendants: EntityId[] }> {
+    const response = await this.request(
+      options.sender ?? this.avatar,
+      PLACE_ENTITY_ID,
+      ["spawn_entity", spec as Json],
+      options,
+    );
     const [, id, descendants = []] = response;
     if (typeof id !== "string" || !Array.isArray(descendants) || !descendants.every((d) => typeof d === "string")) {
-      throw new AlloError(`The place answered spawn_entity with ${JSON.stringify(response)}, not ["spawn_entity", id, [descendant ids]]`);
+      throw new AlloError(
+        `The place answered spawn_entity with ${JSON.stringify(response)}, not ["spawn_entity", id, [descendant ids]]`,
+      );
     }
     return { id, descendants: descendants as EntityId[] };
   }
 
   /** change_components: each component in `addOrChange` is replaced whole, then `remove` are deleted. */
-  async changeComponents(id: EntityId, addOrChange: Components, remove: string[] = [], options: PlaceRequestOptions = {}): Promise<void> {
+  async changeComponents(
+    id: EntityId,
+    addOrChange: Components,
+    remove: string[] = [],
+    options: PlaceRequestOptions = {},
+  ): Promise<void> {
     const body: InteractionBody = ["change_components", id, "add_or_change", addOrChange as Json, "remove", remove];
     await this.request(options.sender ?? this.avatar, PLACE_ENTITY_ID, body, options);
   }
@@ -353,7 +398,11 @@ export class AlloClient {
       // Infinity waits for ever (setTimeout would read it as 1 ms).
       const timer = Number.isFinite(timeout)
         ? setTimeout(() => {
-            finish(new AlloError(`The world did not reach the awaited state within ${timeout} ms (at revision ${this.world.revision}).`));
+            finish(
+              new AlloError(
+                `The world did not reach the awaited state within ${timeout} ms (at revision ${this.world.revision}).`,
+              ),
+            );
           }, timeout)
         : undefined;
       let subscription: { unsubscribe(): void } | undefined;
@@ -361,7 +410,10 @@ export class AlloClient {
       if (done) return;
       subscription = this.world.state$.subscribe({
         next: check,
-        complete: () => void this.closed.then((closed) => finish(closed.error ?? new ConnectionLostError(closed.code, closed.reason))),
+        complete: () =>
+          void this.closed.then((closed) =>
+            finish(closed.error ?? new ConnectionLostError(closed.code, closed.reason)),
+          ),
       });
       if (done) subscription.unsubscribe();
     });
@@ -398,10 +450,20 @@ export class AlloClient {
         // A state frame from this connection: after a reconnect the mirror still holds the old place's world.
         if (this.statesReceived > 0 && this.world.get(avatarId) && this.clock.isSynced) finish();
       };
-      const timer = setTimeout(() => {
-        const missing = [this.world.get(avatarId) ? "" : "a world state with our avatar", this.clock.isSynced ? "" : "an answer to clock sync"];
-        finish(new AlloError(`The place accepted the announce but did not send ${missing.filter(Boolean).join(" or ")} in time; is it an Allo place?`));
-      }, Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          const missing = [
+            this.world.get(avatarId) ? "" : "a world state with our avatar",
+            this.clock.isSynced ? "" : "an answer to clock sync",
+          ];
+          finish(
+            new AlloError(
+              `The place accepted the announce but did not send ${missing.filter(Boolean).join(" or ")} in time; is it an Allo place?`,
+            ),
+          );
+        },
+        Math.max(0, deadline - Date.now()),
+      );
       const subscription = this.world.state$.subscribe({ next: check });
       void this.clock.synced.then(check);
       void ended.then((closed) => finish(new ConnectionLostError(closed.code, closed.reason)));
@@ -420,13 +482,19 @@ export class AlloClient {
     if (message.kind === "state") {
       this.statesReceived++;
       const applied = this.world.apply(message.state);
-      if (!applied) this.logger.debug("state patch not based on our revision; asking for a full state", { revision: this.world.revision });
+      if (!applied)
+        this.logger.debug("state patch not based on our revision; asking for a full state", {
+          revision: this.world.revision,
+        });
       this.intent.acknowledge(applied ? this.world.revision : 0);
     } else if (message.kind === "clock") {
       this.clock.receive(message.clientTime, message.serverTime);
     } else if (message.interaction.type === "response") {
       if (!this.requests.settle(message.interaction)) {
-        this.logger.debug("dropped a response to no pending request", { name: message.interaction.body[0], requestId: message.interaction.requestId });
+        this.logger.debug("dropped a response to no pending request", {
+          name: message.interaction.body[0],
+          requestId: message.interaction.requestId,
+        });
       }
     } else {
       this.interactions.next(this.incoming(message.interaction));
@@ -436,9 +504,14 @@ export class AlloClient {
   // Nobody subscribed to interactions$ yet and the hold is full: a dropped request is refused, not left to time out.
   private droppedUnheard(dropped: IncomingInteraction, count: number): void {
     const details = { name: dropped.name, type: dropped.type, sender: dropped.senderEntityId, dropped: count };
-    if (count === 1) this.logger.warn(`no subscriber to interactions$ yet and ${HELD_INTERACTIONS_LIMIT} interactions held; dropping the oldest`, details);
+    if (count === 1)
+      this.logger.warn(
+        `no subscriber to interactions$ yet and ${HELD_INTERACTIONS_LIMIT} interactions held; dropping the oldest`,
+        details,
+      );
     else this.logger.debug("dropped an interaction nobody subscribed to", details);
-    if (dropped.type === "request") dropped.respond([dropped.name, "failed", "the agent was not listening to interactions yet"]);
+    if (dropped.type === "request")
+      dropped.respond([dropped.name, "failed", "the agent was not listening to interactions yet"]);
   }
 
   private incoming(interaction: Interaction): IncomingInteraction {
@@ -447,17 +520,33 @@ export class AlloClient {
       ...interaction,
       name: interaction.body[0],
       respond: (body) => {
-        if (interaction.type !== "request") throw new AlloError(`Cannot respond to a ${interaction.type} ("${interaction.body[0]}"): only requests get responses.`);
-        if (answered) throw new AlloError(`The "${interaction.body[0]}" request ${interaction.requestId} was already answered.`);
+        if (interaction.type !== "request")
+          throw new AlloError(
+            `Cannot respond to a ${interaction.type} ("${interaction.body[0]}"): only requests get responses.`,
+          );
+        if (answered)
+          throw new AlloError(`The "${interaction.body[0]}" request ${interaction.requestId} was already answered.`);
         answered = true;
         if (!this.isOpen) return false;
-        this.sendInteraction("response", interaction.receiverEntityId, interaction.senderEntityId, interaction.requestId, body);
+        this.sendInteraction(
+          "response",
+          interaction.receiverEntityId,
+          interaction.senderEntityId,
+          interaction.requestId,
+          body,
+        );
         return true;
       },
     };
   }
 
-  private sendInteraction(type: InteractionType, senderEntityId: EntityId, receiverEntityId: EntityId, requestId: string, body: InteractionBody): void {
+  private sendInteraction(
+    type: InteractionType,
+    senderEntityId: EntityId,
+    receiverEntityId: EntityId,
+    requestId: string,
+    body: InteractionBody,
+  ): void {
     this.connection.send(toEnvelope({ type, senderEntityId, receiverEntityId, requestId, body }), body[0]);
   }
 
@@ -509,10 +598,14 @@ export class AlloClient {
       try {
         await this.join(false);
       } catch (error) {
-        if (this.closeRequested) return this.finish({ code: 1000, reason: "closed by this client" }, "closed by client");
+        if (this.closeRequested)
+          return this.finish({ code: 1000, reason: "closed by this client" }, "closed by client");
         // The place answered and refused us (kicked, announce refused): final. A place still away: try again.
         if (error instanceof AnnounceRefusedError && !(typeof error.code === "number" && isRetriedClose(error.code))) {
-          return this.finish({ code: typeof error.code === "number" ? error.code : 4403, reason: error.reason }, "closed by place");
+          return this.finish(
+            { code: typeof error.code === "number" ? error.code : 4403, reason: error.reason },
+            "closed by place",
+          );
         }
         if (error instanceof ConnectionLostError) lastClose = { code: error.code, reason: error.reason };
         lastError = error instanceof Error ? error.message : String(error);
@@ -532,8 +625,11 @@ export class AlloClient {
     this.intent?.stop();
     this.clock?.stop();
     const lost = new ConnectionLostError(close.code, close.reason);
-    this.requests?.rejectAll(byClient ? new ConnectionLostError(close.code, close.reason || "closed by this client") : lost);
-    if (!byClient && why !== "gave up") this.logger.warn("connection to the place lost", { code: close.code, reason: close.reason });
+    this.requests?.rejectAll(
+      byClient ? new ConnectionLostError(close.code, close.reason || "closed by this client") : lost,
+    );
+    if (!byClient && why !== "gave up")
+      this.logger.warn("connection to the place lost", { code: close.code, reason: close.reason });
     this.stateSubject.next({ status: "closed", why, code: close.code, reason: close.reason });
     this.stateSubject.complete();
     this.resolveClosed({ code: close.code, reason: close.reason, error: byClient ? undefined : lost, why });
@@ -546,7 +642,9 @@ export class AlloClient {
 
 /** How the place went away, if `error` (from a join) says it did after the socket opened; else undefined. */
 function placeWentAway(error: unknown): CloseInfo | undefined {
-  if (error instanceof ConnectionLostError && isRetriedClose(error.code)) return { code: error.code, reason: error.reason };
-  if (error instanceof AnnounceRefusedError && typeof error.code === "number" && isRetriedClose(error.code)) return { code: error.code, reason: error.reason };
+  if (error instanceof ConnectionLostError && isRetriedClose(error.code))
+    return { code: error.code, reason: error.reason };
+  if (error instanceof AnnounceRefusedError && typeof error.code === "number" && isRetriedClose(error.code))
+    return { code: error.code, reason: error.reason };
   return undefined;
 }

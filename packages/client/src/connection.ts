@@ -136,7 +136,8 @@ export class Connection {
       socket.onerror = (event) => {
         lastError = event;
       };
-      socket.onclose = (event) => fail(lastError ? describe(lastError) : `closed with code ${event.code} before opening`, lastError);
+      socket.onclose = (event) =>
+        fail(lastError ? describe(lastError) : `closed with code ${event.code} before opening`, lastError);
     });
     const connection = new Connection(url, socket, options);
     connection.listen();
@@ -248,7 +249,12 @@ export class Connection {
     if (typeof data === "string") return this.receiveText(data, utf8Length(data));
     this.stats.messagesReceived++;
     // Binary frames carry media and assets (docs/protocol.md §1, §9): handed to binary$ (assets.ts listens).
-    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : undefined;
+    const bytes =
+      data instanceof ArrayBuffer
+        ? new Uint8Array(data)
+        : ArrayBuffer.isView(data)
+          ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+          : undefined;
     this.stats.bytesReceived += bytes?.byteLength ?? 0;
     if (bytes) this.binary$.next(bytes);
     else this.stats.invalidMessagesReceived++;
@@ -261,7 +267,8 @@ export class Connection {
     if (!parsed.ok) {
       this.stats.invalidMessagesReceived++;
       // A broken place should not flood the log: warn once, then keep counting.
-      if (!this.warnedInvalid) this.options.logger.warn("ignored an invalid message from the place", { error: parsed.error });
+      if (!this.warnedInvalid)
+        this.options.logger.warn("ignored an invalid message from the place", { error: parsed.error });
       this.warnedInvalid = true;
       return;
     }
@@ -276,20 +283,24 @@ export class Connection {
 /** Browsers: the global WebSocket. Node: the `ws` package, imported only here so browser bundles never need it. */
 async function defaultWebSocket(): Promise<WebSocketConstructor> {
   const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
-  if (!isNode && typeof globalThis.WebSocket === "function") return globalThis.WebSocket as unknown as WebSocketConstructor;
+  if (!isNode && typeof globalThis.WebSocket === "function")
+    return globalThis.WebSocket as unknown as WebSocketConstructor;
   const wsModule = "ws"; // a variable, so bundlers do not try to resolve `ws` for the browser
   try {
     const ws = (await import(/* @vite-ignore */ wsModule)) as { WebSocket: WebSocketConstructor };
     return ws.WebSocket;
   } catch (error) {
     if (typeof globalThis.WebSocket === "function") return globalThis.WebSocket as unknown as WebSocketConstructor;
-    throw new AlloError(`No WebSocket implementation: install the "ws" package or pass { WebSocket } to connect().`, { cause: error });
+    throw new AlloError(`No WebSocket implementation: install the "ws" package or pass { WebSocket } to connect().`, {
+      cause: error,
+    });
   }
 }
 
 function describe(error: unknown): string {
   if (error instanceof Error) return error.message;
-  const inner = (error as { error?: unknown; message?: unknown } | null)?.error ?? (error as { message?: unknown } | null)?.message;
+  const inner =
+    (error as { error?: unknown; message?: unknown } | null)?.error ?? (error as { message?: unknown } | null)?.message;
   if (inner instanceof Error) return inner.message;
   if (typeof inner === "string" && inner) return inner;
   return "the WebSocket failed";
@@ -320,7 +331,9 @@ let isAscii: ((bytes: Uint8Array) => boolean) | null | undefined;
  */
 export function frameText(bytes: FrameBytes): string {
   if (isAscii === undefined) {
-    const buffer = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:buffer");
+    const buffer = (
+      globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+    ).process?.getBuiltinModule?.("node:buffer");
     isAscii = (buffer as { isAscii?: (bytes: Uint8Array) => boolean } | undefined)?.isAscii ?? null;
   }
   return isAscii !== null && isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");

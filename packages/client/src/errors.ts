@@ -16,7 +16,9 @@ export class PlaceUnreachableError extends AlloError {
     readonly reason: string,
     cause?: unknown,
   ) {
-    super(`Could not reach the place at ${url}: ${reason}. Is the place running, and are the host and port right?`, { cause });
+    super(`Could not reach the place at ${url}: ${reason}. Is the place running, and are the host and port right?`, {
+      cause,
+    });
   }
 }
 
@@ -51,7 +53,9 @@ export class ConnectionLostError extends AlloError {
     readonly code: number,
     readonly reason: string,
   ) {
-    super(`The connection to the place was lost (close ${code}${reason ? `: ${reason}` : ""}). Connect again to continue.`);
+    super(
+      `The connection to the place was lost (close ${code}${reason ? `: ${reason}` : ""}). Connect again to continue.`,
+    );
   }
 }
 
@@ -85,6 +89,8 @@ export class InteractionDeniedError extends AlloError {
     readonly envelope: InteractionEnvelope | Json,
     readonly body: InteractionBody,
   ) {
-    super(`"${interactionName}" was denied by the place's access rules: ${rule}. Ask the place's operator for a rule that allows it.`);
+    super(
+      `"${interactionName}" was denied by the place's access rules: ${rule}. Ask the place's operator for a rule that allows it.`,
+    );
   }
 }

@@ -1,6 +1,13 @@
 // @allo/client: an Allo agent's connection to a place, for Node and the browser.
 export { connect, AlloClient } from "./client.ts";
-export type { ConnectOptions, IncomingInteraction, PlaceRequestOptions, SenderOption, ClientClosed, RemoveMode } from "./client.ts";
+export type {
+  ConnectOptions,
+  IncomingInteraction,
+  PlaceRequestOptions,
+  SenderOption,
+  ClientClosed,
+  RemoveMode,
+} from "./client.ts";
 export type { Identity } from "./announce.ts";
 export type { RequestOptions } from "./requests.ts";
 export { DEFAULT_REQUEST_TIMEOUT, errorInResponse } from "./requests.ts";

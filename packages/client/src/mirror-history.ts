@@ -51,7 +51,13 @@ export class MirrorHistory {
    * what changed compared with the revision held before, keeping that revision's entity objects. Records the result
    * as one step, so the mirror can still go back to any revision it held.
    */
-  rebase(byId: EntityMap, base: number, revision: number, patched: Iterable<EntityId>, applyPatch: () => void): FrameChanges {
+  rebase(
+    byId: EntityMap,
+    base: number,
+    revision: number,
+    patched: Iterable<EntityId>,
+    applyPatch: () => void,
+  ): FrameChanges {
     const at = this.steps.findIndex((s) => s.previous === base);
     const undone = this.steps.splice(at);
     const current = undone[undone.length - 1].revision;

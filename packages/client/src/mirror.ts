@@ -98,7 +98,9 @@ export class WorldMirror {
       return true;
     }
     if (this.currentRevision === 0 || !this.history.holds(frame.patch_from)) return false;
-    const changes = this.history.rebase(this.byId, frame.patch_from, frame.revision, Object.keys(patch), () => this.applyMerge(patch));
+    const changes = this.history.rebase(this.byId, frame.patch_from, frame.revision, Object.keys(patch), () =>
+      this.applyMerge(patch),
+    );
     this.emit(changes, frame.revision, "merge");
     return true;
   }
@@ -178,7 +180,8 @@ export class WorldMirror {
       const entity = held ? this.byId.get(id) : undefined;
       if (!entity) {
         const added: Entity = { id, components: next as Components };
-        if (changes.addedParentsFirst && this.parentComesLater(added.components, entities)) changes.addedParentsFirst = false;
+        if (changes.addedParentsFirst && this.parentComesLater(added.components, entities))
+          changes.addedParentsFirst = false;
         this.byId.set(id, added);
         changes.added.push(added);
         continue;
@@ -215,13 +218,14 @@ export class WorldMirror {
   // Events go out after the whole frame is applied, so every handler sees a consistent world.
   private emit(changes: FrameChanges, revision: number, style: "set" | "merge"): void {
     this.currentRevision = revision;
-    for (const entity of changes.addedParentsFirst ? changes.added : parentsFirst(changes.added)) this.added.next(entity);
+    for (const entity of changes.addedParentsFirst ? changes.added : parentsFirst(changes.added))
+      this.added.next(entity);
     for (const change of changes.changed) this.changed.next(change);
-    for (const entity of parentsFirst(changes.removed.map((r) => r.entity)).reverse()) this.removed.next({ id: entity.id, entity });
+    for (const entity of parentsFirst(changes.removed.map((r) => r.entity)).reverse())
+      this.removed.next({ id: entity.id, entity });
     this.applied.next({ revision, style });
   }
 }
-
 
 /** Orders entities so that a parent in the list comes before its children (relationships.parent, docs/protocol.md §3). */
 function parentsFirst(entities: Entity[]): Entity[] {

@@ -70,7 +70,8 @@ export function reconnectPolicy(option: ReconnectOptions | boolean | undefined):
   for (const key of Object.keys(policy) as Array<keyof ReconnectOptions>) {
     const value = given[key];
     if (value === undefined) continue;
-    if (typeof value !== "number" || Number.isNaN(value) || value < 0) throw new RangeError(`reconnect.${key} must be a number ≥ 0, got ${String(value)}`);
+    if (typeof value !== "number" || Number.isNaN(value) || value < 0)
+      throw new RangeError(`reconnect.${key} must be a number ≥ 0, got ${String(value)}`);
     policy[key] = value;
   }
   if (policy.jitter > 1) throw new RangeError(`reconnect.jitter must be between 0 and 1, got ${policy.jitter}`);

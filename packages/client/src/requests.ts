@@ -1,5 +1,12 @@
 // Requests as promises: unique request ids, a pending map with timeouts, responses matched by id (docs/protocol.md §2).
-import { newRequestId, toEnvelope, type EntityId, type Interaction, type InteractionBody, type Json } from "@allo/protocol";
+import {
+  newRequestId,
+  toEnvelope,
+  type EntityId,
+  type Interaction,
+  type InteractionBody,
+  type Json,
+} from "@allo/protocol";
 import type { Connection } from "./connection.ts";
 import { AlloError, InteractionDeniedError, InteractionError, RequestTimeoutError } from "./errors.ts";
 
@@ -33,7 +40,12 @@ export class PendingRequests {
    * Sends a request and resolves with the response body. Rejects with InteractionError for `[name,"error"|"failed",reason]`,
    * InteractionDeniedError for `["interaction_denied",…]`, RequestTimeoutError, or the error the connection ended with.
    */
-  request(senderEntityId: EntityId, receiverEntityId: EntityId, body: InteractionBody, options: RequestOptions = {}): Promise<InteractionBody> {
+  request(
+    senderEntityId: EntityId,
+    receiverEntityId: EntityId,
+    body: InteractionBody,
+    options: RequestOptions = {},
+  ): Promise<InteractionBody> {
     const name = body[0];
     const timeout = options.timeout ?? DEFAULT_REQUEST_TIMEOUT;
     if (this.failure) return Promise.reject(this.failure);
@@ -87,8 +99,16 @@ export function errorInResponse(body: InteractionBody): AlloError | undefined {
   const [name, status] = body;
   if (name === "interaction_denied") {
     const envelope = body[1];
-    const deniedName = Array.isArray(envelope) && Array.isArray(envelope[5]) && typeof envelope[5][0] === "string" ? envelope[5][0] : "interaction";
-    return new InteractionDeniedError(deniedName, typeof body[2] === "string" ? body[2] : "no rule given", envelope as Json, body);
+    const deniedName =
+      Array.isArray(envelope) && Array.isArray(envelope[5]) && typeof envelope[5][0] === "string"
+        ? envelope[5][0]
+        : "interaction";
+    return new InteractionDeniedError(
+      deniedName,
+      typeof body[2] === "string" ? body[2] : "no rule given",
+      envelope as Json,
+      body,
+    );
   }
   if (status === "error" || status === "failed") return new InteractionError(name, reasonText(body.slice(2)), body);
   return undefined;

@@ -9,7 +9,14 @@ import { chromium, type Browser } from "playwright-core";
 import { build } from "vite";
 import { startTestBed, type TestBed } from "./harness.ts";
 
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update"];
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+];
 const here = dirname(fileURLToPath(import.meta.url));
 // Runs where Debian's chromium is installed (.ci/run installs it), as the root vitest.config.ts does for test/browser.
 const CHROMIUM = "/usr/bin/chromium";
@@ -27,13 +34,22 @@ suite("in a browser", () => {
     await build({
       configFile: false,
       logLevel: "silent",
-      build: { outDir, minify: false, lib: { entry: join(here, "../src/index.ts"), formats: ["es"], fileName: () => "client.mjs" } },
+      build: {
+        outDir,
+        minify: false,
+        lib: { entry: join(here, "../src/index.ts"), formats: ["es"], fileName: () => "client.mjs" },
+      },
     });
     const files = new Map(readdirSync(outDir).map((name) => [`/${name}`, readFileSync(join(outDir, name), "utf8")]));
     server = createServer((req, res) => {
       const file = files.get(req.url ?? "");
       if (file !== undefined) res.writeHead(200, { "content-type": "text/javascript" }).end(file);
-      else res.writeHead(200, { "content-type": "text/html" }).end(`<!doctype html><script type="module">import * as allo from "/client.mjs"; window.allo = allo;</script>`);
+      else
+        res
+          .writeHead(200, { "content-type": "text/html" })
+          .end(
+            `<!doctype html><script type="module">import * as allo from "/client.mjs"; window.allo = allo;</script>`,
+          );
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     pageUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
@@ -49,7 +65,8 @@ suite("in a browser", () => {
   });
 
   it("bundles without Node-only imports, connects, spawns and mirrors the world", async () => {
-    for (const name of readdirSync(outDir)) expect(readFileSync(join(outDir, name), "utf8")).not.toMatch(/from\s*["'](node:|ws["'])/);
+    for (const name of readdirSync(outDir))
+      expect(readFileSync(join(outDir, name), "utf8")).not.toMatch(/from\s*["'](node:|ws["'])/);
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
@@ -60,7 +77,13 @@ suite("in a browser", () => {
       const client = await connect(url, { identity: { display_name: "chromium" } });
       const { id } = await client.spawnEntity({ text: { string: "from the browser" } });
       await client.waitForWorld((w) => w.get(id) !== undefined);
-      const out = { avatarId: client.avatarId, id, text: client.world.get(id)?.components.text, serverTime: client.serverTime(), revision: client.world.revision };
+      const out = {
+        avatarId: client.avatarId,
+        id,
+        text: client.world.get(id)?.components.text,
+        serverTime: client.serverTime(),
+        revision: client.world.revision,
+      };
       await client.close();
       return out;
     }, bed.place.url);

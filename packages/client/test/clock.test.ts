@@ -17,7 +17,10 @@ describe("clock sync", () => {
 
   it("keeps syncing after connect", async () => {
     const alice = await bed.join("alice");
-    await vi.waitFor(() => expect(alice.stats.sentByName.clock).toBeGreaterThanOrEqual(2), { timeout: 3000, interval: 100 });
+    await vi.waitFor(() => expect(alice.stats.sentByName.clock).toBeGreaterThanOrEqual(2), {
+      timeout: 3000,
+      interval: 100,
+    });
     await vi.waitFor(() => expect(alice.stats.receivedByName.clock).toBeGreaterThanOrEqual(2), { timeout: 1000 });
     expect(Math.abs(alice.serverTime() - bed.place.ctx.serverTime())).toBeLessThanOrEqual(alice.rtt / 2 + 1e-6);
   });

@@ -24,13 +24,22 @@ describe("connect", () => {
 
   it("accepts an alloplace:// URL and spawns a custom avatar with its children", async () => {
     const client = await bed.join("bob", {
-      avatar: { transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1.6, 0, 1] }, visor: { display_name: "bob" }, children: [{ text: { string: "bob" } }] },
+      avatar: {
+        transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1.6, 0, 1] },
+        visor: { display_name: "bob" },
+        children: [{ text: { string: "bob" } }],
+      },
     });
-    const again = await connect(`alloplace://127.0.0.1:${bed.place.port}`, { identity: { display_name: "carol" }, logger: quietLogger });
+    const again = await connect(`alloplace://127.0.0.1:${bed.place.port}`, {
+      identity: { display_name: "carol" },
+      logger: quietLogger,
+    });
     try {
       expect(again.url).toBe(bed.place.url);
       await again.waitForWorld((w) => w.get(client.avatarId) !== undefined);
-      const children = [...again.world.entities.values()].filter((e) => e.components.relationships?.parent === client.avatarId);
+      const children = [...again.world.entities.values()].filter(
+        (e) => e.components.relationships?.parent === client.avatarId,
+      );
       expect(children.map((c) => c.components.text)).toEqual([{ string: "bob" }]);
       expect(again.world.get(client.avatarId)?.components.visor).toEqual({ display_name: "bob" });
     } finally {
@@ -43,7 +52,9 @@ describe("connect", () => {
     const attempt = connect(`ws://127.0.0.1:${port}/`, { logger: quietLogger, timeout: 2000 });
     await expect(attempt).rejects.toBeInstanceOf(PlaceUnreachableError);
     await expect(attempt).rejects.toMatchObject({ url: `ws://127.0.0.1:${port}/` });
-    await expect(attempt).rejects.toThrow(/Could not reach the place at ws:\/\/127\.0\.0\.1:\d+\/: .*Is the place running/);
+    await expect(attempt).rejects.toThrow(
+      /Could not reach the place at ws:\/\/127\.0\.0\.1:\d+\/: .*Is the place running/,
+    );
   });
 
   it("rejects a URL that is not a place URL with PlaceUrlError", async () => {
@@ -82,8 +93,16 @@ describe("connect", () => {
         socket.on("message", (data) => {
           const message = JSON.parse(String(data));
           if (Array.isArray(message) && message[5][0] === "announce") {
-            socket.send(JSON.stringify(["interaction", "response", "place", "", message[4], ["announce", "av1", "Fake place"]]));
-            socket.send(JSON.stringify({ patch_style: "set", revision: 2, entities: { av1: { id: "av1", components: { transform: { matrix: [1] } } } } }));
+            socket.send(
+              JSON.stringify(["interaction", "response", "place", "", message[4], ["announce", "av1", "Fake place"]]),
+            );
+            socket.send(
+              JSON.stringify({
+                patch_style: "set",
+                revision: 2,
+                entities: { av1: { id: "av1", components: { transform: { matrix: [1] } } } },
+              }),
+            );
           } else if (message.cmd === "clock") socket.send(JSON.stringify({ ...message, server_time: 100 }));
           else if (message.cmd === "intent") intents.push(message.intent.ack_state_rev);
         });
@@ -120,7 +139,9 @@ describe("connect", () => {
         socket.on("message", (data) => {
           const message = JSON.parse(String(data));
           if (Array.isArray(message) && message[5][0] === "announce") {
-            send(JSON.stringify(["interaction", "response", "place", "", message[4], ["announce", "av1", "Fake place"]]));
+            send(
+              JSON.stringify(["interaction", "response", "place", "", message[4], ["announce", "av1", "Fake place"]]),
+            );
             send(JSON.stringify({ patch_style: "set", revision: 2, entities: { av1: { id: "av1", components: {} } } }));
           } else if (message.cmd === "clock") send(JSON.stringify({ ...message, server_time: 100 }));
         });
@@ -128,12 +149,33 @@ describe("connect", () => {
       const client = await connect(url, { logger: quietLogger });
       try {
         const words = "héllo ✓ 😀 \u2028";
-        send(JSON.stringify({ patch_style: "merge", patch_from: 2, revision: 3, entities: { u: { components: { text: { string: words } } } } }));
-        send('{"patch_style":"merge","patch_from":3,"revision":4,"entities":{"u":{"components":{"x":{"__proto__":{"polluted":1}}}}}}');
-        send('{"patch_style":"merge","patch_from":3,"revision":4,"entities":{"u":{"components":{"x":' + "[".repeat(60) + "]".repeat(60) + "}}}}");
+        send(
+          JSON.stringify({
+            patch_style: "merge",
+            patch_from: 2,
+            revision: 3,
+            entities: { u: { components: { text: { string: words } } } },
+          }),
+        );
+        send(
+          '{"patch_style":"merge","patch_from":3,"revision":4,"entities":{"u":{"components":{"x":{"__proto__":{"polluted":1}}}}}}',
+        );
+        send(
+          '{"patch_style":"merge","patch_from":3,"revision":4,"entities":{"u":{"components":{"x":' +
+            "[".repeat(60) +
+            "]".repeat(60) +
+            "}}}}",
+        );
         send(JSON.stringify({ patch_style: "set", revision: 4, entities: { u: { id: "v", components: {} } } }));
         send('{"patch_style":"merge","patch_from":3,"revision":4,"entities":{"u":{"components":{"n":1e999}}}}');
-        send(JSON.stringify({ patch_style: "merge", patch_from: 3, revision: 4, entities: { u: { components: { n: 4 } } } }));
+        send(
+          JSON.stringify({
+            patch_style: "merge",
+            patch_from: 3,
+            revision: 4,
+            entities: { u: { components: { n: 4 } } },
+          }),
+        );
         await vi.waitFor(() => expect(client.world.revision).toBe(4));
         expect(client.world.get("u")?.components).toEqual({ text: { string: words }, n: 4 });
         expect(client.stats.invalidMessagesReceived).toBe(4);
@@ -148,7 +190,10 @@ describe("connect", () => {
       server.on("connection", (socket) =>
         socket.on("message", (data) => {
           const message = JSON.parse(String(data));
-          if (Array.isArray(message)) socket.send(JSON.stringify(["interaction", "response", "place", "", message[4], ["announce", "av1", "Mute"]]));
+          if (Array.isArray(message))
+            socket.send(
+              JSON.stringify(["interaction", "response", "place", "", message[4], ["announce", "av1", "Mute"]]),
+            );
         }),
       );
       await expect(connect(url, { logger: quietLogger, timeout: 400 })).rejects.toThrow(

@@ -20,7 +20,11 @@ export async function startTestBed(options: PlaceOptions = {}): Promise<TestBed>
   return {
     place,
     async join(displayName, options = {}) {
-      const client = await connect(place.url, { identity: { display_name: displayName }, logger: quietLogger, ...options });
+      const client = await connect(place.url, {
+        identity: { display_name: displayName },
+        logger: quietLogger,
+        ...options,
+      });
       clients.push(client);
       return client;
     },

@@ -52,7 +52,9 @@ describe("requests and responses", () => {
       ids.add(i.requestId);
       setTimeout(() => i.respond(["echo", i.body[1] ?? null]), 5);
     });
-    const answers = await Promise.all(Array.from({ length: 20 }, (_, n) => alice.request(alice.avatarId, bob.avatarId, ["echo", n])));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, n) => alice.request(alice.avatarId, bob.avatarId, ["echo", n])),
+    );
     expect(answers).toEqual(Array.from({ length: 20 }, (_, n) => ["echo", n]));
     expect(ids.size).toBe(20);
   });
@@ -63,7 +65,13 @@ describe("requests and responses", () => {
     const next = firstValueFrom(bob.interactions$);
     alice.send(alice.avatarId, bob.avatarId, ["point", [0, 1, 0], [0, 1, -2]]);
     const oneway = await next;
-    expect(oneway).toMatchObject({ type: "oneway", name: "point", senderEntityId: alice.avatarId, receiverEntityId: bob.avatarId, requestId: "" });
+    expect(oneway).toMatchObject({
+      type: "oneway",
+      name: "point",
+      senderEntityId: alice.avatarId,
+      receiverEntityId: bob.avatarId,
+      requestId: "",
+    });
     expect(() => oneway.respond(["point", "ok"])).toThrow(AlloError);
   });
 
@@ -71,12 +79,21 @@ describe("requests and responses", () => {
     const alice = await bed.join("alice");
     const bob = await bed.join("bob");
     const carol = await bed.join("carol");
-    const [, subscriptionId] = await bob.request(bob.avatarId, "place", ["subscribe", `["interaction", "publication", _, _, _, ["chat", ...]]`]);
+    const [, subscriptionId] = await bob.request(bob.avatarId, "place", [
+      "subscribe",
+      `["interaction", "publication", _, _, _, ["chat", ...]]`,
+    ]);
     expect(typeof subscriptionId).toBe("string");
     const seenByCarol = collect<IncomingInteraction>(carol.interactions$);
     const next = firstValueFrom(bob.interactions$);
     alice.publish(alice.avatarId, ["chat", "hello"]);
-    expect(await next).toMatchObject({ type: "publication", name: "chat", senderEntityId: alice.avatarId, receiverEntityId: "", body: ["chat", "hello"] });
+    expect(await next).toMatchObject({
+      type: "publication",
+      name: "chat",
+      senderEntityId: alice.avatarId,
+      receiverEntityId: "",
+      body: ["chat", "hello"],
+    });
     await carol.request(carol.avatarId, "place", ["list_agents"]); // carol has had everything the place sent her before this
     expect(seenByCarol).toEqual([]);
   });
@@ -87,7 +104,11 @@ describe("requests and responses", () => {
     bob.interactions$.subscribe((i) => i.respond(["poke", "failed", "the button is broken"]));
     const attempt = alice.request(alice.avatarId, bob.avatarId, ["poke", true]);
     await expect(attempt).rejects.toBeInstanceOf(InteractionError);
-    await expect(attempt).rejects.toMatchObject({ interactionName: "poke", reason: "the button is broken", body: ["poke", "failed", "the button is broken"] });
+    await expect(attempt).rejects.toMatchObject({
+      interactionName: "poke",
+      reason: "the button is broken",
+      body: ["poke", "failed", "the button is broken"],
+    });
   });
 
   it("rejects with InteractionError for the place's errors", async () => {
@@ -97,7 +118,9 @@ describe("requests and responses", () => {
       interactionName: "change_components",
       reason: "no such entity",
     });
-    await expect(alice.request(alice.avatarId, "nobody-here", ["poke", true])).rejects.toMatchObject({ reason: "no such entity" });
+    await expect(alice.request(alice.avatarId, "nobody-here", ["poke", true])).rejects.toMatchObject({
+      reason: "no such entity",
+    });
   });
 
   it("rejects with InteractionDeniedError when the place's ACL refuses", async () => {
@@ -106,7 +129,9 @@ describe("requests and responses", () => {
     const attempt = alice.changeComponents(bob.avatarId, { text: { string: "mine now" } });
     await expect(attempt).rejects.toBeInstanceOf(InteractionDeniedError);
     await expect(attempt).rejects.toMatchObject({ interactionName: "change_components" });
-    await expect(attempt).rejects.toThrow(/"change_components" was denied by the place's access rules: .*change_components/);
+    await expect(attempt).rejects.toThrow(
+      /"change_components" was denied by the place's access rules: .*change_components/,
+    );
     expect(bob.world.get(bob.avatarId)?.components.text).toBeUndefined();
   });
 
@@ -131,7 +156,9 @@ describe("requests and responses", () => {
     expect(closed.error?.message).toMatch(/connection to the place was lost/);
     expect(await interactionsEnd).toEqual([]);
     expect(alice.isOpen).toBe(false);
-    await expect(alice.request(alice.avatarId, bob.avatarId, ["poke", true])).rejects.toBeInstanceOf(ConnectionLostError);
+    await expect(alice.request(alice.avatarId, bob.avatarId, ["poke", true])).rejects.toBeInstanceOf(
+      ConnectionLostError,
+    );
     expect(() => alice.send(alice.avatarId, bob.avatarId, ["point-exit"])).toThrow(AlloError);
   });
 
@@ -163,10 +190,14 @@ describe("pacing (the place's rate limit, docs/protocol.md §5)", () => {
     const alice = await bed.join("alice", { sendBudget: false });
     const { id } = await alice.spawnEntity({ text: { string: "0" } });
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 600 }, (_, n) => alice.changeComponents(id, { text: { string: String(n) } }, [], { timeout: 1500 })),
+      Array.from({ length: 600 }, (_, n) =>
+        alice.changeComponents(id, { text: { string: String(n) } }, [], { timeout: 1500 }),
+      ),
     );
     expect(agentOf(bed.place, alice).stats.rateLimited).toBeGreaterThan(0);
-    const refused = outcomes.filter((o) => o.status === "rejected" && o.reason instanceof InteractionError && o.reason.reason === "rate limited").length;
+    const refused = outcomes.filter(
+      (o) => o.status === "rejected" && o.reason instanceof InteractionError && o.reason.reason === "rate limited",
+    ).length;
     expect(refused).toBeGreaterThan(0);
     expect(refused).toBeLessThanOrEqual(agentOf(bed.place, alice).stats.rateLimited); // intents are dropped too
     // The place answers what it drops (docs/protocol.md §2.1 step 2): nothing waits for a timeout.
@@ -180,7 +211,8 @@ describe("sending", () => {
     const bob = await bed.join("bob");
     const received = collect<IncomingInteraction>(bob.interactions$);
     // The net.Socket under `ws` (private): count what reaches it, one call per write or writev.
-    const raw = (alice as unknown as { connection: { socket: { _socket: { _write: Function; _writev: Function } } } }).connection.socket._socket;
+    const raw = (alice as unknown as { connection: { socket: { _socket: { _write: Function; _writev: Function } } } })
+      .connection.socket._socket;
     const writes: number[] = [];
     const { _write, _writev } = raw;
     raw._write = function (this: unknown, ...args: unknown[]) {
@@ -226,12 +258,17 @@ describe("interactions that arrive before anyone listens", () => {
     const bob = await bed.join("bob");
     // Bob pokes alice's avatar the moment it appears in his world, as a visor's user might.
     const answer = new Promise<InteractionBody>((resolve, reject) => {
-      bob.entityAdded$.pipe(filter((e) => (e.components.text as { string?: string } | undefined)?.string === "alice")).subscribe((e) => {
-        bob.request(bob.avatarId, e.id, ["poke", true], { timeout: 10_000 }).then(resolve, reject);
-      });
+      bob.entityAdded$
+        .pipe(filter((e) => (e.components.text as { string?: string } | undefined)?.string === "alice"))
+        .subscribe((e) => {
+          bob.request(bob.avatarId, e.id, ["poke", true], { timeout: 10_000 }).then(resolve, reject);
+        });
     });
     // Alice's socket holds back the place's clock echoes until the poke came in, so connect() cannot resolve before it.
-    const alice = await bed.join("alice", { avatar: { text: { string: "alice" } }, WebSocket: clockHeldUntilFrame('"poke"') });
+    const alice = await bed.join("alice", {
+      avatar: { text: { string: "alice" } },
+      WebSocket: clockHeldUntilFrame('"poke"'),
+    });
     expect(alice.stats.receivedByName.poke).toBe(1); // it arrived before anyone could subscribe
     alice.interactions$.subscribe((i) => i.respond(["poke", "ok", i.senderEntityId]));
     expect(await answer).toEqual(["poke", "ok", bob.avatarId]);
@@ -240,7 +277,10 @@ describe("interactions that arrive before anyone listens", () => {
   it("holds what arrives after connect() until the first subscriber, in order; later subscribers see only what follows", async () => {
     const alice = await bed.join("alice");
     const bob = await bed.join("bob");
-    const answers = [alice.request(alice.avatarId, bob.avatarId, ["poke", true]), alice.request(alice.avatarId, bob.avatarId, ["quit"])];
+    const answers = [
+      alice.request(alice.avatarId, bob.avatarId, ["poke", true]),
+      alice.request(alice.avatarId, bob.avatarId, ["quit"]),
+    ];
     alice.send(alice.avatarId, bob.avatarId, ["point", [0, 0, 0], [0, 0, -1]]);
     await vi.waitFor(() => expect(bob.stats.receivedByName.point).toBe(1));
     const first = collect<IncomingInteraction>(bob.interactions$);
@@ -249,7 +289,10 @@ describe("interactions that arrive before anyone listens", () => {
     expect(first.map((i) => i.name)).toEqual(["poke", "quit", "point"]);
     expect(second.map((i) => i.name)).toEqual(["poke", "quit", "point"]);
     first.filter((i) => i.type === "request").forEach((i) => i.respond([i.name, "ok"]));
-    expect(await Promise.all(answers)).toEqual([["poke", "ok"], ["quit", "ok"]]);
+    expect(await Promise.all(answers)).toEqual([
+      ["poke", "ok"],
+      ["quit", "ok"],
+    ]);
 
     const late = collect<IncomingInteraction>(bob.interactions$);
     const next = firstValueFrom(bob.interactions$);
@@ -265,7 +308,9 @@ describe("interactions that arrive before anyone listens", () => {
     const requests = Array.from({ length: 260 }, (_, n) => alice.request(alice.avatarId, bob.avatarId, ["poke", n]));
     // The four oldest are pushed out as the last four arrive, and refused at once, while bob still has no subscriber.
     const dropped = await Promise.allSettled(requests.slice(0, 4));
-    expect(dropped.map((o) => o.status === "rejected" && (o.reason as InteractionError).reason)).toEqual(Array(4).fill("the agent was not listening to interactions yet"));
+    expect(dropped.map((o) => o.status === "rejected" && (o.reason as InteractionError).reason)).toEqual(
+      Array(4).fill("the agent was not listening to interactions yet"),
+    );
     expect(bob.stats.receivedByName.poke).toBe(260);
     const held = collect<IncomingInteraction>(bob.interactions$);
     await Promise.resolve();

@@ -85,7 +85,9 @@ describe("WorldMirror", () => {
 
   it("refuses a merge patch based on another revision, changing nothing", () => {
     const mirror = new WorldMirror();
-    expect(mirror.apply({ patch_style: "merge", patch_from: 0, revision: 1, entities: { x: { components: {} } } })).toBe(false);
+    expect(
+      mirror.apply({ patch_style: "merge", patch_from: 0, revision: 1, entities: { x: { components: {} } } }),
+    ).toBe(false);
     mirror.apply(set(5, { a: { transform: { matrix: I } } }));
     const { events } = record(mirror);
     expect(mirror.apply({ patch_style: "merge", patch_from: 4, revision: 6, entities: { a: null } })).toBe(false);
@@ -96,7 +98,9 @@ describe("WorldMirror", () => {
 
   it("turns a later set into the differences with what it held", () => {
     const mirror = new WorldMirror();
-    mirror.apply(set(2, { a: { transform: { matrix: I }, text: { string: "same" } }, gone: { transform: { matrix: I } } }));
+    mirror.apply(
+      set(2, { a: { transform: { matrix: I }, text: { string: "same" } }, gone: { transform: { matrix: I } } }),
+    );
     const entityA = mirror.get("a")!;
     const text = entityA.components.text;
     const { events, changes } = record(mirror);
@@ -135,13 +139,28 @@ describe("WorldMirror", () => {
         gone: null,
       },
     });
-    expect(events.filter((e) => e.startsWith("added"))).toEqual(["added top", "added mid", "added kid", "added first", "added second", "added underHeld", "added orphan"]);
+    expect(events.filter((e) => e.startsWith("added"))).toEqual([
+      "added top",
+      "added mid",
+      "added kid",
+      "added first",
+      "added second",
+      "added underHeld",
+      "added orphan",
+    ]);
   });
 
   it("keeps a set's order when parents come first, and orders a chain of 50,000 listed children first", () => {
     const inOrder = new WorldMirror();
     const seen = record(inOrder).events;
-    inOrder.apply(set(2, { a: {}, b: { relationships: { parent: "a" } }, c: { relationships: { parent: "b" } }, d: { relationships: { parent: "a" } } }));
+    inOrder.apply(
+      set(2, {
+        a: {},
+        b: { relationships: { parent: "a" } },
+        c: { relationships: { parent: "b" } },
+        d: { relationships: { parent: "a" } },
+      }),
+    );
     expect(seen).toEqual(["added a", "added b", "added c", "added d", "state 2 set"]);
 
     const n = 50_000;
@@ -166,7 +185,11 @@ describe("WorldMirror", () => {
     const mirror = new WorldMirror();
     const docs: Record<number, Record<string, Entity>> = {
       2: { a: { id: "a", components: { text: { string: "2" } } }, b: { id: "b", components: {} } },
-      3: { a: { id: "a", components: { text: { string: "3" } } }, b: { id: "b", components: {} }, c: { id: "c", components: { n: 3 } } },
+      3: {
+        a: { id: "a", components: { text: { string: "3" } } },
+        b: { id: "b", components: {} },
+        c: { id: "c", components: { n: 3 } },
+      },
       4: { a: { id: "a", components: { text: { string: "2" } } }, d: { id: "d", components: {} } },
     };
     mirror.apply({ patch_style: "set", revision: 2, entities: docs[2] });
@@ -203,7 +226,9 @@ describe("WorldMirror", () => {
       expect(mirror.apply(mergeFrame(docs, base, revision))).toBe(true);
       held.push(revision);
       expect(mirror.toDocument()).toEqual({ revision, entities: docs[revision] });
-      expect(Object.fromEntries([...shadow].map(([id, components]) => [id, { id, components }]))).toEqual(docs[revision]);
+      expect(Object.fromEntries([...shadow].map(([id, components]) => [id, { id, components }]))).toEqual(
+        docs[revision],
+      );
     }
     expect(mirror.apply(mergeFrame(docs, 200, 300))).toBe(false); // older than the 64 revisions kept
   });
@@ -224,9 +249,11 @@ function mutate(doc: Record<string, Entity>, random: () => number): Record<strin
       const fresh = `e${Math.floor(random() * 40)}`;
       next[fresh] = { id: fresh, components: { transform: { matrix: [random(), 0, 0, 1] } } };
     } else if (roll < 0.4) delete next[id];
-    else if (roll < 0.7) (next[id].components as Record<string, Json>)[`c${Math.floor(random() * 4)}`] = { v: Math.floor(random() * 3) };
+    else if (roll < 0.7)
+      (next[id].components as Record<string, Json>)[`c${Math.floor(random() * 4)}`] = { v: Math.floor(random() * 3) };
     else if (roll < 0.85) delete (next[id].components as Record<string, Json>)[`c${Math.floor(random() * 4)}`];
-    else if (next[id].components.transform) next[id].components.transform = { ...next[id].components.transform, size: [random(), 1, 1] };
+    else if (next[id].components.transform)
+      next[id].components.transform = { ...next[id].components.transform, size: [random(), 1, 1] };
   }
   return next;
 }

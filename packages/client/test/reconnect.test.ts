@@ -3,7 +3,16 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Place } from "@allo/place";
 import { startTestPlace } from "@allo/place/testing";
-import { backoffDelay, connect, ConnectionLostError, DEFAULT_RECONNECT, ReconnectingError, type AlloClient, type ConnectOptions, type ConnectionState } from "../src/index.ts";
+import {
+  backoffDelay,
+  connect,
+  ConnectionLostError,
+  DEFAULT_RECONNECT,
+  ReconnectingError,
+  type AlloClient,
+  type ConnectOptions,
+  type ConnectionState,
+} from "../src/index.ts";
 import { agentOf, collect, quietLogger } from "./harness.ts";
 
 const places: Place[] = [];
@@ -19,7 +28,10 @@ async function place(port = 0): Promise<Place> {
   return started;
 }
 
-async function join(at: Place, reconnect: ConnectOptions["reconnect"] = { initialDelay: 20, maxDelay: 100 }): Promise<AlloClient> {
+async function join(
+  at: Place,
+  reconnect: ConnectOptions["reconnect"] = { initialDelay: 20, maxDelay: 100 },
+): Promise<AlloClient> {
   const client = await connect(at.url, { identity: { display_name: "app" }, logger: quietLogger, reconnect });
   clients.push(client);
   return client;
@@ -31,7 +43,9 @@ describe("backoffDelay", () => {
   it("doubles from the initial delay up to the cap, each shortened by at most the jitter", () => {
     const none = () => 0;
     const most = () => 1;
-    expect([1, 2, 3, 4, 5, 6, 20].map((n) => backoffDelay(n, DEFAULT_RECONNECT, none))).toEqual([250, 500, 1000, 2000, 2500, 2500, 2500]);
+    expect([1, 2, 3, 4, 5, 6, 20].map((n) => backoffDelay(n, DEFAULT_RECONNECT, none))).toEqual([
+      250, 500, 1000, 2000, 2500, 2500, 2500,
+    ]);
     expect([1, 2, 5].map((n) => backoffDelay(n, DEFAULT_RECONNECT, most))).toEqual([125, 250, 1250]);
   });
 });
@@ -44,7 +58,11 @@ describe("reconnect", () => {
     const oldAvatar = client.avatarId;
     await first.close({ code: 1012, reason: "restart" });
     await vi.waitFor(() => expect(client.connectionState.status).toBe("reconnecting"));
-    expect(client.connectionState).toMatchObject({ status: "reconnecting", attempt: expect.any(Number), lastClose: { code: 1012, reason: "restart" } });
+    expect(client.connectionState).toMatchObject({
+      status: "reconnecting",
+      attempt: expect.any(Number),
+      lastClose: { code: 1012, reason: "restart" },
+    });
     const second = await place(first.port);
     await vi.waitFor(() => expect(client.connectionState.status).toBe("connected"), { timeout: 5_000 });
     expect(client.avatarId).not.toBe(oldAvatar);
@@ -59,7 +77,9 @@ describe("reconnect", () => {
     expect(states2[0]).toBe("connected");
     expect(states2.at(-1)).toBe("connected");
     expect(states2.slice(1, -1).every((s) => s === "reconnecting")).toBe(true);
-    const { id } = await client.spawnEntity({ transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] } });
+    const { id } = await client.spawnEntity({
+      transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] },
+    });
     expect(second.world.get(id)).toBeDefined();
   });
 
@@ -69,9 +89,14 @@ describe("reconnect", () => {
     let closing: Promise<void> | undefined;
     const first: Place = await startTestPlace({
       port,
-      setup: (ctx) => ctx.hooks.onAgentAnnounced.push(() => void (closing ??= first.close({ code: 1012, reason: "restart" }))),
+      setup: (ctx) =>
+        ctx.hooks.onAgentAnnounced.push(() => void (closing ??= first.close({ code: 1012, reason: "restart" }))),
     });
-    const connecting = connect(first.url, { identity: { display_name: "app" }, logger: quietLogger, reconnect: { initialDelay: 20, maxDelay: 100 } });
+    const connecting = connect(first.url, {
+      identity: { display_name: "app" },
+      logger: quietLogger,
+      reconnect: { initialDelay: 20, maxDelay: 100 },
+    });
     await vi.waitFor(() => expect(closing).toBeDefined());
     await closing;
     const second = await place(port);
@@ -108,7 +133,9 @@ describe("reconnect", () => {
     expect(closed).toMatchObject({ why: "gave up", code: 1012 });
     expect(closed.reason).toMatch(/the place did not come back: 3 attempts/);
     expect(closed.error).toBeInstanceOf(ConnectionLostError);
-    const attempts = states.filter((s): s is Extract<ConnectionState, { status: "reconnecting" }> => s.status === "reconnecting").map((s) => s.attempt);
+    const attempts = states
+      .filter((s): s is Extract<ConnectionState, { status: "reconnecting" }> => s.status === "reconnecting")
+      .map((s) => s.attempt);
     expect(attempts).toEqual([1, 2, 3]);
     expect(client.connectionState).toMatchObject({ status: "closed", why: "gave up" });
   });

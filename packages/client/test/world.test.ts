@@ -30,14 +30,20 @@ describe("world mirror", () => {
     const { id, descendants } = await alice.spawnEntity({
       transform: { matrix: I },
       text: { string: "hello" },
-      children: [{ material: { color: [1, 0, 0, 1] }, children: [{ collider: { type: "box", width: 1, height: 1, depth: 1 } }] }, { text: { string: "second" } }],
+      children: [
+        { material: { color: [1, 0, 0, 1] }, children: [{ collider: { type: "box", width: 1, height: 1, depth: 1 } }] },
+        { text: { string: "second" } },
+      ],
     });
     expect(descendants).toHaveLength(3);
     await bob.waitForWorld((w) => descendants.every((d) => w.get(d)));
     expect(added.map((e) => e.id)).toEqual([id, ...descendants]); // parents first, in spec order here
     expect(bob.world.get(descendants[0])?.components.relationships).toEqual({ parent: id });
     expect(bob.world.get(descendants[1])?.components.relationships).toEqual({ parent: descendants[0] });
-    expect(bob.world.get(descendants[2])?.components).toMatchObject({ text: { string: "second" }, relationships: { parent: id } });
+    expect(bob.world.get(descendants[2])?.components).toMatchObject({
+      text: { string: "second" },
+      relationships: { parent: id },
+    });
     expect(bob.world.get(id)?.components.text).toEqual({ string: "hello" });
 
     await alice.changeComponents(id, { material: { color: [0, 1, 0, 1] } }, ["text"]);
@@ -62,20 +68,30 @@ describe("world mirror", () => {
     const [alice, bob, watcher] = await Promise.all([bed.join("alice"), bed.join("bob"), bed.join("watcher")]);
     const styles = collect<StateApplied>(watcher.state$);
     const spawned = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 ? alice : bob).spawnEntity({ transform: { matrix: I }, text: { string: `#${i}` } })),
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? alice : bob).spawnEntity({ transform: { matrix: I }, text: { string: `#${i}` } }),
+      ),
     );
     await Promise.all(
       spawned.flatMap(({ id }, i) => {
         const owner = i % 2 ? alice : bob;
-        return [1, 2, 3].map((n) => owner.changeComponents(id, { text: { string: `#${i}.${n}` }, material: { color: [n / 3, 0, 0, 1] } }));
+        return [1, 2, 3].map((n) =>
+          owner.changeComponents(id, { text: { string: `#${i}.${n}` }, material: { color: [n / 3, 0, 0, 1] } }),
+        );
       }),
     );
-    await Promise.all(spawned.filter((_, i) => i % 4 === 0).map(({ id }, i) => (i % 2 ? bob : alice).removeEntity(id).catch(() => (i % 2 ? alice : bob).removeEntity(id))));
+    await Promise.all(
+      spawned
+        .filter((_, i) => i % 4 === 0)
+        .map(({ id }, i) => (i % 2 ? bob : alice).removeEntity(id).catch(() => (i % 2 ? alice : bob).removeEntity(id))),
+    );
     await bob.changeComponents(bob.avatarId, { transform: { matrix: [...I.slice(0, 12), 1, 2, 3, 1] } });
 
     await vi.waitFor(() => expect(watcher.world.revision).toBe(bed.place.world.revision));
     expect(watcher.world.toDocument()).toEqual(bed.place.world.toDocument());
-    expect(alice.world.revision === bed.place.world.revision ? alice.world.toDocument() : bed.place.world.toDocument()).toEqual(bed.place.world.toDocument());
+    expect(
+      alice.world.revision === bed.place.world.revision ? alice.world.toDocument() : bed.place.world.toDocument(),
+    ).toEqual(bed.place.world.toDocument());
     expect(styles.length).toBeGreaterThan(0);
   });
 
@@ -88,7 +104,9 @@ describe("world mirror", () => {
     await vi.waitFor(() => expect(agent.ackRevision).toBe(bob.world.revision));
     const before = agent.ackRevision;
     await alice.changeComponents(id, { text: { string: "b" } });
-    await bob.waitForWorld((w) => w.revision > before && (w.get(id)?.components.text as { string: string }).string === "b");
+    await bob.waitForWorld(
+      (w) => w.revision > before && (w.get(id)?.components.text as { string: string }).string === "b",
+    );
     await vi.waitFor(() => expect(agent.ackRevision).toBe(bob.world.revision));
     expect(agent.ackRevision).toBeGreaterThan(before);
   });

@@ -35,10 +35,14 @@ export async function packCheckout(checkout: string, destination: string): Promi
   mkdirSync(destination, { recursive: true });
   const workspaces = names.flatMap((n) => ["--workspace", n]);
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-  const { stdout } = await run(npm, ["pack", ...workspaces, "--pack-destination", destination, "--json", "--loglevel", "error"], {
-    cwd: checkout,
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const { stdout } = await run(
+    npm,
+    ["pack", ...workspaces, "--pack-destination", destination, "--json", "--loglevel", "error"],
+    {
+      cwd: checkout,
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   const packed = JSON.parse(stdout) as { name: string; filename: string }[];
   return new Map(packed.map((p) => [p.name, p.filename]));
 }
@@ -46,7 +50,8 @@ export async function packCheckout(checkout: string, destination: string): Promi
 /** @allo/* name → tarball file name, for a folder of `npm pack` tarballs (allo-ui-0.1.0.tgz). */
 export function copyTarballs(folder: string, destination: string): Map<string, string> {
   const tarballs = readdirSync(folder).filter((f) => /^allo-.+-\d+\.\d+\.\d+.*\.tgz$/.test(f));
-  if (tarballs.length === 0) throw new Error(`${folder} holds no @allo tarballs (allo-<name>-<version>.tgz from npm pack)`);
+  if (tarballs.length === 0)
+    throw new Error(`${folder} holds no @allo tarballs (allo-<name>-<version>.tgz from npm pack)`);
   mkdirSync(destination, { recursive: true });
   const found = new Map<string, string>();
   for (const file of tarballs) {
@@ -62,9 +67,14 @@ export function copyTarballs(folder: string, destination: string): Map<string, s
  * source is a checkout or a tarball folder.
  */
 export async function alloDependencySpecs(source: string | undefined, appDir: string): Promise<Map<string, string>> {
-  if (!source) return new Map(["@allo/ui", "@allo/cli", "@allo/testing", "@allo/client", "@allo/protocol"].map((n) => [n, `^${ownVersion()}`]));
+  if (!source)
+    return new Map(
+      ["@allo/ui", "@allo/cli", "@allo/testing", "@allo/client", "@allo/protocol"].map((n) => [n, `^${ownVersion()}`]),
+    );
   const destination = join(appDir, VENDOR_DIR);
-  const files = existsSync(join(source, "packages")) ? await packCheckout(source, destination) : copyTarballs(source, destination);
+  const files = existsSync(join(source, "packages"))
+    ? await packCheckout(source, destination)
+    : copyTarballs(source, destination);
   return new Map([...files].map(([name, file]) => [name, `file:${VENDOR_DIR}/${file}`]));
 }
 

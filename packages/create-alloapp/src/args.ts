@@ -64,7 +64,8 @@ export function parseCreateArgs(argv: string[]): CreateOptions {
   const { values, positionals } = parsed;
   if (positionals.length > 1) throw new UsageError(`one folder at a time, got ${positionals.join(", ")}`);
   const template = values.template;
-  if (template !== undefined && !isTemplate(template)) throw new UsageError(`unknown template "${template}"; choose ${TEMPLATES.join(" or ")}`);
+  if (template !== undefined && !isTemplate(template))
+    throw new UsageError(`unknown template "${template}"; choose ${TEMPLATES.join(" or ")}`);
   return {
     directory: positionals[0],
     name: values.name,

@@ -22,7 +22,11 @@ export function installDependencies(options: InstallOptions): Promise<void> {
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
   options.output.write(`\nInstalling dependencies: npm ${args.join(" ")}\n`);
   const started = Date.now();
-  const child = spawn(npm, args, { cwd: options.dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, npm_config_loglevel: "warn" } });
+  const child = spawn(npm, args, {
+    cwd: options.dir,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, npm_config_loglevel: "warn" },
+  });
   child.stdout.pipe(options.output, { end: false });
   child.stderr.pipe(options.output, { end: false });
   // npm draws no progress when its output is not a terminal; say that it is still working.
@@ -37,7 +41,10 @@ export function installDependencies(options: InstallOptions): Promise<void> {
       if (code === 0) {
         options.output.write(`Installed in ${seconds(started)} s\n`);
         resolve();
-      } else reject(new Error(`npm install failed (exit ${code}); fix the problem above, then run npm install in ${options.dir}`));
+      } else
+        reject(
+          new Error(`npm install failed (exit ${code}); fix the problem above, then run npm install in ${options.dir}`),
+        );
     });
   });
 }

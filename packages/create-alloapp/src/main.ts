@@ -44,7 +44,8 @@ async function create(argv: string[], io: Io): Promise<void> {
     return;
   }
   const mayAsk = io.interactive && !options.yes;
-  if (!options.directory && !mayAsk && !options.yes) throw new UsageError("say which folder to create, e.g. npx create-alloapp my-app");
+  if (!options.directory && !mayAsk && !options.yes)
+    throw new UsageError("say which folder to create, e.g. npx create-alloapp my-app");
   const answers = mayAsk
     ? await ask(options, { input: io.stdin, output: io.stdout })
     : {
@@ -67,7 +68,13 @@ async function create(argv: string[], io: Io): Promise<void> {
   const files = writeTemplate({ dir, name, displayName: answers.displayName, template: answers.template, allo });
   for (const file of files) io.stdout.write(`  + ${file}\n`);
 
-  if (options.install) await installDependencies({ dir, offline: options.offline, preferOffline: options.preferOffline, output: io.stdout });
+  if (options.install)
+    await installDependencies({
+      dir,
+      offline: options.offline,
+      preferOffline: options.preferOffline,
+      output: io.stdout,
+    });
   io.stdout.write(nextSteps(relative(io.cwd, dir) || ".", options.install));
 }
 

@@ -3,14 +3,29 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
-import { ask, checkPackageName, copyTarballs, displayNameOf, main, npmInstallArgs, parseCreateArgs, workspaceCheckout, type Io } from "../src/index.ts";
+import {
+  ask,
+  checkPackageName,
+  copyTarballs,
+  displayNameOf,
+  main,
+  npmInstallArgs,
+  parseCreateArgs,
+  workspaceCheckout,
+  type Io,
+} from "../src/index.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "create-alloapp-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function capture(): Writable & { text: () => string } {
   let text = "";
-  const stream = new Writable({ write(chunk, _enc, done) { text += chunk.toString(); done(); } }) as Writable & { text: () => string };
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      text += chunk.toString();
+      done();
+    },
+  }) as Writable & { text: () => string };
   stream.text = () => text;
   return stream;
 }
@@ -25,14 +40,23 @@ function io(cwd: string, answers?: string): Io & { out: ReturnType<typeof captur
 
 describe("command line", () => {
   it("reads the folder, the template and the flags", () => {
-    expect(parseCreateArgs(["my-app", "--template", "blank", "--no-install", "--offline", "-d", "My App"])).toMatchObject({
-      directory: "my-app", template: "blank", install: false, offline: true, displayName: "My App", yes: false,
+    expect(
+      parseCreateArgs(["my-app", "--template", "blank", "--no-install", "--offline", "-d", "My App"]),
+    ).toMatchObject({
+      directory: "my-app",
+      template: "blank",
+      install: false,
+      offline: true,
+      displayName: "My App",
+      yes: false,
     });
     expect(parseCreateArgs([])).toMatchObject({ directory: undefined, template: undefined, install: true });
   });
 
   it("refuses unknown templates, unknown flags and two folders with a usage error", () => {
-    expect(() => parseCreateArgs(["x", "--template", "fancy"])).toThrow(/unknown template "fancy"; choose hello or blank/);
+    expect(() => parseCreateArgs(["x", "--template", "fancy"])).toThrow(
+      /unknown template "fancy"; choose hello or blank/,
+    );
     expect(() => parseCreateArgs(["x", "--colour"])).toThrow(/Unknown option '--colour'/);
     expect(() => parseCreateArgs(["a", "b"])).toThrow(/one folder at a time/);
   });
@@ -56,14 +80,20 @@ describe("command line", () => {
 describe("questions", () => {
   it("asks for the folder, the template and the display name, taking defaults for empty answers", async () => {
     const out = capture();
-    const answers = await ask({}, { input: new PassThrough().end("\nfancy\nblank\n\n") as unknown as PassThrough, output: out });
+    const answers = await ask(
+      {},
+      { input: new PassThrough().end("\nfancy\nblank\n\n") as unknown as PassThrough, output: out },
+    );
     expect(answers).toEqual({ directory: "my-alloapp", template: "blank", displayName: "My Alloapp" });
     expect(out.text()).toContain('there is no template "fancy"');
   });
 
   it("asks only what the flags did not say", async () => {
     const out = capture();
-    const answers = await ask({ directory: "clock", template: "hello" }, { input: new PassThrough().end("Big Clock\n") as unknown as PassThrough, output: out });
+    const answers = await ask(
+      { directory: "clock", template: "hello" },
+      { input: new PassThrough().end("Big Clock\n") as unknown as PassThrough, output: out },
+    );
     expect(answers).toEqual({ directory: "clock", template: "hello", displayName: "Big Clock" });
     expect(out.text()).toBe("Display name (Clock): ");
   });
@@ -74,7 +104,16 @@ describe("writing a project", () => {
     const t = io(scratch);
     expect(await main(["hello-app", "--yes", "--no-install", "--allo-packages", fakeTarballs()], t)).toBe(0);
     const dir = join(scratch, "hello-app");
-    for (const file of ["src/app.tsx", "test/app.test.tsx", "tsconfig.json", "vitest.config.ts", "README.md", "Dockerfile", ".gitignore", ".dockerignore"]) {
+    for (const file of [
+      "src/app.tsx",
+      "test/app.test.tsx",
+      "tsconfig.json",
+      "vitest.config.ts",
+      "README.md",
+      "Dockerfile",
+      ".gitignore",
+      ".dockerignore",
+    ]) {
       expect(existsSync(join(dir, file)), file).toBe(true);
     }
     const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
@@ -90,7 +129,7 @@ describe("writing a project", () => {
     expect(readFileSync(join(dir, "src/app.tsx"), "utf8")).toContain('"Hello from Hello App!"');
     expect(readFileSync(join(dir, "README.md"), "utf8")).toMatch(/^# Hello App\n/);
     expect(readFileSync(join(dir, "Dockerfile"), "utf8")).toContain('CMD ["./node_modules/.bin/allo", "serve"');
-    expect(t.out.text()).toMatch(/cd hello-app\n  npm install\n  npm run dev/);
+    expect(t.out.text()).toMatch(/cd hello-app\n {2}npm install\n {2}npm run dev/);
   });
 
   it("asks when a person is at the terminal", async () => {
@@ -128,6 +167,7 @@ describe("writing a project", () => {
 function fakeTarballs(): string {
   const dir = join(scratch, "tarballs");
   mkdirSync(dir, { recursive: true });
-  for (const name of ["ui", "cli", "testing", "place", "client", "protocol", "gateway"]) writeFileSync(join(dir, `allo-${name}-0.1.0.tgz`), "");
+  for (const name of ["ui", "cli", "testing", "place", "client", "protocol", "gateway"])
+    writeFileSync(join(dir, `allo-${name}-0.1.0.tgz`), "");
   return dir;
 }

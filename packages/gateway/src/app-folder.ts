@@ -56,7 +56,8 @@ export function loadAppFolder(folder: string, path = "/"): AppFolder {
   const displayName = str(pkg.allo?.displayName) ?? str(pkg.displayName) ?? name;
   const declared = str(pkg.allo?.main) ?? str(pkg.main);
   const entry = declared ? resolve(dir, declared) : DEFAULT_ENTRIES.map((e) => join(dir, e)).find((e) => existsSync(e));
-  if (!entry) throw new AppFolderError(`${folder}: no entry found; set "allo": { "main": "src/main.ts" } in package.json`);
+  if (!entry)
+    throw new AppFolderError(`${folder}: no entry found; set "allo": { "main": "src/main.ts" } in package.json`);
   if (!isInside(dir, entry)) throw new AppFolderError(`${folder}: entry ${declared} is outside the app folder`);
   if (!existsSync(entry)) throw new AppFolderError(`${folder}: entry ${relative(dir, entry)} does not exist`);
   if (pkg.allo?.standby !== undefined && typeof pkg.allo.standby !== "boolean") {
@@ -64,7 +65,16 @@ export function loadAppFolder(folder: string, path = "/"): AppFolder {
   }
   const command = appCommand(dir, entry);
   const standby = typeof pkg.allo?.standby === "boolean" ? pkg.allo.standby : runsOnAlloUi(pkg, dir, entry);
-  return { path: normalisePath(path), dir, name, displayName, description: str(pkg.description) ?? "", entry, command, standby };
+  return {
+    path: normalisePath(path),
+    dir,
+    name,
+    displayName,
+    description: str(pkg.description) ?? "",
+    entry,
+    command,
+    standby,
+  };
 }
 
 /**
@@ -78,7 +88,8 @@ export function appCommand(dir: string, entry: string): string[] {
   for (const specifier of ["tsx", "@allo/ui/register"]) {
     const found = tryResolve(req, specifier);
     if (found) loaders.push("--import", pathToFileURL(found).href);
-    else if (specifier === "tsx") throw new AppFolderError(`${dir}: cannot run ${basename(entry)} without tsx; add it to the app's dependencies`);
+    else if (specifier === "tsx")
+      throw new AppFolderError(`${dir}: cannot run ${basename(entry)} without tsx; add it to the app's dependencies`);
   }
   return [process.execPath, ...loaders, entry];
 }
@@ -86,7 +97,10 @@ export function appCommand(dir: string, entry: string): string[] {
 /** Whether an app runs on @allo/ui: it depends on it, or its .ts/.tsx entry is compiled by @allo/ui/register. */
 function runsOnAlloUi(pkg: PackageJson, dir: string, entry: string): boolean {
   if (pkg.dependencies?.["@allo/ui"] !== undefined || pkg.devDependencies?.["@allo/ui"] !== undefined) return true;
-  return !/\.(m|c)?js$/.test(entry) && tryResolve(createRequire(join(dir, "package.json")), "@allo/ui/register") !== undefined;
+  return (
+    !/\.(m|c)?js$/.test(entry) &&
+    tryResolve(createRequire(join(dir, "package.json")), "@allo/ui/register") !== undefined
+  );
 }
 
 /** Every subfolder of root holding a package.json, served at /<folder name> (the original gateway's APPS_ROOT). */

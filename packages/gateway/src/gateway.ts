@@ -4,7 +4,14 @@ import type { AddressInfo } from "node:net";
 import { createLogger, type Logger, type LogLevel } from "@allo/protocol";
 import type { AppFolder } from "./app-folder.ts";
 import { HttpError, readLaunchRequest } from "./launch-request.ts";
-import { AppStartError, InstanceLimitError, ShuttingDownError, Supervisor, type InstanceExit, type InstanceInfo } from "./supervisor.ts";
+import {
+  AppStartError,
+  InstanceLimitError,
+  ShuttingDownError,
+  Supervisor,
+  type InstanceExit,
+  type InstanceInfo,
+} from "./supervisor.ts";
 import type { StandbyInfo } from "./standby.ts";
 
 export interface GatewayOptions {
@@ -50,7 +57,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const apps = new Map(options.apps.map((a) => [a.path, a]));
   if (apps.size !== options.apps.length) throw new Error("two apps are served at the same path; give each its own");
   if (options.standby !== undefined && !(Number.isInteger(options.standby) && options.standby >= 0)) {
-    throw new Error(`standby must be a whole number of processes per app (0 turns standbys off), got ${options.standby}`);
+    throw new Error(
+      `standby must be a whole number of processes per app (0 turns standbys off), got ${options.standby}`,
+    );
   }
   const supervisor = new Supervisor({ ...options, logger: log });
   let closing = false;
@@ -67,7 +76,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const path = requestPath(req.url ?? "/");
     const method = req.method ?? "GET";
     if (path === "/healthz" && (method === "GET" || method === "HEAD")) {
-      return reply(res, 200, { status: closing ? "closing" : "ok", apps: apps.size, instances: supervisor.count(), standby: supervisor.standbys().length });
+      return reply(res, 200, {
+        status: closing ? "closing" : "ok",
+        apps: apps.size,
+        instances: supervisor.count(),
+        standby: supervisor.standbys().length,
+      });
     }
     const app = apps.get(path);
     if (method === "POST") {
@@ -79,7 +93,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         log.info("launched", { app: app.name, instance: instance.id, place: launch.placeUrl, warm: instance.warm });
         return reply(res, 200, { status: "ok", instance: instance.id });
       } catch (error) {
-        if (error instanceof InstanceLimitError || error instanceof ShuttingDownError) throw new HttpError(503, error.message);
+        if (error instanceof InstanceLimitError || error instanceof ShuttingDownError)
+          throw new HttpError(503, error.message);
         if (error instanceof AppStartError) throw new HttpError(500, error.message);
         throw error;
       }
@@ -157,13 +172,18 @@ export function requestPath(rawUrl: string): string {
 function publicOrigin(req: IncomingMessage): string {
   // Behind a TLS proxy (docs/hosting.md) the browser-facing scheme is in x-forwarded-proto.
   const forwarded = req.headers["x-forwarded-proto"];
-  const proto = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0].trim() === "https" ? "https" : "http";
+  const proto =
+    (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0].trim() === "https" ? "https" : "http";
   return `${proto}://${req.headers.host ?? "localhost"}`;
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return;
   const text = JSON.stringify(body) + "\n";
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), "cache-control": "no-store" });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+  });
   res.end(res.req.method === "HEAD" ? undefined : text);
 }

@@ -11,7 +11,10 @@ export interface LaunchRequest {
 /** An HTTP error the gateway answers with `{"status":"error","error":message}`. */
 export class HttpError extends Error {
   override name = "HttpError";
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -20,7 +23,8 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 export async function readLaunchRequest(req: IncomingMessage): Promise<LaunchRequest> {
   const server = header(req, "x-alloverse-server");
-  if (!server) throw new HttpError(400, "missing header x-alloverse-server: the URL of the place to connect the app to");
+  if (!server)
+    throw new HttpError(400, "missing header x-alloverse-server: the URL of the place to connect the app to");
   let placeUrl: string;
   try {
     placeUrl = parsePlaceUrl(server).href;
@@ -46,7 +50,8 @@ function parseObject(text: string, what: string): JsonObject {
   } catch (e) {
     throw new HttpError(400, `${what} is not valid JSON: ${(e as Error).message}`);
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new HttpError(400, `${what} must be a JSON object`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new HttpError(400, `${what} must be a JSON object`);
   return value as JsonObject;
 }
 

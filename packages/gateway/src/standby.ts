@@ -88,7 +88,10 @@ export class StandbyPool {
   }
 
   list(appPath?: string): StandbyInfo[] {
-    return [...this.pools.values()].flat().map((s) => s.info).filter((i) => appPath === undefined || i.appPath === appPath);
+    return [...this.pools.values()]
+      .flat()
+      .map((s) => s.info)
+      .filter((i) => appPath === undefined || i.appPath === appPath);
   }
 
   /** Starts standbys where one is missing and there is room. Called whenever that may have changed. */
@@ -119,7 +122,10 @@ export class StandbyPool {
       const waitMs = 2 * usual + 1000 - (Date.now() - starting.info.startedAt);
       if (waitMs <= 0) return undefined;
       let timer: NodeJS.Timeout | undefined;
-      const readyInTime = await Promise.race([starting.ready, new Promise<false>((r) => (timer = setTimeout(r, waitMs, false)))]);
+      const readyInTime = await Promise.race([
+        starting.ready,
+        new Promise<false>((r) => (timer = setTimeout(r, waitMs, false))),
+      ]);
       clearTimeout(timer);
       if (!readyInTime) return undefined;
       // Ready, unless another launch took it meanwhile: look again.
@@ -151,7 +157,10 @@ export class StandbyPool {
       });
     });
     if (!acknowledged) {
-      proc.log.warn("standby did not take its launch; starting the app cold", { pid: proc.pid, stderr: proc.stderrTail.slice(-10).join("\n") });
+      proc.log.warn("standby did not take its launch; starting the app cold", {
+        pid: proc.pid,
+        stderr: proc.stderrTail.slice(-10).join("\n"),
+      });
       this.failed(standby.app);
       this.stopInBackground(proc);
       return undefined;
@@ -166,7 +175,11 @@ export class StandbyPool {
   /** Stops one standby of another app (or of this one if none), to make room for a cold start within the limits. */
   evictFor(app: AppFolder, sameAppOnly: boolean): boolean {
     const candidates = [...this.pools.values()].flat().filter((s) => (sameAppOnly ? s.app.path === app.path : true));
-    candidates.sort((a, b) => Number(a.app.path === app.path) - Number(b.app.path === app.path) || Number(a.info.ready) - Number(b.info.ready));
+    candidates.sort(
+      (a, b) =>
+        Number(a.app.path === app.path) - Number(b.app.path === app.path) ||
+        Number(a.info.ready) - Number(b.info.ready),
+    );
     const victim = candidates[0];
     if (!victim) return false;
     this.remove(victim);
@@ -180,7 +193,8 @@ export class StandbyPool {
     this.closing = true;
     for (const timer of this.retryTimers.values()) clearTimeout(timer);
     // Those still spawning are stopped by start() as soon as the OS has started them.
-    for (const standby of [...this.pools.values()].flat()) if (this.remove(standby).proc) this.stopInBackground(standby.proc!);
+    for (const standby of [...this.pools.values()].flat())
+      if (this.remove(standby).proc) this.stopInBackground(standby.proc!);
     while (this.stopping.size > 0) await Promise.all(this.stopping);
   }
 
@@ -220,7 +234,10 @@ export class StandbyPool {
           if (standby.taken || this.closing) return; // a launch owns it now, or the gateway stopped it
           this.remove(standby);
           log.warn(info.ready ? "standby ended while waiting for a launch" : "standby ended before it was ready", {
-            pid: proc.pid, code, signal, stderr: proc.stderrTail.slice(-10).join("\n"),
+            pid: proc.pid,
+            code,
+            signal,
+            stderr: proc.stderrTail.slice(-10).join("\n"),
           });
           this.failed(app);
           this.fill();
@@ -270,16 +287,22 @@ export class StandbyPool {
     if (failures >= MAX_FAILURES) {
       if (!this.disabled.has(app.path)) {
         this.disabled.add(app.path);
-        this.options.logger.warn(`${app.name}: ${failures} standbys in a row ended before serving a launch; its launches start cold from now on`, {
-          hint: "an app kept warm must start through runApp from @allo/ui, and read its launch args when it renders (docs/hosting.md)",
-        });
+        this.options.logger.warn(
+          `${app.name}: ${failures} standbys in a row ended before serving a launch; its launches start cold from now on`,
+          {
+            hint: "an app kept warm must start through runApp from @allo/ui, and read its launch args when it renders (docs/hosting.md)",
+          },
+        );
       }
       return;
     }
     const delayMs = 1000 * 2 ** (failures - 1);
     this.retryAt.set(app.path, Date.now() + delayMs);
     clearTimeout(this.retryTimers.get(app.path));
-    this.retryTimers.set(app.path, setTimeout(() => this.fill(), delayMs));
+    this.retryTimers.set(
+      app.path,
+      setTimeout(() => this.fill(), delayMs),
+    );
   }
 
   private stopInBackground(proc: AppProcess): void {

@@ -104,7 +104,8 @@ export class Supervisor {
       stopTimeoutMs: this.stopTimeoutMs,
       env: this.appEnv,
       hasRoom: (app) =>
-        this.count(app.path) + this.pool.count(app.path) < this.maxInstancesPerApp && this.count() + this.pool.count() < this.maxInstances,
+        this.count(app.path) + this.pool.count(app.path) < this.maxInstancesPerApp &&
+        this.count() + this.pool.count() < this.maxInstances,
     });
   }
 
@@ -124,7 +125,7 @@ export class Supervisor {
   }
 
   count(appPath?: string): number {
-    const starting = appPath === undefined ? sum(this.reserved.values()) : this.reserved.get(appPath) ?? 0;
+    const starting = appPath === undefined ? sum(this.reserved.values()) : (this.reserved.get(appPath) ?? 0);
     return this.instances(appPath).length + starting;
   }
 
@@ -145,7 +146,9 @@ export class Supervisor {
       throw new InstanceLimitError(`the gateway runs its limit of ${this.maxInstances} app instances; try again later`);
     }
     if (this.count(appPath) >= this.maxInstancesPerApp) {
-      throw new InstanceLimitError(`${spec.app.name} runs its limit of ${this.maxInstancesPerApp} instances; try again later`);
+      throw new InstanceLimitError(
+        `${spec.app.name} runs its limit of ${this.maxInstancesPerApp} instances; try again later`,
+      );
     }
     this.reserved.set(appPath, (this.reserved.get(appPath) ?? 0) + 1);
     const started = this.startReserved(spec);
@@ -167,7 +170,10 @@ export class Supervisor {
     if (warm) return this.track(spec, warm, true);
     if (this.closing) throw new ShuttingDownError("the gateway is shutting down");
     // Standbys count against the limits; a cold start that fits without them makes room by stopping one.
-    while (this.count(spec.app.path) + this.pool.count(spec.app.path) > this.maxInstancesPerApp && this.pool.evictFor(spec.app, true));
+    while (
+      this.count(spec.app.path) + this.pool.count(spec.app.path) > this.maxInstancesPerApp &&
+      this.pool.evictFor(spec.app, true)
+    );
     while (this.count() + this.pool.count() > this.maxInstances && this.pool.evictFor(spec.app, false));
     const log = this.log.child(`${spec.app.name}#starting`);
     let proc: AppProcess;
@@ -190,10 +196,23 @@ export class Supervisor {
   }
 
   private track(spec: LaunchSpec, proc: AppProcess, warm: boolean): InstanceInfo {
-    const info: InstanceInfo = { id: this.nextId++, appPath: spec.app.path, pid: proc.pid, placeUrl: spec.placeUrl, startedAt: Date.now(), warm };
+    const info: InstanceInfo = {
+      id: this.nextId++,
+      appPath: spec.app.path,
+      pid: proc.pid,
+      placeUrl: spec.placeUrl,
+      startedAt: Date.now(),
+      warm,
+    };
     const log = (proc.log = this.log.child(`${spec.app.name}#${info.id}`));
     const exited = proc.closed.then(({ code, signal }) => {
-      const exit: InstanceExit = { ...info, code, signal, runtimeMs: Date.now() - info.startedAt, stderrTail: proc.stderrTail };
+      const exit: InstanceExit = {
+        ...info,
+        code,
+        signal,
+        runtimeMs: Date.now() - info.startedAt,
+        stderrTail: proc.stderrTail,
+      };
       this.live.delete(info.id);
       this.recentExits.push(exit);
       if (this.recentExits.length > KEEP_EXITS) this.recentExits.shift();

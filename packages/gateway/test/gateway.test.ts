@@ -9,7 +9,11 @@ describe("POST <app path>", () => {
   it("starts a fresh app process with the place URL, the launch args and the launcher's identity", async () => {
     const g = await gateway([app("echo-app")]);
     const file = reportFile();
-    const args = { avatarToken: "tok123", initialLocation: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1, -2, 1], reportFile: file };
+    const args = {
+      avatarToken: "tok123",
+      initialLocation: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1, -2, 1],
+      reportFile: file,
+    };
     const res = await launch(g.url, "/", args, { display_name: "Harry", id: 7 });
     expect(res.status).toBe(200);
     expect(res.json.status).toBe("ok");
@@ -52,7 +56,10 @@ describe("POST <app path>", () => {
   it("normalises an alloplace:// place URL to ws://", async () => {
     const g = await gateway([app("echo-app")]);
     const file = reportFile();
-    const res = await rawRequest(g.url, "POST", "/", { headers: { "x-alloverse-server": "alloplace://example.com" }, body: JSON.stringify({ reportFile: file }) });
+    const res = await rawRequest(g.url, "POST", "/", {
+      headers: { "x-alloverse-server": "alloplace://example.com" },
+      body: JSON.stringify({ reportFile: file }),
+    });
     expect(res.status).toBe(200);
     expect((await readReport(file)).placeUrl).toBe("ws://example.com:21337/");
   });
@@ -64,14 +71,23 @@ describe("POST <app path>", () => {
     expect(noPlace.json).toEqual({ status: "error", error: expect.stringContaining("x-alloverse-server") });
     const badPlace = await rawRequest(g.url, "POST", "/", { headers: { "x-alloverse-server": "ftp://x" }, body: "{}" });
     expect(badPlace.status).toBe(400);
-    const notJson = await rawRequest(g.url, "POST", "/", { headers: { "x-alloverse-server": "ws://x/" }, body: "{nope" });
+    const notJson = await rawRequest(g.url, "POST", "/", {
+      headers: { "x-alloverse-server": "ws://x/" },
+      body: "{nope",
+    });
     expect(notJson.status).toBe(400);
     expect(notJson.json.error).toMatch(/not valid JSON/);
     const array = await rawRequest(g.url, "POST", "/", { headers: { "x-alloverse-server": "ws://x/" }, body: "[1]" });
     expect(array.json.error).toMatch(/must be a JSON object/);
-    const badIdentity = await rawRequest(g.url, "POST", "/", { headers: { "x-alloverse-server": "ws://x/", "x-alloverse-launched-by": "{" }, body: "{}" });
+    const badIdentity = await rawRequest(g.url, "POST", "/", {
+      headers: { "x-alloverse-server": "ws://x/", "x-alloverse-launched-by": "{" },
+      body: "{}",
+    });
     expect(badIdentity.status).toBe(400);
-    const huge = await rawRequest(g.url, "POST", "/", { headers: { "x-alloverse-server": "ws://x/" }, body: JSON.stringify({ x: "a".repeat(70_000) }) });
+    const huge = await rawRequest(g.url, "POST", "/", {
+      headers: { "x-alloverse-server": "ws://x/" },
+      body: JSON.stringify({ x: "a".repeat(70_000) }),
+    });
     expect(huge.status).toBe(413);
     expect(g.instances()).toHaveLength(0);
   });
@@ -99,7 +115,15 @@ describe("paths", () => {
 
   it("refuses paths that try to leave the app folder, encoded or not", async () => {
     const g = await gateway([app("echo-app", "/echo")]);
-    for (const path of ["/echo/../crash-app", "/../../etc/passwd", "/echo/%2e%2e/crash-app", "/%2E%2E%2f%2e%2e%2fetc", "/echo/..%5c..%5cetc", "/echo/./", "/%zz"]) {
+    for (const path of [
+      "/echo/../crash-app",
+      "/../../etc/passwd",
+      "/echo/%2e%2e/crash-app",
+      "/%2E%2E%2f%2e%2e%2fetc",
+      "/echo/..%5c..%5cetc",
+      "/echo/./",
+      "/%zz",
+    ]) {
       const res = await launch(g.url, path, {});
       expect(res.status, path).toBe(400);
       expect(res.json.status).toBe("error");
@@ -144,14 +168,23 @@ describe("reaping", () => {
   });
 
   it("stops every app on close, killing one that ignores SIGTERM", async () => {
-    const g = await startGateway({ apps: [app("echo-app", "/echo"), app("stubborn-app", "/stubborn")], port: 0, host: "127.0.0.1", logger, stopTimeoutMs: 300 });
+    const g = await startGateway({
+      apps: [app("echo-app", "/echo"), app("stubborn-app", "/stubborn")],
+      port: 0,
+      host: "127.0.0.1",
+      logger,
+      stopTimeoutMs: 300,
+    });
     const [a, b] = [reportFile(), reportFile()];
     await launch(g.url, "/echo", { reportFile: a });
     await launch(g.url, "/stubborn", { reportFile: b });
     const pids = [(await readReport(a)).pid, (await readReport(b)).pid];
     await g.close();
     expect(pids.map(isAlive)).toEqual([false, false]);
-    expect(g.recentExits.map((e) => [e.appPath, e.signal ?? e.code]).sort()).toEqual([["/echo", 0], ["/stubborn", "SIGKILL"]]);
+    expect(g.recentExits.map((e) => [e.appPath, e.signal ?? e.code]).sort()).toEqual([
+      ["/echo", 0],
+      ["/stubborn", "SIGKILL"],
+    ]);
     await expect(rawRequest(g.url, "GET", "/healthz")).rejects.toThrow(/ECONNREFUSED/);
   });
 });
@@ -159,20 +192,46 @@ describe("reaping", () => {
 describe("GET", () => {
   it("GET / lists the served apps from their package.json", async () => {
     const g = await gateway([app("echo-app", "/echo"), app("crash-app", "/crash")]);
-    const res = await rawRequest(g.url, "GET", "/", { headers: { host: "apps.example.com", "x-forwarded-proto": "https" } });
+    const res = await rawRequest(g.url, "GET", "/", {
+      headers: { host: "apps.example.com", "x-forwarded-proto": "https" },
+    });
     expect(res.status).toBe(200);
     expect(res.json.apps).toEqual([
-      { path: "/echo", name: "echo-app", display_name: "Echo", description: "Writes what it was launched with to a report file, then stays alive.", url: "alloapp:https://apps.example.com/echo", instances: 0 },
-      { path: "/crash", name: "crash-app", display_name: "crash-app", description: "", url: "alloapp:https://apps.example.com/crash", instances: 0 },
+      {
+        path: "/echo",
+        name: "echo-app",
+        display_name: "Echo",
+        description: "Writes what it was launched with to a report file, then stays alive.",
+        url: "alloapp:https://apps.example.com/echo",
+        instances: 0,
+      },
+      {
+        path: "/crash",
+        name: "crash-app",
+        display_name: "crash-app",
+        description: "",
+        url: "alloapp:https://apps.example.com/crash",
+        instances: 0,
+      },
     ]);
     expect((await rawRequest(g.url, "GET", "/echo")).json.display_name).toBe("Echo");
   });
 
   it("GET /healthz reports the number of apps and live instances", async () => {
     const g = await gateway([app("echo-app")]);
-    expect((await rawRequest(g.url, "GET", "/healthz")).json).toEqual({ status: "ok", apps: 1, instances: 0, standby: 0 });
+    expect((await rawRequest(g.url, "GET", "/healthz")).json).toEqual({
+      status: "ok",
+      apps: 1,
+      instances: 0,
+      standby: 0,
+    });
     await launch(g.url, "/", { reportFile: reportFile() });
-    expect((await rawRequest(g.url, "GET", "/healthz")).json).toEqual({ status: "ok", apps: 1, instances: 1, standby: 0 });
+    expect((await rawRequest(g.url, "GET", "/healthz")).json).toEqual({
+      status: "ok",
+      apps: 1,
+      instances: 1,
+      standby: 0,
+    });
   });
 
   it("answers 405 to other methods", async () => {

@@ -86,7 +86,10 @@ export async function waitFor<T>(check: () => T | undefined | false, what: strin
 }
 
 export function readReport(file: string): Promise<any> {
-  return waitFor(() => existsSync(file) && readFileSync(file, "utf8").length > 0 && JSON.parse(readFileSync(file, "utf8")), `report ${file}`);
+  return waitFor(
+    () => existsSync(file) && readFileSync(file, "utf8").length > 0 && JSON.parse(readFileSync(file, "utf8")),
+    `report ${file}`,
+  );
 }
 
 export function isAlive(pid: number): boolean {

@@ -6,7 +6,8 @@ import type { AppFolder, Gateway } from "../src/index.ts";
 import { childPids, fixtures, isAlive, launch, rawRequest, readReport, useGateways, waitFor } from "./helpers.ts";
 
 const { gateway, app, reportFile } = useGateways("allo-standby-");
-const readyStandby = (g: Gateway, path = "/") => waitFor(() => g.standbys(path).find((s) => s.ready), "a ready standby");
+const readyStandby = (g: Gateway, path = "/") =>
+  waitFor(() => g.standbys(path).find((s) => s.ready), "a ready standby");
 
 // Each test starts several real Node processes (tsx loading an app); on a loaded 2-core machine one start can take
 // seconds, so the tests get room for that — the waits inside are on conditions, not on time.
@@ -23,8 +24,14 @@ describe("warm standbys", { timeout: 60_000 }, () => {
     expect(res.status).toBe(200);
     const report = await readReport(file);
     expect(report).toMatchObject({
-      pid: standby.pid, standby: true, launches: 1, placeUrl: "ws://127.0.0.1:21999/", bootArgs: args,
-      identity: { display_name: "Ada" }, standbyEnv: null, cwd: join(fixtures, "standby-app"),
+      pid: standby.pid,
+      standby: true,
+      launches: 1,
+      placeUrl: "ws://127.0.0.1:21999/",
+      bootArgs: args,
+      identity: { display_name: "Ada" },
+      standbyEnv: null,
+      cwd: join(fixtures, "standby-app"),
     });
     expect(g.instances()).toEqual([expect.objectContaining({ pid: standby.pid, warm: true, id: res.json.instance })]);
 
@@ -47,7 +54,12 @@ describe("warm standbys", { timeout: 60_000 }, () => {
     const file = reportFile();
     expect((await launch(g.url, "/", { reportFile: file }, { display_name: "Cy" })).status).toBe(200);
     const report = await readReport(file);
-    expect(report).toMatchObject({ standby: false, launches: 1, argv: ["ws://127.0.0.1:21999/"], identity: { display_name: "Cy" } });
+    expect(report).toMatchObject({
+      standby: false,
+      launches: 1,
+      argv: ["ws://127.0.0.1:21999/"],
+      identity: { display_name: "Cy" },
+    });
     expect(report.pid).not.toBe(standby.pid);
     expect(g.instances()).toEqual([expect.objectContaining({ pid: report.pid, warm: false })]);
     await waitFor(() => g.standbys().some((s) => s.ready && s.pid !== standby.pid), "a replacement standby", 30_000);
@@ -58,7 +70,11 @@ describe("warm standbys", { timeout: 60_000 }, () => {
     const crashing: AppFolder = { ...app("crash-app"), standby: true };
     const g = await gateway([crashing], { logger: createLogger("gateway", "warn", (line) => lines.push(line)) });
     // Three standbys in a row end (retried 1 s, then 2 s later), then the pool gives up on this app.
-    await waitFor(() => lines.some((l) => l.includes("its launches start cold from now on")), "the pool to give up", 50_000);
+    await waitFor(
+      () => lines.some((l) => l.includes("its launches start cold from now on")),
+      "the pool to give up",
+      50_000,
+    );
     const ended = lines.filter((l) => l.includes("standby ended before it was ready"));
     expect(ended).toHaveLength(3);
     expect(ended[0]).toContain("Error: boom (the app could not start)");
@@ -97,7 +113,12 @@ describe("warm standbys", { timeout: 60_000 }, () => {
     expect((await readReport(file)).standby).toBe(false);
     expect(off.standbys()).toEqual([]);
     expect(echo.standbys()).toEqual([]);
-    expect((await rawRequest(off.url, "GET", "/healthz")).json).toEqual({ status: "ok", apps: 1, instances: 1, standby: 0 });
+    expect((await rawRequest(off.url, "GET", "/healthz")).json).toEqual({
+      status: "ok",
+      apps: 1,
+      instances: 1,
+      standby: 0,
+    });
   });
 
   it("leaves no child process after close: instances, ready standbys, and a standby still starting", async () => {
@@ -118,4 +139,3 @@ describe("warm standbys", { timeout: 60_000 }, () => {
     expect(childPids()).toEqual([]);
   });
 });
-

@@ -19,7 +19,11 @@ export interface AgentStats {
   bytesSent: number;
 }
 
-export interface RateLimit { perSecond: number; burst: number; closeAfterMs: number }
+export interface RateLimit {
+  perSecond: number;
+  burst: number;
+  closeAfterMs: number;
+}
 
 /** A token bucket: `perSecond` sustained, `burst` at once (docs/protocol.md §5). */
 export class TokenBucket {
@@ -28,7 +32,10 @@ export class TokenBucket {
   private overSince: number | undefined;
   private lastDropAt = -Infinity;
 
-  constructor(private readonly limit: RateLimit, now: number) {
+  constructor(
+    private readonly limit: RateLimit,
+    now: number,
+  ) {
     this.tokens = limit.burst;
     this.at = now;
   }
@@ -110,7 +117,15 @@ export class Agent {
   left = false;
   readonly bucket: TokenBucket;
   readonly badFrames: BadFrameCounter;
-  readonly stats: AgentStats = { messagesReceived: 0, rateLimited: 0, badFrames: 0, dropped: 0, statesSent: 0, statesSkipped: 0, bytesSent: 0 };
+  readonly stats: AgentStats = {
+    messagesReceived: 0,
+    rateLimited: 0,
+    badFrames: 0,
+    dropped: 0,
+    statesSent: 0,
+    statesSkipped: 0,
+    bytesSent: 0,
+  };
   /** Per-feature state other modules keep on an agent (media subscriptions, pattern subscriptions…). */
   readonly extensions = new Map<string, unknown>();
 
@@ -123,7 +138,9 @@ export class Agent {
     this.badFrames = new BadFrameCounter(badFramesPerMinute);
   }
 
-  get announced(): boolean { return this.avatarId !== undefined; }
+  get announced(): boolean {
+    return this.avatarId !== undefined;
+  }
   get displayName(): string {
     const name = this.identity?.display_name;
     return typeof name === "string" ? name : "";

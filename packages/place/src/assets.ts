@@ -27,7 +27,11 @@ export interface AssetOptions {
   /** A fetch that makes no progress for this long fails. Default 10 s. */
   fetchTimeoutMs: number;
 }
-export const DEFAULT_ASSET_OPTIONS: AssetOptions = { maxAssetBytes: 64 * 1024 * 1024, maxCacheBytes: 256 * 1024 * 1024, fetchTimeoutMs: 10_000 };
+export const DEFAULT_ASSET_OPTIONS: AssetOptions = {
+  maxAssetBytes: 64 * 1024 * 1024,
+  maxCacheBytes: 256 * 1024 * 1024,
+  fetchTimeoutMs: 10_000,
+};
 
 type Outcome = { ok: true; bytes: Buffer } | { ok: false; reason: string };
 type Waiter = { agent: Agent; range: [number, number] } | { done: (outcome: Outcome) => void };
@@ -43,17 +47,36 @@ interface Fetch {
   timer: NodeJS.Timeout;
 }
 
-export interface AssetStats { served: number; fetched: number; hashMismatches: number; failed: number; refusedFrames: number; cachedBytes: number }
+export interface AssetStats {
+  served: number;
+  fetched: number;
+  hashMismatches: number;
+  failed: number;
+  refusedFrames: number;
+  cachedBytes: number;
+}
 
 export class Assets {
   private cache = new Map<string, Buffer>();
   private cachedBytes = 0;
   private fetches = new Map<string, Fetch>();
-  readonly stats: AssetStats = { served: 0, fetched: 0, hashMismatches: 0, failed: 0, refusedFrames: 0, cachedBytes: 0 };
+  readonly stats: AssetStats = {
+    served: 0,
+    fetched: 0,
+    hashMismatches: 0,
+    failed: 0,
+    refusedFrames: 0,
+    cachedBytes: 0,
+  };
 
-  constructor(private readonly ctx: PlaceContext, readonly options: AssetOptions = DEFAULT_ASSET_OPTIONS) {}
+  constructor(
+    private readonly ctx: PlaceContext,
+    readonly options: AssetOptions = DEFAULT_ASSET_OPTIONS,
+  ) {}
 
-  has(id: string): boolean { return this.cache.has(id); }
+  has(id: string): boolean {
+    return this.cache.has(id);
+  }
 
   /** A binary frame on channel 3 from an agent. */
   onFrame(agent: Agent, payload: Buffer): void {
@@ -62,7 +85,8 @@ export class Assets {
       this.stats.refusedFrames++;
       agent.stats.dropped++;
       const id = tryId(payload);
-      if (id) this.send(agent, { kind: "failure", id, error_reason: decoded.error, error_code: AssetErrorCode.malformed });
+      if (id)
+        this.send(agent, { kind: "failure", id, error_reason: decoded.error, error_code: AssetErrorCode.malformed });
       return;
     }
     const frame = decoded.value;
@@ -107,7 +131,14 @@ export class Assets {
       existing.waiters.push(waiter);
       return;
     }
-    const fetch: Fetch = { id, waiters: [waiter], asked: new Set(), failed: new Set(), received: 0, timer: this.timer(id) };
+    const fetch: Fetch = {
+      id,
+      waiters: [waiter],
+      asked: new Set(),
+      failed: new Set(),
+      received: 0,
+      timer: this.timer(id),
+    };
     this.fetches.set(id, fetch);
     for (const candidate of this.ctx.agents.values()) {
       if (candidate === requester || !candidate.announced || candidate.closing) continue;
@@ -119,7 +150,8 @@ export class Assets {
 
   private onData(fetch: Fetch, agent: Agent, frame: Extract<AssetFrame, { kind: "data" }>): void {
     if (!fetch.source) {
-      if (frame.total_length > this.options.maxAssetBytes) return this.finish(fetch, { ok: false, reason: `asset is larger than ${this.options.maxAssetBytes} bytes` });
+      if (frame.total_length > this.options.maxAssetBytes)
+        return this.finish(fetch, { ok: false, reason: `asset is larger than ${this.options.maxAssetBytes} bytes` });
       fetch.source = agent;
       fetch.buffer = Buffer.allocUnsafe(frame.total_length);
     }
@@ -132,7 +164,11 @@ export class Assets {
     fetch.received += length;
     fetch.timer.refresh();
     if (fetch.received < buffer.length) {
-      this.send(agent, { kind: "request", id: fetch.id, range: [fetch.received, Math.min(ASSET_CHUNK_BYTES, buffer.length - fetch.received)] });
+      this.send(agent, {
+        kind: "request",
+        id: fetch.id,
+        range: [fetch.received, Math.min(ASSET_CHUNK_BYTES, buffer.length - fetch.received)],
+      });
       return;
     }
     if (`asset:sha256:${createHash("sha256").update(buffer).digest("hex")}` !== fetch.id) {
@@ -148,7 +184,8 @@ export class Assets {
   private providerFailed(fetch: Fetch, agent: Agent, reason: string): void {
     fetch.failed.add(agent);
     if (fetch.source === agent) return this.finish(fetch, { ok: false, reason: `the source failed: ${reason}` });
-    if (!fetch.source && fetch.failed.size >= fetch.asked.size) this.finish(fetch, { ok: false, reason: "no agent in the place has this asset" });
+    if (!fetch.source && fetch.failed.size >= fetch.asked.size)
+      this.finish(fetch, { ok: false, reason: "no agent in the place has this asset" });
   }
 
   private finish(fetch: Fetch, outcome: Outcome): void {
@@ -159,7 +196,13 @@ export class Assets {
     for (const waiter of fetch.waiters) {
       if ("done" in waiter) waiter.done(outcome);
       else if (outcome.ok) this.serve(waiter.agent, fetch.id, waiter.range, outcome.bytes);
-      else this.send(waiter.agent, { kind: "failure", id: fetch.id, error_reason: outcome.reason, error_code: AssetErrorCode.notAvailable });
+      else
+        this.send(waiter.agent, {
+          kind: "failure",
+          id: fetch.id,
+          error_reason: outcome.reason,
+          error_code: AssetErrorCode.notAvailable,
+        });
     }
   }
 
@@ -174,11 +217,22 @@ export class Assets {
 
   private serve(agent: Agent, id: string, [offset, length]: [number, number], bytes: Buffer): void {
     if (offset > bytes.length || (offset === bytes.length && bytes.length > 0)) {
-      return this.send(agent, { kind: "failure", id, error_reason: `range starts past the asset's ${bytes.length} bytes`, error_code: AssetErrorCode.malformed });
+      return this.send(agent, {
+        kind: "failure",
+        id,
+        error_reason: `range starts past the asset's ${bytes.length} bytes`,
+        error_code: AssetErrorCode.malformed,
+      });
     }
     const end = Math.min(bytes.length, offset + Math.min(length, ASSET_CHUNK_BYTES));
     this.stats.served++;
-    this.send(agent, { kind: "data", id, range: [offset, end - offset], total_length: bytes.length, bytes: bytes.subarray(offset, end) });
+    this.send(agent, {
+      kind: "data",
+      id,
+      range: [offset, end - offset],
+      total_length: bytes.length,
+      bytes: bytes.subarray(offset, end),
+    });
   }
 
   private send(agent: Agent, frame: AssetFrame): void {
@@ -249,7 +303,12 @@ export function serveAssetHttp(ctx: PlaceContext, req: IncomingMessage, res: Ser
   if (!path.startsWith("/assets/")) return false;
   const cors = { "access-control-allow-origin": "*" };
   const reply = (status: number, body: string) => {
-    res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(body), "cache-control": "no-store", ...cors });
+    res.writeHead(status, {
+      "content-type": "text/plain; charset=utf-8",
+      "content-length": Buffer.byteLength(body),
+      "cache-control": "no-store",
+      ...cors,
+    });
     res.end(body);
   };
   if (req.method !== "GET" && req.method !== "HEAD") {
@@ -267,23 +326,25 @@ export function serveAssetHttp(ctx: PlaceContext, req: IncomingMessage, res: Ser
     reply(400, "asset ids look like asset:sha256:<64 lowercase hex digits>\n");
     return true;
   }
-  assetsOf(ctx).get(id).then(
-    (outcome) => {
-      if (res.destroyed) return;
-      if (!outcome.ok) return reply(404, `asset not available: ${outcome.reason}\n`);
-      res.writeHead(200, {
-        "content-type": "application/octet-stream",
-        "content-length": outcome.bytes.length,
-        etag: `"${id.slice("asset:sha256:".length)}"`,
-        "cache-control": "public, max-age=31536000, immutable",
-        ...cors,
-      });
-      res.end(req.method === "HEAD" ? undefined : outcome.bytes);
-    },
-    (e) => {
-      ctx.log.error("asset HTTP request failed", { asset: id, error: e });
-      if (!res.headersSent) reply(500, "internal error\n");
-    },
-  );
+  assetsOf(ctx)
+    .get(id)
+    .then(
+      (outcome) => {
+        if (res.destroyed) return;
+        if (!outcome.ok) return reply(404, `asset not available: ${outcome.reason}\n`);
+        res.writeHead(200, {
+          "content-type": "application/octet-stream",
+          "content-length": outcome.bytes.length,
+          etag: `"${id.slice("asset:sha256:".length)}"`,
+          "cache-control": "public, max-age=31536000, immutable",
+          ...cors,
+        });
+        res.end(req.method === "HEAD" ? undefined : outcome.bytes);
+      },
+      (e) => {
+        ctx.log.error("asset HTTP request failed", { asset: id, error: e });
+        if (!res.headersSent) reply(500, "internal error\n");
+      },
+    );
   return true;
 }

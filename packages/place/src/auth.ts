@@ -42,10 +42,13 @@ export class Auth {
   /** Throws a readable Error for a configuration that cannot work. */
   constructor(private readonly config: AuthConfig = {}) {
     this.mode = config.mode ?? "open";
-    if (config.mode !== undefined && config.mode !== "open" && config.mode !== "token") throw new Error(`auth.mode must be "open" or "token", got ${JSON.stringify(config.mode)}`);
-    if (config.secret !== undefined && config.publicKey !== undefined) throw new Error("auth: give either a secret or a public key, not both");
+    if (config.mode !== undefined && config.mode !== "open" && config.mode !== "token")
+      throw new Error(`auth.mode must be "open" or "token", got ${JSON.stringify(config.mode)}`);
+    if (config.secret !== undefined && config.publicKey !== undefined)
+      throw new Error("auth: give either a secret or a public key, not both");
     if (config.secret !== undefined) {
-      if (Buffer.byteLength(config.secret) < MIN_SECRET_BYTES) throw new Error(`auth.secret must be at least ${MIN_SECRET_BYTES} bytes`);
+      if (Buffer.byteLength(config.secret) < MIN_SECRET_BYTES)
+        throw new Error(`auth.secret must be at least ${MIN_SECRET_BYTES} bytes`);
       this.key = Promise.resolve(new TextEncoder().encode(config.secret));
       this.algorithms = ["HS256"];
     } else if (config.publicKey !== undefined) {
@@ -54,20 +57,23 @@ export class Auth {
       this.key.catch(() => undefined); // reported by verify, and by startPlace through ready()
       this.algorithms = [algorithm];
     } else {
-      if (this.mode === "token") throw new Error("auth: token mode needs a secret or a public key to verify tokens with");
+      if (this.mode === "token")
+        throw new Error("auth: token mode needs a secret or a public key to verify tokens with");
       this.algorithms = [];
     }
   }
 
   /** True when this place can check a token (a key is configured). */
-  get verifies(): boolean { return this.key !== undefined; }
+  get verifies(): boolean {
+    return this.key !== undefined;
+  }
 
   /** Resolves once the key is usable; rejects with a readable Error otherwise. */
   async ready(): Promise<void> {
     try {
       await this.key;
     } catch (e) {
-      throw new Error(`auth.publicKey: ${(e as Error).message}`);
+      throw new Error(`auth.publicKey: ${(e as Error).message}`, { cause: e });
     }
   }
 
@@ -83,7 +89,7 @@ export class Auth {
         issuer: this.config.issuer,
       }));
     } catch (e) {
-      throw new Error(`invalid token: ${tokenProblem(e)}`);
+      throw new Error(`invalid token: ${tokenProblem(e)}`, { cause: e });
     }
     return claimsOf(payload);
   }
@@ -100,10 +106,16 @@ function tokenProblem(e: unknown): string {
 
 function claimsOf(payload: JWTPayload): VerifiedIdentity {
   const { sub, name, roles } = payload as JWTPayload & { name?: unknown; roles?: unknown };
-  if (typeof sub !== "string" || sub === "" || sub.length > MAX_CLAIM_LENGTH) throw new Error(`invalid token: "sub" must be a non-empty string of at most ${MAX_CLAIM_LENGTH} characters`);
-  if (name !== undefined && (typeof name !== "string" || name.length > MAX_CLAIM_LENGTH)) throw new Error(`invalid token: "name" must be a string of at most ${MAX_CLAIM_LENGTH} characters`);
-  const validRoles = Array.isArray(roles) && roles.length <= MAX_ROLES && roles.every((r) => typeof r === "string" && r.length <= MAX_CLAIM_LENGTH);
-  if (roles !== undefined && !validRoles) throw new Error(`invalid token: "roles" must be at most ${MAX_ROLES} strings`);
+  if (typeof sub !== "string" || sub === "" || sub.length > MAX_CLAIM_LENGTH)
+    throw new Error(`invalid token: "sub" must be a non-empty string of at most ${MAX_CLAIM_LENGTH} characters`);
+  if (name !== undefined && (typeof name !== "string" || name.length > MAX_CLAIM_LENGTH))
+    throw new Error(`invalid token: "name" must be a string of at most ${MAX_CLAIM_LENGTH} characters`);
+  const validRoles =
+    Array.isArray(roles) &&
+    roles.length <= MAX_ROLES &&
+    roles.every((r) => typeof r === "string" && r.length <= MAX_CLAIM_LENGTH);
+  if (roles !== undefined && !validRoles)
+    throw new Error(`invalid token: "roles" must be at most ${MAX_ROLES} strings`);
   return { sub, name: typeof name === "string" ? name : null, roles: (roles as string[] | undefined) ?? [] };
 }
 
@@ -119,8 +131,12 @@ export interface TokenClaims {
 
 /** Signs a token with the operator's secret (HS256), for `allo token` and tests. */
 export async function issueToken(secret: string, claims: TokenClaims): Promise<string> {
-  if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) throw new Error(`the secret must be at least ${MIN_SECRET_BYTES} bytes`);
-  const payload: JWTPayload = { ...(claims.name !== undefined ? { name: claims.name } : {}), ...(claims.roles?.length ? { roles: claims.roles } : {}) };
+  if (Buffer.byteLength(secret) < MIN_SECRET_BYTES)
+    throw new Error(`the secret must be at least ${MIN_SECRET_BYTES} bytes`);
+  const payload: JWTPayload = {
+    ...(claims.name !== undefined ? { name: claims.name } : {}),
+    ...(claims.roles?.length ? { roles: claims.roles } : {}),
+  };
   let jwt = new SignJWT(payload).setProtectedHeader({ alg: "HS256" }).setSubject(claims.sub).setIssuedAt();
   const expires = claims.expiresIn ?? "30d";
   jwt = jwt.setExpirationTime(typeof expires === "number" ? Math.floor(Date.now() / 1000) + expires : expires);
@@ -134,10 +150,15 @@ const KEY = "auth";
 /** Says at start who may join: open mode is for local development, and says so — loudly off loopback. */
 export function logAuthMode(ctx: PlaceContext, host: string): void {
   const auth = authOf(ctx);
-  if (auth.mode === "token") return ctx.log.info("authentication required: agents announce with a token signed by the operator");
+  if (auth.mode === "token")
+    return ctx.log.info("authentication required: agents announce with a token signed by the operator");
   const loopback = host === "localhost" || host === "::1" || host.startsWith("127.");
   const say = loopback ? ctx.log.info.bind(ctx.log) : ctx.log.warn.bind(ctx.log);
-  say("open mode: anyone who reaches this place may join; display names are self-declared" + (auth.verifies ? ", tokens are verified when given" : " and no identity is verified"), { host });
+  say(
+    "open mode: anyone who reaches this place may join; display names are self-declared" +
+      (auth.verifies ? ", tokens are verified when given" : " and no identity is verified"),
+    { host },
+  );
 }
 
 /** The place's authentication: open, unless configured. */
@@ -172,13 +193,23 @@ export function authenticateAnnounce(
   const token = identity.token;
   if (token !== undefined) {
     if (typeof token !== "string") return { ok: false, error: "identity.token must be a string" };
-    if (auth.verifies) return auth.verify(token).then((verified) => ({ ok: true, identity: verified }), (e: Error) => ({ ok: false, error: e.message }));
+    if (auth.verifies)
+      return auth.verify(token).then(
+        (verified) => ({ ok: true, identity: verified }),
+        (e: Error) => ({ ok: false, error: e.message }),
+      );
     if (auth.mode === "open") return { ok: true, identity: undefined };
   }
-  const launch = isObject(avatar) && isObject(avatar.avatar) && typeof avatar.avatar.token === "string" ? launchedApp(avatar.avatar.token) : undefined;
+  const launch =
+    isObject(avatar) && isObject(avatar.avatar) && typeof avatar.avatar.token === "string"
+      ? launchedApp(avatar.avatar.token)
+      : undefined;
   if (launch) return { ok: true, identity: launch };
   if (auth.mode === "token") {
-    return { ok: false, error: `this place requires authentication: announce with identity.token, a token from the place's operator (allo token)` };
+    return {
+      ok: false,
+      error: `this place requires authentication: announce with identity.token, a token from the place's operator (allo token)`,
+    };
   }
   return { ok: true, identity: undefined };
 }

@@ -19,7 +19,10 @@ import type { Router } from "./routing.ts";
 import type { Sync } from "./sync.ts";
 import type { InteractionHandler, PlaceContext } from "./types.ts";
 
-interface AsyncCall { name: string; respond: (body: InteractionBody) => void }
+interface AsyncCall {
+  name: string;
+  respond: (body: InteractionBody) => void;
+}
 
 export class Dispatcher {
   /** Place interactions answered later (launch_app), answered with an error if the place closes first. */
@@ -37,13 +40,16 @@ export class Dispatcher {
     if (agent.held) return this.hold(agent, data, false);
     const now = performance.now();
     agent.stats.messagesReceived++;
-    if (data.length > this.ctx.limits.maxTextBytes) return this.ctx.disconnect(agent, CloseCode.tooLarge, "text frame too large");
+    if (data.length > this.ctx.limits.maxTextBytes)
+      return this.ctx.disconnect(agent, CloseCode.tooLarge, "text frame too large");
     if (!this.withinBudget(agent, now)) return this.answerRateLimited(agent, data);
     const text = data.toString("utf8");
     const parsed = parseAgentMessage(text);
     const announcing = parsed.ok
       ? parsed.value.kind === "interaction" && isAnnounce(parsed.value.interaction)
-      : parsed.request?.name === "announce" && parsed.request.sender === "" && parsed.request.receiver === PLACE_ENTITY_ID;
+      : parsed.request?.name === "announce" &&
+        parsed.request.sender === "" &&
+        parsed.request.receiver === PLACE_ENTITY_ID;
     if (!agent.announced && !announcing) return this.ctx.disconnect(agent, CloseCode.notAnnounced, "announce first");
     if (!parsed.ok) {
       // A request whose envelope could be read is answered with the limit it broke (docs/protocol.md §1), not left
@@ -55,11 +61,14 @@ export class Dispatcher {
     switch (message.kind) {
       case "intent":
         agent.intent = message.intent;
-        if (agent.acknowledge(message.intent.ack_state_rev, now) && agent.lastSentRevision !== this.ctx.world.revision) this.sync.flushSoon();
+        if (agent.acknowledge(message.intent.ack_state_rev, now) && agent.lastSentRevision !== this.ctx.world.revision)
+          this.sync.flushSoon();
         return;
       case "clock":
         // docs/protocol.md §7: echoed with server_time added.
-        agent.sendText(JSON.stringify({ cmd: "clock", client_time: message.clientTime, server_time: this.ctx.serverTime() }));
+        agent.sendText(
+          JSON.stringify({ cmd: "clock", client_time: message.clientTime, server_time: this.ctx.serverTime() }),
+        );
         return;
       case "interaction":
         return this.onInteraction(agent, message.interaction, text);
@@ -73,10 +82,12 @@ export class Dispatcher {
     agent.stats.messagesReceived++;
     if (!agent.announced) return this.ctx.disconnect(agent, CloseCode.notAnnounced, "announce first");
     // ws enforces the larger of the two frame limits; this one is binary's own.
-    if (data.length > this.ctx.limits.maxBinaryBytes) return this.ctx.disconnect(agent, CloseCode.tooLarge, "binary frame too large");
+    if (data.length > this.ctx.limits.maxBinaryBytes)
+      return this.ctx.disconnect(agent, CloseCode.tooLarge, "binary frame too large");
     if (!this.withinBudget(agent, now)) return;
     const handler = data.length > 0 ? this.ctx.binaryHandlers.get(data[0]) : undefined;
-    if (!handler) return this.badFrame(agent, data.length ? `no handler for binary channel ${data[0]}` : "empty binary frame", now);
+    if (!handler)
+      return this.badFrame(agent, data.length ? `no handler for binary channel ${data[0]}` : "empty binary frame", now);
     try {
       handler(this.ctx, agent, data.subarray(1));
     } catch (e) {
@@ -104,7 +115,8 @@ export class Dispatcher {
     const permission = permit(this.ctx, agent, interaction);
     if (!permission.allowed) {
       this.ctx.log.debug("interaction denied", { agent: agent.id, name, rule: permission.rule });
-      if (type === "request") this.respond(agent, interaction, ["interaction_denied", toEnvelope(interaction), permission.rule]);
+      if (type === "request")
+        this.respond(agent, interaction, ["interaction_denied", toEnvelope(interaction), permission.rule]);
       else agent.stats.dropped++;
       return;
     }
@@ -163,7 +175,8 @@ export class Dispatcher {
   /** Keeps a frame until the agent's announce is authenticated; a peer that floods meanwhile is closed. */
   private hold(agent: Agent, data: Buffer, binary: boolean): void {
     const held = agent.held!;
-    if (held.length >= MAX_HELD_FRAMES) return this.ctx.disconnect(agent, CloseCode.policyViolation, "too many frames before the announce was answered");
+    if (held.length >= MAX_HELD_FRAMES)
+      return this.ctx.disconnect(agent, CloseCode.policyViolation, "too many frames before the announce was answered");
     held.push({ data, binary });
   }
 
@@ -214,7 +227,8 @@ export class Dispatcher {
     const budget = agent.bucket.take(now);
     if (budget === "ok") return true;
     agent.stats.rateLimited++;
-    if (budget === "close") this.ctx.disconnect(agent, CloseCode.policyViolation, "over the message budget for too long");
+    if (budget === "close")
+      this.ctx.disconnect(agent, CloseCode.policyViolation, "over the message budget for too long");
     return false;
   }
 
@@ -226,12 +240,26 @@ export class Dispatcher {
     if (agent.closing || agent.socket.bufferedAmount > this.ctx.limits.skipBufferedBytes) return;
     const head = requestHead(data);
     if (!head) return;
-    this.ctx.send(agent, ["interaction", "response", PLACE_ENTITY_ID, head.sender, head.requestId, [head.name, "error", "rate limited"]]);
+    this.ctx.send(agent, [
+      "interaction",
+      "response",
+      PLACE_ENTITY_ID,
+      head.sender,
+      head.requestId,
+      [head.name, "error", "rate limited"],
+    ]);
   }
 
   private answerBrokenRequest(agent: Agent, head: RequestHead, error: string): void {
     if (agent.closing || agent.socket.bufferedAmount > this.ctx.limits.skipBufferedBytes) return;
-    this.ctx.send(agent, ["interaction", "response", PLACE_ENTITY_ID, head.sender, head.requestId, [head.name, "error", error]]);
+    this.ctx.send(agent, [
+      "interaction",
+      "response",
+      PLACE_ENTITY_ID,
+      head.sender,
+      head.requestId,
+      [head.name, "error", error],
+    ]);
   }
 
   private badFrame(agent: Agent, error: string, now: number): void {
@@ -258,9 +286,18 @@ const REQUEST_HEAD = new RegExp(
 export function requestHead(data: Buffer): { sender: string; requestId: string; name: string } | undefined {
   const match = REQUEST_HEAD.exec(data.toString("utf8", 0, Math.min(data.length, RATE_LIMITED_SCAN_BYTES)));
   if (!match) return undefined;
-  return { sender: JSON.parse(match[1]) as string, requestId: JSON.parse(match[2]) as string, name: JSON.parse(match[3]) as string };
+  return {
+    sender: JSON.parse(match[1]) as string,
+    requestId: JSON.parse(match[2]) as string,
+    name: JSON.parse(match[3]) as string,
+  };
 }
 
 function isAnnounce(i: Interaction): boolean {
-  return i.type === "request" && i.receiverEntityId === PLACE_ENTITY_ID && i.senderEntityId === "" && i.body[0] === "announce";
+  return (
+    i.type === "request" &&
+    i.receiverEntityId === PLACE_ENTITY_ID &&
+    i.senderEntityId === "" &&
+    i.body[0] === "announce"
+  );
 }

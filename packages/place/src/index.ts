@@ -12,7 +12,15 @@ export {
   type AclRuleSpec,
   type Permission,
 } from "./acl.ts";
-export { Auth, configureAuth, issueToken, MIN_SECRET_BYTES, type AuthConfig, type TokenClaims, type VerifiedIdentity } from "./auth.ts";
+export {
+  Auth,
+  configureAuth,
+  issueToken,
+  MIN_SECRET_BYTES,
+  type AuthConfig,
+  type TokenClaims,
+  type VerifiedIdentity,
+} from "./auth.ts";
 export { NetworkPolicy } from "./network-policy.ts";
 export { placeInteractions, PLACE_HANDLED_ANY_RECEIVER } from "./interactions/index.ts";
 export { refuse, Refusal } from "./interactions/refuse.ts";

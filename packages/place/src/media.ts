@@ -11,7 +11,13 @@ export const MEDIA_CHANNELS: Record<TrackType, number> = { audio: 0, video: 4 };
 /** Above this many bytes waiting in a subscriber's socket, its media frames are dropped (media is worthless late). */
 export const MEDIA_BUFFER_LIMIT = 512 * 1024;
 
-export interface Track { id: number; entityId: EntityId; origin: Agent; type: TrackType; subscribers: Set<Agent> }
+export interface Track {
+  id: number;
+  entityId: EntityId;
+  origin: Agent;
+  type: TrackType;
+  subscribers: Set<Agent>;
+}
 
 export interface MediaStats {
   /** Frames accepted from an origin. */
@@ -33,8 +39,12 @@ export class Media {
 
   constructor(private readonly ctx: PlaceContext) {}
 
-  get size(): number { return this.tracks.size; }
-  get(id: number): Track | undefined { return this.tracks.get(id); }
+  get size(): number {
+    return this.tracks.size;
+  }
+  get(id: number): Track | undefined {
+    return this.tracks.get(id);
+  }
   trackOf(entityId: EntityId): Track | undefined {
     const id = this.byEntity.get(entityId);
     return id === undefined ? undefined : this.tracks.get(id);

@@ -35,7 +35,11 @@ const SPECIAL = SPECIAL_RANGES.map(([address, prefix, family, what]) => {
 });
 
 /** An operator's exception: an address or range, on any port or one. */
-interface Allowed { list: BlockList; port: number | undefined; text: string }
+interface Allowed {
+  list: BlockList;
+  port: number | undefined;
+  text: string;
+}
 
 export class NetworkPolicy {
   private readonly allowed: Allowed[];
@@ -54,7 +58,8 @@ export class NetworkPolicy {
     // BlockList matches IPv4 ranges against IPv4-mapped IPv6 addresses (::ffff:127.0.0.1) too.
     const special = SPECIAL.find((s) => s.list.check(address, family));
     if (!special) return undefined;
-    if (this.allowed.some((a) => (a.port === undefined || a.port === port) && a.list.check(address, family))) return undefined;
+    if (this.allowed.some((a) => (a.port === undefined || a.port === port) && a.list.check(address, family)))
+      return undefined;
     return `it is a ${special.what} address`;
   }
 
@@ -80,13 +85,15 @@ export function refusedError(host: string, why: string): Error & { code: string 
 
 function parseAllowed(text: string): Allowed {
   const list = new BlockList();
-  const bad = () => new Error(`allowed launch destination "${text}" is not an address, address:port, [ipv6]:port or address/prefix`);
+  const bad = () =>
+    new Error(`allowed launch destination "${text}" is not an address, address:port, [ipv6]:port or address/prefix`);
   const add = (address: string, prefix?: number) => {
     const version = isIP(address);
     if (!version) throw bad();
     const family = version === 6 ? "ipv6" : "ipv4";
     if (prefix === undefined) list.addAddress(address, family);
-    else if (Number.isInteger(prefix) && prefix >= 0 && prefix <= (version === 6 ? 128 : 32)) list.addSubnet(address, prefix, family);
+    else if (Number.isInteger(prefix) && prefix >= 0 && prefix <= (version === 6 ? 128 : 32))
+      list.addSubnet(address, prefix, family);
     else throw bad();
   };
   const port = (p: string) => {

@@ -40,13 +40,19 @@ export interface PlaceCloseOptions {
   reason?: string;
 }
 
-export interface PlaceStats extends SyncStats { agents: number; entities: number; revision: number; pendingRequests: number }
+export interface PlaceStats extends SyncStats {
+  agents: number;
+  entities: number;
+  revision: number;
+  pendingRequests: number;
+}
 
 export async function startPlace(options: PlaceOptions = {}): Promise<Place> {
   const host = options.host ?? "127.0.0.1";
   const name = options.name ?? "Allo place";
   const tickRate = options.tickRate ?? 20;
-  if (!(tickRate >= 0 && tickRate <= 1000)) throw new RangeError(`tickRate must be between 0 (manual ticks) and 1000 ticks per second, got ${tickRate}`);
+  if (!(tickRate >= 0 && tickRate <= 1000))
+    throw new RangeError(`tickRate must be between 0 (manual ticks) and 1000 ticks per second, got ${tickRate}`);
   const limits: PlaceLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const log = createLogger("place", options.logLevel);
   const started = performance.now();
@@ -55,7 +61,13 @@ export async function startPlace(options: PlaceOptions = {}): Promise<Place> {
   addPlaceEntity(world, serverTime());
   world.commit();
   const agents = new Map<AgentId, Agent>();
-  const hooks: PlaceHooks = { onAvatarToken: [], onAgentAnnounced: [], onAgentLeft: [], onEntityRemoved: [], onClose: [] };
+  const hooks: PlaceHooks = {
+    onAvatarToken: [],
+    onAgentAnnounced: [],
+    onAgentLeft: [],
+    onEntityRemoved: [],
+    onClose: [],
+  };
   let publicUrl = options.publicUrl ?? "";
 
   const ctx: PlaceContext = {
@@ -69,7 +81,9 @@ export async function startPlace(options: PlaceOptions = {}): Promise<Place> {
     extensions: new Map(),
     simulation: options.simulation,
     subscriptions: options.subscriptions,
-    get publicUrl() { return publicUrl; },
+    get publicUrl() {
+      return publicUrl;
+    },
     serverTime,
     agentOwning(id: EntityId) {
       const owner = world.ownerOf(id);
@@ -116,7 +130,11 @@ export async function startPlace(options: PlaceOptions = {}): Promise<Place> {
 
   function onConnection(socket: WebSocket, req: IncomingMessage): void {
     const now = performance.now();
-    const rate = { perSecond: limits.messagesPerSecond, burst: limits.messageBurst, closeAfterMs: limits.overBudgetCloseMs };
+    const rate = {
+      perSecond: limits.messagesPerSecond,
+      burst: limits.messageBurst,
+      closeAfterMs: limits.overBudgetCloseMs,
+    };
     // req.socket is the TCP socket ws took over: state frames framed once are written to it (agent.ts sendFrame).
     const agent = new Agent(socket, now, rate, limits.badFramesPerMinute, req.socket);
     agents.set(agent.id, agent);
@@ -155,7 +173,14 @@ export async function startPlace(options: PlaceOptions = {}): Promise<Place> {
     }
   }
 
-  const info = (): PlaceInfo => ({ name, agents: agents.size, entities: world.size, revision: world.revision, url, publicUrl });
+  const info = (): PlaceInfo => ({
+    name,
+    agents: agents.size,
+    entities: world.size,
+    revision: world.revision,
+    url,
+    publicUrl,
+  });
   // Simulation, subscriptions, media, assets, ACL config (standard-features.ts).
   installStandardFeatures(ctx, options);
   options.setup?.(ctx);
@@ -187,7 +212,13 @@ export async function startPlace(options: PlaceOptions = {}): Promise<Place> {
     agents,
     ctx,
     tick: () => sync.tick(),
-    stats: () => ({ ...sync.stats, agents: agents.size, entities: world.size, revision: world.revision, pendingRequests: router.pendingCount }),
+    stats: () => ({
+      ...sync.stats,
+      agents: agents.size,
+      entities: world.size,
+      revision: world.revision,
+      pendingRequests: router.pendingCount,
+    }),
     close(closeOptions: PlaceCloseOptions = {}) {
       closing ??= (async () => {
         const code = closeOptions.code ?? 1001;
@@ -201,7 +232,11 @@ export async function startPlace(options: PlaceOptions = {}): Promise<Place> {
         const sockets = [...agents.values()].map((agent) => agent.socket);
         for (const agent of [...agents.values()]) ctx.disconnect(agent, code, reason);
         // Each agent gets its close frame before the process that awaits this may exit (cut off after 2 s).
-        await Promise.all(sockets.map((socket) => (socket.readyState === socket.CLOSED ? undefined : new Promise((r) => socket.once("close", r)))));
+        await Promise.all(
+          sockets.map((socket) =>
+            socket.readyState === socket.CLOSED ? undefined : new Promise((r) => socket.once("close", r)),
+          ),
+        );
         await serverClosed;
         log.info("place closed", { name });
       })();

@@ -27,14 +27,19 @@ export class Router {
 
   constructor(private readonly ctx: PlaceContext) {}
 
-  get pendingCount(): number { return this.pending.size; }
+  get pendingCount(): number {
+    return this.pending.size;
+  }
 
   /** Routes an interaction whose receiver is an entity or "" (rules 4–6). `raw` is the frame as received. */
   route(agent: Agent, interaction: Interaction, raw: string): void {
     switch (interaction.type) {
-      case "request": return this.forwardRequest(agent, interaction, raw);
-      case "response": return this.forwardResponse(agent, interaction, raw);
-      case "publication": return this.publish(agent, interaction, raw);
+      case "request":
+        return this.forwardRequest(agent, interaction, raw);
+      case "response":
+        return this.forwardResponse(agent, interaction, raw);
+      case "publication":
+        return this.publish(agent, interaction, raw);
       case "oneway": {
         const owner = this.ctx.agentOwning(interaction.receiverEntityId);
         if (owner) owner.sendText(raw);
@@ -50,11 +55,24 @@ export class Router {
     if (!answerer) return this.answer(agent, i.senderEntityId, i.requestId, [name, "error", "no such entity"]);
     const key = keyOf(i.senderEntityId, i.receiverEntityId, i.requestId);
     if (this.pending.has(key)) {
-      return this.answer(agent, i.senderEntityId, i.requestId, [name, "error", "a request with this id is already waiting for a response"]);
+      return this.answer(agent, i.senderEntityId, i.requestId, [
+        name,
+        "error",
+        "a request with this id is already waiting for a response",
+      ]);
     }
     const timer = setTimeout(() => this.settle(key, "no response"), this.ctx.limits.requestTimeoutMs);
     timer.unref();
-    const entry: PendingRequest = { key, name, requester: agent, answerer, sender: i.senderEntityId, receiver: i.receiverEntityId, requestId: i.requestId, timer };
+    const entry: PendingRequest = {
+      key,
+      name,
+      requester: agent,
+      answerer,
+      sender: i.senderEntityId,
+      receiver: i.receiverEntityId,
+      requestId: i.requestId,
+      timer,
+    };
     this.pending.set(key, entry);
     this.index(agent, entry);
     if (answerer !== agent) this.index(answerer, entry);
@@ -80,7 +98,14 @@ export class Router {
       if (i.receiverEntityId !== "") agent.stats.dropped++;
       return;
     }
-    const envelope = ["interaction", i.type, i.senderEntityId, i.receiverEntityId, i.requestId, i.body] as InteractionEnvelope;
+    const envelope = [
+      "interaction",
+      i.type,
+      i.senderEntityId,
+      i.receiverEntityId,
+      i.requestId,
+      i.body,
+    ] as InteractionEnvelope;
     // Delivered as received, like every routed interaction (rule 4).
     for (const subscriber of router.match(this.ctx, envelope, agent)) subscriber.sendText(raw);
   }

@@ -8,7 +8,14 @@ import type { Logger } from "@allo/protocol";
 import { homePage } from "./home-page.ts";
 import type { HttpHandler } from "./types.ts";
 
-export interface PlaceInfo { name: string; agents: number; entities: number; revision: number; url: string; publicUrl: string }
+export interface PlaceInfo {
+  name: string;
+  agents: number;
+  entities: number;
+  revision: number;
+  url: string;
+  publicUrl: string;
+}
 
 export interface ServerOptions {
   host: string;
@@ -26,7 +33,10 @@ export interface ServerOptions {
 const FIRST_BYTE_TIMEOUT_MS = 10_000;
 
 /** PEM certificate (chain) and private key. */
-export interface TlsOptions { cert: string | Buffer; key: string | Buffer }
+export interface TlsOptions {
+  cert: string | Buffer;
+  key: string | Buffer;
+}
 
 export interface PlaceServer {
   readonly http: Server;
@@ -36,7 +46,12 @@ export interface PlaceServer {
 
 export async function startServer(options: ServerOptions): Promise<PlaceServer> {
   const http = createServer((req, res) => serveHttp(options, req, res));
-  const wss = new WebSocketServer({ server: http, maxPayload: options.maxPayload, perMessageDeflate: false, clientTracking: false });
+  const wss = new WebSocketServer({
+    server: http,
+    maxPayload: options.maxPayload,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
   wss.on("connection", (socket, req) => options.onConnection(socket, req));
   wss.on("error", (e) => options.log.error("websocket server error", { error: e }));
   const secure = options.tls ? secureServer(options, options.tls) : undefined;
@@ -67,7 +82,12 @@ export async function startServer(options: ServerOptions): Promise<PlaceServer> 
 
 function secureServer(options: ServerOptions, tls: TlsOptions): { https: HttpsServer; close(): void } {
   const https = createHttpsServer({ cert: tls.cert, key: tls.key }, (req, res) => serveHttp(options, req, res));
-  const wss = new WebSocketServer({ server: https, maxPayload: options.maxPayload, perMessageDeflate: false, clientTracking: false });
+  const wss = new WebSocketServer({
+    server: https,
+    maxPayload: options.maxPayload,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
   wss.on("connection", (socket, req) => options.onConnection(socket, req));
   wss.on("error", (e) => options.log.error("websocket server error (tls)", { error: e }));
   https.on("tlsClientError", (e) => options.log.debug("tls handshake failed", { error: e }));
@@ -126,6 +146,10 @@ function serveHttp(options: ServerOptions, req: IncomingMessage, res: ServerResp
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(body), "cache-control": "no-store" });
+  res.writeHead(status, {
+    "content-type": type,
+    "content-length": Buffer.byteLength(body),
+    "cache-control": "no-store",
+  });
   res.end(body);
 }

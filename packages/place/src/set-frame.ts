@@ -45,7 +45,9 @@ export class SetFrames {
 
   constructor(private readonly world: World) {}
 
-  get encodes(): number { return this.counts.full + this.counts.incremental; }
+  get encodes(): number {
+    return this.counts.full + this.counts.incremental;
+  }
 
   /** Bytes held for later frames: the kept frame's block and the spare (0 at rest; sends in flight not counted). */
   get heldBytes(): number {
@@ -153,7 +155,9 @@ export class SetFrames {
         const need = Buffer.byteLength(key) + Buffer.byteLength(value) + 2;
         if (need > room) {
           // The guess was short: size the rest by the entities written so far.
-          const bigger = Buffer.allocUnsafeSlow(Math.ceil((at / Math.max(i, 1)) * world.size * 1.0625) + need + SUFFIX_ROOM);
+          const bigger = Buffer.allocUnsafeSlow(
+            Math.ceil((at / Math.max(i, 1)) * world.size * 1.0625) + need + SUFFIX_ROOM,
+          );
           block.copy(bigger, 0, 0, at);
           block = bigger;
         }

@@ -4,7 +4,12 @@ import { matchInteraction, randomId, type CompiledPattern, type InteractionEnvel
 import type { Agent } from "./agent.ts";
 import type { PlaceContext, SubscriptionRouter } from "./types.ts";
 
-interface Subscription { id: string; agent: Agent; pattern: string; compiled: CompiledPattern }
+interface Subscription {
+  id: string;
+  agent: Agent;
+  pattern: string;
+  compiled: CompiledPattern;
+}
 
 export const MAX_SUBSCRIPTIONS_PER_AGENT = 64;
 
@@ -12,11 +17,18 @@ export class Subscriptions implements SubscriptionRouter {
   private all = new Map<string, Subscription>();
   private byAgent = new Map<Agent, Set<string>>();
 
-  get size(): number { return this.all.size; }
+  get size(): number {
+    return this.all.size;
+  }
 
-  add(agent: Agent, pattern: string, compiled: CompiledPattern): { ok: true; id: string } | { ok: false; error: string } {
+  add(
+    agent: Agent,
+    pattern: string,
+    compiled: CompiledPattern,
+  ): { ok: true; id: string } | { ok: false; error: string } {
     const mine = this.byAgent.get(agent) ?? new Set<string>();
-    if (mine.size >= MAX_SUBSCRIPTIONS_PER_AGENT) return { ok: false, error: `at most ${MAX_SUBSCRIPTIONS_PER_AGENT} subscriptions per agent` };
+    if (mine.size >= MAX_SUBSCRIPTIONS_PER_AGENT)
+      return { ok: false, error: `at most ${MAX_SUBSCRIPTIONS_PER_AGENT} subscriptions per agent` };
     let id = `sub-${randomId(10)}`;
     while (this.all.has(id)) id = `sub-${randomId(10)}`;
     this.all.set(id, { id, agent, pattern, compiled });

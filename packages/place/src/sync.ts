@@ -24,7 +24,10 @@ export class Sync {
   readonly setFrames: SetFrames;
   private readonly lookup: (id: EntityId) => ReturnType<World["get"]>;
 
-  constructor(private readonly ctx: PlaceContext, private readonly world: World) {
+  constructor(
+    private readonly ctx: PlaceContext,
+    private readonly world: World,
+  ) {
     this.lookup = (id) => world.get(id);
     this.setFrames = new SetFrames(world);
     this.lastClockAt = ctx.serverTime() * 1000;

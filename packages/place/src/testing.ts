@@ -41,7 +41,10 @@ export interface RawAgent {
   until(check: () => boolean, timeoutMs?: number): Promise<void>;
   announce(identity?: unknown, avatar?: unknown, version?: number): Promise<Message>;
   /** Sends a request and resolves with the matched response's body. Sender defaults to the avatar, receiver "place". */
-  request(body: unknown[], options?: { sender?: string; receiver?: string; requestId?: string; timeoutMs?: number }): Promise<Message>;
+  request(
+    body: unknown[],
+    options?: { sender?: string; receiver?: string; requestId?: string; timeoutMs?: number },
+  ): Promise<Message>;
   oneway(body: unknown[], options?: { sender?: string; receiver?: string }): void;
   /** Sends an intent acknowledging `revision` (default: the mirror's). */
   ack(revision?: number): void;
@@ -51,7 +54,11 @@ export interface RawAgent {
 }
 
 export async function connectRawAgent(url: string, options: RawAgentOptions = {}): Promise<RawAgent> {
-  const socket = new WebSocket(url, { perMessageDeflate: false, maxPayload: 64 * 1024 * 1024, autoPong: options.autoPong ?? true });
+  const socket = new WebSocket(url, {
+    perMessageDeflate: false,
+    maxPayload: 64 * 1024 * 1024,
+    autoPong: options.autoPong ?? true,
+  });
   const received: Message[] = [];
   const listeners = new Set<() => void>();
   const history = new Map<number, WorldDocument>();
@@ -93,7 +100,8 @@ export async function connectRawAgent(url: string, options: RawAgentOptions = {}
       } catch {
         message = text;
       }
-      if (message && typeof message === "object" && !Array.isArray(message) && "patch_style" in message) applyState(message);
+      if (message && typeof message === "object" && !Array.isArray(message) && "patch_style" in message)
+        applyState(message);
     }
     received.push(message);
     for (const l of [...listeners]) l();
@@ -107,7 +115,9 @@ export async function connectRawAgent(url: string, options: RawAgentOptions = {}
   const agent: RawAgent = {
     socket,
     received,
-    get mirror() { return mirror; },
+    get mirror() {
+      return mirror;
+    },
     stateErrors,
     avatarId: undefined,
     autoAck: options.autoAck ?? true,
@@ -119,27 +129,44 @@ export async function connectRawAgent(url: string, options: RawAgentOptions = {}
     },
     next(match = () => true, opts = {}) {
       let index = opts.fromIndex ?? received.length;
-      return waitFor(() => {
-        for (; index < received.length; index++) if (match(received[index])) return { found: received[index++] };
-        return undefined;
-      }, opts.timeoutMs ?? timeoutMs, "an expected message");
+      return waitFor(
+        () => {
+          for (; index < received.length; index++) if (match(received[index])) return { found: received[index++] };
+          return undefined;
+        },
+        opts.timeoutMs ?? timeoutMs,
+        "an expected message",
+      );
     },
     async until(check, ms = timeoutMs) {
       await waitFor(() => (check() ? { found: true } : undefined), ms, "a condition");
     },
     async announce(identity = { display_name: "raw agent" }, avatar = {}, version = 3) {
-      const body = await agent.request(["announce", "version", version, "identity", identity, "spawn_avatar", avatar], { sender: "", receiver: "place" });
+      const body = await agent.request(["announce", "version", version, "identity", identity, "spawn_avatar", avatar], {
+        sender: "",
+        receiver: "place",
+      });
       if (typeof body[1] === "string" && body[1] !== "error") agent.avatarId = body[1];
       return body;
     },
     async request(body, opts = {}) {
       const requestId = opts.requestId ?? newRequestId();
       const from = received.length;
-      agent.send(["interaction", "request", opts.sender ?? agent.avatarId ?? "", opts.receiver ?? "place", requestId, body]);
-      const response = await agent.next((m) => Array.isArray(m) && m[0] === "interaction" && m[1] === "response" && m[4] === requestId, {
-        timeoutMs: opts.timeoutMs,
-        fromIndex: from,
-      });
+      agent.send([
+        "interaction",
+        "request",
+        opts.sender ?? agent.avatarId ?? "",
+        opts.receiver ?? "place",
+        requestId,
+        body,
+      ]);
+      const response = await agent.next(
+        (m) => Array.isArray(m) && m[0] === "interaction" && m[1] === "response" && m[4] === requestId,
+        {
+          timeoutMs: opts.timeoutMs,
+          fromIndex: from,
+        },
+      );
       return response[5];
     },
     oneway(body, opts = {}) {

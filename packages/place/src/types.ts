@@ -1,6 +1,14 @@
 // The place's options and the context every interaction module, the ACL and the simulation work with.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AgentId, EntityId, Interaction, InteractionBody, InteractionEnvelope, LogLevel, Logger } from "@allo/protocol";
+import type {
+  AgentId,
+  EntityId,
+  Interaction,
+  InteractionBody,
+  InteractionEnvelope,
+  LogLevel,
+  Logger,
+} from "@allo/protocol";
 import type { AclConfig } from "./acl.ts";
 import type { Agent } from "./agent.ts";
 import type { AssetOptions } from "./assets.ts";

@@ -30,10 +30,18 @@ const MAX_REVISION = Number.MAX_SAFE_INTEGER - 1;
  * owner and its place in the hierarchy. `children` exists only while it has any (most entities are leaves; an
  * empty Set is ~100 B each, docs/performance.md "Memory per entity").
  */
-interface Slot { readonly entity: Entity; readonly owner: Owner; parent: EntityId | undefined; children: Set<EntityId> | undefined }
+interface Slot {
+  readonly entity: Entity;
+  readonly owner: Owner;
+  parent: EntityId | undefined;
+  children: Set<EntityId> | undefined;
+}
 
 /** An entity that left the world, and who owned it. */
-export interface RemovedEntity { id: EntityId; owner: Owner }
+export interface RemovedEntity {
+  id: EntityId;
+  owner: Owner;
+}
 
 /** What the world looks like to readers outside the place (tests, the visor hook): no way to change it. */
 export interface WorldView {
@@ -59,16 +67,34 @@ export class World implements WorldView {
     this.history = new ChangeLog(historyLength);
   }
 
-  get revision(): number { return this._revision; }
-  get size(): number { return this.slots.size; }
-  get dirty(): boolean { return this.pending.size > 0; }
+  get revision(): number {
+    return this._revision;
+  }
+  get size(): number {
+    return this.slots.size;
+  }
+  get dirty(): boolean {
+    return this.pending.size > 0;
+  }
 
-  get(id: EntityId): Entity | undefined { return this.slots.get(id)?.entity; }
-  has(id: EntityId): boolean { return this.slots.has(id); }
-  ownerOf(id: EntityId): Owner | undefined { return this.slots.get(id)?.owner; }
-  parentOf(id: EntityId): EntityId | undefined { return this.slots.get(id)?.parent; }
-  childrenOf(id: EntityId): ReadonlySet<EntityId> { return this.slots.get(id)?.children ?? EMPTY; }
-  ids(): IterableIterator<EntityId> { return this.slots.keys(); }
+  get(id: EntityId): Entity | undefined {
+    return this.slots.get(id)?.entity;
+  }
+  has(id: EntityId): boolean {
+    return this.slots.has(id);
+  }
+  ownerOf(id: EntityId): Owner | undefined {
+    return this.slots.get(id)?.owner;
+  }
+  parentOf(id: EntityId): EntityId | undefined {
+    return this.slots.get(id)?.parent;
+  }
+  childrenOf(id: EntityId): ReadonlySet<EntityId> {
+    return this.slots.get(id)?.children ?? EMPTY;
+  }
+  ids(): IterableIterator<EntityId> {
+    return this.slots.keys();
+  }
 
   /** Adds an entity. The caller has validated the components; `relationships.parent`, if any, must exist. */
   add(id: EntityId, owner: Owner, components: Components): Entity {
@@ -137,7 +163,8 @@ export class World implements WorldView {
       const kept = typeof transform === "object" && transform !== null && !Array.isArray(transform) ? transform : {};
       // Huge but finite matrices can multiply into Infinity: then the child keeps its own matrix.
       const world = this.worldMatrix(child);
-      if (world.every(Number.isFinite)) this.setComponent(child, "transform", { ...(kept as Record<string, Json>), matrix: world });
+      if (world.every(Number.isFinite))
+        this.setComponent(child, "transform", { ...(kept as Record<string, Json>), matrix: world });
       this.removeComponent(child, "relationships");
     }
     const e = this.removeOne(id);
@@ -167,7 +194,8 @@ export class World implements WorldView {
   /** The entity's transform in world space: parent world × own matrix (column-major, gl-matrix). */
   worldMatrix(id: EntityId): number[] {
     const chain: EntityId[] = [];
-    for (let at: EntityId | undefined = id; at !== undefined && chain.length <= this.slots.size; at = this.parentOf(at)) chain.push(at);
+    for (let at: EntityId | undefined = id; at !== undefined && chain.length <= this.slots.size; at = this.parentOf(at))
+      chain.push(at);
     // Plain arrays: gl-matrix's default Float32Array would lose precision the wire keeps (64-bit doubles).
     const out = identityMatrix();
     for (let i = chain.length - 1; i >= 0; i--) {

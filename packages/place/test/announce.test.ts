@@ -6,7 +6,10 @@ describe("announce", () => {
   it("answers with the avatar id and the place name, then sends a set", async () => {
     const { place } = await setup(0, { name: "Harbour" });
     const a = await rawConnect(place);
-    const body = await a.announce({ display_name: "a" }, { text: { string: "me" }, children: [{ cursor: { name: "x" } }] });
+    const body = await a.announce(
+      { display_name: "a" },
+      { text: { string: "me" }, children: [{ cursor: { name: "x" } }] },
+    );
     expect(body).toEqual(["announce", expect.any(String), "Harbour"]);
     const set = await a.next((m) => m.patch_style === "set", { fromIndex: 0 });
     expect(set.entities[body[1]].components.text).toEqual({ string: "me" });
@@ -21,7 +24,14 @@ describe("announce", () => {
       JSON.stringify(["interaction", "request", "", "place", "1", ["list_agents"]]),
       JSON.stringify({ cmd: "intent", intent: { ack_state_rev: 0 } }),
       "not json",
-      JSON.stringify(["interaction", "request", "someone", "place", "1", ["announce", "version", 3, "identity", {}, "spawn_avatar", {}]]),
+      JSON.stringify([
+        "interaction",
+        "request",
+        "someone",
+        "place",
+        "1",
+        ["announce", "version", 3, "identity", {}, "spawn_avatar", {}],
+      ]),
     ]) {
       const a = await rawConnect(place);
       a.send(first);
@@ -37,7 +47,10 @@ describe("announce", () => {
   });
 
   it("refuses a second announce with error 1006 and spawns nothing", async () => {
-    const { place, agents: [a] } = await setup(1);
+    const {
+      place,
+      agents: [a],
+    } = await setup(1);
     const size = place.world.size;
     const body = await a.request(["announce", "version", 3, "identity", {}, "spawn_avatar", {}], { sender: "" });
     expect(body).toEqual(["announce", "error", 1006, "already announced"]);
@@ -56,7 +69,9 @@ describe("announce", () => {
 
   it("strips avatar.token from the spec and hands it to onAvatarToken", async () => {
     const tokens: [string, string][] = [];
-    const { place } = await setup(0, { setup: (ctx) => ctx.hooks.onAvatarToken.push((token, _agent, avatarId) => tokens.push([token, avatarId])) });
+    const { place } = await setup(0, {
+      setup: (ctx) => ctx.hooks.onAvatarToken.push((token, _agent, avatarId) => tokens.push([token, avatarId])),
+    });
     const a = await rawConnect(place);
     const body = await a.announce({ display_name: "app" }, { avatar: { token: "t0k3n" }, text: { string: "x" } });
     expect(tokens).toEqual([["t0k3n", body[1]]]);
@@ -68,7 +83,10 @@ describe("announce", () => {
     const a = await rawConnect(place);
     const bad = await a.request(["announce", "version", 3, "identity", "me", "spawn_avatar", {}], { sender: "" });
     expect(bad).toEqual(["announce", "error", expect.stringContaining("identity")]);
-    const spec = await a.request(["announce", "version", 3, "identity", {}, "spawn_avatar", { transform: { matrix: [1] } }], { sender: "" });
+    const spec = await a.request(
+      ["announce", "version", 3, "identity", {}, "spawn_avatar", { transform: { matrix: [1] } }],
+      { sender: "" },
+    );
     expect(spec[1]).toBe("error");
     expect(spec[2]).toMatch(/transform/);
     const good = await a.announce();

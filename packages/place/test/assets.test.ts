@@ -10,11 +10,13 @@ import { setup } from "./helpers.ts";
 const idOf = (bytes: Buffer) => `asset:sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 const httpOf = (url: string) => url.replace(/^ws:/, "http:").replace(/\/$/, "");
 const assetFrames = (agent: RawAgent): AssetFrame[] =>
-  agent.received.filter((m) => Buffer.isBuffer(m) && m[0] === 3).map((m) => {
-    const d = decodeAssetFrame(m.subarray(1));
-    if (!d.ok) throw new Error(d.error);
-    return d.value;
-  });
+  agent.received
+    .filter((m) => Buffer.isBuffer(m) && m[0] === 3)
+    .map((m) => {
+      const d = decodeAssetFrame(m.subarray(1));
+      if (!d.ok) throw new Error(d.error);
+      return d.value;
+    });
 
 /** Answers the place's requests for `id` with `bytes` (which may be wrong, to test verification). */
 function provide(agent: RawAgent, id: string, bytes: Buffer): { requests: number } {
@@ -23,11 +25,24 @@ function provide(agent: RawAgent, id: string, bytes: Buffer): { requests: number
     if (!isBinary || data[0] !== 3) return;
     const frame = decodeAssetFrame(data.subarray(1));
     if (!frame.ok || frame.value.kind !== "request") return;
-    if (frame.value.id !== id) return agent.send(Buffer.from(encodeAssetFrame({ kind: "failure", id: frame.value.id, error_reason: "not mine", error_code: 1 })));
+    if (frame.value.id !== id)
+      return agent.send(
+        Buffer.from(encodeAssetFrame({ kind: "failure", id: frame.value.id, error_reason: "not mine", error_code: 1 })),
+      );
     counter.requests++;
     const [offset, length] = frame.value.range;
     const end = Math.min(bytes.length, offset + length);
-    agent.send(Buffer.from(encodeAssetFrame({ kind: "data", id, range: [offset, end - offset], total_length: bytes.length, bytes: bytes.subarray(offset, end) })));
+    agent.send(
+      Buffer.from(
+        encodeAssetFrame({
+          kind: "data",
+          id,
+          range: [offset, end - offset],
+          total_length: bytes.length,
+          bytes: bytes.subarray(offset, end),
+        }),
+      ),
+    );
   });
   return counter;
 }
@@ -40,7 +55,10 @@ async function pull(agent: RawAgent, id: string): Promise<Buffer | string> {
   while (offset < total) {
     const from = agent.received.length;
     agent.send(Buffer.from(encodeAssetFrame({ kind: "request", id, range: [offset, ASSET_CHUNK_BYTES] })));
-    await agent.until(() => assetFrames({ ...agent, received: agent.received.slice(from) } as RawAgent).some((f) => f.id === id), 15_000);
+    await agent.until(
+      () => assetFrames({ ...agent, received: agent.received.slice(from) } as RawAgent).some((f) => f.id === id),
+      15_000,
+    );
     const frame = assetFrames({ ...agent, received: agent.received.slice(from) } as RawAgent).find((f) => f.id === id)!;
     if (frame.kind === "failure") return frame.error_reason;
     if (frame.kind !== "data") throw new Error("unexpected frame");
@@ -55,7 +73,10 @@ async function pull(agent: RawAgent, id: string): Promise<Buffer | string> {
 
 describe("assets", () => {
   it("a 5 MB asset published by one agent reaches another in chunks, and HTTP, intact; then comes from the cache", async () => {
-    const { place, agents: [publisher, requester] } = await setup(2);
+    const {
+      place,
+      agents: [publisher, requester],
+    } = await setup(2);
     const bytes = randomBytes(5 * 1024 * 1024 + 123);
     const id = idOf(bytes);
     const provider = provide(publisher, id, bytes);
@@ -72,7 +93,10 @@ describe("assets", () => {
   }, 30_000);
 
   it("HTTP fetches from the publishing agent on a miss (URL-encoded ids too)", async () => {
-    const { place, agents: [publisher] } = await setup(1);
+    const {
+      place,
+      agents: [publisher],
+    } = await setup(1);
     const bytes = randomBytes(3000);
     const id = idOf(bytes);
     provide(publisher, id, bytes);
@@ -82,7 +106,10 @@ describe("assets", () => {
   });
 
   it("refuses bytes that do not hash to the asset id", async () => {
-    const { place, agents: [liar, requester] } = await setup(2);
+    const {
+      place,
+      agents: [liar, requester],
+    } = await setup(2);
     const real = randomBytes(2 * 1024 * 1024);
     const id = idOf(real);
     const forged = Buffer.from(real);
@@ -97,14 +124,18 @@ describe("assets", () => {
   }, 20_000);
 
   it("fails at once when every other agent says it does not have the asset", async () => {
-    const { agents: [a, b, requester] } = await setup(3);
+    const {
+      agents: [a, b, requester],
+    } = await setup(3);
     provide(a, "asset:sha256:" + "0".repeat(64), Buffer.alloc(0));
     provide(b, "asset:sha256:" + "0".repeat(64), Buffer.alloc(0));
     expect(await pull(requester, "asset:sha256:" + "1".repeat(64))).toBe("no agent in the place has this asset");
   });
 
   it("fails the waiters when the source leaves mid-transfer", async () => {
-    const { agents: [publisher, requester] } = await setup(2);
+    const {
+      agents: [publisher, requester],
+    } = await setup(2);
     const bytes = randomBytes(ASSET_CHUNK_BYTES + 10);
     const id = idOf(bytes);
     const provider = provide(publisher, id, bytes);
@@ -115,14 +146,26 @@ describe("assets", () => {
   });
 
   it("answers malformed frames and ids with a readable error", async () => {
-    const { place, agents: [a] } = await setup(1);
-    const badRange = Buffer.from(encodeAssetFrame({ kind: "request", id: "asset:sha256:" + "a".repeat(64), range: [0, 1] }));
+    const {
+      place,
+      agents: [a],
+    } = await setup(1);
+    const badRange = Buffer.from(
+      encodeAssetFrame({ kind: "request", id: "asset:sha256:" + "a".repeat(64), range: [0, 1] }),
+    );
     const header = JSON.stringify({ id: "asset:sha256:" + "a".repeat(64), range: "all" });
     badRange.writeUInt16BE(header.length, 3);
     a.send(Buffer.concat([badRange.subarray(0, 5), Buffer.from(header)]));
     await a.until(() => assetFrames(a).length === 1);
-    expect(assetFrames(a)[0]).toEqual({ kind: "failure", id: "asset:sha256:" + "a".repeat(64), error_reason: "asset request needs range [offset, length]", error_code: 2 });
+    expect(assetFrames(a)[0]).toEqual({
+      kind: "failure",
+      id: "asset:sha256:" + "a".repeat(64),
+      error_reason: "asset request needs range [offset, length]",
+      error_code: 2,
+    });
     expect((await fetch(`${httpOf(place.url)}/assets/hello`)).status).toBe(400);
-    expect((await fetch(`${httpOf(place.url)}/assets/${"asset:sha256:" + "b".repeat(64)}`, { method: "POST" })).status).toBe(405);
+    expect(
+      (await fetch(`${httpOf(place.url)}/assets/${"asset:sha256:" + "b".repeat(64)}`, { method: "POST" })).status,
+    ).toBe(405);
   });
 });

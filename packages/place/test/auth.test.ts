@@ -26,7 +26,11 @@ describe("a place that requires authentication", () => {
   it("refuses an agent without a token, with a clear error, and spawns nothing", async () => {
     const s = await setup(0, TOKEN_MODE);
     const { agent, answer } = await join(s, { display_name: "alice" });
-    expect(answer).toEqual(["announce", "error", "this place requires authentication: announce with identity.token, a token from the place's operator (allo token)"]);
+    expect(answer).toEqual([
+      "announce",
+      "error",
+      "this place requires authentication: announce with identity.token, a token from the place's operator (allo token)",
+    ]);
     expect(s.place.world.size).toBe(1);
     expect(agent.socket.readyState).toBe(agent.socket.OPEN); // it may try again with a token
     const token = await issueToken(SECRET, { sub: "alice" });
@@ -37,10 +41,19 @@ describe("a place that requires authentication", () => {
   it("refuses forged, expired, unsigned and malformed tokens", async () => {
     const s = await setup(0, TOKEN_MODE);
     const cases: [unknown, RegExp][] = [
-      [await issueToken("another secret of at least thirty-two bytes!", { sub: "mallory" }), /^invalid token: it is not signed by this place's operator$/],
+      [
+        await issueToken("another secret of at least thirty-two bytes!", { sub: "mallory" }),
+        /^invalid token: it is not signed by this place's operator$/,
+      ],
       [await issueToken(SECRET, { sub: "alice", expiresIn: -60 }), /^invalid token: it has expired$/],
-      [await new SignJWT({}).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(SECRET)), /^invalid token: "sub" must be a non-empty string/],
-      [await issueToken(SECRET, { sub: "alice", roles: ["x"] }).then((t) => t.split(".").slice(0, 2).join(".") + "."), /^invalid token: it is not signed by this place's operator$/],
+      [
+        await new SignJWT({}).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(SECRET)),
+        /^invalid token: "sub" must be a non-empty string/,
+      ],
+      [
+        await issueToken(SECRET, { sub: "alice", roles: ["x"] }).then((t) => t.split(".").slice(0, 2).join(".") + "."),
+        /^invalid token: it is not signed by this place's operator$/,
+      ],
       ["eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSJ9.", /^invalid token: /],
       ["not a token", /^invalid token: it is not a signed JWT$/],
       [42, /^identity\.token must be a string$/],
@@ -67,7 +80,14 @@ describe("a place that requires authentication", () => {
     const s = await setup(0, TOKEN_MODE);
     const agent = await rawConnect(s);
     const token = await issueToken(SECRET, { sub: "quick" });
-    agent.send(["interaction", "request", "", "place", "a1", ["announce", "version", 3, "identity", { display_name: "q", token }, "spawn_avatar", {}]]);
+    agent.send([
+      "interaction",
+      "request",
+      "",
+      "place",
+      "a1",
+      ["announce", "version", 3, "identity", { display_name: "q", token }, "spawn_avatar", {}],
+    ]);
     agent.send({ cmd: "intent", intent: { ack_state_rev: 0 } }); // before announcing this would close with "announce first"
     agent.send({ cmd: "clock", client_time: 1 });
     const answer = await agent.next((m) => Array.isArray(m) && m[4] === "a1");
@@ -79,11 +99,17 @@ describe("a place that requires authentication", () => {
   it("verifies tokens signed elsewhere with a public key (EdDSA)", async () => {
     const { publicKey, privateKey } = await generateKeyPair("EdDSA", { extractable: true });
     const s = await setup(0, { auth: { mode: "token", publicKey: await exportSPKI(publicKey) } });
-    const signed = await new SignJWT({ name: "Dana", roles: ["guide"] }).setProtectedHeader({ alg: "EdDSA" }).setSubject("dana").setExpirationTime("1h").sign(privateKey);
+    const signed = await new SignJWT({ name: "Dana", roles: ["guide"] })
+      .setProtectedHeader({ alg: "EdDSA" })
+      .setSubject("dana")
+      .setExpirationTime("1h")
+      .sign(privateKey);
     const { agent } = await join(s, { display_name: "d", token: signed });
     expect(await verifiedOf(agent)).toEqual({ sub: "dana", name: "Dana", roles: ["guide"] });
     // A token made with a shared secret is not accepted by a place that verifies with a key pair.
-    expect((await join(s, { display_name: "e", token: await issueToken(SECRET, { sub: "eve" }) })).answer[2]).toMatch(/^invalid token: it is signed with an algorithm this place does not accept$/);
+    expect((await join(s, { display_name: "e", token: await issueToken(SECRET, { sub: "eve" }) })).answer[2]).toMatch(
+      /^invalid token: it is signed with an algorithm this place does not accept$/,
+    );
   });
 
   it("refuses to start without a key to verify tokens with, or with a short secret", async () => {
@@ -98,7 +124,10 @@ describe("an open place (local development)", () => {
     const { agent } = await join(open, { display_name: "bob", token: "anything" });
     expect(await verifiedOf(agent)).toBeNull();
     const keyed = await setup(0, { auth: { mode: "open", secret: SECRET } });
-    const { agent: carol } = await join(keyed, { display_name: "carol", token: await issueToken(SECRET, { sub: "carol" }) });
+    const { agent: carol } = await join(keyed, {
+      display_name: "carol",
+      token: await issueToken(SECRET, { sub: "carol" }),
+    });
     expect(await verifiedOf(carol)).toEqual({ sub: "carol", name: null, roles: [] });
     const { answer } = await join(keyed, { display_name: "mallory", token: "forged" });
     expect(answer[1]).toBe("error");
@@ -106,15 +135,29 @@ describe("an open place (local development)", () => {
 });
 
 describe("ACL rules match verified identity only", () => {
-  const OPERATOR_RULE = { id: "operator", effect: "allow" as const, pattern: `["interaction", _, _, "place", _, ["modify_acl", ...]] where "operator" in identity()["roles"]` };
-  const NAME_RULE = { id: "by-name", effect: "allow" as const, pattern: `["interaction", _, _, "place", _, ["modify_acl", ...]] where identity()["display_name"] == "operator"` };
+  const OPERATOR_RULE = {
+    id: "operator",
+    effect: "allow" as const,
+    pattern: `["interaction", _, _, "place", _, ["modify_acl", ...]] where "operator" in identity()["roles"]`,
+  };
+  const NAME_RULE = {
+    id: "by-name",
+    effect: "allow" as const,
+    pattern: `["interaction", _, _, "place", _, ["modify_acl", ...]] where identity()["display_name"] == "operator"`,
+  };
 
   it("a self-declared display name matches nothing; a verified role does", async () => {
     const s = await setup(0, { ...TOKEN_MODE, acl: { rules: [OPERATOR_RULE, NAME_RULE] } });
-    const { agent: impostor } = await join(s, { display_name: "operator", token: await issueToken(SECRET, { sub: "mallory" }) });
+    const { agent: impostor } = await join(s, {
+      display_name: "operator",
+      token: await issueToken(SECRET, { sub: "mallory" }),
+    });
     const denied = await impostor.request(["modify_acl", "list"]);
     expect(denied[0]).toBe("interaction_denied");
-    const { agent: operator } = await join(s, { display_name: "anyone", token: await issueToken(SECRET, { sub: "ops", roles: ["operator"] }) });
+    const { agent: operator } = await join(s, {
+      display_name: "anyone",
+      token: await issueToken(SECRET, { sub: "ops", roles: ["operator"] }),
+    });
     expect((await operator.request(["modify_acl", "list"]))[1]).toBe("ok");
   });
 
@@ -123,14 +166,24 @@ describe("ACL rules match verified identity only", () => {
     const { agent } = await join(s, { display_name: "operator" });
     expect((await agent.request(["modify_acl", "remove", "default-change-components"]))[0]).toBe("interaction_denied");
     const victim = await spawn((await join(s, { display_name: "victim" })).agent, { custom: 1 });
-    expect((await agent.request(["change_components", victim, "add_or_change", { custom: 2 }]))[0]).toBe("interaction_denied");
+    expect((await agent.request(["change_components", victim, "add_or_change", { custom: 2 }]))[0]).toBe(
+      "interaction_denied",
+    );
   });
 });
 
 describe("launching an app from a place that requires authentication", () => {
   const servers: Server[] = [];
   afterEach(async () => {
-    await Promise.all(servers.splice(0).map((g) => new Promise((r) => { g.closeAllConnections(); g.close(r); })));
+    await Promise.all(
+      servers.splice(0).map(
+        (g) =>
+          new Promise((r) => {
+            g.closeAllConnections();
+            g.close(r);
+          }),
+      ),
+    );
   });
 
   it("sends the gateway the verified identity of the person who asked, and admits the app by its launch token", async () => {
@@ -147,10 +200,18 @@ describe("launching an app from a place that requires authentication", () => {
     await new Promise<void>((r) => gateway.listen(0, "127.0.0.1", r));
     const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/clock`;
     const s = await setup(0, { ...TOKEN_MODE, launchApp: { allowPrivateAddresses: ["127.0.0.1"] } });
-    const { agent: alice } = await join(s, { display_name: "I am the admin", token: await issueToken(SECRET, { sub: "alice", name: "Alice", roles: ["staff"] }) });
+    const { agent: alice } = await join(s, {
+      display_name: "I am the admin",
+      token: await issueToken(SECRET, { sub: "alice", name: "Alice", roles: ["staff"] }),
+    });
     const launching = alice.request(["launch_app", `alloapp:${url}`]);
     await alice.until(() => seen.length === 1);
-    expect(JSON.parse(seen[0].headers["x-alloverse-launched-by"] as string)).toEqual({ display_name: "Alice", sub: "alice", roles: ["staff"], verified: true });
+    expect(JSON.parse(seen[0].headers["x-alloverse-launched-by"] as string)).toEqual({
+      display_name: "Alice",
+      sub: "alice",
+      roles: ["staff"],
+      verified: true,
+    });
     // The app has no token of its own: the launch token the place made admits it.
     const app = await connectRawAgent(s.place.url);
     expect((await app.announce({ display_name: "clock" }, { avatar: { token: seen[0].token } }))[0]).toBe("announce");

@@ -49,11 +49,21 @@ async function visor(s: Setup): Promise<RawAgent> {
 describe("grabbing with huge poses", () => {
   it("never writes a non-finite matrix into the grabbed entity (another agent's)", async () => {
     const s = await start(1);
-    const { place, agents: [owner] } = s;
+    const {
+      place,
+      agents: [owner],
+    } = s;
     const target = await spawn(owner, { grabbable: {}, transform: { matrix: T(1, 2, 3) } });
     const grabber = await visor(s);
     const grab = (hand: number[], grabberFromEntity: number[]) =>
-      grabber.send({ cmd: "intent", intent: { poses: { "hand/left": { matrix: hand, grab: { entity: target, grabber_from_entity_transform: grabberFromEntity } } } } });
+      grabber.send({
+        cmd: "intent",
+        intent: {
+          poses: {
+            "hand/left": { matrix: hand, grab: { entity: target, grabber_from_entity_transform: grabberFromEntity } },
+          },
+        },
+      });
 
     grab(T(0, 1, 0), T(0, 0, -1)); // a sane grab moves it: the grab is live
     await handled(grabber);
@@ -74,7 +84,10 @@ describe("grabbing with huge poses", () => {
   });
 
   it("reparenting children away keeps their own matrix when their world matrix would overflow", async () => {
-    const { place, agents: [a] } = await start(1);
+    const {
+      place,
+      agents: [a],
+    } = await start(1);
     const parent = await spawn(a, { transform: { matrix: S(1e200) } });
     const child = await spawn(a, { relationships: { parent }, transform: { matrix: T(1e200, 0, 0) } });
     expect(await a.request(["remove_entity", parent, "reparent"])).toEqual(["remove_entity", "ok"]);
@@ -85,7 +98,9 @@ describe("grabbing with huge poses", () => {
 
 describe("property animations with huge values", () => {
   it("refuses a descriptor whose interpolation could overflow, naming the limit", async () => {
-    const { agents: [a] } = await start(1);
+    const {
+      agents: [a],
+    } = await start(1);
     const id = await spawn(a, { custom: { n: 0 }, transform: { matrix: IDENTITY } });
     const cases: unknown[] = [
       { path: "custom.n", from: -MAX, to: MAX, duration: 1 },
@@ -100,10 +115,19 @@ describe("property animations with huge values", () => {
   });
 
   it("removes an animation whose value would not be finite, and every mirror still equals the place", async () => {
-    const { place, agents: [a, b] } = await start(2);
+    const {
+      place,
+      agents: [a, b],
+    } = await start(2);
     // A matrix that is finite but so large that decomposing it (column lengths) overflows.
     const id = await spawn(a, { transform: { matrix: S(1e300) } });
-    const r = await a.request(["add_property_animation", { path: "transform.matrix.rotation", from: [0, 0, 1, 0], to: [1, 0, 1, 0], duration: 10 }], { receiver: id });
+    const r = await a.request(
+      [
+        "add_property_animation",
+        { path: "transform.matrix.rotation", from: [0, 0, 1, 0], to: [1, 0, 1, 0], duration: 10 },
+      ],
+      { receiver: id },
+    );
     expect(r[1]).toBe("ok");
     place.tick();
     place.tick();
@@ -118,7 +142,10 @@ describe("random poses and animations (property)", () => {
   const SEED = Number(process.env.ALLO_FINITE_SEED ?? 19);
   it(`never put a non-finite number in the world, and mirrors equal the place (seed ${SEED})`, async () => {
     const s = await start(2);
-    const { place, agents: [owner, observer] } = s;
+    const {
+      place,
+      agents: [owner, observer],
+    } = s;
     const random = rng(SEED);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
     const huge = () => pick([MAX, -MAX, 1e308, 1e300, 1e200, 1e154, -1e154, 1e15, 1e16, 5e-324, 0]);
@@ -132,9 +159,16 @@ describe("random poses and animations (property)", () => {
     };
     const targets: string[] = [];
     for (let i = 0; i < 4; i++) {
-      targets.push(await spawn(owner, { grabbable: {}, transform: { matrix: matrix() }, custom: { n: 0, v: [0, 0, 0] } }));
+      targets.push(
+        await spawn(owner, { grabbable: {}, transform: { matrix: matrix() }, custom: { n: 0, v: [0, 0, 0] } }),
+      );
     }
-    targets.push(await spawn(owner, { grabbable: { actuate_on: "$parent", rotation_constraint: [0, 1, 0] }, relationships: { parent: targets[0] } }));
+    targets.push(
+      await spawn(owner, {
+        grabbable: { actuate_on: "$parent", rotation_constraint: [0, 1, 0] },
+        relationships: { parent: targets[0] },
+      }),
+    );
     const grabber = await visor(s);
     const paths: [string, () => unknown][] = [
       ["custom.n", number],
@@ -152,15 +186,27 @@ describe("random poses and animations (property)", () => {
       grabber.send({
         cmd: "intent",
         intent: {
-          wants_stick_movement: random() < 0.3, xmovement: number(), zmovement: number(), yaw: number(),
+          wants_stick_movement: random() < 0.3,
+          xmovement: number(),
+          zmovement: number(),
+          yaw: number(),
           poses: {
-            head: { matrix: matrix() }, root: { matrix: matrix() },
+            head: { matrix: matrix() },
+            root: { matrix: matrix() },
             [hand]: { matrix: matrix(), grab: { entity: pick(targets), grabber_from_entity_transform: matrix() } },
           },
         },
       });
       const [path, value] = pick(paths);
-      const descriptor = { path, from: value(), to: value(), duration: pick([0.05, 1, 1e-9]), easing: pick(easings), autoreverses: random() < 0.3, repeats: random() < 0.3 };
+      const descriptor = {
+        path,
+        from: value(),
+        to: value(),
+        duration: pick([0.05, 1, 1e-9]),
+        easing: pick(easings),
+        autoreverses: random() < 0.3,
+        repeats: random() < 0.3,
+      };
       const r = await owner.request(["add_property_animation", descriptor], { receiver: pick(targets) });
       if (r[1] === "ok") accepted++;
       await handled(grabber);

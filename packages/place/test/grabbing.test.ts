@@ -28,26 +28,46 @@ const start = async (count = 1): Promise<Setup & { sim: PlaceSimulation }> => {
   return { ...(await setup(count, { simulation: sim, tickRate: 50 })), sim };
 };
 
-interface Visor { agent: RawAgent; avatar: string; hand: string; head: string }
+interface Visor {
+  agent: RawAgent;
+  avatar: string;
+  hand: string;
+  head: string;
+}
 /** A visor-like agent: an avatar at `at` with head and right-hand children. It does not auto-ack (acks ride its intents). */
 async function visor(s: Setup, at = T(0, 0, 0)): Promise<Visor> {
   const agent = await rawConnect(s, { autoAck: false });
-  const r = await agent.announce({ display_name: "visor" }, { transform: { matrix: at }, children: [{ intent: { actuate_pose: "hand/right" } }, { intent: { actuate_pose: "head" } }] });
+  const r = await agent.announce(
+    { display_name: "visor" },
+    {
+      transform: { matrix: at },
+      children: [{ intent: { actuate_pose: "hand/right" } }, { intent: { actuate_pose: "head" } }],
+    },
+  );
   const avatar = r[1];
   const [hand, head] = [...s.place.world.childrenOf(avatar)];
   return { agent, avatar, hand, head };
 }
 function sendIntent(v: Visor, intent: Record<string, unknown>): void {
-  v.agent.send({ cmd: "intent", intent: { xmovement: 0, zmovement: 0, yaw: 0, pitch: 0, poses: {}, ack_state_rev: 0, ...intent } });
+  v.agent.send({
+    cmd: "intent",
+    intent: { xmovement: 0, zmovement: 0, yaw: 0, pitch: 0, poses: {}, ack_state_rev: 0, ...intent },
+  });
 }
 const worldOf = (place: Place, id: string) => place.world.worldMatrix(id);
-const localOf = (place: Place, id: string) => (place.world.get(id)!.components.transform as { matrix: number[] }).matrix;
+const localOf = (place: Place, id: string) =>
+  (place.world.get(id)!.components.transform as { matrix: number[] }).matrix;
 
 describe("pose actuation", () => {
   it("moves the avatar's pose children to the poses of its intent; identity means untracked", async () => {
     const s = await start(0);
     const v = await visor(s, T(5, 0, 0));
-    sendIntent(v, { poses: { "hand/right": { matrix: T(0.3, 1.2, -0.4) }, head: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] } } });
+    sendIntent(v, {
+      poses: {
+        "hand/right": { matrix: T(0.3, 1.2, -0.4) },
+        head: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] },
+      },
+    });
     await eventually(() => localOf(s.place, v.hand)[13] === 1.2);
     expect(localOf(s.place, v.hand)).toEqual(T(0.3, 1.2, -0.4));
     expect(worldOf(s.place, v.hand)).toEqual(T(5.3, 1.2, -0.4));
@@ -95,12 +115,16 @@ describe("grabbing", () => {
     const box = await spawn(s.agents[0], { transform: { matrix: T(2, 1, 0) }, grabbable: {} });
     const G = T(0, 0, -0.5);
     const hand1 = TR([0.2, 1.1, 0], [0, 1, 0], 0.3);
-    sendIntent(v, { poses: { "hand/right": { matrix: hand1, grab: { entity: box, grabber_from_entity_transform: G } } } });
+    sendIntent(v, {
+      poses: { "hand/right": { matrix: hand1, grab: { entity: box, grabber_from_entity_transform: G } } },
+    });
     const expected1 = mul(mul(T(1, 0, 0), hand1), G);
     await eventually(() => Math.abs(worldOf(s.place, box)[12] - expected1[12]) < 1e-9);
     expectClose(worldOf(s.place, box), expected1);
     const hand2 = TR([0, 1.5, 0.5], [1, 0, 0], -0.4);
-    sendIntent(v, { poses: { "hand/right": { matrix: hand2, grab: { entity: box, grabber_from_entity_transform: G } } } });
+    sendIntent(v, {
+      poses: { "hand/right": { matrix: hand2, grab: { entity: box, grabber_from_entity_transform: G } } },
+    });
     const expected2 = mul(mul(T(1, 0, 0), hand2), G);
     await eventually(() => Math.abs(worldOf(s.place, box)[13] - expected2[13]) < 1e-9);
     expectClose(worldOf(s.place, box), expected2);
@@ -111,7 +135,11 @@ describe("grabbing", () => {
     const v = await visor(s);
     const scaled = Array.from(mat4.fromScaling(m4(), [2, 3, 4]));
     const box = await spawn(s.agents[0], { transform: { matrix: scaled }, grabbable: {} });
-    sendIntent(v, { poses: { "hand/right": { matrix: T(0, 1, 0), grab: { entity: box, grabber_from_entity_transform: T(0, 0, -1) } } } });
+    sendIntent(v, {
+      poses: {
+        "hand/right": { matrix: T(0, 1, 0), grab: { entity: box, grabber_from_entity_transform: T(0, 0, -1) } },
+      },
+    });
     await eventually(() => localOf(s.place, box)[13] === 1);
     const m = localOf(s.place, box);
     expectClose([Math.hypot(m[0], m[1], m[2]), Math.hypot(m[4], m[5], m[6]), Math.hypot(m[8], m[9], m[10])], [2, 3, 4]);
@@ -121,8 +149,18 @@ describe("grabbing", () => {
   it("translation constraints hold per axis", async () => {
     const s = await start(1);
     const v = await visor(s);
-    const slider = await spawn(s.agents[0], { transform: { matrix: T(0, 1, 0) }, grabbable: { translation_constraint: [1, 0, 0], rotation_constraint: [0, 0, 0] } });
-    sendIntent(v, { poses: { "hand/right": { matrix: TR([3, 7, -2], [0, 0, 1], 0.8), grab: { entity: slider, grabber_from_entity_transform: T(0, 0, 0) } } } });
+    const slider = await spawn(s.agents[0], {
+      transform: { matrix: T(0, 1, 0) },
+      grabbable: { translation_constraint: [1, 0, 0], rotation_constraint: [0, 0, 0] },
+    });
+    sendIntent(v, {
+      poses: {
+        "hand/right": {
+          matrix: TR([3, 7, -2], [0, 0, 1], 0.8),
+          grab: { entity: slider, grabber_from_entity_transform: T(0, 0, 0) },
+        },
+      },
+    });
     await eventually(() => localOf(s.place, slider)[12] === 3);
     expectClose(localOf(s.place, slider), T(3, 1, 0));
   });
@@ -130,11 +168,20 @@ describe("grabbing", () => {
   it("rotation constraints keep only the allowed axis (a dial turns about Y only)", async () => {
     const s = await start(1);
     const v = await visor(s);
-    const dial = await spawn(s.agents[0], { transform: { matrix: T(0, 1, 0) }, grabbable: { translation_constraint: [0, 0, 0], rotation_constraint: [0, 1, 0] } });
+    const dial = await spawn(s.agents[0], {
+      transform: { matrix: T(0, 1, 0) },
+      grabbable: { translation_constraint: [0, 0, 0], rotation_constraint: [0, 1, 0] },
+    });
     // The hand turns 0.5 rad about Y and tilts 0.7 rad about X; only the twist about Y may reach the dial.
-    const handRotation = quat.multiply(new Float64Array(4), quat.setAxisAngle(new Float64Array(4), [0, 1, 0], 0.5), quat.setAxisAngle(new Float64Array(4), [1, 0, 0], 0.7));
+    const handRotation = quat.multiply(
+      new Float64Array(4),
+      quat.setAxisAngle(new Float64Array(4), [0, 1, 0], 0.5),
+      quat.setAxisAngle(new Float64Array(4), [1, 0, 0], 0.7),
+    );
     const hand = Array.from(mat4.fromRotationTranslation(m4(), handRotation, [4, 4, 4]));
-    sendIntent(v, { poses: { "hand/right": { matrix: hand, grab: { entity: dial, grabber_from_entity_transform: T(0, 0, 0) } } } });
+    sendIntent(v, {
+      poses: { "hand/right": { matrix: hand, grab: { entity: dial, grabber_from_entity_transform: T(0, 0, 0) } } },
+    });
     await eventually(() => localOf(s.place, dial)[0] !== 1);
     const m = localOf(s.place, dial);
     expectClose([m[12], m[13], m[14]], [0, 1, 0]);
@@ -148,10 +195,18 @@ describe("grabbing", () => {
   it("actuate_on $parent moves the parent so the handle follows the hand", async () => {
     const s = await start(1);
     const v = await visor(s);
-    const r = await s.agents[0].request(["spawn_entity", { transform: { matrix: T(0, 1, 0) }, children: [{ transform: { matrix: T(0.5, 0, 0) }, grabbable: { actuate_on: "$parent" } }] }]);
+    const r = await s.agents[0].request([
+      "spawn_entity",
+      {
+        transform: { matrix: T(0, 1, 0) },
+        children: [{ transform: { matrix: T(0.5, 0, 0) }, grabbable: { actuate_on: "$parent" } }],
+      },
+    ]);
     const [root, handle] = [r[1], r[2][0]];
     const hand = T(2, 2, 2);
-    sendIntent(v, { poses: { "hand/right": { matrix: hand, grab: { entity: handle, grabber_from_entity_transform: T(0, 0, 0) } } } });
+    sendIntent(v, {
+      poses: { "hand/right": { matrix: hand, grab: { entity: handle, grabber_from_entity_transform: T(0, 0, 0) } } },
+    });
     await eventually(() => localOf(s.place, root)[12] !== 0);
     expectClose(worldOf(s.place, handle), hand);
     expectClose(localOf(s.place, root), T(1.5, 2, 2));
@@ -166,7 +221,9 @@ describe("grabbing", () => {
     const sneaky = await spawn(app, { transform: { matrix: T(1, 0, 0) }, grabbable: { actuate_on: bystander } });
     const foreignRoot = await spawn(other, { transform: { matrix: T(0, 5, 0) }, accepts_children: {} });
     const parasite = await spawn(app, { relationships: { parent: foreignRoot }, grabbable: { actuate_on: "$parent" } });
-    const grab = (entity: string) => ({ poses: { "hand/right": { matrix: T(3, 3, 3), grab: { entity, grabber_from_entity_transform: T(0, 0, 0) } } } });
+    const grab = (entity: string) => ({
+      poses: { "hand/right": { matrix: T(3, 3, 3), grab: { entity, grabber_from_entity_transform: T(0, 0, 0) } } },
+    });
     sendIntent(v, grab(sneaky));
     await eventually(() => s.sim.stats.grabsRefused >= 3);
     sendIntent(v, grab(parasite));
@@ -181,7 +238,11 @@ describe("grabbing", () => {
     const s = await start(1);
     const v = await visor(s);
     const fixed = await spawn(s.agents[0], { transform: { matrix: T(1, 1, 1) } });
-    sendIntent(v, { poses: { "hand/right": { matrix: T(3, 3, 3), grab: { entity: fixed, grabber_from_entity_transform: T(0, 0, 0) } } } });
+    sendIntent(v, {
+      poses: {
+        "hand/right": { matrix: T(3, 3, 3), grab: { entity: fixed, grabber_from_entity_transform: T(0, 0, 0) } },
+      },
+    });
     await eventually(() => s.sim.stats.grabsRefused >= 3);
     expect(localOf(s.place, fixed)).toEqual(T(1, 1, 1));
   });
@@ -196,9 +257,15 @@ describe("agents without a live avatar", () => {
     ghost.send({ cmd: "intent", intent: { poses: { "hand/right": { matrix: T(1, 1, 1) } }, ack_state_rev: 0 } });
     const v = await visor(s);
     const box = await spawn(v.agent, { text: { string: "x", height: 0 } });
-    await v.agent.request(["add_property_animation", { path: "text.height", from: 0, to: 1, duration: 0.1 }], { receiver: box });
+    await v.agent.request(["add_property_animation", { path: "text.height", from: 0, to: 1, duration: 0.1 }], {
+      receiver: box,
+    });
     sendIntent(v, { poses: { "hand/right": { matrix: T(0, 2, 0) } } });
-    await eventually(() => localOf(s.place, v.hand)[13] === 2 && (s.place.world.get(box)!.components.text as { height: number }).height === 1);
+    await eventually(
+      () =>
+        localOf(s.place, v.hand)[13] === 2 &&
+        (s.place.world.get(box)!.components.text as { height: number }).height === 1,
+    );
     expect(s.sim.stats.agentFailures).toBe(0);
   });
 });
@@ -208,7 +275,9 @@ describe("grabbable: false", () => {
     const s = await start(1);
     const v = await visor(s);
     const off = await spawn(s.agents[0], { transform: { matrix: T(1, 1, 1) }, grabbable: { grabbable: false } });
-    sendIntent(v, { poses: { "hand/right": { matrix: T(3, 3, 3), grab: { entity: off, grabber_from_entity_transform: T(0, 0, 0) } } } });
+    sendIntent(v, {
+      poses: { "hand/right": { matrix: T(3, 3, 3), grab: { entity: off, grabber_from_entity_transform: T(0, 0, 0) } } },
+    });
     await eventually(() => s.sim.stats.grabsRefused >= 3);
     expect(localOf(s.place, off)).toEqual(T(1, 1, 1));
   });

@@ -17,7 +17,10 @@ describe("guards", () => {
     placeInteractions.test_reject = async () => {
       throw new TypeError("async boom");
     };
-    const { place, agents: [a, b] } = await setup(2);
+    const {
+      place,
+      agents: [a, b],
+    } = await setup(2);
     expect(await a.request(["test_explode"])).toEqual(["test_explode", "error", "internal error: boom"]);
     expect(await a.request(["test_reject"])).toEqual(["test_reject", "error", "internal error: async boom"]);
     a.oneway(["test_explode"]);
@@ -28,7 +31,10 @@ describe("guards", () => {
 
   it("answers a request still waiting when the place closes", async () => {
     placeInteractions.test_later = () => new Promise(() => undefined);
-    const { place, agents: [a] } = await setup(1);
+    const {
+      place,
+      agents: [a],
+    } = await setup(1);
     const waiting = a.request(["test_later"]);
     await a.request(["list_agents"]);
     await place.close();
@@ -36,7 +42,11 @@ describe("guards", () => {
   });
 
   it("survives a hook that throws", async () => {
-    const { place, agents: [a], connect } = await setup(1, {
+    const {
+      place,
+      agents: [a],
+      connect,
+    } = await setup(1, {
       setup: (ctx) => {
         ctx.hooks.onAgentAnnounced.push(() => {
           throw new Error("hook bug");
@@ -55,7 +65,10 @@ describe("guards", () => {
 
   it("keeps ticking when the simulation throws", async () => {
     let steps = 0;
-    const { place, agents: [a] } = await setup(1, {
+    const {
+      place,
+      agents: [a],
+    } = await setup(1, {
       setup: (ctx) => {
         ctx.simulation = {
           step() {
@@ -66,7 +79,8 @@ describe("guards", () => {
       },
       limits: { clockIntervalMs: 30 },
     });
-    const clock = () => (a.mirror?.entities.place?.components as { clock?: { time: number } } | undefined)?.clock?.time ?? 0;
+    const clock = () =>
+      (a.mirror?.entities.place?.components as { clock?: { time: number } } | undefined)?.clock?.time ?? 0;
     const first = clock();
     await a.until(() => clock() > first && steps > 3);
     expect(place.stats().ticks).toBeGreaterThanOrEqual(steps);

@@ -25,7 +25,11 @@ export async function setup(count = 1, options: PlaceOptions = {}): Promise<Setu
   const place = await startTestPlace(options);
   const entry = { place, agents: [] as RawAgent[] };
   open.push(entry);
-  const connect = async (name = `agent ${entry.agents.length}`, agentOptions?: RawAgentOptions, identity: Record<string, unknown> = {}) => {
+  const connect = async (
+    name = `agent ${entry.agents.length}`,
+    agentOptions?: RawAgentOptions,
+    identity: Record<string, unknown> = {},
+  ) => {
     const agent = await connectRawAgent(place.url, agentOptions);
     entry.agents.push(agent);
     const r = await agent.announce({ display_name: name, ...identity }, {});

@@ -27,22 +27,30 @@ describe("revision history", () => {
     };
     /** The same keys at every level, new leaves: the history keeps nothing for these. */
     const sameKeys = (v: Json): Json => {
-      if (typeof v !== "object" || v === null || Array.isArray(v)) return typeof v === "number" ? v + 1 + int(2) : leaf();
+      if (typeof v !== "object" || v === null || Array.isArray(v))
+        return typeof v === "number" ? v + 1 + int(2) : leaf();
       return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sameKeys(x)]));
     };
     /** The same top keys, each value turned from an object into a leaf or back: the keys below change. */
     const retyped = (v: Json): Json => {
       if (typeof v !== "object" || v === null || Array.isArray(v)) return { [["x", "w"][int(2)]]: v };
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, typeof x === "object" && x !== null && !Array.isArray(x) ? int(3) + 10 : { x }]));
+      return Object.fromEntries(
+        Object.entries(v).map(([k, x]) => [
+          k,
+          typeof x === "object" && x !== null && !Array.isArray(x) ? int(3) + 10 : { x },
+        ]),
+      );
     };
     /** The same top keys and new leaves, but keys dropped and added one level down. */
     const renested = (v: Json): Json => {
       if (typeof v !== "object" || v === null || Array.isArray(v)) return sameKeys(v);
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => {
-        if (typeof x !== "object" || x === null || Array.isArray(x)) return [k, sameKeys(x)];
-        const [, ...rest] = Object.entries(sameKeys(x) as JsonObject);
-        return [k, { ...Object.fromEntries(rest), w: leaf() }];
-      }));
+      return Object.fromEntries(
+        Object.entries(v).map(([k, x]) => {
+          if (typeof x !== "object" || x === null || Array.isArray(x)) return [k, sameKeys(x)];
+          const [, ...rest] = Object.entries(sameKeys(x) as JsonObject);
+          return [k, { ...Object.fromEntries(rest), w: leaf() }];
+        }),
+      );
     };
     /** Changes leaves in place, keeping every key (world.touch's contract). */
     const mutate = (v: JsonObject): void => {
@@ -96,7 +104,11 @@ describe("revision history", () => {
         } else if (roll < 0.87) {
           world.removeComponent(id, name);
         } else {
-          world.setComponent(id, name, name === "transform" ? { matrix: matrix(), ...(random() < 0.5 ? { extra: shape(1) } : {}) } : shape(0));
+          world.setComponent(
+            id,
+            name,
+            name === "transform" ? { matrix: matrix(), ...(random() < 0.5 ? { extra: shape(1) } : {}) } : shape(0),
+          );
         }
       }
       if (!world.commit()) continue;
@@ -111,13 +123,19 @@ describe("revision history", () => {
           snapshots.delete(base);
           continue;
         }
-        expectSame(applyMergePatch(entities, entitiesPatch(changes, lookup)), current, `patch from ${base} to ${world.revision}`);
+        expectSame(
+          applyMergePatch(entities, entitiesPatch(changes, lookup)),
+          current,
+          `patch from ${base} to ${world.revision}`,
+        );
         checked++;
       }
       for (const mirror of mirrors) {
         if (step % (mirror.lag + 1)) continue;
         const changes = world.history.compose(mirror.revision);
-        mirror.entities = changes ? applyMergePatch(mirror.entities, clone(entitiesPatch(changes, lookup))) : clone(current);
+        mirror.entities = changes
+          ? applyMergePatch(mirror.entities, clone(entitiesPatch(changes, lookup)))
+          : clone(current);
         mirror.revision = world.revision;
         expectSame(mirror.entities, current, `mirror lagging ${mirror.lag} at ${world.revision}`);
       }
@@ -128,7 +146,10 @@ describe("revision history", () => {
 
   it("keeps no earlier value for a replacement the patch sends whole, and keeps it where the patch needs it", () => {
     const world = new World();
-    world.add("e", "place", { transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] }, material: { color: [1, 0, 0, 1], roughness: 0.5 } } as never);
+    world.add("e", "place", {
+      transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] },
+      material: { color: [1, 0, 0, 1], roughness: 0.5 },
+    } as never);
     world.commit();
     world.setComponent("e", "transform", { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 2, 0, 0, 1] });
     world.commit();
@@ -140,6 +161,8 @@ describe("revision history", () => {
     world.commit();
     const recolored = world.history.compose(world.revision - 1)!;
     expect(recolored.get("e")).toMatchObject({ name: "material", before: { color: [1, 0, 0, 1], roughness: 0.5 } });
-    expect(entitiesPatch(recolored, (id) => world.get(id))).toEqual({ e: { components: { material: { color: [0, 1, 0, 1] } } } });
+    expect(entitiesPatch(recolored, (id) => world.get(id))).toEqual({
+      e: { components: { material: { color: [0, 1, 0, 1] } } },
+    });
   });
 });

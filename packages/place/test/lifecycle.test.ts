@@ -5,11 +5,20 @@ import { rawConnect, setup, spawn } from "./helpers.ts";
 
 describe("HTTP on the place's port", () => {
   it("answers /healthz with the place's figures", async () => {
-    const { place, agents: [a] } = await setup(1, { name: "Health" });
+    const {
+      place,
+      agents: [a],
+    } = await setup(1, { name: "Health" });
     await spawn(a);
     const res = await fetch(`http://127.0.0.1:${place.port}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: "ok", name: "Health", agents: 1, entities: 3, revision: place.world.revision });
+    expect(await res.json()).toEqual({
+      status: "ok",
+      name: "Health",
+      agents: 1,
+      entities: 3,
+      revision: place.world.revision,
+    });
   });
 
   it("describes the place at / and says how to connect", async () => {
@@ -35,12 +44,17 @@ describe("HTTP on the place's port", () => {
 
 describe("heartbeat (docs/protocol.md §5)", () => {
   it("ends a connection that misses two pongs and removes its entities", async () => {
-    const { place, agents: [watcher] } = await setup(1, { limits: { pingIntervalMs: 30 } });
+    const {
+      place,
+      agents: [watcher],
+    } = await setup(1, { limits: { pingIntervalMs: 30 } });
     const mute = await rawConnect(place, { autoPong: false });
     const body = await mute.announce({ display_name: "mute" }, {});
     const closed = await mute.closed;
     expect(closed.code).toBe(1006);
-    await watcher.until(() => watcher.mirror !== undefined && !(body[1] in watcher.mirror.entities) && !place.world.has(body[1]));
+    await watcher.until(
+      () => watcher.mirror !== undefined && !(body[1] in watcher.mirror.entities) && !place.world.has(body[1]),
+    );
     // An agent that answers pings stays.
     expect(watcher.socket.readyState).toBe(watcher.socket.OPEN);
   });

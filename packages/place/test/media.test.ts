@@ -18,47 +18,86 @@ const binaries = (agent: RawAgent): Buffer[] => agent.received.filter((m) => Buf
 const settled = (agent: RawAgent) => agent.request(["list_agents"]);
 
 async function audioTrack(agent: RawAgent, entity = agent.avatarId!): Promise<number> {
-  const r = await agent.request(["allocate_track", "audio", "opus", { sample_rate: 48000, channel_count: 1 }], { sender: entity });
+  const r = await agent.request(["allocate_track", "audio", "opus", { sample_rate: 48000, channel_count: 1 }], {
+    sender: entity,
+  });
   expect(r.slice(0, 2)).toEqual(["allocate_track", "ok"]);
   return r[2];
 }
 
 describe("allocate_track", () => {
   it("adds live_media to the sender entity, seen by others", async () => {
-    const { agents: [a, b] } = await setup(2);
+    const {
+      agents: [a, b],
+    } = await setup(2);
     const trackId = await audioTrack(a);
     await b.until(() => b.mirror?.entities[a.avatarId!]?.components.live_media !== undefined);
-    expect(b.mirror!.entities[a.avatarId!].components.live_media).toEqual({ track_id: trackId, type: "audio", format: "opus", metadata: { sample_rate: 48000, channel_count: 1 } });
+    expect(b.mirror!.entities[a.avatarId!].components.live_media).toEqual({
+      track_id: trackId,
+      type: "audio",
+      format: "opus",
+      metadata: { sample_rate: 48000, channel_count: 1 },
+    });
   });
 
   it("normalises the legacy form", async () => {
-    const { place, agents: [a] } = await setup(1);
+    const {
+      place,
+      agents: [a],
+    } = await setup(1);
     const r = await a.request(["allocate_track", "audio", 48000, 2, "opus"]);
     expect(r[1]).toBe("ok");
-    expect(place.world.get(a.avatarId!)!.components.live_media).toEqual({ track_id: r[2], type: "audio", format: "opus", metadata: { sample_rate: 48000, channel_count: 2, channel_layout: "stereo" } });
+    expect(place.world.get(a.avatarId!)!.components.live_media).toEqual({
+      track_id: r[2],
+      type: "audio",
+      format: "opus",
+      metadata: { sample_rate: 48000, channel_count: 2, channel_layout: "stereo" },
+    });
   });
 
   it("allows one track per entity and refuses malformed requests", async () => {
-    const { agents: [a] } = await setup(1);
+    const {
+      agents: [a],
+    } = await setup(1);
     await audioTrack(a);
-    expect(await a.request(["allocate_track", "video", "mjpeg", { width: 64, height: 64 }])).toEqual(["allocate_track", "error", "only one track allowed per entity"]);
+    expect(await a.request(["allocate_track", "video", "mjpeg", { width: 64, height: 64 }])).toEqual([
+      "allocate_track",
+      "error",
+      "only one track allowed per entity",
+    ]);
     const other = await spawn(a, {});
-    expect((await a.request(["allocate_track", "geometry", "x", {}], { sender: other }))[2]).toMatch(/"audio" or "video"/);
-    expect((await a.request(["allocate_track", "audio", "opus", "meta"], { sender: other }))[2]).toMatch(/metadata must be an object/);
-    expect((await a.request(["allocate_track", "audio", 48000, "one", "opus"], { sender: other }))[2]).toMatch(/allocate_track takes/);
-    expect(await a.request(["allocate_track", "video", "h264", { width: 640, height: 480 }], { sender: other })).toEqual(["allocate_track", "ok", expect.any(Number)]);
+    expect((await a.request(["allocate_track", "geometry", "x", {}], { sender: other }))[2]).toMatch(
+      /"audio" or "video"/,
+    );
+    expect((await a.request(["allocate_track", "audio", "opus", "meta"], { sender: other }))[2]).toMatch(
+      /metadata must be an object/,
+    );
+    expect((await a.request(["allocate_track", "audio", 48000, "one", "opus"], { sender: other }))[2]).toMatch(
+      /allocate_track takes/,
+    );
+    expect(
+      await a.request(["allocate_track", "video", "h264", { width: 640, height: 480 }], { sender: other }),
+    ).toEqual(["allocate_track", "ok", expect.any(Number)]);
   });
 
   it("keeps live_media out of agents' hands", async () => {
-    const { agents: [a] } = await setup(1);
+    const {
+      agents: [a],
+    } = await setup(1);
     await audioTrack(a);
-    expect(await a.request(["change_components", a.avatarId, "add_or_change", {}, "remove", ["live_media"]])).toEqual(["change_components", "error", "live_media is written by the place only"]);
+    expect(await a.request(["change_components", a.avatarId, "add_or_change", {}, "remove", ["live_media"]])).toEqual([
+      "change_components",
+      "error",
+      "live_media is written by the place only",
+    ]);
   });
 });
 
 describe("relaying media frames", () => {
   it("audio frames from the origin reach subscribers byte-identical, and nobody else", async () => {
-    const { agents: [speaker, listener, bystander] } = await setup(3);
+    const {
+      agents: [speaker, listener, bystander],
+    } = await setup(3);
     const trackId = await audioTrack(speaker);
     expect(await listener.request(["media_track", trackId, "subscribe"])).toEqual(["media_track", "ok", trackId]);
     expect(await listener.request(["media_track", trackId, "subscribe"])).toEqual(["media_track", "ok", trackId]); // idempotent
@@ -73,7 +112,10 @@ describe("relaying media frames", () => {
   });
 
   it("drops frames from an agent that is not the track's origin, for unknown tracks, on the wrong channel, or too short", async () => {
-    const { place, agents: [speaker, listener, impostor] } = await setup(3);
+    const {
+      place,
+      agents: [speaker, listener, impostor],
+    } = await setup(3);
     const trackId = await audioTrack(speaker);
     await listener.request(["media_track", trackId, "subscribe"]);
     impostor.send(frame(0, trackId, Buffer.from("forged")));
@@ -91,7 +133,9 @@ describe("relaying media frames", () => {
   });
 
   it("stops after unsubscribe", async () => {
-    const { agents: [speaker, listener] } = await setup(2);
+    const {
+      agents: [speaker, listener],
+    } = await setup(2);
     const trackId = await audioTrack(speaker);
     await listener.request(["media_track", trackId, "subscribe"]);
     const first = frame(0, trackId, Buffer.from("one"));
@@ -105,14 +149,21 @@ describe("relaying media frames", () => {
   });
 
   it("frees a track with its entity", async () => {
-    const { place, agents: [speaker, listener] } = await setup(2);
+    const {
+      place,
+      agents: [speaker, listener],
+    } = await setup(2);
     const source = await spawn(speaker, {});
     const trackId = await audioTrack(speaker, source);
     await listener.request(["media_track", trackId, "subscribe"]);
     expect(mediaOf(place.ctx).size).toBe(1);
     expect(await speaker.request(["remove_entity", source])).toEqual(["remove_entity", "ok"]);
     expect(mediaOf(place.ctx).size).toBe(0);
-    expect(await listener.request(["media_track", trackId, "subscribe"])).toEqual(["media_track", "error", `no such track ${trackId}`]);
+    expect(await listener.request(["media_track", trackId, "subscribe"])).toEqual([
+      "media_track",
+      "error",
+      `no such track ${trackId}`,
+    ]);
     speaker.send(frame(0, trackId, Buffer.from("late")));
     await settled(speaker);
     await settled(listener);
@@ -120,7 +171,10 @@ describe("relaying media frames", () => {
   });
 
   it("drops media for a subscriber that does not read, so the place's memory stays bounded", async () => {
-    const { place, agents: [camera, slow, fast] } = await setup(3);
+    const {
+      place,
+      agents: [camera, slow, fast],
+    } = await setup(3);
     const trackId = (await camera.request(["allocate_track", "video", "mjpeg", { width: 1920, height: 1080 }]))[2];
     await slow.request(["media_track", trackId, "subscribe"]);
     await fast.request(["media_track", trackId, "subscribe"]);

@@ -3,7 +3,10 @@ import { setup, spawn } from "./helpers.ts";
 
 describe("ownership (default ACL, docs/protocol.md §2 rules 2 and 7)", () => {
   it("refuses to change, remove or animate an entity another agent owns", async () => {
-    const { place, agents: [a, b] } = await setup(2);
+    const {
+      place,
+      agents: [a, b],
+    } = await setup(2);
     const mine = await spawn(a, { text: { string: "a's" } });
     const attempts: unknown[][] = [
       ["change_components", mine, "add_or_change", { text: { string: "b's now" } }, "remove", []],
@@ -17,7 +20,10 @@ describe("ownership (default ACL, docs/protocol.md §2 rules 2 and 7)", () => {
       expect(r[2]).toMatch(/owner/);
     }
     // Animations: addressed to the animated entity (seed), or to the place from a sender (reference).
-    const animate = await b.request(["add_property_animation", { path: "transform.matrix.rotation.y", from: 0, to: 1 }], { receiver: mine });
+    const animate = await b.request(
+      ["add_property_animation", { path: "transform.matrix.rotation.y", from: 0, to: 1 }],
+      { receiver: mine },
+    );
     expect(animate[0]).toBe("interaction_denied");
     const stop = await b.request(["remove_property_animation", "anim"], { receiver: mine });
     expect(stop[0]).toBe("interaction_denied");
@@ -25,7 +31,10 @@ describe("ownership (default ACL, docs/protocol.md §2 rules 2 and 7)", () => {
   });
 
   it("refuses to let an agent speak as an entity it does not own", async () => {
-    const { place, agents: [a, b] } = await setup(2);
+    const {
+      place,
+      agents: [a, b],
+    } = await setup(2);
     const mine = await spawn(a);
     const asA = await b.request(["spawn_entity", {}], { sender: mine });
     expect(asA).toEqual(["spawn_entity", "error", "sender entity is not yours"]);
@@ -44,16 +53,31 @@ describe("ownership (default ACL, docs/protocol.md §2 rules 2 and 7)", () => {
   });
 
   it("lets the owner change and remove its own entities", async () => {
-    const { place, agents: [a] } = await setup(1);
+    const {
+      place,
+      agents: [a],
+    } = await setup(1);
     const mine = await spawn(a);
-    expect(await a.request(["change_components", mine, "add_or_change", { text: { string: "ok" } }, "remove", []])).toEqual(["change_components", "ok"]);
+    expect(
+      await a.request(["change_components", mine, "add_or_change", { text: { string: "ok" } }, "remove", []]),
+    ).toEqual(["change_components", "ok"]);
     expect(await a.request(["remove_entity", mine])).toEqual(["remove_entity", "ok"]);
     expect(place.world.has(mine)).toBe(false);
   });
 
   it("keeps the place entity out of every agent's reach", async () => {
-    const { place, agents: [a] } = await setup(1);
-    const r = await a.request(["change_components", "place", "add_or_change", { text: { string: "mine" } }, "remove", []]);
+    const {
+      place,
+      agents: [a],
+    } = await setup(1);
+    const r = await a.request([
+      "change_components",
+      "place",
+      "add_or_change",
+      { text: { string: "mine" } },
+      "remove",
+      [],
+    ]);
     expect(r[0]).toBe("interaction_denied");
     expect(place.world.get("place")!.components).not.toHaveProperty("text");
   });

@@ -10,7 +10,15 @@ import { setup } from "./helpers.ts";
 
 const servers: Server[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => { s.closeAllConnections(); s.close(r); })));
+  await Promise.all(
+    servers.splice(0).map(
+      (s) =>
+        new Promise((r) => {
+          s.closeAllConnections();
+          s.close(r);
+        }),
+    ),
+  );
 });
 
 /** A gateway that accepts every launch; its apps never connect. */
@@ -26,11 +34,25 @@ async function acceptingGateway(): Promise<string> {
 
 describe("startPlace({ launchApp })", () => {
   it("sets how long a launched app has to connect and how many launches may wait", async () => {
-    expect(DEFAULT_LAUNCH_APP_CONFIG).toEqual({ connectTimeoutMs: 30_000, gatewayTimeoutMs: 5000, maxPendingPerAgent: 8, launchesPerMinute: 10, allowPrivateAddresses: [] });
-    const { agents: [a] } = await setup(1, { launchApp: { connectTimeoutMs: 300, maxPendingPerAgent: 1, allowPrivateAddresses: ["127.0.0.1"] } });
+    expect(DEFAULT_LAUNCH_APP_CONFIG).toEqual({
+      connectTimeoutMs: 30_000,
+      gatewayTimeoutMs: 5000,
+      maxPendingPerAgent: 8,
+      launchesPerMinute: 10,
+      allowPrivateAddresses: [],
+    });
+    const {
+      agents: [a],
+    } = await setup(1, {
+      launchApp: { connectTimeoutMs: 300, maxPendingPerAgent: 1, allowPrivateAddresses: ["127.0.0.1"] },
+    });
     const app = await acceptingGateway();
     const first = a.request(["launch_app", app, {}]); // frames are handled in order: this one waits when the next comes
-    expect(await a.request(["launch_app", app, {}])).toEqual(["launch_app", "error", "1 launches are already waiting for their apps; try again when they are done"]);
+    expect(await a.request(["launch_app", app, {}])).toEqual([
+      "launch_app",
+      "error",
+      "1 launches are already waiting for their apps; try again when they are done",
+    ]);
     expect(await first).toEqual(["launch_app", "error", "app did not connect"]);
   });
 });
@@ -40,7 +62,9 @@ describe("startPlace({ acl: readAclConfigFile(path) })", () => {
     const dir = mkdtempSync(join(tmpdir(), "allo-acl-"));
     const file = join(dir, "acl.json");
     writeFileSync(file, JSON.stringify({ rules: [{ id: "no-lists", effect: "deny", pattern: `["list_agents"]` }] }));
-    const { agents: [a] } = await setup(1, { acl: readAclConfigFile(file) });
+    const {
+      agents: [a],
+    } = await setup(1, { acl: readAclConfigFile(file) });
     const denied = await a.request(["list_agents"]);
     expect(denied[0]).toBe("interaction_denied");
     expect(denied[2]).toBe(`deny ["list_agents"]`);

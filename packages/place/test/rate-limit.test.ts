@@ -8,9 +8,12 @@ import { setup, spawn } from "./helpers.ts";
 const isResponse = (id: string) => (m: unknown) => Array.isArray(m) && m[1] === "response" && m[4] === id;
 
 describe("the rate limit", () => {
-  it("answers every request of a burst over the budget: the excess with \"rate limited\"", async () => {
+  it('answers every request of a burst over the budget: the excess with "rate limited"', async () => {
     // Refilling one token a second: the burst of 5 is all the budget this test has.
-    const { place, agents: [a] } = await setup(1, { limits: { messagesPerSecond: 1, messageBurst: 5, overBudgetCloseMs: 60_000 } });
+    const {
+      place,
+      agents: [a],
+    } = await setup(1, { limits: { messagesPerSecond: 1, messageBurst: 5, overBudgetCloseMs: 60_000 } });
     a.autoAck = false; // acks would spend the budget too
     const ids = Array.from({ length: 20 }, (_, i) => `burst${i}`);
     for (const id of ids) a.send(["interaction", "request", a.avatarId, "place", id, ["list_agents"]]);
@@ -29,24 +32,33 @@ describe("the rate limit", () => {
   });
 
   it("answers a rate-limited request to another agent's entity itself, without forwarding it", async () => {
-    const { place, agents: [a, b] } = await setup(2, { limits: { messagesPerSecond: 1, messageBurst: 3, overBudgetCloseMs: 60_000 } });
+    const {
+      place,
+      agents: [a, b],
+    } = await setup(2, { limits: { messagesPerSecond: 1, messageBurst: 3, overBudgetCloseMs: 60_000 } });
     a.autoAck = false;
     b.autoAck = false;
     const target = await spawn(b, {});
     const routedBefore = b.received.length;
     for (let i = 0; i < 10; i++) a.send(["interaction", "request", a.avatarId, target, `poke${i}`, ["poke", true]]);
-    const answers = () => a.received.filter((m) => Array.isArray(m) && m[1] === "response" && String(m[4]).startsWith("poke"));
-    const forwarded = () => b.received.slice(routedBefore).filter((m) => Array.isArray(m) && m[1] === "request" && m[5][0] === "poke");
+    const answers = () =>
+      a.received.filter((m) => Array.isArray(m) && m[1] === "response" && String(m[4]).startsWith("poke"));
+    const forwarded = () =>
+      b.received.slice(routedBefore).filter((m) => Array.isArray(m) && m[1] === "request" && m[5][0] === "poke");
     // Each request is either answered by the place or forwarded to b (who does not answer here).
     await a.until(() => answers().length + forwarded().length === 10);
     expect(answers().length).toBeGreaterThanOrEqual(6);
-    for (const m of answers()) expect(m.slice(2)).toEqual(["place", a.avatarId, m[4], ["poke", "error", "rate limited"]]);
+    for (const m of answers())
+      expect(m.slice(2)).toEqual(["place", a.avatarId, m[4], ["poke", "error", "rate limited"]]);
     expect(place.agents.size).toBe(2);
   });
 
   it("answers nothing for what is not a request: oneways, intents, clocks and responses stay dropped", async () => {
     // Hardly any refill: whatever the announce left of the one-message burst is all the budget this test has.
-    const { place, agents: [a] } = await setup(1, { limits: { messagesPerSecond: 0.01, messageBurst: 1, overBudgetCloseMs: 60_000 } });
+    const {
+      place,
+      agents: [a],
+    } = await setup(1, { limits: { messagesPerSecond: 0.01, messageBurst: 1, overBudgetCloseMs: 60_000 } });
     a.autoAck = false;
     const stats = [...place.agents.values()][0].stats;
     const limitedBefore = stats.rateLimited;
@@ -63,11 +75,15 @@ describe("the rate limit", () => {
     expect(answered).toHaveLength(1);
   });
 
-  it("keeps answering \"rate limited\" through a flood, then closes the flooder with 1008 while others are served", async () => {
-    const { place, agents: [flooder, honest] } = await setup(2, { limits: { messagesPerSecond: 50, messageBurst: 50, overBudgetCloseMs: 300 } });
+  it('keeps answering "rate limited" through a flood, then closes the flooder with 1008 while others are served', async () => {
+    const {
+      place,
+      agents: [flooder, honest],
+    } = await setup(2, { limits: { messagesPerSecond: 50, messageBurst: 50, overBudgetCloseMs: 300 } });
     let n = 0;
     const stop = setInterval(() => {
-      for (let i = 0; i < 50; i++) flooder.send(["interaction", "request", flooder.avatarId, "place", `f${n++}`, ["list_agents"]]);
+      for (let i = 0; i < 50; i++)
+        flooder.send(["interaction", "request", flooder.avatarId, "place", `f${n++}`, ["list_agents"]]);
     }, 10);
     try {
       expect((await flooder.closed).code).toBe(CloseCode.policyViolation);
@@ -86,8 +102,16 @@ describe("requestHead", () => {
   const head = (frame: unknown) => requestHead(Buffer.from(typeof frame === "string" ? frame : JSON.stringify(frame)));
 
   it("reads sender, request id and name, escapes and spacing included", () => {
-    expect(head(["interaction", "request", "av\"é", "place", "r\n1", ["spawn_entity", {}]])).toEqual({ sender: "av\"é", requestId: "r\n1", name: "spawn_entity" });
-    expect(head(` [ "interaction" ,\n "request", "a\\u00e9", "x" , "r", [ "poke", true ] ]`)).toEqual({ sender: "aé", requestId: "r", name: "poke" });
+    expect(head(["interaction", "request", 'av"é', "place", "r\n1", ["spawn_entity", {}]])).toEqual({
+      sender: 'av"é',
+      requestId: "r\n1",
+      name: "spawn_entity",
+    });
+    expect(head(` [ "interaction" ,\n "request", "a\\u00e9", "x" , "r", [ "poke", true ] ]`)).toEqual({
+      sender: "aé",
+      requestId: "r",
+      name: "poke",
+    });
   });
 
   it("reads nothing from what is not a request, or from a head longer than the scan", () => {

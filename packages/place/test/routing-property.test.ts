@@ -41,9 +41,17 @@ describe("request routing under random interleavings", () => {
         }
         if (i % 20 === 0) await from.request(["list_agents"]);
       }
-      const responses = (agent: RawAgent, id: string) => agent.received.filter((m) => Array.isArray(m) && m[1] === "response" && m[4] === id);
+      const responses = (agent: RawAgent, id: string) =>
+        agent.received.filter((m) => Array.isArray(m) && m[1] === "response" && m[4] === id);
       const expected = sent.filter(({ from }) => alive.has(from));
-      await Promise.all([...alive].map((agent) => agent.until(() => expected.every(({ from, id }) => from !== agent || responses(agent, id).length > 0), 10_000)));
+      await Promise.all(
+        [...alive].map((agent) =>
+          agent.until(
+            () => expected.every(({ from, id }) => from !== agent || responses(agent, id).length > 0),
+            10_000,
+          ),
+        ),
+      );
       // Let late duplicates and timeouts arrive, then count.
       await Promise.all([...alive].map((a) => a.request(["list_agents"])));
       await new Promise((r) => setTimeout(r, 200));

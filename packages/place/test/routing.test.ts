@@ -5,7 +5,9 @@ const isRequest = (name: string) => (m: any) => Array.isArray(m) && m[1] === "re
 
 describe("requests between entities (docs/protocol.md §2 rules 4, 5)", () => {
   it("forwards a request unchanged to the owner and the response back to the requester", async () => {
-    const { agents: [a, b] } = await setup(2);
+    const {
+      agents: [a, b],
+    } = await setup(2);
     const button = await spawn(b, { collider: { type: "box", width: 1, height: 1, depth: 1 } });
     const raw = JSON.stringify(["interaction", "request", a.avatarId, button, "poke-1", ["poke", true]]);
     const pending = a.next((m) => Array.isArray(m) && m[1] === "response" && m[4] === "poke-1");
@@ -17,7 +19,10 @@ describe("requests between entities (docs/protocol.md §2 rules 4, 5)", () => {
   });
 
   it("drops and counts a response nobody asked for", async () => {
-    const { place, agents: [a, b] } = await setup(2);
+    const {
+      place,
+      agents: [a, b],
+    } = await setup(2);
     b.send(["interaction", "response", b.avatarId, a.avatarId, "never-asked", ["poke", "ok"]]);
     // Also a second response to an already answered request.
     const button = await spawn(b);
@@ -33,7 +38,9 @@ describe("requests between entities (docs/protocol.md §2 rules 4, 5)", () => {
   });
 
   it("only the agent asked may answer", async () => {
-    const { agents: [a, b, c] } = await setup(3);
+    const {
+      agents: [a, b, c],
+    } = await setup(3);
     const button = await spawn(b);
     const answered = a.request(["poke", true], { receiver: button, requestId: "r" });
     await b.next(isRequest("poke"), { fromIndex: 0 });
@@ -44,12 +51,17 @@ describe("requests between entities (docs/protocol.md §2 rules 4, 5)", () => {
   });
 
   it("answers no such entity for a request to an entity that does not exist", async () => {
-    const { agents: [a] } = await setup(1);
+    const {
+      agents: [a],
+    } = await setup(1);
     expect(await a.request(["poke", true], { receiver: "ghost" })).toEqual(["poke", "error", "no such entity"]);
   });
 
   it("answers no response when the answerer disconnects", async () => {
-    const { place, agents: [a, b] } = await setup(2);
+    const {
+      place,
+      agents: [a, b],
+    } = await setup(2);
     const button = await spawn(b);
     const answered = a.request(["poke", true], { receiver: button });
     await b.next(isRequest("poke"), { fromIndex: 0 });
@@ -60,7 +72,9 @@ describe("requests between entities (docs/protocol.md §2 rules 4, 5)", () => {
   });
 
   it("answers no response when the answerer stays silent too long", async () => {
-    const { agents: [a, b] } = await setup(2, { limits: { requestTimeoutMs: 100 } });
+    const {
+      agents: [a, b],
+    } = await setup(2, { limits: { requestTimeoutMs: 100 } });
     const button = await spawn(b);
     expect(await a.request(["poke", true], { receiver: button })).toEqual(["poke", "error", "no response"]);
     // A late answer is then dropped.
@@ -68,7 +82,10 @@ describe("requests between entities (docs/protocol.md §2 rules 4, 5)", () => {
   });
 
   it("forgets the requests of an agent that leaves, and removes its entities", async () => {
-    const { place, agents: [a, b] } = await setup(2);
+    const {
+      place,
+      agents: [a, b],
+    } = await setup(2);
     const button = await spawn(b);
     const mine = await spawn(a, { children: [{}] });
     a.send(["interaction", "request", a.avatarId, button, "left-behind", ["poke", true]]);
@@ -86,7 +103,9 @@ describe("requests between entities (docs/protocol.md §2 rules 4, 5)", () => {
   });
 
   it("refuses a second request with an id still waiting", async () => {
-    const { agents: [a, b] } = await setup(2);
+    const {
+      agents: [a, b],
+    } = await setup(2);
     const button = await spawn(b);
     a.send(["interaction", "request", a.avatarId, button, "dup", ["poke", true]]);
     const second = await a.request(["poke", true], { receiver: button, requestId: "dup" });
@@ -95,7 +114,10 @@ describe("requests between entities (docs/protocol.md §2 rules 4, 5)", () => {
   });
 
   it("forwards oneways to the owner and drops them for unknown receivers", async () => {
-    const { place, agents: [a, b] } = await setup(2);
+    const {
+      place,
+      agents: [a, b],
+    } = await setup(2);
     a.oneway(["point", [0, 0, 0], [0, 0, -1]], { receiver: b.avatarId });
     a.oneway(["point", [0, 0, 0], [0, 0, -1]], { receiver: "ghost" });
     const got = await b.next((m) => Array.isArray(m) && m[5]?.[0] === "point", { fromIndex: 0 });
@@ -107,7 +129,9 @@ describe("requests between entities (docs/protocol.md §2 rules 4, 5)", () => {
 
 describe("publications (docs/protocol.md §2 rule 6)", () => {
   it("reach nobody without subscriptions", async () => {
-    const { agents: [a, b] } = await setup(2);
+    const {
+      agents: [a, b],
+    } = await setup(2);
     a.send(["interaction", "publication", a.avatarId, "", "", ["news", 1]]);
     await a.request(["list_agents"]);
     await b.request(["list_agents"]); // b has received everything the place sent it before
@@ -115,8 +139,15 @@ describe("publications (docs/protocol.md §2 rule 6)", () => {
   });
 
   it("reach the agents a subscription router picks", async () => {
-    const { agents: [a, b, c] } = await setup(3, {
-      subscriptions: { match: (ctx, envelope, from) => [...ctx.agents.values()].filter((x) => x !== from && x.avatarId !== undefined && envelope[5][0] === "news" && x.displayName === "c") },
+    const {
+      agents: [a, b, c],
+    } = await setup(3, {
+      subscriptions: {
+        match: (ctx, envelope, from) =>
+          [...ctx.agents.values()].filter(
+            (x) => x !== from && x.avatarId !== undefined && envelope[5][0] === "news" && x.displayName === "c",
+          ),
+      },
     });
     a.send(["interaction", "publication", a.avatarId, "", "", ["news", 1]]);
     const got = await c.next((m) => Array.isArray(m) && m[5]?.[0] === "news", { fromIndex: 0 });

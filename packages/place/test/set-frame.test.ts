@@ -26,13 +26,18 @@ describe("set frames (docs/protocol.md §5)", () => {
           const id = `e${next++}`;
           // Multi-byte text and escapes: byte lengths differ from string lengths.
           const parent = live.length && random() < 0.4 ? pick() : undefined;
-          world.add(id, "place", { text: { string: `ü→${step}\n"q"😀` }, ...(parent ? { relationships: { parent } } : {}) });
+          world.add(id, "place", {
+            text: { string: `ü→${step}\n"q"😀` },
+            ...(parent ? { relationships: { parent } } : {}),
+          });
           live.push(id);
         } else if (roll < 0.45) {
           const id = pick();
           for (const gone of world.removeCascade(id)) live.splice(live.indexOf(gone.id), 1);
         } else if (roll < 0.7) {
-          world.setComponent(pick(), "transform", { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, random(), step, -random(), 1] });
+          world.setComponent(pick(), "transform", {
+            matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, random(), step, -random(), 1],
+          });
         } else if (roll < 0.8) {
           const id = pick();
           const text = world.get(id)!.components.text as { string: string } | undefined;

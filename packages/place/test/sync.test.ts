@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { documentOf, rawConnect, rng, setup, spawn } from "./helpers.ts";
 import type { RawAgent } from "../src/testing.ts";
 
-const states = (agent: RawAgent) => agent.received.filter((m) => m && typeof m === "object" && !Array.isArray(m) && "patch_style" in m);
+const states = (agent: RawAgent) =>
+  agent.received.filter((m) => m && typeof m === "object" && !Array.isArray(m) && "patch_style" in m);
 
 describe("world state (docs/protocol.md §5)", () => {
   it("converges: every agent's mirror equals the place's world after hundreds of random changes", async () => {
@@ -10,7 +11,9 @@ describe("world state (docs/protocol.md §5)", () => {
     const random = rng(7);
     const owned: string[][] = agents.map(() => []);
     const revisions: number[][] = agents.map(() => []);
-    agents.forEach((agent, i) => agent.socket.on("message", () => agent.mirror && revisions[i].push(agent.mirror.revision)));
+    agents.forEach((agent, i) =>
+      agent.socket.on("message", () => agent.mirror && revisions[i].push(agent.mirror.revision)),
+    );
     for (let step = 0; step < 300; step++) {
       const i = Math.floor(random() * agents.length);
       const agent = agents[i];
@@ -19,12 +22,25 @@ describe("world state (docs/protocol.md §5)", () => {
       const pick = () => mine[Math.floor(random() * mine.length)];
       if (roll < 0.35 || mine.length === 0) {
         const parent = mine.length && random() < 0.3 ? pick() : undefined;
-        const spec: Record<string, unknown> = { text: { string: `s${step}` }, ...(parent ? { relationships: { parent } } : {}) };
+        const spec: Record<string, unknown> = {
+          text: { string: `s${step}` },
+          ...(parent ? { relationships: { parent } } : {}),
+        };
         if (random() < 0.3) spec.children = [{ custom: step }, { children: [{}] }];
         agent.request(["spawn_entity", spec]).then((r) => r[1] !== "error" && mine.push(r[1], ...r[2]));
       } else if (roll < 0.8) {
         const id = pick();
-        agent.request(["change_components", id, "add_or_change", { transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, random(), step, 0, 1] }, [`c${step % 5}`]: random() < 0.5 ? { v: step } : { w: { x: step, y: [step] } } }, "remove", random() < 0.3 ? [`c${(step + 1) % 5}`, "text"] : []]);
+        agent.request([
+          "change_components",
+          id,
+          "add_or_change",
+          {
+            transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, random(), step, 0, 1] },
+            [`c${step % 5}`]: random() < 0.5 ? { v: step } : { w: { x: step, y: [step] } },
+          },
+          "remove",
+          random() < 0.3 ? [`c${(step + 1) % 5}`, "text"] : [],
+        ]);
       } else {
         const id = pick();
         mine.splice(mine.indexOf(id), 1);
@@ -39,12 +55,16 @@ describe("world state (docs/protocol.md §5)", () => {
       expect(agent.stateErrors).toEqual([]);
       expect(agent.mirror).toEqual(expected);
     }
-    for (const seen of revisions) for (let k = 1; k < seen.length; k++) expect(seen[k]).toBeGreaterThanOrEqual(seen[k - 1]);
+    for (const seen of revisions)
+      for (let k = 1; k < seen.length; k++) expect(seen[k]).toBeGreaterThanOrEqual(seen[k - 1]);
     expect(place.world.size).toBeGreaterThan(10);
   });
 
   it("sends nothing when nothing changed", async () => {
-    const { place, agents: [a, b] } = await setup(2, { limits: { clockIntervalMs: 3_600_000 }, tickRate: 100 });
+    const {
+      place,
+      agents: [a, b],
+    } = await setup(2, { limits: { clockIntervalMs: 3_600_000 }, tickRate: 100 });
     await a.until(() => a.mirror?.revision === place.world.revision);
     await b.until(() => b.mirror?.revision === place.world.revision);
     const before = [states(a).length, states(b).length];
@@ -63,7 +83,10 @@ describe("world state (docs/protocol.md §5)", () => {
   });
 
   it("updates the place clock at most once per interval and only then sends a revision", async () => {
-    const { place, agents: [a] } = await setup(1, { limits: { clockIntervalMs: 50 } });
+    const {
+      place,
+      agents: [a],
+    } = await setup(1, { limits: { clockIntervalMs: 50 } });
     const first = (place.world.get("place")!.components.clock as { time: number }).time;
     await a.until(() => (a.mirror?.entities.place?.components as any)?.clock?.time > first);
     expect(place.world.get("place")!.components.transform).toBeDefined();
@@ -83,11 +106,22 @@ describe("world state (docs/protocol.md §5)", () => {
   });
 
   it("gives every late joiner a set equal to the world, however it changed since the last join", async () => {
-    const { place, agents: [a], connect } = await setup(1, { limits: { clockIntervalMs: 3_600_000 } });
+    const {
+      place,
+      agents: [a],
+      connect,
+    } = await setup(1, { limits: { clockIntervalMs: 3_600_000 } });
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await spawn(a, { text: { string: `t${i}` }, custom: { k: i } }));
     for (let round = 0; round < 4; round++) {
-      await a.request(["change_components", ids[round], "add_or_change", { custom: { other: round } }, "remove", ["text"]]);
+      await a.request([
+        "change_components",
+        ids[round],
+        "add_or_change",
+        { custom: { other: round } },
+        "remove",
+        ["text"],
+      ]);
       await a.request(["remove_entity", ids[4 - round]]);
       ids.push(await spawn(a, { text: { string: `r${round}` } }));
       const late = await connect(`late ${round}`);
@@ -98,7 +132,10 @@ describe("world state (docs/protocol.md §5)", () => {
   });
 
   it("sends a set again when an agent acknowledges 0", async () => {
-    const { place, agents: [a] } = await setup(1, { limits: { clockIntervalMs: 3_600_000 } });
+    const {
+      place,
+      agents: [a],
+    } = await setup(1, { limits: { clockIntervalMs: 3_600_000 } });
     await a.until(() => a.mirror?.revision === place.world.revision);
     await a.request(["list_agents"]);
     const sets = states(a).filter((s) => s.patch_style === "set").length;
@@ -112,7 +149,10 @@ describe("world state (docs/protocol.md §5)", () => {
 
 describe("backpressure (docs/protocol.md §5)", () => {
   it("skips an agent that stops acking, then catches it up with one coalesced patch", async () => {
-    const { place, agents: [writer] } = await setup(1, { limits: { clockIntervalMs: 3_600_000 } });
+    const {
+      place,
+      agents: [writer],
+    } = await setup(1, { limits: { clockIntervalMs: 3_600_000 } });
     const reader = await rawConnect(place, { autoAck: false });
     await reader.announce({ display_name: "reader" }, {});
     await reader.until(() => reader.mirror !== undefined);
@@ -136,7 +176,10 @@ describe("backpressure (docs/protocol.md §5)", () => {
   });
 
   it("keeps a reader that stopped reading its socket at a bounded cost", async () => {
-    const { place, agents: [writer] } = await setup(1, { limits: { clockIntervalMs: 3_600_000 } });
+    const {
+      place,
+      agents: [writer],
+    } = await setup(1, { limits: { clockIntervalMs: 3_600_000 } });
     const stalled = await rawConnect(place);
     await stalled.announce({ display_name: "stalled" }, {});
     await stalled.until(() => stalled.mirror?.revision === place.world.revision);
@@ -160,9 +203,13 @@ describe("backpressure (docs/protocol.md §5)", () => {
   });
 
   it("sends a joiner one set even when that set is still buffered at the next revisions, then patches from it", async () => {
-    const { place, agents: [writer] } = await setup(1, { limits: { clockIntervalMs: 3_600_000 } });
+    const {
+      place,
+      agents: [writer],
+    } = await setup(1, { limits: { clockIntervalMs: 3_600_000 } });
     // ~16 MB of world: more than the kernel's socket buffers take, so the set waits in the place's buffer.
-    for (let i = 0; i < 800; i++) place.ctx.world.add(`big${i}`, "place", { text: { string: String(i).padEnd(20_000, "x") } });
+    for (let i = 0; i < 800; i++)
+      place.ctx.world.add(`big${i}`, "place", { text: { string: String(i).padEnd(20_000, "x") } });
     place.ctx.requestFlush();
     await writer.until(() => writer.mirror?.revision === place.world.revision);
     const joiner = await rawConnect(place, { autoAck: false });
@@ -186,11 +233,20 @@ describe("backpressure (docs/protocol.md §5)", () => {
   });
 
   it("disconnects an agent that acknowledges nothing for too long", async () => {
-    const { place, agents: [writer] } = await setup(1, { limits: { clockIntervalMs: 3_600_000, ackTimeoutMs: 200 } });
+    const {
+      place,
+      agents: [writer],
+    } = await setup(1, { limits: { clockIntervalMs: 3_600_000, ackTimeoutMs: 200 } });
     const silent = await rawConnect(place, { autoAck: false });
     await silent.announce({ display_name: "silent" }, {});
     const id = await spawn(writer);
-    const stop = setInterval(() => writer.request(["change_components", id, "add_or_change", { n: Date.now() }, "remove", []]).catch(() => undefined), 20);
+    const stop = setInterval(
+      () =>
+        writer
+          .request(["change_components", id, "add_or_change", { n: Date.now() }, "remove", []])
+          .catch(() => undefined),
+      20,
+    );
     try {
       expect((await silent.closed).code).toBe(4410);
     } finally {

@@ -29,7 +29,9 @@ describe("state frames written as they are", () => {
     texts.push(`"${"é😀".repeat(40)}"`, `"${"é😀".repeat(40_000)}"`);
     for (const json of texts) {
       const frame = textFrame(json);
-      const byWs = Buffer.concat(Sender.frame(Buffer.from(json), { fin: true, opcode: 1, mask: false, readOnly: false, rsv1: false }));
+      const byWs = Buffer.concat(
+        Sender.frame(Buffer.from(json), { fin: true, opcode: 1, mask: false, readOnly: false, rsv1: false }),
+      );
       expect(frame.equals(byWs), `${json.length} characters`).toBe(true);
       expect(payloadOf(frame).toString()).toBe(json);
       expect(await read(frame)).toEqual({ text: json, binary: false });
@@ -43,7 +45,9 @@ describe("state frames written as they are", () => {
     // Revisions with ~100 KB of changes (merge frames with a 64-bit length), while responses (ws.send) interleave.
     const big = "ü".repeat(50_000);
     const answers = await Promise.all([
-      ...ids.map((id, i) => a.request(["change_components", id, "add_or_change", { text: { string: `${i}${big}` } }, "remove", []])),
+      ...ids.map((id, i) =>
+        a.request(["change_components", id, "add_or_change", { text: { string: `${i}${big}` } }, "remove", []]),
+      ),
       ...agents.map((agent) => agent.request(["list_agents"])),
     ]);
     expect(answers.every((r) => r[1] !== "error")).toBe(true);

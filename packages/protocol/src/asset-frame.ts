@@ -21,7 +21,8 @@ export function isAssetId(x: unknown): x is string {
 }
 
 const isCount = (x: unknown): x is number => typeof x === "number" && Number.isSafeInteger(x) && x >= 0;
-const isRange = (x: unknown): x is [number, number] => Array.isArray(x) && x.length === 2 && isCount(x[0]) && isCount(x[1]);
+const isRange = (x: unknown): x is [number, number] =>
+  Array.isArray(x) && x.length === 2 && isCount(x[0]) && isCount(x[1]);
 
 /** Encodes a frame, channel byte included. */
 export function encodeAssetFrame(frame: AssetFrame): Uint8Array {
@@ -55,28 +56,51 @@ export function decodeAssetFrame(payload: Uint8Array): AssetFrameResult {
   if (4 + headerLength > payload.length) return { ok: false, error: "asset frame header runs past the frame" };
   let header: Record<string, unknown>;
   try {
-    const parsed: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(payload.subarray(4, 4 + headerLength)));
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return { ok: false, error: "asset frame header is not a JSON object" };
+    const parsed: unknown = JSON.parse(
+      new TextDecoder("utf-8", { fatal: true }).decode(payload.subarray(4, 4 + headerLength)),
+    );
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+      return { ok: false, error: "asset frame header is not a JSON object" };
     header = parsed as Record<string, unknown>;
   } catch (e) {
     return { ok: false, error: `asset frame header is not JSON: ${(e as Error).message}` };
   }
   const id = header.id;
-  if (!isAssetId(id)) return { ok: false, error: `asset id must look like asset:sha256:<64 hex>, got ${JSON.stringify(id)?.slice(0, 80)}` };
+  if (!isAssetId(id))
+    return {
+      ok: false,
+      error: `asset id must look like asset:sha256:<64 hex>, got ${JSON.stringify(id)?.slice(0, 80)}`,
+    };
   const bytes = payload.subarray(4 + headerLength);
   switch (mid) {
     case AssetMessage.request:
       if (!isRange(header.range)) return { ok: false, error: "asset request needs range [offset, length]" };
-      return { ok: true, value: { kind: "request", id, range: header.range, ...(typeof header.published_by === "string" ? { published_by: header.published_by } : {}) } };
+      return {
+        ok: true,
+        value: {
+          kind: "request",
+          id,
+          range: header.range,
+          ...(typeof header.published_by === "string" ? { published_by: header.published_by } : {}),
+        },
+      };
     case AssetMessage.data:
-      if (!isRange(header.range) || !isCount(header.total_length)) return { ok: false, error: "asset data needs range [offset, length] and total_length" };
-      if (header.range[1] !== bytes.length) return { ok: false, error: `asset data range says ${header.range[1]} bytes but carries ${bytes.length}` };
-      if (header.range[0] + header.range[1] > header.total_length) return { ok: false, error: "asset data range runs past total_length" };
+      if (!isRange(header.range) || !isCount(header.total_length))
+        return { ok: false, error: "asset data needs range [offset, length] and total_length" };
+      if (header.range[1] !== bytes.length)
+        return { ok: false, error: `asset data range says ${header.range[1]} bytes but carries ${bytes.length}` };
+      if (header.range[0] + header.range[1] > header.total_length)
+        return { ok: false, error: "asset data range runs past total_length" };
       return { ok: true, value: { kind: "data", id, range: header.range, total_length: header.total_length, bytes } };
     case AssetMessage.failure:
       return {
         ok: true,
-        value: { kind: "failure", id, error_reason: typeof header.error_reason === "string" ? header.error_reason : "unknown", error_code: isCount(header.error_code) ? header.error_code : AssetErrorCode.notAvailable },
+        value: {
+          kind: "failure",
+          id,
+          error_reason: typeof header.error_reason === "string" ? header.error_reason : "unknown",
+          error_code: isCount(header.error_code) ? header.error_code : AssetErrorCode.notAvailable,
+        },
       };
     default:
       return { ok: false, error: `unknown asset message id ${mid}` };

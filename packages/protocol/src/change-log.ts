@@ -25,15 +25,24 @@ export type ComponentChanges = Map<string, ValueBefore>;
  * ~180 B, docs/performance.md "Revision history"). Never mutated: the log and composed unions share it.
  */
 export class ComponentChange {
-  constructor(readonly name: string, readonly before: ValueBefore) {}
-  has(name: string): boolean { return name === this.name; }
+  constructor(
+    readonly name: string,
+    readonly before: ValueBefore,
+  ) {}
+  has(name: string): boolean {
+    return name === this.name;
+  }
 }
 /** What happened to one entity: it appeared, it went away, or these components were set or removed. */
 export type EntityChange = "added" | "removed" | ComponentChange | ComponentChanges;
 /** Everything one revision (or a span of revisions) changed, by entity id. */
 export type ChangeSet = Map<EntityId, EntityChange>;
 
-interface Entry { from: number; revision: number; changes: ChangeSet }
+interface Entry {
+  from: number;
+  revision: number;
+  changes: ChangeSet;
+}
 
 /**
  * A ring of the last `capacity` revisions' change-sets. `compose(base)` unions every change-set after `base`, so a
@@ -46,7 +55,8 @@ export class ChangeLog {
   private count = 0;
 
   constructor(capacity = 64) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`ChangeLog capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`ChangeLog capacity must be a positive integer, got ${capacity}`);
     this.capacity = capacity;
   }
 
@@ -114,12 +124,20 @@ export function mergeChange(earlier: EntityChange | undefined, later: EntityChan
 }
 
 /** `changes` with `name` changed, keeping the value at the start of the span; a Map is updated in place. */
-function withComponent(changes: ComponentChange | ComponentChanges, name: string, before: ValueBefore): ComponentChange | ComponentChanges {
+function withComponent(
+  changes: ComponentChange | ComponentChanges,
+  name: string,
+  before: ValueBefore,
+): ComponentChange | ComponentChanges {
   if (changes instanceof Map) {
     changes.set(name, changes.has(name) ? earliest(changes.get(name), before) : before);
     return changes;
   }
-  if (changes.name !== name) return new Map([[changes.name, changes.before], [name, before]]);
+  if (changes.name !== name)
+    return new Map([
+      [changes.name, changes.before],
+      [name, before],
+    ]);
   const kept = earliest(changes.before, before);
   return kept === changes.before ? changes : new ComponentChange(name, kept);
 }
@@ -216,7 +234,11 @@ export function entitiesPatch(changes: ChangeSet, lookup: (id: EntityId) => Enti
 }
 
 /** One component's patch from its earlier value, or undefined when it needs none. */
-function componentPatch(current: Record<string, Json | undefined>, name: string, before: ValueBefore): Json | undefined {
+function componentPatch(
+  current: Record<string, Json | undefined>,
+  name: string,
+  before: ValueBefore,
+): Json | undefined {
   // Own properties only: a component may be called "toString".
   const now = Object.hasOwn(current, name) ? current[name] : undefined;
   if (now === undefined) return before === undefined ? undefined : null;
@@ -239,7 +261,8 @@ function overwritingPatch(from: Json, to: Json): Json {
   if (!isObject(from) || !isObject(to)) return to;
   const patch: JsonObject = {};
   for (const key of Object.keys(from)) if (!Object.hasOwn(to, key)) patch[key] = null;
-  for (const key of Object.keys(to)) patch[key] = Object.hasOwn(from, key) ? overwritingPatch(from[key], to[key]) : to[key];
+  for (const key of Object.keys(to))
+    patch[key] = Object.hasOwn(from, key) ? overwritingPatch(from[key], to[key]) : to[key];
   return patch;
 }
 

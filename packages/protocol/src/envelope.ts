@@ -20,15 +20,32 @@ export function interactionName(body: InteractionBody | readonly Json[]): string
 
 /** Checks an already JSON-safe value is a well-formed envelope. */
 export function validateEnvelope(x: unknown): ParseResult<Interaction> {
-  if (!Array.isArray(x) || x[0] !== "interaction") return fail(`interaction must be an array starting with "interaction"`);
-  if (x.length !== 6) return fail(`interaction must have 6 elements [\"interaction\", type, sender, receiver, request_id, body], got ${x.length}`);
+  if (!Array.isArray(x) || x[0] !== "interaction")
+    return fail(`interaction must be an array starting with "interaction"`);
+  if (x.length !== 6)
+    return fail(
+      `interaction must have 6 elements ["interaction", type, sender, receiver, request_id, body], got ${x.length}`,
+    );
   const [, type, sender, receiver, requestId, body] = x;
-  if (!TYPES.has(type)) return fail(`interaction type must be one of ${INTERACTION_TYPES.join("|")}, got ${typeof type === "string" ? JSON.stringify(type.slice(0, 40)) : describeValue(type)}`);
-  if (typeof sender !== "string") return fail(`interaction sender must be a string entity id, got ${describeValue(sender)}`);
-  if (typeof receiver !== "string") return fail(`interaction receiver must be a string entity id, got ${describeValue(receiver)}`);
-  if (typeof requestId !== "string") return fail(`interaction request_id must be a string, got ${describeValue(requestId)}`);
+  if (!TYPES.has(type))
+    return fail(
+      `interaction type must be one of ${INTERACTION_TYPES.join("|")}, got ${typeof type === "string" ? JSON.stringify(type.slice(0, 40)) : describeValue(type)}`,
+    );
+  if (typeof sender !== "string")
+    return fail(`interaction sender must be a string entity id, got ${describeValue(sender)}`);
+  if (typeof receiver !== "string")
+    return fail(`interaction receiver must be a string entity id, got ${describeValue(receiver)}`);
+  if (typeof requestId !== "string")
+    return fail(`interaction request_id must be a string, got ${describeValue(requestId)}`);
   if (!Array.isArray(body)) return fail(`interaction body must be an array, got ${describeValue(body)}`);
   if (body.length === 0) return fail(`interaction body must not be empty`);
-  if (typeof body[0] !== "string") return fail(`interaction body[0] must be a string name, got ${describeValue(body[0])}`);
-  return ok({ type: type as InteractionType, senderEntityId: sender, receiverEntityId: receiver, requestId, body: body as InteractionBody });
+  if (typeof body[0] !== "string")
+    return fail(`interaction body[0] must be a string name, got ${describeValue(body[0])}`);
+  return ok({
+    type: type as InteractionType,
+    senderEntityId: sender,
+    receiverEntityId: receiver,
+    requestId,
+    body: body as InteractionBody,
+  });
 }

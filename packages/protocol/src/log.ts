@@ -17,7 +17,11 @@ function envLevel(): LogLevel {
 }
 
 /** A logger writing `LEVEL scope: message {fields}` lines to stderr. Level from options, else ALLO_LOG_LEVEL, else info. */
-export function createLogger(scope: string, level: LogLevel = envLevel(), write: (line: string) => void = writeStderr): Logger {
+export function createLogger(
+  scope: string,
+  level: LogLevel = envLevel(),
+  write: (line: string) => void = writeStderr,
+): Logger {
   const emit = (at: LogLevel, message: string, fields?: Record<string, unknown>) => {
     if (ORDER[at] < ORDER[logger.level]) return;
     const extra = fields && Object.keys(fields).length ? " " + safeJson(fields) : "";

@@ -10,7 +10,8 @@ const hasOwn = Object.prototype.hasOwnProperty;
 
 /** Plain assignment, except that a "__proto__" key stays an own property instead of changing the prototype. */
 function setKey(o: JsonObject, key: string, value: Json): void {
-  if (key === "__proto__") Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === "__proto__")
+    Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
   else o[key] = value;
 }
 
@@ -65,7 +66,12 @@ export function applyMergePatchInPlace(target: Json, patch: Json): Json {
     if (!hasOwn.call(patch, key)) continue;
     const value = patch[key];
     if (value === null) delete result[key];
-    else setKey(result, key, isObject(value) ? applyMergePatchInPlace(hasOwn.call(result, key) ? result[key] : null, value) : value);
+    else
+      setKey(
+        result,
+        key,
+        isObject(value) ? applyMergePatchInPlace(hasOwn.call(result, key) ? result[key] : null, value) : value,
+      );
   }
   return result;
 }

@@ -6,8 +6,11 @@ export class PlaceUrlError extends Error {
 }
 
 const SCHEMES: Record<string, "ws:" | "wss:"> = {
-  "alloplace:": "ws:", "ws:": "ws:", "http:": "ws:",
-  "wss:": "wss:", "https:": "wss:",
+  "alloplace:": "ws:",
+  "ws:": "ws:",
+  "http:": "ws:",
+  "wss:": "wss:",
+  "https:": "wss:",
 };
 
 /**
@@ -16,10 +19,12 @@ const SCHEMES: Record<string, "ws:" | "wss:"> = {
  * Throws PlaceUrlError saying what is wrong.
  */
 export function parsePlaceUrl(input: string): URL {
-  if (typeof input !== "string" || input.trim() === "") throw new PlaceUrlError("a place URL is required, e.g. alloplace://localhost");
+  if (typeof input !== "string" || input.trim() === "")
+    throw new PlaceUrlError("a place URL is required, e.g. alloplace://localhost");
   let text = input.trim();
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
-    if (/^[a-z][a-z0-9+.-]*:(?!\d)/i.test(text)) throw new PlaceUrlError(`"${input}" is not a place URL: use alloplace://host[:port][/path], ws:// or wss://`);
+    if (/^[a-z][a-z0-9+.-]*:(?!\d)/i.test(text))
+      throw new PlaceUrlError(`"${input}" is not a place URL: use alloplace://host[:port][/path], ws:// or wss://`);
     text = `alloplace://${text}`;
   }
   let url: URL;
@@ -29,7 +34,10 @@ export function parsePlaceUrl(input: string): URL {
     throw new PlaceUrlError(`"${input}" is not a valid URL: use alloplace://host[:port][/path], ws:// or wss://`);
   }
   const protocol = SCHEMES[url.protocol];
-  if (!protocol) throw new PlaceUrlError(`"${input}" has scheme ${url.protocol}//; a place URL is alloplace://, ws://, wss://, http:// or https://`);
+  if (!protocol)
+    throw new PlaceUrlError(
+      `"${input}" has scheme ${url.protocol}//; a place URL is alloplace://, ws://, wss://, http:// or https://`,
+    );
   if (!url.hostname) throw new PlaceUrlError(`"${input}" has no host: use alloplace://host[:port][/path]`);
   const explicitPort = explicitPortOf(text);
   const port = explicitPort ?? (protocol === "wss:" ? "" : String(DEFAULT_PORT));
@@ -45,7 +53,10 @@ export function parsePlaceUrl(input: string): URL {
 
 /** The port as written in the URL's authority, or undefined; URL() drops ports equal to the scheme's default. */
 function explicitPortOf(text: string): string | undefined {
-  const authority = text.replace(/^[^:]+:\/\//, "").split(/[/?#]/, 1)[0].replace(/^.*@/, "");
+  const authority = text
+    .replace(/^[^:]+:\/\//, "")
+    .split(/[/?#]/, 1)[0]
+    .replace(/^.*@/, "");
   const hostEnd = authority.startsWith("[") ? authority.indexOf("]") + 1 : 0;
   const match = /:(\d+)$/.exec(authority.slice(hostEnd));
   return match ? String(Number(match[1])) : undefined;

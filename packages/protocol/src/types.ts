@@ -15,14 +15,7 @@ export type InteractionType = "oneway" | "request" | "response" | "publication";
 export type InteractionBody = [string, ...Json[]];
 
 /** `["interaction", type, sender_entity_id, receiver_entity_id, request_id, body]` */
-export type InteractionEnvelope = [
-  "interaction",
-  InteractionType,
-  EntityId,
-  EntityId,
-  string,
-  InteractionBody,
-];
+export type InteractionEnvelope = ["interaction", InteractionType, EntityId, EntityId, string, InteractionBody];
 
 /** An interaction with named fields, as code handles it. */
 export interface Interaction {
@@ -34,10 +27,18 @@ export interface Interaction {
 }
 
 // ── Components (docs/protocol.md §3.1) ──────────────────────────────────────────────────────────────────────
-export interface TransformComponent { matrix: Mat4; size?: Vec3 }
-export interface RelationshipsComponent { parent: EntityId }
+export interface TransformComponent {
+  matrix: Mat4;
+  size?: Vec3;
+}
+export interface RelationshipsComponent {
+  parent: EntityId;
+}
 export type PoseName = "root" | "head" | "torso" | "hand/left" | "hand/right";
-export interface IntentComponent { actuate_pose: PoseName; from_avatar?: EntityId }
+export interface IntentComponent {
+  actuate_pose: PoseName;
+  from_avatar?: EntityId;
+}
 export interface GrabbableComponent {
   grabbable?: boolean;
   actuate_on?: "$parent" | EntityId;
@@ -45,7 +46,15 @@ export interface GrabbableComponent {
   rotation_constraint?: Vec3;
   target_hand_transform?: Mat4;
 }
-export interface ColliderComponent { type: "box"; width: number; height: number; depth: number; x?: number; y?: number; z?: number }
+export interface ColliderComponent {
+  type: "box";
+  width: number;
+  height: number;
+  depth: number;
+  x?: number;
+  y?: number;
+  z?: number;
+}
 export type GeometryComponent =
   | { type: "inline"; vertices: number[][]; normals?: number[][]; uvs?: number[][]; triangles: number[][] }
   | { type: "asset"; name: string }
@@ -68,13 +77,31 @@ export interface TextComponent {
   fitToWidth?: boolean;
   insertionMarker?: boolean;
 }
-export interface CursorComponent { name: string; size?: number }
-export interface LiveMediaComponent { track_id: number; type: "audio" | "video"; format: string; metadata: JsonObject }
-export interface ClockComponent { time: number }
-export interface PropertyAnimationsComponent { animations: Record<string, PropertyAnimationDescriptor> }
-export interface VisorComponent { display_name?: string }
-export interface UiComponent { view_id: string }
-export interface FocusComponent { type: "key" }
+export interface CursorComponent {
+  name: string;
+  size?: number;
+}
+export interface LiveMediaComponent {
+  track_id: number;
+  type: "audio" | "video";
+  format: string;
+  metadata: JsonObject;
+}
+export interface ClockComponent {
+  time: number;
+}
+export interface PropertyAnimationsComponent {
+  animations: Record<string, PropertyAnimationDescriptor>;
+}
+export interface VisorComponent {
+  display_name?: string;
+}
+export interface UiComponent {
+  view_id: string;
+}
+export interface FocusComponent {
+  type: "key";
+}
 
 /** The official components. Apps may add any other JSON-valued component. */
 export interface Components {
@@ -99,20 +126,32 @@ export interface Components {
 /** Components only the place may write (docs/protocol.md §3 change_components). */
 export const SERVER_OWNED_COMPONENTS = ["live_media", "property_animations", "clock"] as const;
 
-export interface Entity { id: EntityId; components: Components }
+export interface Entity {
+  id: EntityId;
+  components: Components;
+}
 
 /** What spawn_entity and announce's spawn_avatar take: components, plus optional nested children. */
 export type EntitySpec = Components & { children?: EntitySpec[] };
 
 // ── World state (§5) ────────────────────────────────────────────────────────────────────────────────────────
-export interface WorldDocument { entities: Record<EntityId, Entity>; revision: number }
+export interface WorldDocument {
+  entities: Record<EntityId, Entity>;
+  revision: number;
+}
 export type StateFrame =
   | { patch_style: "set"; entities: Record<EntityId, Entity>; revision: number }
   | ({ patch_style: "merge"; patch_from: number; revision: number } & { entities?: Record<EntityId, Json> });
 
 // ── Intents (§6.1) and clock (§7) ───────────────────────────────────────────────────────────────────────────
-export interface PoseGrab { entity: EntityId; grabber_from_entity_transform: Mat4 }
-export interface Pose { matrix: Mat4; grab?: PoseGrab }
+export interface PoseGrab {
+  entity: EntityId;
+  grabber_from_entity_transform: Mat4;
+}
+export interface Pose {
+  matrix: Mat4;
+  grab?: PoseGrab;
+}
 export interface Intent {
   xmovement: number;
   zmovement: number;
@@ -122,8 +161,15 @@ export interface Intent {
   ack_state_rev: number;
   wants_stick_movement?: boolean;
 }
-export interface IntentMessage { cmd: "intent"; intent: Intent }
-export interface ClockMessage { cmd: "clock"; client_time: number; server_time?: number }
+export interface IntentMessage {
+  cmd: "intent";
+  intent: Intent;
+}
+export interface ClockMessage {
+  cmd: "clock";
+  client_time: number;
+  server_time?: number;
+}
 
 // ── Property animations (§6.2) ──────────────────────────────────────────────────────────────────────────────
 export type AnimationValue = number | number[];

@@ -44,7 +44,12 @@ function normalisePoses(raw: unknown): Intent["poses"] {
     if (!isPlainObject(pose) || !isMatrix(pose.matrix)) continue;
     const out: Pose = { matrix: pose.matrix };
     const grab = pose.grab;
-    if (isPlainObject(grab) && typeof grab.entity === "string" && grab.entity !== "" && isMatrix(grab.grabber_from_entity_transform)) {
+    if (
+      isPlainObject(grab) &&
+      typeof grab.entity === "string" &&
+      grab.entity !== "" &&
+      isMatrix(grab.grabber_from_entity_transform)
+    ) {
       out.grab = { entity: grab.entity, grabber_from_entity_transform: grab.grabber_from_entity_transform };
     }
     poses[name] = out;

@@ -8,7 +8,12 @@ import type { Json } from "./types.ts";
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string; request?: RequestHead };
 
 /** The readable parts of a request envelope: enough to answer it. */
-export interface RequestHead { sender: string; receiver: string | undefined; requestId: string; name: string }
+export interface RequestHead {
+  sender: string;
+  receiver: string | undefined;
+  requestId: string;
+  name: string;
+}
 
 export interface ParseLimits {
   /** Deepest nesting of arrays/objects; the root container is depth 1. */
@@ -47,7 +52,9 @@ export function parseJson(text: string, limits?: Partial<ParseLimits>): ParseRes
   } catch (e) {
     // A SyntaxError is the common case; a RangeError would mean the engine's parser ran out of stack.
     const err = e as Error;
-    return fail(err instanceof RangeError ? `message is nested too deeply to parse` : `message is not valid JSON: ${err.message}`);
+    return fail(
+      err instanceof RangeError ? `message is nested too deeply to parse` : `message is not valid JSON: ${err.message}`,
+    );
   }
   // JSON.parse makes only plain objects, arrays and JSON scalars, and no string longer than the text.
   const checked = check(value, "message", resolveLimits(limits), text.length);
@@ -60,7 +67,13 @@ export function parseJson(text: string, limits?: Partial<ParseLimits>): ParseRes
 export function requestHeadOf(x: unknown): RequestHead | undefined {
   if (!Array.isArray(x) || x[0] !== "interaction" || x[1] !== "request") return undefined;
   const [, , sender, receiver, requestId, body] = x as unknown[];
-  if (typeof sender !== "string" || typeof requestId !== "string" || !Array.isArray(body) || typeof body[0] !== "string") return undefined;
+  if (
+    typeof sender !== "string" ||
+    typeof requestId !== "string" ||
+    !Array.isArray(body) ||
+    typeof body[0] !== "string"
+  )
+    return undefined;
   return { sender, receiver: typeof receiver === "string" ? receiver : undefined, requestId, name: body[0] };
 }
 
@@ -85,7 +98,12 @@ interface Problem {
 }
 
 /** `parsedLength`: the value came from JSON.parse of a text this long, which rules some checks out. */
-function check(value: unknown, rootPath: string, limits: ParseLimits, parsedLength: number | undefined): ParseResult<Json> {
+function check(
+  value: unknown,
+  rootPath: string,
+  limits: ParseLimits,
+  parsedLength: number | undefined,
+): ParseResult<Json> {
   let problem: Problem | null;
   if (typeof value !== "object" || value === null) {
     const what = checkScalar(value, limits.maxStringLength);
@@ -114,7 +132,8 @@ function walk(root: object, limits: ParseLimits, parsedLength: number | undefine
     if (depth > maxDepth) return { container: v, key: null, what: `nests deeper than ${maxDepth} levels` };
     if (Array.isArray(v)) {
       const n = v.length;
-      if (n > maxArrayLength) return { container: v, key: null, what: `has ${n} elements, more than ${maxArrayLength}` };
+      if (n > maxArrayLength)
+        return { container: v, key: null, what: `has ${n} elements, more than ${maxArrayLength}` };
       for (let i = 0; i < n; i++) {
         const item: unknown = v[i];
         if (typeof item === "number") {
@@ -124,7 +143,9 @@ function walk(root: object, limits: ParseLimits, parsedLength: number | undefine
             stack.push(item);
             depths.push(depth + 1);
           }
-        } else if (typeof item === "string" ? checkStrings && item.length > maxStringLength : typeof item !== "boolean") {
+        } else if (
+          typeof item === "string" ? checkStrings && item.length > maxStringLength : typeof item !== "boolean"
+        ) {
           return { container: v, key: i, what: checkScalar(item, maxStringLength)! };
         }
       }
@@ -132,13 +153,16 @@ function walk(root: object, limits: ParseLimits, parsedLength: number | undefine
     }
     if (!fromParse) {
       const proto = Object.getPrototypeOf(v);
-      if (proto !== Object.prototype && proto !== null) return { container: v, key: null, what: `must be plain JSON, got ${describeValue(v)}` };
+      if (proto !== Object.prototype && proto !== null)
+        return { container: v, key: null, what: `must be plain JSON, got ${describeValue(v)}` };
     }
     const obj = v as Record<string, unknown>;
     let count = 0;
     for (const key in obj) {
-      if (++count > maxKeysPerObject) return { container: v, key: null, what: `has ${Object.keys(obj).length} keys, more than ${maxKeysPerObject}` };
-      if (checkStrings && key.length > maxStringLength) return { container: v, key: null, what: `has a key longer than ${maxStringLength} characters` };
+      if (++count > maxKeysPerObject)
+        return { container: v, key: null, what: `has ${Object.keys(obj).length} keys, more than ${maxKeysPerObject}` };
+      if (checkStrings && key.length > maxStringLength)
+        return { container: v, key: null, what: `has a key longer than ${maxStringLength} characters` };
       if (isForbiddenKey(key)) return { container: v, key, what: "is a forbidden key" };
       const item = obj[key];
       if (typeof item === "number") {
@@ -163,7 +187,13 @@ function isForbiddenKey(key: string): boolean {
 }
 
 /** The readable path of `container[key]` (or of `container` itself) inside `root`, found by identity. */
-function pathTo(root: unknown, container: object | null, key: string | number | null, rootPath: string, maxDepth: number): string {
+function pathTo(
+  root: unknown,
+  container: object | null,
+  key: string | number | null,
+  rootPath: string,
+  maxDepth: number,
+): string {
   const at = (path: string) => (key === null ? path : joinPath(path, key));
   if (container === null || container === root) return at(rootPath);
   const stack: [unknown, string, number][] = [[root, rootPath, 1]];
@@ -201,7 +231,9 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 /** Appends one key to a readable path: `message.intent.poses["hand/left"].matrix[3]`. */
 export function joinPath(path: string, key: string | number): string {
   if (typeof key === "number") return `${path}[${key}]`;
-  return IDENTIFIER.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key.length > 40 ? key.slice(0, 40) + "…" : key)}]`;
+  return IDENTIFIER.test(key)
+    ? `${path}.${key}`
+    : `${path}[${JSON.stringify(key.length > 40 ? key.slice(0, 40) + "…" : key)}]`;
 }
 
 /** A short description of a value's kind for error messages (never echoes the value itself). */

@@ -8,9 +8,23 @@ const check = (d: unknown) => validateAnimationDescriptor(d, { now: 42 });
 describe("validateAnimationDescriptor", () => {
   it("fills in the defaults and replaces start_at 0 by now", () => {
     const r = check({ ...base, start_at: 0 });
-    expect(r.ok && r.value.descriptor).toEqual({ ...base, start_at: 42, duration: 1, easing: "linear", repeats: false, autoreverses: false });
+    expect(r.ok && r.value.descriptor).toEqual({
+      ...base,
+      start_at: 42,
+      duration: 1,
+      easing: "linear",
+      repeats: false,
+      autoreverses: false,
+    });
     const later = check({ ...base, start_at: 50, duration: 3, easing: "bounceOut", repeats: true, autoreverses: true });
-    expect(later.ok && later.value).toMatchObject({ startAt: 50, duration: 3, easing: "bounceOut", repeats: true, autoreverses: true, kind: "number" });
+    expect(later.ok && later.value).toMatchObject({
+      startAt: 50,
+      duration: 3,
+      easing: "bounceOut",
+      repeats: true,
+      autoreverses: true,
+      kind: "number",
+    });
   });
 
   const invalid: [string, unknown, RegExp][] = [
@@ -56,13 +70,24 @@ describe("checkAnimationTarget", () => {
   it("accepts a path whose value kind matches", () => {
     expect(target(base).ok).toBe(true);
     expect(target({ path: "transform.matrix.rotation", from: [0, 0, 1, 0], to: [3, 0, 1, 0] }).ok).toBe(true);
-    expect(target({ path: "transform.matrix", from: components.transform.matrix, to: components.transform.matrix }).ok).toBe(true);
+    expect(
+      target({ path: "transform.matrix", from: components.transform.matrix, to: components.transform.matrix }).ok,
+    ).toBe(true);
   });
   it("refuses a kind that does not fit the path", () => {
-    expect(target({ path: "transform.matrix.translation", from: 0, to: 1 })).toMatchObject({ ok: false, error: expect.stringMatching(/holds a vec3, but from\/to are a number/) });
-    expect(target({ path: "text.height", from: [0, 0, 0], to: [1, 1, 1] })).toMatchObject({ ok: false, error: expect.stringMatching(/holds a number/) });
+    expect(target({ path: "transform.matrix.translation", from: 0, to: 1 })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/holds a vec3, but from\/to are a number/),
+    });
+    expect(target({ path: "text.height", from: [0, 0, 0], to: [1, 1, 1] })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/holds a number/),
+    });
   });
   it("refuses a path into nothing", () => {
-    expect(target({ path: "material.color.0", from: 0, to: 1 })).toMatchObject({ ok: false, error: expect.stringMatching(/no component "material"/) });
+    expect(target({ path: "material.color.0", from: 0, to: 1 })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/no component "material"/),
+    });
   });
 });

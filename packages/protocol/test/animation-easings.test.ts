@@ -31,7 +31,8 @@ const formulas: Record<EasingName, (p: number) => number> = {
   sineInOut: (p) => 0.5 * (1 - Math.cos(p * PI)),
   circularIn: (p) => 1 - Math.sqrt(1 - p * p),
   circularOut: (p) => Math.sqrt((2 - p) * p),
-  circularInOut: (p) => (p < 0.5 ? 0.5 * (1 - Math.sqrt(1 - 4 * p * p)) : 0.5 * (Math.sqrt(-(2 * p - 3) * (2 * p - 1)) + 1)),
+  circularInOut: (p) =>
+    p < 0.5 ? 0.5 * (1 - Math.sqrt(1 - 4 * p * p)) : 0.5 * (Math.sqrt(-(2 * p - 3) * (2 * p - 1)) + 1),
   expIn: (p) => Math.pow(2, 10 * (p - 1)),
   expOut: (p) => 1 - Math.pow(2, -10 * p),
   expInOut: (p) => (p < 0.5 ? 0.5 * Math.pow(2, 20 * p - 10) : 1 - 0.5 * Math.pow(2, -20 * p + 10)),
@@ -97,7 +98,10 @@ describe("easings", () => {
   it("the In/Out pairs mirror each other", () => {
     for (const base of ["quad", "cubic", "quint", "sine", "circular", "bounce"]) {
       for (const p of SAMPLES) {
-        expect(ease(`${base}Out` as EasingName, p), `${base} at ${p}`).toBeCloseTo(1 - ease(`${base}In` as EasingName, 1 - p), 12);
+        expect(ease(`${base}Out` as EasingName, p), `${base} at ${p}`).toBeCloseTo(
+          1 - ease(`${base}In` as EasingName, 1 - p),
+          12,
+        );
       }
     }
   });

@@ -1,7 +1,13 @@
 // Interpolation of the four value kinds and the timing of an animation (docs/protocol.md §6.2).
 import { mat4, quat } from "gl-matrix";
 import { describe, expect, it } from "vitest";
-import { interpolate, sampleAnimation, stepAnimation, validateAnimationDescriptor, type AnimationTiming } from "../src/animation/index.ts";
+import {
+  interpolate,
+  sampleAnimation,
+  stepAnimation,
+  validateAnimationDescriptor,
+  type AnimationTiming,
+} from "../src/animation/index.ts";
 
 const closeTo = (actual: number[], expected: number[], digits = 12) =>
   actual.forEach((v, i) => expect(v, `element ${i}`).toBeCloseTo(expected[i], digits));
@@ -33,7 +39,12 @@ describe("interpolate", () => {
   it("mat4 goes from → to (not reversed), through the TRS in-between", () => {
     const from = Array.from(mat4.fromTranslation(new Float64Array(16), [0, 0, 0]));
     const to = Array.from(
-      mat4.fromRotationTranslationScale(new Float64Array(16), quat.setAxisAngle(new Float64Array(4), [0, 1, 0], Math.PI / 2), [4, 0, 0], [3, 3, 3]),
+      mat4.fromRotationTranslationScale(
+        new Float64Array(16),
+        quat.setAxisAngle(new Float64Array(4), [0, 1, 0], Math.PI / 2),
+        [4, 0, 0],
+        [3, 3, 3],
+      ),
     );
     const early = interpolate("mat4", from, to, 0.25) as number[];
     closeTo(Array.from(mat4.getTranslation(new Float64Array(3), early)), [1, 0, 0]);
@@ -43,7 +54,15 @@ describe("interpolate", () => {
 });
 
 const timing = (over: Partial<AnimationTiming> = {}): AnimationTiming => ({
-  from: 0, to: 10, kind: "number", startAt: 100, duration: 2, easing: "linear", repeats: false, autoreverses: false, ...over,
+  from: 0,
+  to: 10,
+  kind: "number",
+  startAt: 100,
+  duration: 2,
+  easing: "linear",
+  repeats: false,
+  autoreverses: false,
+  ...over,
 });
 
 describe("sampleAnimation", () => {
@@ -76,19 +95,32 @@ describe("sampleAnimation", () => {
 });
 
 describe("stepAnimation", () => {
-  const valid = validateAnimationDescriptor({ path: "transform.matrix.translation.y", from: 0, to: 2, duration: 1, start_at: 10 }, { now: 5 });
+  const valid = validateAnimationDescriptor(
+    { path: "transform.matrix.translation.y", from: 0, to: 2, duration: 1, start_at: 10 },
+    { now: 5 },
+  );
   if (!valid.ok) throw new Error(valid.error);
   const components = { transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 5, 0, 7, 1] } };
 
   it("writes the value as a new component value", () => {
     const step = stepAnimation(valid.value, components, 10.5);
-    expect(step).toMatchObject({ state: "running", component: "transform", value: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 5, 1, 7, 1] } });
+    expect(step).toMatchObject({
+      state: "running",
+      component: "transform",
+      value: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 5, 1, 7, 1] },
+    });
     expect(components.transform.matrix[13]).toBe(0);
   });
   it("finishes with the exact final value", () => {
-    expect(stepAnimation(valid.value, components, 12)).toMatchObject({ state: "finished", value: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 5, 2, 7, 1] } });
+    expect(stepAnimation(valid.value, components, 12)).toMatchObject({
+      state: "finished",
+      value: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 5, 2, 7, 1] },
+    });
   });
   it("reports a path that no longer fits as broken", () => {
-    expect(stepAnimation(valid.value, { text: { string: "x" } }, 10.5)).toMatchObject({ state: "broken", error: expect.stringMatching(/no component "transform"/) });
+    expect(stepAnimation(valid.value, { text: { string: "x" } }, 10.5)).toMatchObject({
+      state: "broken",
+      error: expect.stringMatching(/no component "transform"/),
+    });
   });
 });

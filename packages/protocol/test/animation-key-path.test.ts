@@ -36,7 +36,8 @@ function expectClose(actual: number[], expected: number[], digits = 12) {
   expect(actual).toHaveLength(expected.length);
   actual.forEach((v, i) => expect(v, `element ${i}`).toBeCloseTo(expected[i], digits));
 }
-const write = (text: string, value: number | number[]) => (writeKeyPath(components, resolve(text), value) as { matrix: number[] }).matrix;
+const write = (text: string, value: number | number[]) =>
+  (writeKeyPath(components, resolve(text), value) as { matrix: number[] }).matrix;
 
 describe("key paths", () => {
   it("resolves component keys and 0-based indices, with the kind found there", () => {

@@ -29,14 +29,29 @@ describe("asset frames", () => {
   });
 
   it("refuses each malformed frame with its reason", () => {
-    expect(decodeAssetFrame(new Uint8Array([0, 1]))).toEqual({ ok: false, error: "asset frame shorter than its 4-byte preamble" });
-    expect(decodeAssetFrame(new Uint8Array([0, 1, 0, 50, 1]))).toEqual({ ok: false, error: "asset frame header runs past the frame" });
+    expect(decodeAssetFrame(new Uint8Array([0, 1]))).toEqual({
+      ok: false,
+      error: "asset frame shorter than its 4-byte preamble",
+    });
+    expect(decodeAssetFrame(new Uint8Array([0, 1, 0, 50, 1]))).toEqual({
+      ok: false,
+      error: "asset frame header runs past the frame",
+    });
     expect(decodeAssetFrame(raw(1, "{nope")).ok).toBe(false);
     expect(decodeAssetFrame(raw(1, [1]))).toEqual({ ok: false, error: "asset frame header is not a JSON object" });
     expect(decodeAssetFrame(raw(1, { id: "hello", range: [0, 1] })).ok).toBe(false);
-    expect(decodeAssetFrame(raw(1, { id: ID, range: [0] }))).toEqual({ ok: false, error: "asset request needs range [offset, length]" });
-    expect(decodeAssetFrame(raw(2, { id: ID, range: [0, 5], total_length: 5 }, new Uint8Array(3)))).toEqual({ ok: false, error: "asset data range says 5 bytes but carries 3" });
-    expect(decodeAssetFrame(raw(2, { id: ID, range: [4, 3], total_length: 5 }, new Uint8Array(3)))).toEqual({ ok: false, error: "asset data range runs past total_length" });
+    expect(decodeAssetFrame(raw(1, { id: ID, range: [0] }))).toEqual({
+      ok: false,
+      error: "asset request needs range [offset, length]",
+    });
+    expect(decodeAssetFrame(raw(2, { id: ID, range: [0, 5], total_length: 5 }, new Uint8Array(3)))).toEqual({
+      ok: false,
+      error: "asset data range says 5 bytes but carries 3",
+    });
+    expect(decodeAssetFrame(raw(2, { id: ID, range: [4, 3], total_length: 5 }, new Uint8Array(3)))).toEqual({
+      ok: false,
+      error: "asset data range runs past total_length",
+    });
     expect(decodeAssetFrame(raw(9, { id: ID }))).toEqual({ ok: false, error: "unknown asset message id 9" });
     expect(payloadOf({ kind: "request", id: ID, range: [0, 1] }).length).toBeGreaterThan(4);
   });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { ChangeLog, ComponentChange, entitiesPatch, markComponent, markEntity, MUTATED_IN_PLACE, replacedBefore, type ChangeSet, type ValueBefore } from "../src/change-log.ts";
+import {
+  ChangeLog,
+  ComponentChange,
+  entitiesPatch,
+  markComponent,
+  markEntity,
+  MUTATED_IN_PLACE,
+  replacedBefore,
+  type ChangeSet,
+  type ValueBefore,
+} from "../src/change-log.ts";
 import { applyMergePatch } from "../src/merge-patch.ts";
 import type { Entity, Json } from "../src/types.ts";
 
@@ -21,7 +31,14 @@ describe("ChangeLog", () => {
   it("unions component names across revisions and keeps each component's value as of the base", () => {
     const log = new ChangeLog();
     log.record(1, 2, set([["a", { transform: { v: 1 } }]]));
-    log.record(2, 3, set([["a", { material: undefined, transform: { v: 2 } }], ["b", { text: "t" }]]));
+    log.record(
+      2,
+      3,
+      set([
+        ["a", { material: undefined, transform: { v: 2 } }],
+        ["b", { text: "t" }],
+      ]),
+    );
     const union = log.compose(1)!;
     expect(names(union, "a")).toEqual(["material", "transform"]);
     expect((union.get("a") as Map<string, unknown>).get("transform")).toEqual({ v: 1 });
@@ -39,10 +56,17 @@ describe("ChangeLog", () => {
     const log = new ChangeLog();
     log.record(1, 2, set([["a", { transform: MUTATED_IN_PLACE }]]));
     log.record(2, 3, set([["a", { transform: mutated }]]));
-    const patch = entitiesPatch(log.compose(1)!, () => ({ id: "a", components: { transform: now } }) as unknown as Entity);
-    expect(applyMergePatch({ a: { components: { transform: atBase } } }, patch)).toEqual({ a: { components: { transform: now } } });
+    const patch = entitiesPatch(
+      log.compose(1)!,
+      () => ({ id: "a", components: { transform: now } }) as unknown as Entity,
+    );
+    expect(applyMergePatch({ a: { components: { transform: atBase } } }, patch)).toEqual({
+      a: { components: { transform: now } },
+    });
     // From base 2 (after the mutation) the ordinary, minimal patch.
-    expect(entitiesPatch(log.compose(2)!, () => ({ id: "a", components: { transform: now } }) as unknown as Entity)).toEqual({ a: { components: { transform: { gone: null, fresh: true } } } });
+    expect(
+      entitiesPatch(log.compose(2)!, () => ({ id: "a", components: { transform: now } }) as unknown as Entity),
+    ).toEqual({ a: { components: { transform: { gone: null, fresh: true } } } });
   });
 
   it("composes one-component changes without changing the log's own entries", () => {
@@ -54,15 +78,31 @@ describe("ChangeLog", () => {
     const union = log.compose(1)!;
     const a = union.get("a") as Map<string, ValueBefore>;
     expect([...a.keys()]).toEqual(["transform", "text"]);
-    expect(entitiesPatch(union, () => ({ id: "a", components: { transform: { v: 2 }, text: "t" } }) as unknown as Entity)).toEqual({ a: { components: { transform: { v: 2, gone: null }, text: "t" } } });
+    expect(
+      entitiesPatch(union, () => ({ id: "a", components: { transform: { v: 2 }, text: "t" } }) as unknown as Entity),
+    ).toEqual({ a: { components: { transform: { v: 2, gone: null }, text: "t" } } });
     expect(log.compose(2)!.get("a")).toBeInstanceOf(Map);
     expect(first.before).toBe(MUTATED_IN_PLACE);
   });
 
   it("keeps an added entity whole and a removed one removed", () => {
     const log = new ChangeLog();
-    log.record(1, 2, set([["a", "added"], ["b", { x: 1 }]]));
-    log.record(2, 3, set([["a", { x: undefined }], ["b", "removed"]]));
+    log.record(
+      1,
+      2,
+      set([
+        ["a", "added"],
+        ["b", { x: 1 }],
+      ]),
+    );
+    log.record(
+      2,
+      3,
+      set([
+        ["a", { x: undefined }],
+        ["b", "removed"],
+      ]),
+    );
     const union = log.compose(1)!;
     expect(union.get("a")).toBe("added");
     expect(union.get("b")).toBe("removed");
@@ -100,14 +140,20 @@ describe("markEntity / markComponent", () => {
     markComponent(c, "a", "transform", { v: 1 });
     expect(c.get("a")).toEqual(new ComponentChange("transform", { v: 0 }));
     markComponent(c, "a", "text", undefined);
-    expect([...(c.get("a") as Map<string, unknown>)]).toEqual([["transform", { v: 0 }], ["text", undefined]]);
+    expect([...(c.get("a") as Map<string, unknown>)]).toEqual([
+      ["transform", { v: 0 }],
+      ["text", undefined],
+    ]);
   });
   it("collects component names with their first earlier value", () => {
     const c: ChangeSet = new Map();
     markComponent(c, "a", "transform", { v: 0 });
     markComponent(c, "a", "text", undefined);
     markComponent(c, "a", "transform", { v: 1 });
-    expect([...(c.get("a") as Map<string, unknown>)]).toEqual([["transform", { v: 0 }], ["text", undefined]]);
+    expect([...(c.get("a") as Map<string, unknown>)]).toEqual([
+      ["transform", { v: 0 }],
+      ["text", undefined],
+    ]);
   });
 });
 
@@ -119,7 +165,10 @@ describe("replacedBefore", () => {
   });
   it("keeps the earlier value when a patch needs it: a leaf in common, a key dropped or added, a type changed", () => {
     for (const [before, after] of [
-      [{ color: [1], roughness: 0.5 }, { color: [2], roughness: 0.5 }],
+      [
+        { color: [1], roughness: 0.5 },
+        { color: [2], roughness: 0.5 },
+      ],
       [{ a: 1, gone: 1 }, { a: 2 }],
       [{ a: 1 }, { a: 2, fresh: 1 }],
       [{ a: { b: 1, gone: 1 } }, { a: { b: 2 } }],
@@ -127,7 +176,8 @@ describe("replacedBefore", () => {
       [{ a: 5 }, { a: { b: 1 } }],
       [{}, {}],
       [{ v: 1 }, { v: 1 }],
-    ] as [Json, Json][]) expect(replacedBefore(before, after)).toBe(before);
+    ] as [Json, Json][])
+      expect(replacedBefore(before, after)).toBe(before);
     expect(replacedBefore(undefined, { a: 1 })).toBeUndefined();
   });
 });
@@ -136,24 +186,60 @@ describe("entitiesPatch", () => {
   it("builds whole entities, component patches from earlier values, and nulls", () => {
     const world = new Map<string, Entity>([
       ["a", { id: "a", components: { text: { string: "hi" } } }],
-      ["b", { id: "b", components: { transform: { matrix: [1] }, material: { color: [0, 1, 0, 1] }, fresh: 1 } as Entity["components"] }],
+      [
+        "b",
+        {
+          id: "b",
+          components: {
+            transform: { matrix: [1] },
+            material: { color: [0, 1, 0, 1] },
+            fresh: 1,
+          } as Entity["components"],
+        },
+      ],
     ]);
-    const patch = entitiesPatch(set([
-      ["a", "added"],
-      ["b", { transform: MUTATED_IN_PLACE, material: { color: [1, 0, 0, 1], roughness: 0.5 }, fresh: undefined, gone: { x: 1 }, never: undefined }],
-      ["c", "removed"],
-    ]), (id) => world.get(id));
+    const patch = entitiesPatch(
+      set([
+        ["a", "added"],
+        [
+          "b",
+          {
+            transform: MUTATED_IN_PLACE,
+            material: { color: [1, 0, 0, 1], roughness: 0.5 },
+            fresh: undefined,
+            gone: { x: 1 },
+            never: undefined,
+          },
+        ],
+        ["c", "removed"],
+      ]),
+      (id) => world.get(id),
+    );
     expect(patch).toEqual({
       a: { id: "a", components: { text: { string: "hi" } } },
-      b: { components: { transform: { matrix: [1] }, material: { color: [0, 1, 0, 1], roughness: null }, fresh: 1, gone: null } },
+      b: {
+        components: {
+          transform: { matrix: [1] },
+          material: { color: [0, 1, 0, 1], roughness: null },
+          fresh: 1,
+          gone: null,
+        },
+      },
       c: null,
     });
   });
 
   it("turns a mirror at the base into the current world, keys dropped by a replacement included", () => {
-    const base = { entities: { e: { id: "e", components: { material: { color: [1, 0, 0, 1], roughness: 0.5 }, text: { string: "x" } } } } };
+    const base = {
+      entities: {
+        e: { id: "e", components: { material: { color: [1, 0, 0, 1], roughness: 0.5 }, text: { string: "x" } } },
+      },
+    };
     const now: Entity = { id: "e", components: { material: { color: [0, 1, 0, 1] } } };
-    const patch = entitiesPatch(set([["e", { material: base.entities.e.components.material, text: base.entities.e.components.text }]]), () => now);
+    const patch = entitiesPatch(
+      set([["e", { material: base.entities.e.components.material, text: base.entities.e.components.text }]]),
+      () => now,
+    );
     expect(applyMergePatch(base as unknown as Json, { entities: patch })).toEqual({ entities: { e: now } });
   });
 

@@ -1,6 +1,13 @@
 import { mat4 } from "gl-matrix";
 import { describe, expect, it } from "vitest";
-import { IDENTITY_MATRIX, identityMatrix, newAgentId, newEntityId, newRequestId, translationMatrix } from "../src/index.ts";
+import {
+  IDENTITY_MATRIX,
+  identityMatrix,
+  newAgentId,
+  newEntityId,
+  newRequestId,
+  translationMatrix,
+} from "../src/index.ts";
 
 describe("ids", () => {
   it.each([

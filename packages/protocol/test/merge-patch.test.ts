@@ -14,7 +14,11 @@ const RFC_7386_APPENDIX_A: [Json, Json, Json][] = [
   [{ a: "c" }, { a: ["b"] }, { a: ["b"] }],
   [{ a: { b: "c" } }, { a: { b: "d", c: null } }, { a: { b: "d" } }],
   [{ a: [{ b: "c" }] }, { a: [1] }, { a: [1] }],
-  [["a", "b"], ["c", "d"], ["c", "d"]],
+  [
+    ["a", "b"],
+    ["c", "d"],
+    ["c", "d"],
+  ],
   [{ a: "b" }, ["c"], ["c"]],
   [{ a: "foo" }, null, null],
   [{ a: "foo" }, "bar", "bar"],
@@ -26,8 +30,16 @@ const RFC_7386_APPENDIX_A: [Json, Json, Json][] = [
 const clone = (x: Json): Json => JSON.parse(JSON.stringify(x));
 
 // A small key set so that generated documents overlap and patches nest; proto-ish keys must stay plain data.
-const key = fc.oneof(fc.constantFrom("a", "b", "c", "transform", "__proto__", "constructor"), fc.string({ maxLength: 4 }));
-const scalar = fc.oneof(fc.boolean(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string({ maxLength: 6 }));
+const key = fc.oneof(
+  fc.constantFrom("a", "b", "c", "transform", "__proto__", "constructor"),
+  fc.string({ maxLength: 4 }),
+);
+const scalar = fc.oneof(
+  fc.boolean(),
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.string({ maxLength: 6 }),
+);
 
 /**
  * JSON documents without null values inside objects: RFC 7386 cannot express them (a null in a patch means
@@ -41,11 +53,14 @@ const { doc } = fc.letrec<{ doc: Json; array: Json[]; object: Record<string, Jso
 const anyJson = fc.jsonValue() as fc.Arbitrary<Json>;
 
 describe("applyMergePatch", () => {
-  it.each(RFC_7386_APPENDIX_A.map(([o, p, r], i) => [i + 1, o, p, r]))("RFC 7386 Appendix A example %i", (_n, original, patch, result) => {
-    const before = clone(original as Json);
-    expect(applyMergePatch(original as Json, patch as Json)).toEqual(result);
-    expect(original).toEqual(before);
-  });
+  it.each(RFC_7386_APPENDIX_A.map(([o, p, r], i) => [i + 1, o, p, r]))(
+    "RFC 7386 Appendix A example %i",
+    (_n, original, patch, result) => {
+      const before = clone(original as Json);
+      expect(applyMergePatch(original as Json, patch as Json)).toEqual(result);
+      expect(original).toEqual(before);
+    },
+  );
 
   it("never mutates the document or the patch", () => {
     fc.assert(
@@ -68,9 +83,12 @@ describe("applyMergePatch", () => {
 });
 
 describe("applyMergePatchInPlace", () => {
-  it.each(RFC_7386_APPENDIX_A.map(([o, p, r], i) => [i + 1, o, p, r]))("RFC 7386 Appendix A example %i", (_n, original, patch, result) => {
-    expect(applyMergePatchInPlace(clone(original as Json), patch as Json)).toEqual(result);
-  });
+  it.each(RFC_7386_APPENDIX_A.map(([o, p, r], i) => [i + 1, o, p, r]))(
+    "RFC 7386 Appendix A example %i",
+    (_n, original, patch, result) => {
+      expect(applyMergePatchInPlace(clone(original as Json), patch as Json)).toEqual(result);
+    },
+  );
 
   it("mutates the target object itself", () => {
     const target = { entities: { a: { id: "a" } }, revision: 1 } as Json;
@@ -102,11 +120,17 @@ describe("createMergePatch", () => {
   });
 
   it("replaces arrays whole and turns missing keys into null", () => {
-    expect(createMergePatch({ a: [1, 2], b: 1, c: { d: 1, e: 2 } }, { a: [1, 3], c: { d: 1 } })).toEqual({ a: [1, 3], b: null, c: { e: null } });
+    expect(createMergePatch({ a: [1, 2], b: 1, c: { d: 1, e: 2 } }, { a: [1, 3], c: { d: 1 } })).toEqual({
+      a: [1, 3],
+      b: null,
+      c: { e: null },
+    });
   });
 
   it("patches only what changed", () => {
-    const from = { entities: { a: { id: "a", components: { transform: { matrix: [1, 2] }, text: { string: "hi" } } } } };
+    const from = {
+      entities: { a: { id: "a", components: { transform: { matrix: [1, 2] }, text: { string: "hi" } } } },
+    };
     const to = { entities: { a: { id: "a", components: { transform: { matrix: [1, 3] }, text: { string: "hi" } } } } };
     expect(createMergePatch(from, to)).toEqual({ entities: { a: { components: { transform: { matrix: [1, 3] } } } } });
   });
@@ -125,7 +149,9 @@ describe("createMergePatch", () => {
 
   it("round-trips object documents with the `?? {}` idiom", () => {
     fc.assert(
-      fc.property(fc.dictionary(key, doc), fc.dictionary(key, doc), (a, b) => jsonEqual(applyMergePatch(a, createMergePatch(a, b) ?? {}), b)),
+      fc.property(fc.dictionary(key, doc), fc.dictionary(key, doc), (a, b) =>
+        jsonEqual(applyMergePatch(a, createMergePatch(a, b) ?? {}), b),
+      ),
       { numRuns: 3000 },
     );
   });
@@ -143,9 +169,20 @@ describe("createMergePatch", () => {
 
 describe("jsonEqual", () => {
   it.each([
-    [1, 1, true], [1, 2, false], ["1", 1, false], [null, null, true], [null, {}, false], [[], {}, false], [{}, [], false],
-    [[1, [2]], [1, [2]], true], [[1, 2], [2, 1], false], [{ a: 1, b: 2 }, { b: 2, a: 1 }, true], [{ a: 1 }, { a: 1, b: 2 }, false],
-    [{ a: 1, b: 2 }, { a: 1 }, false], [{ a: undefined }, { b: undefined }, false], [{ a: { b: [1] } }, { a: { b: [1] } }, true],
+    [1, 1, true],
+    [1, 2, false],
+    ["1", 1, false],
+    [null, null, true],
+    [null, {}, false],
+    [[], {}, false],
+    [{}, [], false],
+    [[1, [2]], [1, [2]], true],
+    [[1, 2], [2, 1], false],
+    [{ a: 1, b: 2 }, { b: 2, a: 1 }, true],
+    [{ a: 1 }, { a: 1, b: 2 }, false],
+    [{ a: 1, b: 2 }, { a: 1 }, false],
+    [{ a: undefined }, { b: undefined }, false],
+    [{ a: { b: [1] } }, { a: { b: [1] } }, true],
   ] as [unknown, unknown, boolean][])("jsonEqual(%j, %j) is %s", (a, b, expected) => {
     expect(jsonEqual(a, b)).toBe(expected);
     expect(jsonEqual(b, a)).toBe(expected);
@@ -163,8 +200,15 @@ describe("jsonEqual", () => {
   });
 
   it("agrees with comparing canonical serialisations", () => {
-    const canonical = (x: unknown): string => JSON.stringify(x, (_k, v) =>
-      v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([p], [q]) => (p < q ? -1 : 1))) : v);
-    fc.assert(fc.property(doc, doc, (a, b) => jsonEqual(a, b) === (canonical(a) === canonical(b))), { numRuns: 3000 });
+    const canonical = (x: unknown): string =>
+      JSON.stringify(x, (_k, v) =>
+        v && typeof v === "object" && !Array.isArray(v)
+          ? Object.fromEntries(Object.entries(v).sort(([p], [q]) => (p < q ? -1 : 1)))
+          : v,
+      );
+    fc.assert(
+      fc.property(doc, doc, (a, b) => jsonEqual(a, b) === (canonical(a) === canonical(b))),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -13,7 +13,8 @@ type Result = { ok: true; value: AgentMessage | PlaceMessage } | { ok: false; er
 /** The guarantees a caller relies on after a successful parse; throws (failing the property) when one is broken. */
 function checkResult(r: Result): true {
   if (!r.ok) {
-    if (typeof r.error !== "string" || r.error.length === 0) throw new Error(`error must be a non-empty string: ${String(r.error)}`);
+    if (typeof r.error !== "string" || r.error.length === 0)
+      throw new Error(`error must be a non-empty string: ${String(r.error)}`);
     return true;
   }
   const v = r.value;
@@ -24,12 +25,17 @@ function checkResult(r: Result): true {
       return true;
     case "intent": {
       const i = v.intent;
-      for (const n of [i.xmovement, i.zmovement, i.yaw, i.pitch]) if (!Number.isFinite(n)) throw new Error("non-finite intent number");
+      for (const n of [i.xmovement, i.zmovement, i.yaw, i.pitch])
+        if (!Number.isFinite(n)) throw new Error("non-finite intent number");
       if (Math.abs(i.xmovement) > 1 || Math.abs(i.zmovement) > 1) throw new Error("stick movement out of range");
       if (!isRevision(i.ack_state_rev)) throw new Error("bad ack");
       for (const [name, pose] of Object.entries(i.poses)) {
         if (!POSE_NAMES.includes(name as never) || !isMatrix(pose!.matrix)) throw new Error(`bad pose ${name}`);
-        if (pose!.grab && (typeof pose!.grab.entity !== "string" || !isMatrix(pose!.grab.grabber_from_entity_transform))) throw new Error("bad grab");
+        if (
+          pose!.grab &&
+          (typeof pose!.grab.entity !== "string" || !isMatrix(pose!.grab.grabber_from_entity_transform))
+        )
+          throw new Error("bad grab");
       }
       return true;
     }
@@ -51,7 +57,7 @@ function neverThrows(text: string): true {
     agent = parseAgentMessage(text) as Result;
     place = parsePlaceMessage(text) as Result;
   } catch (e) {
-    throw new Error(`parse threw: ${(e as Error).message}`);
+    throw new Error(`parse threw: ${(e as Error).message}`, { cause: e });
   }
   return checkResult(agent) && checkResult(place);
 }
@@ -63,9 +69,17 @@ const safeJson = (maxDepth: number): fc.Arbitrary<Json> =>
   fc.letrec<{ v: Json }>((tie) => ({
     v: fc.oneof(
       { maxDepth, depthIdentifier: "safeJson" },
-      fc.constant(null), fc.boolean(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string({ maxLength: 10 }),
+      fc.constant(null),
+      fc.boolean(),
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.string({ maxLength: 10 }),
       fc.array(tie("v"), { maxLength: 4 }),
-      fc.dictionary(fc.string({ maxLength: 6 }).filter((k) => !FORBIDDEN.includes(k)), tie("v"), { maxKeys: 4, noNullPrototype: true }),
+      fc.dictionary(
+        fc.string({ maxLength: 6 }).filter((k) => !FORBIDDEN.includes(k)),
+        tie("v"),
+        { maxKeys: 4, noNullPrototype: true },
+      ),
     ),
   })).v;
 const id = fc.oneof(fc.constantFrom("", "place", "a", "b"), fc.string({ maxLength: 24 }));
@@ -75,9 +89,20 @@ const interaction: fc.Arbitrary<Interaction> = fc.record({
   senderEntityId: id,
   receiverEntityId: id,
   requestId: id,
-  body: fc.tuple(fc.string({ maxLength: 20 }), fc.array(safeJson(4), { maxLength: 5 })).map(([name, rest]) => [name, ...rest] as Interaction["body"]),
+  body: fc
+    .tuple(fc.string({ maxLength: 20 }), fc.array(safeJson(4), { maxLength: 5 }))
+    .map(([name, rest]) => [name, ...rest] as Interaction["body"]),
 });
-const pose = fc.record({ matrix, grab: fc.option(fc.record({ entity: fc.string({ minLength: 1, maxLength: 10 }), grabber_from_entity_transform: matrix }), { nil: undefined }) }, { requiredKeys: ["matrix"] });
+const pose = fc.record(
+  {
+    matrix,
+    grab: fc.option(
+      fc.record({ entity: fc.string({ minLength: 1, maxLength: 10 }), grabber_from_entity_transform: matrix }),
+      { nil: undefined },
+    ),
+  },
+  { requiredKeys: ["matrix"] },
+);
 const intent = fc.record({
   xmovement: fc.double({ min: -1, max: 1, noNaN: true }),
   zmovement: fc.double({ min: -1, max: 1, noNaN: true }),
@@ -87,10 +112,34 @@ const intent = fc.record({
   ack_state_rev: fc.maxSafeNat(),
   wants_stick_movement: fc.boolean(),
 });
-const clock = fc.record({ cmd: fc.constant("clock"), client_time: fc.double({ noNaN: true, noDefaultInfinity: true }) });
+const clock = fc.record({
+  cmd: fc.constant("clock"),
+  client_time: fc.double({ noNaN: true, noDefaultInfinity: true }),
+});
 const stateFrame = fc.oneof(
-  fc.record({ patch_style: fc.constant("merge"), patch_from: fc.maxSafeNat(), revision: fc.maxSafeNat(), entities: fc.dictionary(fc.string({ maxLength: 8 }).filter((k) => !FORBIDDEN.includes(k)), fc.oneof(fc.constant(null), fc.record({ components: fc.dictionary(fc.string({ maxLength: 8 }).filter((k) => !FORBIDDEN.includes(k)), safeJson(3), { noNullPrototype: true }) }))) }),
-  fc.record({ patch_style: fc.constant("set"), revision: fc.maxSafeNat(), entities: fc.constant({ place: { id: "place", components: { clock: { time: 1 } } } }) }),
+  fc.record({
+    patch_style: fc.constant("merge"),
+    patch_from: fc.maxSafeNat(),
+    revision: fc.maxSafeNat(),
+    entities: fc.dictionary(
+      fc.string({ maxLength: 8 }).filter((k) => !FORBIDDEN.includes(k)),
+      fc.oneof(
+        fc.constant(null),
+        fc.record({
+          components: fc.dictionary(
+            fc.string({ maxLength: 8 }).filter((k) => !FORBIDDEN.includes(k)),
+            safeJson(3),
+            { noNullPrototype: true },
+          ),
+        }),
+      ),
+    ),
+  }),
+  fc.record({
+    patch_style: fc.constant("set"),
+    revision: fc.maxSafeNat(),
+    entities: fc.constant({ place: { id: "place", components: { clock: { time: 1 } } } }),
+  }),
 );
 /** A valid message of any kind, as a JSON value. */
 const validMessage: fc.Arbitrary<unknown> = fc.oneof(
@@ -103,10 +152,29 @@ const validMessage: fc.Arbitrary<unknown> = fc.oneof(
 
 /** Values chosen to sit on or just past each limit, or to be awkward for JSON and JS. */
 const BOUNDARY_TEXT = [
-  "1e308", "1e309", "-1e400", "-0", "5e-324", "9007199254740993", "1".repeat(400), "0.".concat("0".repeat(400), "1"),
-  `"${"x".repeat(65536)}"`, `"${"x".repeat(65537)}"`, `"\\ud800"`, `"\\u0000"`,
-  "[".repeat(31) + "]".repeat(31), "[".repeat(33) + "]".repeat(33), "[".repeat(5000) + "]".repeat(5000),
-  '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{}}}', '{"prototype":1}', "{}", "[]", "null", "true", '""',
+  "1e308",
+  "1e309",
+  "-1e400",
+  "-0",
+  "5e-324",
+  "9007199254740993",
+  "1".repeat(400),
+  "0.".concat("0".repeat(400), "1"),
+  `"${"x".repeat(65536)}"`,
+  `"${"x".repeat(65537)}"`,
+  `"\\ud800"`,
+  `"\\u0000"`,
+  "[".repeat(31) + "]".repeat(31),
+  "[".repeat(33) + "]".repeat(33),
+  "[".repeat(5000) + "]".repeat(5000),
+  '{"__proto__":{"x":1}}',
+  '{"constructor":{"prototype":{}}}',
+  '{"prototype":1}',
+  "{}",
+  "[]",
+  "null",
+  "true",
+  '""',
 ];
 const boundaryValue = fc.constantFrom(...BOUNDARY_TEXT);
 
@@ -135,16 +203,34 @@ function mutateText(doc: unknown, m: { at: number; op: string; value: unknown; b
   const { parent, key } = containers[m.at % containers.length];
   const slot = parent as Record<string | number, unknown>;
   switch (m.op) {
-    case "replace": slot[key] = m.value; break;
-    case "delete": if (Array.isArray(parent)) parent.splice(key as number, 1); else delete slot[key]; break;
-    case "insert-proto": if (Array.isArray(parent)) parent.push({ [protoKey]: 1 }); else slot[protoKey] = {}; break;
-    case "wrap": slot[key] = [[[slot[key]]]]; break;
-    case "boundary": slot[key] = placeholder; break;
+    case "replace":
+      slot[key] = m.value;
+      break;
+    case "delete":
+      if (Array.isArray(parent)) parent.splice(key as number, 1);
+      else delete slot[key];
+      break;
+    case "insert-proto":
+      if (Array.isArray(parent)) parent.push({ [protoKey]: 1 });
+      else slot[protoKey] = {};
+      break;
+    case "wrap":
+      slot[key] = [[[slot[key]]]];
+      break;
+    case "boundary":
+      slot[key] = placeholder;
+      break;
   }
-  return JSON.stringify(copy).replace(JSON.stringify(placeholder), m.boundary).replace(JSON.stringify(protoKey), '"__proto__"');
+  return JSON.stringify(copy)
+    .replace(JSON.stringify(placeholder), m.boundary)
+    .replace(JSON.stringify(protoKey), '"__proto__"');
 }
 
-const textMutation = fc.record({ at: fc.nat(), op: fc.constantFrom("delete", "insert", "replace"), char: fc.constantFrom(..."{}[]\",:0123456789.eE-+ntfa\\u") });
+const textMutation = fc.record({
+  at: fc.nat(),
+  op: fc.constantFrom("delete", "insert", "replace"),
+  char: fc.constantFrom(...'{}[]",:0123456789.eE-+ntfa\\u'),
+});
 
 // ── Properties ──────────────────────────────────────────────────────────────────────────────────────────────
 describe("parse fuzz", () => {
@@ -153,12 +239,22 @@ describe("parse fuzz", () => {
   });
 
   it("never throws on arbitrary JSON", () => {
-    fc.assert(fc.property(fc.jsonValue({ maxDepth: 8 }), (v) => neverThrows(JSON.stringify(v))), { numRuns: 3000 });
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 8 }), (v) => neverThrows(JSON.stringify(v))),
+      { numRuns: 3000 },
+    );
   });
 
   it("never throws on boundary values, alone or inside messages", () => {
     for (const t of BOUNDARY_TEXT) neverThrows(t);
-    fc.assert(fc.property(validMessage, mutation.map((m) => ({ ...m, op: "boundary" })), (msg, m) => neverThrows(mutateText(msg, m))), { numRuns: 2000 });
+    fc.assert(
+      fc.property(
+        validMessage,
+        mutation.map((m) => ({ ...m, op: "boundary" })),
+        (msg, m) => neverThrows(mutateText(msg, m)),
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   it("never throws on structurally mutated valid messages", () => {
@@ -183,7 +279,12 @@ describe("parse fuzz", () => {
         let text = JSON.stringify(msg);
         for (const { at, op, char } of ms) {
           const i = at % (text.length + 1);
-          text = op === "delete" ? text.slice(0, i) + text.slice(i + 1) : op === "insert" ? text.slice(0, i) + char + text.slice(i) : text.slice(0, i) + char + text.slice(i + 1);
+          text =
+            op === "delete"
+              ? text.slice(0, i) + text.slice(i + 1)
+              : op === "insert"
+                ? text.slice(0, i) + char + text.slice(i)
+                : text.slice(0, i) + char + text.slice(i + 1);
         }
         return neverThrows(text);
       }),
@@ -209,8 +310,14 @@ describe("valid messages round-trip", () => {
     fc.assert(
       fc.property(interaction, (i) => {
         const text = JSON.stringify(toEnvelope(i));
-        expect(parseAgentMessage(text)).toEqual({ ok: true, value: { kind: "interaction", interaction: JSON.parse(JSON.stringify(i)) } });
-        expect(parsePlaceMessage(text)).toEqual({ ok: true, value: { kind: "interaction", interaction: JSON.parse(JSON.stringify(i)) } });
+        expect(parseAgentMessage(text)).toEqual({
+          ok: true,
+          value: { kind: "interaction", interaction: JSON.parse(JSON.stringify(i)) },
+        });
+        expect(parsePlaceMessage(text)).toEqual({
+          ok: true,
+          value: { kind: "interaction", interaction: JSON.parse(JSON.stringify(i)) },
+        });
       }),
       { numRuns: 2000 },
     );
@@ -220,7 +327,10 @@ describe("valid messages round-trip", () => {
     fc.assert(
       fc.property(intent, (i) => {
         const wire = JSON.parse(JSON.stringify(i)); // -0 becomes 0, undefined grabs vanish: compare with what was sent
-        expect(parseAgentMessage(JSON.stringify({ cmd: "intent", intent: i }))).toEqual({ ok: true, value: { kind: "intent", intent: wire } });
+        expect(parseAgentMessage(JSON.stringify({ cmd: "intent", intent: i }))).toEqual({
+          ok: true,
+          value: { kind: "intent", intent: wire },
+        });
       }),
       { numRuns: 2000 },
     );
@@ -229,8 +339,14 @@ describe("valid messages round-trip", () => {
   it("clocks and state frames", () => {
     fc.assert(
       fc.property(clock, stateFrame, (c, s) => {
-        expect(parseAgentMessage(JSON.stringify(c))).toEqual({ ok: true, value: { kind: "clock", clientTime: JSON.parse(JSON.stringify(c.client_time)) } });
-        expect(parsePlaceMessage(JSON.stringify(s))).toEqual({ ok: true, value: { kind: "state", state: JSON.parse(JSON.stringify(s)) } });
+        expect(parseAgentMessage(JSON.stringify(c))).toEqual({
+          ok: true,
+          value: { kind: "clock", clientTime: JSON.parse(JSON.stringify(c.client_time)) },
+        });
+        expect(parsePlaceMessage(JSON.stringify(s))).toEqual({
+          ok: true,
+          value: { kind: "state", state: JSON.parse(JSON.stringify(s)) },
+        });
       }),
       { numRuns: 1000 },
     );

@@ -13,7 +13,12 @@ import {
 import type { Json } from "../src/types.ts";
 
 const VARIABLES = ["A", "B", "Foo", "X1"];
-const literal = fc.oneof(fc.string(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
+const literal = fc.oneof(
+  fc.string(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.boolean(),
+  fc.constant(null),
+);
 
 const patternArb: fc.Arbitrary<Pattern> = fc.letrec<{ pattern: Pattern; array: Pattern; object: Pattern }>((tie) => ({
   pattern: fc.oneof(
@@ -24,9 +29,16 @@ const patternArb: fc.Arbitrary<Pattern> = fc.letrec<{ pattern: Pattern; array: P
     tie("array"),
     tie("object"),
   ),
-  array: fc.record({ type: fc.constant("array" as const), items: fc.array(tie("pattern"), { maxLength: 4 }), rest: fc.boolean() }),
+  array: fc.record({
+    type: fc.constant("array" as const),
+    items: fc.array(tie("pattern"), { maxLength: 4 }),
+    rest: fc.boolean(),
+  }),
   object: fc
-    .uniqueArray(fc.record({ key: fc.string({ maxLength: 6 }), pattern: tie("pattern") }), { selector: (e) => e.key, maxLength: 3 })
+    .uniqueArray(fc.record({ key: fc.string({ maxLength: 6 }), pattern: tie("pattern") }), {
+      selector: (e) => e.key,
+      maxLength: 3,
+    })
     .map((entries) => ({ type: "object" as const, entries })),
 })).pattern;
 
@@ -53,7 +65,13 @@ function exprArb(vars: string[]): fc.Arbitrary<Expr> {
         tie("expr").map((arg) => ({ type: "call" as const, name: "owner" as const, args: [arg] })),
         tie("expr").map((operand) => ({ type: "not" as const, operand })),
         fc
-          .tuple(fc.constantFrom("==", "!=", "<", "<=", ">", ">=", "in", "and", "or") as fc.Arbitrary<Extract<Expr, { type: "binary" }>["op"]>, tie("expr"), tie("expr"))
+          .tuple(
+            fc.constantFrom("==", "!=", "<", "<=", ">", ">=", "in", "and", "or") as fc.Arbitrary<
+              Extract<Expr, { type: "binary" }>["op"]
+            >,
+            tie("expr"),
+            tie("expr"),
+          )
           .map(([op, left, right]) => ({ type: "binary" as const, op, left, right })),
       ),
     };
@@ -67,7 +85,11 @@ const compiledArb = patternArb.chain((pattern) => {
 
 const contextArb: fc.Arbitrary<GuardContext> = fc
   .tuple(fc.string(), fc.jsonValue(), fc.dictionary(fc.string(), fc.string()))
-  .map(([agentId, identity, owners]) => ({ agentId, identity: identity as Json, ownerOf: (id: string) => (Object.hasOwn(owners, id) ? owners[id] : undefined) }));
+  .map(([agentId, identity, owners]) => ({
+    agentId,
+    identity: identity as Json,
+    ownerOf: (id: string) => (Object.hasOwn(owners, id) ? owners[id] : undefined),
+  }));
 
 /** A value the pattern matches when its variables bind consistently; gives the matcher real matches to chew on. */
 function sampleFor(p: Pattern): Json {
@@ -84,8 +106,45 @@ function sampleFor(p: Pattern): Json {
   }
 }
 
-const TOKENS = ["[", "]", "{", "}", "(", ")", ",", ":", "...", "_", "A", "B", "where", "and", "or", "not", "in", "==", "!=", "<", ">=",
-  '"s"', '"k"', "1", "-2.5e3", "owner", "agent", "identity", "true", "null", "\n", " ", "#c\n", '"\\', "@", "'", "x"];
+const TOKENS = [
+  "[",
+  "]",
+  "{",
+  "}",
+  "(",
+  ")",
+  ",",
+  ":",
+  "...",
+  "_",
+  "A",
+  "B",
+  "where",
+  "and",
+  "or",
+  "not",
+  "in",
+  "==",
+  "!=",
+  "<",
+  ">=",
+  '"s"',
+  '"k"',
+  "1",
+  "-2.5e3",
+  "owner",
+  "agent",
+  "identity",
+  "true",
+  "null",
+  "\n",
+  " ",
+  "#c\n",
+  '"\\',
+  "@",
+  "'",
+  "x",
+];
 const tokenSoup = fc.array(fc.constantFrom(...TOKENS), { maxLength: 40 }).map((t) => t.join(" "));
 
 function compile(source: string): CompiledPattern | undefined {
@@ -113,7 +172,10 @@ describe("pattern language properties", () => {
   });
 
   it("never throws on arbitrary text, and reports errors with a position", () => {
-    fc.assert(fc.property(fc.oneof(fc.string(), fc.string({ unit: "binary" }), tokenSoup), (source) => void compile(source)), { numRuns: 3000 });
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: "binary" }), tokenSoup), (source) => void compile(source)),
+      { numRuns: 3000 },
+    );
   });
 
   it("what parses from token soup prints to a source that parses to the same tree", () => {
@@ -152,7 +214,11 @@ describe("pattern language properties", () => {
         };
         collect(pattern);
         fc.pre(new Set(names).size === names.length);
-        const bound = matchPattern({ source: "", pattern, target: "body" }, sampleFor(pattern), { agentId: "", identity: null, ownerOf: () => undefined });
+        const bound = matchPattern({ source: "", pattern, target: "body" }, sampleFor(pattern), {
+          agentId: "",
+          identity: null,
+          ownerOf: () => undefined,
+        });
         expect(bound && [...bound.keys()].sort()).toEqual([...names].sort());
       }),
       { numRuns: 1000 },
@@ -167,6 +233,8 @@ describe("pattern language properties", () => {
     };
     const r = parsePattern("[A, A]");
     if (!r.ok) throw new Error(r.error);
-    expect(matchPattern(r.value, [nest(), nest()], { agentId: "", identity: null, ownerOf: () => undefined })).not.toBeNull();
+    expect(
+      matchPattern(r.value, [nest(), nest()], { agentId: "", identity: null, ownerOf: () => undefined }),
+    ).not.toBeNull();
   });
 });

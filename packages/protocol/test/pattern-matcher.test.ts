@@ -11,7 +11,8 @@ const compile = (source: string) => {
   return r.value;
 };
 const matches = (source: string, value: Json, ctx = context) => matchPattern(compile(source), value, ctx) !== null;
-const bindings = (source: string, value: Json) => Object.fromEntries(matchPattern(compile(source), value, context) ?? []);
+const bindings = (source: string, value: Json) =>
+  Object.fromEntries(matchPattern(compile(source), value, context) ?? []);
 
 describe("matchPattern", () => {
   it("matches literals by equal value", () => {
@@ -86,13 +87,25 @@ describe("matchInteraction", () => {
   const tweet: Json[] = ["interaction", "publication", "e2", "", "", ["new_tweet", "nevyn", "hello world"]];
   it("matches the seed's example against the body of a publication", () => {
     const seed = compile(`[\n  "new_tweet",\n  TweetSender,\n  TweetBody\n] where TweetSender == "nevyn" `);
-    expect(Object.fromEntries(matchInteraction(seed, tweet, context)!)).toEqual({ TweetSender: "nevyn", TweetBody: "hello world" });
+    expect(Object.fromEntries(matchInteraction(seed, tweet, context)!)).toEqual({
+      TweetSender: "nevyn",
+      TweetBody: "hello world",
+    });
     expect(matchInteraction(seed, [...tweet.slice(0, 5), ["new_tweet", "someone", "x"]], context)).toBeNull();
     expect(matchInteraction(seed, [...tweet.slice(0, 5), ["new_tweet", "nevyn"]], context)).toBeNull();
   });
-  it("matches a pattern starting with \"interaction\" against the whole envelope", () => {
-    const announce: Json[] = ["interaction", "request", "", "place", "1", ["announce", "version", 3, "identity", { display_name: "harry" }, "spawn_avatar", {}]];
-    const rule = compile(`["interaction", "request", Sender, "place", _, ["announce", _, _, _, Identity, ...]] where Identity["display_name"] == "harry"`);
+  it('matches a pattern starting with "interaction" against the whole envelope', () => {
+    const announce: Json[] = [
+      "interaction",
+      "request",
+      "",
+      "place",
+      "1",
+      ["announce", "version", 3, "identity", { display_name: "harry" }, "spawn_avatar", {}],
+    ];
+    const rule = compile(
+      `["interaction", "request", Sender, "place", _, ["announce", _, _, _, Identity, ...]] where Identity["display_name"] == "harry"`,
+    );
     expect(matchInteraction(rule, announce, context)).not.toBeNull();
     expect(matchInteraction(rule, tweet, context)).toBeNull();
   });

@@ -15,13 +15,30 @@ const error = (source: unknown) => {
 
 describe("parsePattern", () => {
   it("parses the spec's example, matched against the whole envelope", () => {
-    const p = parsed(`[ "interaction", "request", Sender, "place", _, ["announce", _, _, _, Identity, ...] ] where Identity["display_name"] == "harry"`);
+    const p = parsed(
+      `[ "interaction", "request", Sender, "place", _, ["announce", _, _, _, Identity, ...] ] where Identity["display_name"] == "harry"`,
+    );
     expect(p.target).toBe("envelope");
-    expect(p.pattern).toMatchObject({ type: "array", rest: false, items: [{ type: "literal", value: "interaction" }, {}, { type: "var", name: "Sender" }, {}, { type: "any" }, { type: "array", rest: true }] });
+    expect(p.pattern).toMatchObject({
+      type: "array",
+      rest: false,
+      items: [
+        { type: "literal", value: "interaction" },
+        {},
+        { type: "var", name: "Sender" },
+        {},
+        { type: "any" },
+        { type: "array", rest: true },
+      ],
+    });
     expect(p.guard).toEqual({
       type: "binary",
       op: "==",
-      left: { type: "index", target: { type: "var", name: "Identity" }, index: { type: "literal", value: "display_name" } },
+      left: {
+        type: "index",
+        target: { type: "var", name: "Identity" },
+        index: { type: "literal", value: "display_name" },
+      },
       right: { type: "literal", value: "harry" },
     });
   });
@@ -77,7 +94,9 @@ describe("parsePattern", () => {
 
   it("explains what it expected", () => {
     expect(error(`["a" "b"]`).error).toBe(`line 1, column 6: expected "," between array elements but found ""b""`);
-    expect(error(`[foo]`).error).toMatch(/unknown word "foo" \(variables start with a capital letter; strings need quotes\)/);
+    expect(error(`[foo]`).error).toMatch(
+      /unknown word "foo" \(variables start with a capital letter; strings need quotes\)/,
+    );
     expect(error(`[A] where B == 1`).error).toMatch(/variable B is not bound by the pattern/);
     expect(error(42).error).toMatch(/must be a string/);
   });

@@ -26,15 +26,23 @@ describe("parsePlaceUrl (docs/protocol.md §1)", () => {
   ])("%s → %s", (input, expected) => {
     const url = parsePlaceUrl(input);
     // URL drops default ports from href, so compare the parts.
-    expect(`${url.protocol}//${url.hostname}:${url.port || (url.protocol === "wss:" ? "443" : "80")}${url.pathname}${url.search}`).toBe(expected);
+    expect(
+      `${url.protocol}//${url.hostname}:${url.port || (url.protocol === "wss:" ? "443" : "80")}${url.pathname}${url.search}`,
+    ).toBe(expected);
   });
 
   it.each([
     ["", "a place URL is required, e.g. alloplace://localhost"],
     ["ftp://host", '"ftp://host" has scheme ftp://; a place URL is alloplace://, ws://, wss://, http:// or https://'],
-    ["mailto:me@example.org", '"mailto:me@example.org" is not a place URL: use alloplace://host[:port][/path], ws:// or wss://'],
+    [
+      "mailto:me@example.org",
+      '"mailto:me@example.org" is not a place URL: use alloplace://host[:port][/path], ws:// or wss://',
+    ],
     ["alloplace://", '"alloplace://" has no host: use alloplace://host[:port][/path]'],
-    ["alloplace://host:99999", '"alloplace://host:99999" is not a valid URL: use alloplace://host[:port][/path], ws:// or wss://'],
+    [
+      "alloplace://host:99999",
+      '"alloplace://host:99999" is not a valid URL: use alloplace://host[:port][/path], ws:// or wss://',
+    ],
     ["ws://ho st", '"ws://ho st" is not a valid URL: use alloplace://host[:port][/path], ws:// or wss://'],
   ])("refuses %j with a readable PlaceUrlError", (input, message) => {
     expect(() => parsePlaceUrl(input)).toThrow(PlaceUrlError);

@@ -48,12 +48,20 @@ export async function mountForTest(code: () => JSX.Element, options: MountOption
   const ownPlace = !options.place;
   const place = options.place ?? (await startTestPlace());
   const logLevel = options.logLevel ?? (process.env.ALLO_LOG_LEVEL as LogLevel | undefined) ?? "warn";
-  const app = await render(code, { url: place.url, identity: options.identity ?? { display_name: "test app" }, exitOnQuit: false, logLevel, onDisconnect: () => {}, ...options.render });
+  const app = await render(code, {
+    url: place.url,
+    identity: options.identity ?? { display_name: "test app" },
+    exitOnQuit: false,
+    logLevel,
+    onDisconnect: () => {},
+    ...options.render,
+  });
   const observer = await connect(place.url, { identity: { display_name: "observer" } });
   const appClient = app.client as unknown as AlloClient;
   const world = () => observer.world.entities as Map<EntityId, Entity>;
 
-  const childrenOf = (id: EntityId) => [...world().values()].filter((e) => (e.components.relationships as { parent?: string } | undefined)?.parent === id);
+  const childrenOf = (id: EntityId) =>
+    [...world().values()].filter((e) => (e.components.relationships as { parent?: string } | undefined)?.parent === id);
   const treeOf = (entity: Entity): EntityTree => ({
     id: entity.id,
     components: entity.components as Record<string, unknown>,
@@ -71,9 +79,11 @@ export async function mountForTest(code: () => JSX.Element, options: MountOption
     return out;
   };
   const until = async (check: () => boolean, what = "the awaited state") => {
-    await observer.waitForWorld(() => check(), { timeout: 5000 }).catch((error: unknown) => {
-      throw new Error(`${what} was not reached: ${(error as Error).message}`);
-    });
+    await observer
+      .waitForWorld(() => check(), { timeout: 5000 })
+      .catch((error: unknown) => {
+        throw new Error(`${what} was not reached: ${(error as Error).message}`);
+      });
   };
 
   const mount: TestMount = {
@@ -89,8 +99,12 @@ export async function mountForTest(code: () => JSX.Element, options: MountOption
     find: (predicate) => entities().find(predicate),
     until,
     async poke(id) {
-      const down = await observer.request(observer.avatarId, id, ["poke", true]).catch((e: { body?: InteractionBody }) => e.body ?? ["poke", "failed", String(e)]);
-      const up = await observer.request(observer.avatarId, id, ["poke", false]).catch((e: { body?: InteractionBody }) => e.body ?? ["poke", "failed", String(e)]);
+      const down = await observer
+        .request(observer.avatarId, id, ["poke", true])
+        .catch((e: { body?: InteractionBody }) => e.body ?? ["poke", "failed", String(e)]);
+      const up = await observer
+        .request(observer.avatarId, id, ["poke", false])
+        .catch((e: { body?: InteractionBody }) => e.body ?? ["poke", "failed", String(e)]);
       return [down as InteractionBody, up as InteractionBody];
     },
     async settle() {

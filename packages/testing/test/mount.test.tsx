@@ -17,7 +17,11 @@ function Counter() {
   const [count, setCount] = createSignal(0);
   return <Button label={`Poked ${count()} times`} onActivated={() => setCount(count() + 1)} />;
 }
-const labels = () => mount!.entities().map((e) => (e.components.text as { string?: string } | undefined)?.string).filter(Boolean);
+const labels = () =>
+  mount!
+    .entities()
+    .map((e) => (e.components.text as { string?: string } | undefined)?.string)
+    .filter(Boolean);
 
 describe("mountForTest", () => {
   it("shows the app's entities as the observer sees them, nested under its avatar", async () => {
@@ -31,7 +35,10 @@ describe("mountForTest", () => {
   it("pokes as a hand would and waits for what the app did", async () => {
     mount = await mountForTest(() => <Counter />);
     const button = mount.find((e) => e.components.collider !== undefined)!;
-    expect(await mount.poke(button.id)).toEqual([["poke", "ok"], ["poke", "ok"]]);
+    expect(await mount.poke(button.id)).toEqual([
+      ["poke", "ok"],
+      ["poke", "ok"],
+    ]);
     await mount.until(() => labels().includes("Poked 1 times"), "the label after one poke");
     expect(mount.appClient.stats.sentByName.change_components).toBeGreaterThanOrEqual(1);
   });

@@ -12,7 +12,8 @@ export type AnimationTarget = EntityNode | null | undefined | (() => EntityNode 
  */
 export function animate(target: AnimationTarget, descriptor: PropertyAnimationDescriptor): Promise<string> {
   const node = typeof target === "function" ? target() : target;
-  if (!(node instanceof EntityNode)) return Promise.reject(new Error("animate() needs an entity ref (the node a ref receives)."));
+  if (!(node instanceof EntityNode))
+    return Promise.reject(new Error("animate() needs an entity ref (the node a ref receives)."));
   let cancelled = false;
   const running: RunningAnimation = { descriptor, id: null };
   if (getOwner()) {
@@ -25,7 +26,10 @@ export function animate(target: AnimationTarget, descriptor: PropertyAnimationDe
   return node.ready.then(async (entityId) => {
     const client = node.sync?.client;
     if (!client) throw new Error("animate(): the entity is no longer part of a running app.");
-    const response = await client.request(entityId, entityId, ["add_property_animation", descriptor as unknown as InteractionBody[1]]);
+    const response = await client.request(entityId, entityId, [
+      "add_property_animation",
+      descriptor as unknown as InteractionBody[1],
+    ]);
     const animationId = String(response[2]);
     running.id = animationId;
     if (cancelled) await removeAnimation(node, animationId);
@@ -45,7 +49,9 @@ export async function restartAnimations(node: EntityNode): Promise<void> {
   if (!client || !node.id || !node.animations) return;
   for (const running of node.animations) {
     const { start_at: _old, ...descriptor } = running.descriptor;
-    const response = await client.request(node.id, node.id, ["add_property_animation", descriptor as unknown as InteractionBody[1]]).catch(() => null);
+    const response = await client
+      .request(node.id, node.id, ["add_property_animation", descriptor as unknown as InteractionBody[1]])
+      .catch(() => null);
     running.id = response ? String(response[2]) : null;
   }
 }
@@ -81,18 +87,39 @@ export async function shake(target: AnimationTarget, width = 0.05, duration = 0.
   const now = node.sync?.client?.serverTime() ?? 0;
   const step = duration / 4;
   const path = "transform.matrix.translation.x";
-  const legs: Array<[number, number]> = [[x, x + width], [x + width, x - width], [x - width, x + width / 2], [x + width / 2, x]];
-  return Promise.all(legs.map(([from, to], i) => animate(node, { path, from, to, start_at: now + i * step, duration: step, easing: "sineInOut" })));
+  const legs: Array<[number, number]> = [
+    [x, x + width],
+    [x + width, x - width],
+    [x - width, x + width / 2],
+    [x + width / 2, x],
+  ];
+  return Promise.all(
+    legs.map(([from, to], i) =>
+      animate(node, { path, from, to, start_at: now + i * step, duration: step, easing: "sineInOut" }),
+    ),
+  );
 }
 
 /** Grows the entity from nothing with an elastic overshoot (spawn feedback). */
 export function spawnBounce(target: AnimationTarget, duration = 0.6): Promise<string> {
-  return animate(target, { path: "transform.matrix.scale", from: [0.01, 0.01, 0.01], to: [1, 1, 1], duration, easing: "elasticOut" });
+  return animate(target, {
+    path: "transform.matrix.scale",
+    from: [0.01, 0.01, 0.01],
+    to: [1, 1, 1],
+    duration,
+    easing: "elasticOut",
+  });
 }
 
 /** Shrinks the entity to nothing (before removing it). */
 export function scaleOut(target: AnimationTarget, duration = 0.3): Promise<string> {
-  return animate(target, { path: "transform.matrix.scale", from: [1, 1, 1], to: [0.001, 0.001, 0.001], duration, easing: "quadIn" });
+  return animate(target, {
+    path: "transform.matrix.scale",
+    from: [1, 1, 1],
+    to: [0.001, 0.001, 0.001],
+    duration,
+    easing: "quadIn",
+  });
 }
 
 function matrixOf(node: EntityNode): number[] | undefined {

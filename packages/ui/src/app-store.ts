@@ -34,9 +34,13 @@ export class AppStore {
     // In WAL mode NORMAL survives the process being killed; only a power loss may undo the last transactions.
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("busy_timeout = 5000"); // instances of one app in several places share the file
-    this.db.exec("CREATE TABLE IF NOT EXISTS stored_signals (scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (scope, key))");
+    this.db.exec(
+      "CREATE TABLE IF NOT EXISTS stored_signals (scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (scope, key))",
+    );
     this.select = this.db.prepare("SELECT value FROM stored_signals WHERE scope = ? AND key = ?");
-    this.upsert = this.db.prepare("INSERT INTO stored_signals (scope, key, value) VALUES (?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value");
+    this.upsert = this.db.prepare(
+      "INSERT INTO stored_signals (scope, key, value) VALUES (?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value",
+    );
   }
 
   /** The stored value, or undefined. A pending write is what will be stored, so it wins. */
@@ -81,7 +85,10 @@ export function appStoreIn(dir: string): AppStore {
   if (!store) {
     store = new AppStore(path);
     stores.set(path, store);
-    if (stores.size === 1) process.once("exit", () => { for (const s of stores.values()) s.close(); });
+    if (stores.size === 1)
+      process.once("exit", () => {
+        for (const s of stores.values()) s.close();
+      });
   }
   return store;
 }
@@ -95,6 +102,9 @@ function loadSqlite(): typeof BetterSqlite3 {
     return createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") throw e;
-    throw new Error("createStoredSignal keeps its values in SQLite: add it to the app with `npm install better-sqlite3@12` (12.x runs on Node 20)");
+    throw new Error(
+      "createStoredSignal keeps its values in SQLite: add it to the app with `npm install better-sqlite3@12` (12.x runs on Node 20)",
+      { cause: e },
+    );
   }
 }

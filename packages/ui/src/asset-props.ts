@@ -10,9 +10,21 @@ import type { AppAssets } from "./asset-publishing.ts";
 import type { EntityNode } from "./node.ts";
 
 /** Where, inside a component's value, an asset id sits. */
-const assetKeyOf = (name: string) => (name === "material" ? "texture" : name === "geometry" ? "name" : name === "sound_effect" ? "asset" : undefined);
+const assetKeyOf = (name: string) =>
+  name === "material" ? "texture" : name === "geometry" ? "name" : name === "sound_effect" ? "asset" : undefined;
 /** Components whose value is never an asset id as a whole (custom ones may be). */
-const NEVER_AN_ASSET = new Set(["transform", "text", "collider", "grabbable", "cursor", "relationships", "intent", "visor", "ui", "focus"]);
+const NEVER_AN_ASSET = new Set([
+  "transform",
+  "text",
+  "collider",
+  "grabbable",
+  "cursor",
+  "relationships",
+  "intent",
+  "visor",
+  "ui",
+  "focus",
+]);
 
 export interface AssetUses {
   app: AppAssets;
@@ -25,7 +37,8 @@ export function assetIdsIn(node: EntityNode, name: string, value: unknown): unkn
   const key = assetKeyOf(name);
   if (key !== undefined) {
     const inner = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-    if (typeof inner === "object" && inner instanceof AssetRef) return use(node, name, inner, { ...(value as Record<string, unknown>), [key]: inner.id });
+    if (typeof inner === "object" && inner instanceof AssetRef)
+      return use(node, name, inner, { ...(value as Record<string, unknown>), [key]: inner.id });
   } else if (typeof value === "object" && value !== null && !NEVER_AN_ASSET.has(name) && value instanceof AssetRef) {
     return use(node, name, value, value.id);
   }
@@ -48,7 +61,10 @@ function use(node: EntityNode, name: string, ref: AssetRef | undefined, out: unk
 function startUses(node: EntityNode): AssetUses {
   const owner = node.owner;
   const app = owner ? runWithOwner(owner, () => useContext(AppContext)) : undefined;
-  if (!owner || !app) throw new Error(`${node}: an asset() value in its props needs the entity to be created inside an app (render() or runApp())`);
+  if (!owner || !app)
+    throw new Error(
+      `${node}: an asset() value in its props needs the entity to be created inside an app (render() or runApp())`,
+    );
   const uses: AssetUses = { app: app.assets, byComponent: new Map() };
   runWithOwner(owner, () =>
     onCleanup(() => {

@@ -26,7 +26,9 @@ function clientAssetsOf(client: UiClient, publisher: AssetPublisher): ClientAsse
 function publish(assets: ClientAssets, ref: AssetRef): void {
   const users = assets.users.get(ref.id) ?? 0;
   if (users === 0 && typeof (assets.client as { sendBinary?: unknown }).sendBinary !== "function") {
-    throw new Error(`cannot publish ${ref.source}: this app's client cannot send binary frames (use @allo/client's AlloClient)`);
+    throw new Error(
+      `cannot publish ${ref.source}: this app's client cannot send binary frames (use @allo/client's AlloClient)`,
+    );
   }
   assets.users.set(ref.id, users + 1);
   // With the id given, the bytes are published before publishAsset returns (the promise only reports the id).

@@ -49,7 +49,9 @@ export function asset(source: AssetSource): AssetRef {
   try {
     stat = statSync(path);
   } catch (error) {
-    throw new Error(`asset(): cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new Error(`asset(): cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+      cause: error,
+    });
   }
   if (!stat.isFile()) throw new Error(`asset(): ${path} is not a file`);
   const known = files.get(path);
@@ -70,7 +72,10 @@ function resolvePath(source: string | URL, base: string): string {
     if (source.protocol !== "file:") throw new Error(`asset(): only file: URLs can be read, not ${source.href}`);
     return fileURLToPath(source);
   }
-  if (typeof source !== "string" || source === "") throw new Error(`asset(): expected a path, a file: URL or a Uint8Array, got ${source === "" ? "an empty string" : typeof source}`);
+  if (typeof source !== "string" || source === "")
+    throw new Error(
+      `asset(): expected a path, a file: URL or a Uint8Array, got ${source === "" ? "an empty string" : typeof source}`,
+    );
   if (source.startsWith("file:")) return fileURLToPath(source);
   return isAbsolute(source) ? source : resolve(base, source);
 }

@@ -37,5 +37,8 @@ export const JSX_FILE = /\.[jt]sx$/;
 export function compilesAsAlloJsx(path) {
   const file = path.split("?")[0].replaceAll("\\", "/");
   if (!JSX_FILE.test(file)) return false;
-  return !file.includes("/node_modules/") || /\/node_modules\/@allo\/[^/]+\//.test(file.slice(file.lastIndexOf("/node_modules/")));
+  return (
+    !file.includes("/node_modules/") ||
+    /\/node_modules\/@allo\/[^/]+\//.test(file.slice(file.lastIndexOf("/node_modules/")))
+  );
 }

@@ -16,7 +16,12 @@ export interface UiIncomingInteraction {
 export interface UiClient {
   readonly avatarId: EntityId;
   readonly placeName?: string;
-  request(senderEntityId: EntityId, receiverEntityId: EntityId, body: InteractionBody, options?: { timeout?: number }): Promise<InteractionBody>;
+  request(
+    senderEntityId: EntityId,
+    receiverEntityId: EntityId,
+    body: InteractionBody,
+    options?: { timeout?: number },
+  ): Promise<InteractionBody>;
   send(senderEntityId: EntityId, receiverEntityId: EntityId, body: InteractionBody): void;
   readonly interactions$: Observable<UiIncomingInteraction>;
   spawnEntity(spec: EntitySpec): Promise<{ id: EntityId; descendants: EntityId[] }>;

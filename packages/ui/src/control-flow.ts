@@ -8,7 +8,9 @@ import { useApp } from "./context.ts";
 export { For, Show, Switch, Match, Index, Suspense, SuspenseList, ErrorBoundary } from "solid-js";
 
 /** Renders `component` (a component function, or "entity"), switching when it changes. */
-export function Dynamic<P extends Record<string, unknown>>(props: P & { component: Component<P> | string | undefined }): JSX.Element {
+export function Dynamic<P extends Record<string, unknown>>(
+  props: P & { component: Component<P> | string | undefined },
+): JSX.Element {
   const [local, others] = splitProps(props, ["component"]);
   const component = createMemo(() => local.component);
   return createMemo(() => {

@@ -131,7 +131,12 @@ export function createEventRouter(sync: EntitySync, options: EventRouterOptions)
   };
 }
 
-function makeEvent(interaction: UiIncomingInteraction, target: EntityNode, respond: (b: InteractionBody) => void, responded: () => boolean) {
+function makeEvent(
+  interaction: UiIncomingInteraction,
+  target: EntityNode,
+  respond: (b: InteractionBody) => void,
+  responded: () => boolean,
+) {
   const [name, ...args] = interaction.body;
   const event = {
     name,
@@ -156,5 +161,7 @@ function makeEvent(interaction: UiIncomingInteraction, target: EntityNode, respo
 }
 
 function vec3(value: Json | undefined): Vec3 {
-  return Array.isArray(value) && value.length === 3 && value.every((n) => typeof n === "number") ? (value as Vec3) : [0, 0, 0];
+  return Array.isArray(value) && value.length === 3 && value.every((n) => typeof n === "number")
+    ? (value as Vec3)
+    : [0, 0, 0];
 }

@@ -8,7 +8,16 @@ import { matchAnnounced } from "./announce-match.ts";
 import { adopt } from "./adopt.ts";
 import { MessageBudget } from "./budget.ts";
 import { restartAnimations } from "./animate.ts";
-import { connectSubtree, detachedTops, disconnectSubtree, forEachEntity, hasDetached, isConnected, someEntity, specOf } from "./tree.ts";
+import {
+  connectSubtree,
+  detachedTops,
+  disconnectSubtree,
+  forEachEntity,
+  hasDetached,
+  isConnected,
+  someEntity,
+  specOf,
+} from "./tree.ts";
 import type { ContainerNode } from "./node.ts";
 
 /** What announce spawns: the avatar node and the descendants nested into its spec. */
@@ -168,7 +177,9 @@ export class EntitySync {
       const id = ids[i];
       const parentId = ids[plan.parentIndex[i]];
       if (!id || !parentId || node.state !== "detached") {
-        this.logger.warn("an entity spawned with the avatar was not found in the world; it will be spawned again", { node: String(node) });
+        this.logger.warn("an entity spawned with the avatar was not found in the world; it will be spawned again", {
+          node: String(node),
+        });
         return;
       }
       node.sent = plan.components[i];
@@ -337,7 +348,10 @@ export class EntitySync {
     const request = this.client!.spawnEntity(spec).then(({ id, descendants }) => {
       const ids = [id, ...descendants];
       if (ids.length !== included.length) {
-        this.logger.warn("spawn_entity answered with an unexpected number of ids", { expected: included.length, got: ids.length });
+        this.logger.warn("spawn_entity answered with an unexpected number of ids", {
+          expected: included.length,
+          got: ids.length,
+        });
       }
       const stale = included.map((n, i) => n.generation !== generations[i] || !isConnected(n, this.root));
       included.forEach((node, i) => {
@@ -361,7 +375,8 @@ export class EntitySync {
     // Changes made while spawning stayed dirty; a move under another parent shows as a relationships change.
     const currentParent = node.parent instanceof EntityNode ? node.parent.id : null;
     if (node.dirty.size || currentParent !== node.serverParent) this.markDirty(node);
-    for (const child of node.childEntities()) if (child.state === "live" && child.serverParent !== id) this.markDirty(child);
+    for (const child of node.childEntities())
+      if (child.state === "live" && child.serverParent !== id) this.markDirty(child);
     if (hasDetached(node)) {
       this.pending.add(node);
       this.schedule();
@@ -416,8 +431,10 @@ export class EntitySync {
   private track(request: Promise<unknown>, what: string): void {
     const tracked = request.catch((error: unknown) => {
       // Cut off by a place that went away: forgetPlace() and the next announce spawn it all anew.
-      if (error instanceof Error && error.name === "ReconnectingError") this.logger.debug(`${what} cut off by the reconnect`);
-      else if (!this.disposed) this.logger.warn(`${what} failed`, { error: error instanceof Error ? error.message : String(error) });
+      if (error instanceof Error && error.name === "ReconnectingError")
+        this.logger.debug(`${what} cut off by the reconnect`);
+      else if (!this.disposed)
+        this.logger.warn(`${what} failed`, { error: error instanceof Error ? error.message : String(error) });
     });
     this.inflight.add(tracked);
     void tracked.finally(() => this.inflight.delete(tracked));

@@ -1,12 +1,43 @@
 // @allo/ui: the Solid universal renderer for Allo, its components and hooks. Named exports only.
 
 // What compiled JSX imports (babel-preset-solid, generate "universal", moduleName "@allo/ui").
-export { effect, memo, createComponent, createElement, createTextNode, insertNode, insert, spread, setProp, mergeProps, use } from "./renderer.ts";
-export { For, Show, Switch, Match, Index, Suspense, SuspenseList, ErrorBoundary, Dynamic, Portal } from "./control-flow.ts";
+export {
+  effect,
+  memo,
+  createComponent,
+  createElement,
+  createTextNode,
+  insertNode,
+  insert,
+  spread,
+  setProp,
+  mergeProps,
+  use,
+} from "./renderer.ts";
+export {
+  For,
+  Show,
+  Switch,
+  Match,
+  Index,
+  Suspense,
+  SuspenseList,
+  ErrorBoundary,
+  Dynamic,
+  Portal,
+} from "./control-flow.ts";
 
 // Running an app.
 export { render, type RenderOptions, type AppHandle, type ReconnectSetting } from "./render.ts";
-export { runApp, appStarted, appNameFor, placeUrlFromProcess, isMain, reconnectFromEnv, type RunAppOptions } from "./run-app.ts";
+export {
+  runApp,
+  appStarted,
+  appNameFor,
+  placeUrlFromProcess,
+  isMain,
+  reconnectFromEnv,
+  type RunAppOptions,
+} from "./run-app.ts";
 export { readLaunchInfo, type LaunchInfo } from "./launch.ts";
 export { EntityNode, type NodeState } from "./node.ts";
 export type { EntitySync, FlushCounters } from "./flush.ts";
@@ -30,4 +61,11 @@ export * from "./layout/index.ts";
 export * from "./components/index.ts";
 export * from "./hooks/index.ts";
 
-export type { EntityProps, BaseEntityProps, ComponentProps, ComponentMap, CustomComponentProps, EventProps } from "./jsx-types.ts";
+export type {
+  EntityProps,
+  BaseEntityProps,
+  ComponentProps,
+  ComponentMap,
+  CustomComponentProps,
+  EventProps,
+} from "./jsx-types.ts";

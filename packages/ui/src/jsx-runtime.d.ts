@@ -2,7 +2,14 @@
 import type { JSX as SolidJSX } from "solid-js";
 import type { EntityProps } from "./jsx-types.ts";
 
-export type { EntityProps, BaseEntityProps, ComponentProps, ComponentMap, CustomComponentProps, EventProps } from "./jsx-types.ts";
+export type {
+  EntityProps,
+  BaseEntityProps,
+  ComponentProps,
+  ComponentMap,
+  CustomComponentProps,
+  EventProps,
+} from "./jsx-types.ts";
 
 export namespace JSX {
   type Element = SolidJSX.Element;

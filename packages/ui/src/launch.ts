@@ -27,14 +27,18 @@ function parseObject(text: string | undefined, name: string): JsonObject | null 
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${name} is not valid JSON (${(error as Error).message}): ${text.slice(0, 80)}`);
+    throw new Error(`${name} is not valid JSON (${(error as Error).message}): ${text.slice(0, 80)}`, { cause: error });
   }
-  if (!value || typeof value !== "object" || Array.isArray(value)) throw new Error(`${name} must be a JSON object, got: ${text.slice(0, 80)}`);
+  if (!value || typeof value !== "object" || Array.isArray(value))
+    throw new Error(`${name} must be a JSON object, got: ${text.slice(0, 80)}`);
   return value as JsonObject;
 }
 
 // initialLocation may be a bare matrix or a {matrix} transform.
 function matrixOf(value: unknown): Mat4 | undefined {
-  const m = value && typeof value === "object" && !Array.isArray(value) ? (value as { matrix?: unknown }).matrix : value;
-  return Array.isArray(m) && m.length === 16 && m.every((n) => typeof n === "number" && Number.isFinite(n)) ? (m as Mat4) : undefined;
+  const m =
+    value && typeof value === "object" && !Array.isArray(value) ? (value as { matrix?: unknown }).matrix : value;
+  return Array.isArray(m) && m.length === 16 && m.every((n) => typeof n === "number" && Number.isFinite(n))
+    ? (m as Mat4)
+    : undefined;
 }

@@ -15,7 +15,8 @@ export class RejoinGate {
   receive(interaction: UiIncomingInteraction): void {
     if (this.isOpen() && this.held.length === 0) return this.route(interaction);
     if (this.held.length < HELD_LIMIT) return void this.held.push(interaction);
-    if (interaction.type === "request") interaction.respond?.([interaction.body[0], "failed", "the app is reconnecting; try again"]);
+    if (interaction.type === "request")
+      interaction.respond?.([interaction.body[0], "failed", "the app is reconnecting; try again"]);
   }
 
   /** The tree has its ids again: route what was held, in order. */

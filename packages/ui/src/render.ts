@@ -2,7 +2,15 @@
 // spawns the rest, routes interactions to handlers, and returns a handle whose dispose() despawns everything
 // (solid-js/universal's own render does not: solidjs/solid#2202).
 import { createComponent, createRoot, createSignal, type JSX } from "solid-js";
-import { createLogger, identityMatrix, type EntityId, type Json, type JsonObject, type Logger, type LogLevel } from "@allo/protocol";
+import {
+  createLogger,
+  identityMatrix,
+  type EntityId,
+  type Json,
+  type JsonObject,
+  type Logger,
+  type LogLevel,
+} from "@allo/protocol";
 import { RootNode } from "./node.ts";
 import { EntitySync, type AvatarPlan } from "./flush.ts";
 import { forEachEntity } from "./tree.ts";
@@ -38,7 +46,16 @@ export interface RenderOptions {
 }
 
 /** @allo/client's `reconnect` option, typed here so the renderer does not import the client at load time. */
-export type ReconnectSetting = boolean | { initialDelay?: number; maxDelay?: number; factor?: number; jitter?: number; maxAttempts?: number; giveUpAfter?: number };
+export type ReconnectSetting =
+  | boolean
+  | {
+      initialDelay?: number;
+      maxDelay?: number;
+      factor?: number;
+      jitter?: number;
+      maxAttempts?: number;
+      giveUpAfter?: number;
+    };
 
 export interface AppHandle {
   /** The app's avatar id (a new one after each reconnect). */
@@ -52,7 +69,8 @@ export interface AppHandle {
 }
 
 export async function render(code: () => JSX.Element, options: RenderOptions = {}): Promise<AppHandle> {
-  if (!options.url && !options.client) throw new Error("render() needs { url } (a place URL) or { client } (a connected client).");
+  if (!options.url && !options.client)
+    throw new Error("render() needs { url } (a place URL) or { client } (a connected client).");
   const logger = createLogger("allo-ui", options.logLevel);
   const launch = options.launch ?? readLaunchInfo(process.env);
   const root = new RootNode();
@@ -78,7 +96,15 @@ export async function render(code: () => JSX.Element, options: RenderOptions = {
   let disposeRoot!: () => void;
   createRoot((dispose) => {
     disposeRoot = dispose;
-    insert(root, createComponent(AppContext.Provider, { value: context, get children() { return code(); } }));
+    insert(
+      root,
+      createComponent(AppContext.Provider, {
+        value: context,
+        get children() {
+          return code();
+        },
+      }),
+    );
   });
 
   let connection: UiClient;
@@ -95,9 +121,24 @@ export async function render(code: () => JSX.Element, options: RenderOptions = {
       sync.connected(connection, connection.avatarId, avatarComponentsOf(connection));
       // A client that reconnects announces its own avatar again: the tree is spawned anew under it.
       const given = connection;
-      following = followReconnects(given, () => sync.forgetPlace(), () => (sync.connected(given, given.avatarId, avatarComponentsOf(given)), afterRejoin()), logger, sync);
+      following = followReconnects(
+        given,
+        () => sync.forgetPlace(),
+        () => (sync.connected(given, given.avatarId, avatarComponentsOf(given)), afterRejoin()),
+        logger,
+        sync,
+      );
     } else {
-      const announced = await announce(options.url!, sync, assets, launch, options.identity ?? { display_name: "Allo app" }, logger, options.reconnect ?? false, afterRejoin);
+      const announced = await announce(
+        options.url!,
+        sync,
+        assets,
+        launch,
+        options.identity ?? { display_name: "Allo app" },
+        logger,
+        options.reconnect ?? false,
+        afterRejoin,
+      );
       connection = announced.client;
       following = announced.following;
       owned = true;
@@ -119,7 +160,8 @@ export async function render(code: () => JSX.Element, options: RenderOptions = {
   const route = createEventRouter(sync, { logger, onQuit: () => void quit() });
   const gate = new RejoinGate(
     () => sync.client !== null,
-    (interaction) => void route(interaction).catch((error: unknown) => logger.error("event routing failed", { error: String(error) })),
+    (interaction) =>
+      void route(interaction).catch((error: unknown) => logger.error("event routing failed", { error: String(error) })),
   );
   rejoined = () => gate.release();
   const subscription = connection.interactions$.subscribe((interaction) => gate.receive(interaction));
@@ -182,18 +224,45 @@ async function announce(
     return avatarOf(plan, again ? undefined : launch.avatarToken);
   };
   const clientModule = (await import("@allo/client")) as unknown as AssetPublisher & {
-    connect(url: string, options: { identity: JsonObject; avatar: () => JsonObject; logger?: Logger; beforeAnnounce?: (client: UiClient) => void; reconnect?: ReconnectSetting }): Promise<UiClient>;
+    connect(
+      url: string,
+      options: {
+        identity: JsonObject;
+        avatar: () => JsonObject;
+        logger?: Logger;
+        beforeAnnounce?: (client: UiClient) => void;
+        reconnect?: ReconnectSetting;
+      },
+    ): Promise<UiClient>;
   };
   // The avatar and what spawns with it may name assets: published before the announce, so the place finds them.
   const beforeAnnounce = (client: UiClient) => assets.attach(client, clientModule);
-  const client = await clientModule.connect(url, { identity, avatar, logger: logger.child("client"), beforeAnnounce, reconnect });
+  const client = await clientModule.connect(url, {
+    identity,
+    avatar,
+    logger: logger.child("client"),
+    beforeAnnounce,
+    reconnect,
+  });
   sync.announced(client, client.avatarId, plan);
-  const following = followReconnects(client, () => sync.suspend(), () => (sync.announced(client, client.avatarId, plan), afterRejoin()), logger, sync);
+  const following = followReconnects(
+    client,
+    () => sync.suspend(),
+    () => (sync.announced(client, client.avatarId, plan), afterRejoin()),
+    logger,
+    sync,
+  );
   return { client, following };
 }
 
 /** While the client reconnects nothing is sent; once it is back, `reconnected` hands the tree to the new place. */
-function followReconnects(client: UiClient, reconnecting: () => void, reconnected: () => void, logger: Logger, sync: EntitySync): { unsubscribe(): void } | undefined {
+function followReconnects(
+  client: UiClient,
+  reconnecting: () => void,
+  reconnected: () => void,
+  logger: Logger,
+  sync: EntitySync,
+): { unsubscribe(): void } | undefined {
   let reconnects: number | undefined; // the state as subscribed is where we start from
   return client.connectionState$?.subscribe((state) => {
     if (state.status === "connected" && reconnects === undefined) reconnects = state.reconnects;
@@ -215,7 +284,10 @@ function planAnnounce(sync: EntitySync, launch: Pick<LaunchInfo, "initialLocatio
 }
 
 function avatarOf(plan: AvatarPlan | null, avatarToken: string | undefined): Record<string, Json> {
-  const avatar: Record<string, Json> = { ...(plan?.spec ?? { transform: { matrix: identityMatrix() } }) } as Record<string, Json>;
+  const avatar: Record<string, Json> = { ...(plan?.spec ?? { transform: { matrix: identityMatrix() } }) } as Record<
+    string,
+    Json
+  >;
   // A launch's avatar token is good for one announce: the place that comes back does not know it.
   if (avatarToken) avatar.avatar = { token: avatarToken };
   return avatar;

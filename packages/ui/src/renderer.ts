@@ -30,7 +30,9 @@ export const {
 } = createRenderer<Node>({
   createElement(tag: string): EntityNode {
     if (tag !== "entity") {
-      throw new Error(`<${tag}> is not an Allo element. Use <entity …> or a component such as <Box>, <Label> or <Button>.`);
+      throw new Error(
+        `<${tag}> is not an Allo element. Use <entity …> or a component such as <Box>, <Label> or <Button>.`,
+      );
     }
     const node = new EntityNode(tag);
     node.owner = getOwner();

@@ -49,7 +49,11 @@ export function appNameFor(file: string | undefined): string | undefined {
     const path = join(dir, "package.json");
     if (!existsSync(path)) continue;
     try {
-      const pkg = JSON.parse(readFileSync(path, "utf8")) as { allo?: { displayName?: unknown }; displayName?: unknown; name?: unknown };
+      const pkg = JSON.parse(readFileSync(path, "utf8")) as {
+        allo?: { displayName?: unknown };
+        displayName?: unknown;
+        name?: unknown;
+      };
       if (typeof pkg.allo?.displayName === "string") return pkg.allo.displayName;
       if (typeof pkg.displayName === "string") return pkg.displayName;
       return typeof pkg.name === "string" ? pkg.name.replace(/^@[^/]+\//, "") : undefined;
@@ -90,7 +94,10 @@ async function startApp(App: Component | (() => JSX.Element), options: RunAppOpt
   const app = await render(() => createComponent(App as Component, {}), {
     url,
     // ALLO_TOKEN (allo run --token): a token from the place's operator, for a place that requires one.
-    identity: options.identity ?? { display_name: name, ...(process.env.ALLO_TOKEN ? { token: process.env.ALLO_TOKEN } : {}) },
+    identity: options.identity ?? {
+      display_name: name,
+      ...(process.env.ALLO_TOKEN ? { token: process.env.ALLO_TOKEN } : {}),
+    },
     logLevel: options.logLevel,
     reconnect: options.reconnect ?? reconnectFromEnv(),
   }).finally(connected);
@@ -136,7 +143,8 @@ async function launchHandshake(): Promise<() => void> {
   const connected = () => {
     // From here on it is an ordinary app process, like a cold start: drop the channel.
     // The gateway only uses it to time its next standby, so a failed send changes nothing.
-    if (process.connected) send({ type: "allo:connected" } satisfies StandbyMessage, () => process.connected && process.disconnect());
+    if (process.connected)
+      send({ type: "allo:connected" } satisfies StandbyMessage, () => process.connected && process.disconnect());
   };
   return new Promise((resolve) => {
     // The gateway went away before launching this standby: nobody will, so leave.

@@ -14,7 +14,9 @@ const module = (await import(pathToFileURL(resolve(entry)).href)) as Record<stri
 if (!appStarted()) {
   const App = module.App ?? module.default;
   if (typeof App !== "function") {
-    process.stderr.write(`${entry} exports no App component: add \`export function App() { … }\` (or a default export).\n`);
+    process.stderr.write(
+      `${entry} exports no App component: add \`export function App() { … }\` (or a default export).\n`,
+    );
     process.exit(2);
   }
   await runApp(App as () => never, { url: rest.find((a) => /^(alloplace|wss?):\/\//.test(a)), entry: resolve(entry) });

@@ -18,7 +18,8 @@ export interface StoredSignalOptions {
  * must be JSON (they are stored as JSON text). Writes made in one tick reach the disk together, in one SQLite transaction.
  */
 export function createStoredSignal<T>(key: string, initial: T, options: StoredSignalOptions = {}): Signal<T> {
-  if (typeof key !== "string" || !key) throw new TypeError("createStoredSignal needs a key: a non-empty string naming the value.");
+  if (typeof key !== "string" || !key)
+    throw new TypeError("createStoredSignal needs a key: a non-empty string naming the value.");
   const scope = options.scope ?? placeScope(useContext(AppContext)?.placeUrl || placeUrlFromProcess() || "");
   const store = appStoreIn(options.dataDir ?? appDataDir());
   const stored = store.read(scope, key);

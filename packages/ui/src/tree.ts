@@ -91,6 +91,3 @@ export function detachedTops(node: EntityNode, tops: EntityNode[] = []): EntityN
   else for (const child of node.childEntities()) detachedTops(child, tops);
   return tops;
 }
-
-
-

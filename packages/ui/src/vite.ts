@@ -45,7 +45,10 @@ export function alloSolid(options: AlloSolidOptions = {}): Plugin {
       const file = id.split("?")[0];
       if (!compilesAsAlloJsx(file)) return null;
       // The map goes back to Vite (not inline in the code), so stack traces and breakpoints land on source lines.
-      const result = await transformAsync(code, { ...solidBabelOptions(file, { refresh: options.refresh }), sourceMaps: true });
+      const result = await transformAsync(code, {
+        ...solidBabelOptions(file, { refresh: options.refresh }),
+        sourceMaps: true,
+      });
       return result?.code ? { code: result.code, map: result.map } : null;
     },
   };

@@ -25,7 +25,11 @@ afterEach(async () => {
 });
 
 const uiName = (e: Entity | undefined) => (e?.components.ui as { view_id?: string } | undefined)?.view_id;
-const animationsOf = (e: Entity | undefined) => Object.values((e?.components.property_animations as { animations?: Record<string, { path: string }> } | undefined)?.animations ?? {});
+const animationsOf = (e: Entity | undefined) =>
+  Object.values(
+    (e?.components.property_animations as { animations?: Record<string, { path: string }> } | undefined)?.animations ??
+      {},
+  );
 
 describe("animate()", () => {
   it("starts a place-side animation on the entity and removes it when its scope is cleaned up", async () => {
@@ -38,7 +42,13 @@ describe("animate()", () => {
           <entity ui={{ view_id: "spinner" }} ref={node}>
             <Show when={spinning()}>
               {(() => {
-                id = animate(node, { path: "transform.matrix.rotation.y", from: 0, to: 6.28, duration: 2, repeats: true });
+                id = animate(node, {
+                  path: "transform.matrix.rotation.y",
+                  from: 0,
+                  to: 6.28,
+                  duration: 2,
+                  repeats: true,
+                });
                 return null;
               })()}
             </Show>
@@ -47,10 +57,16 @@ describe("animate()", () => {
       );
     });
     expect(await id).toMatch(/\S/);
-    await mount.until(() => animationsOf(mount!.find((e) => uiName(e) === "spinner")).length === 1, "animation visible");
+    await mount.until(
+      () => animationsOf(mount!.find((e) => uiName(e) === "spinner")).length === 1,
+      "animation visible",
+    );
     expect(animationsOf(mount.find((e) => uiName(e) === "spinner"))[0].path).toBe("transform.matrix.rotation.y");
     setSpinning(false);
-    await mount.until(() => animationsOf(mount!.find((e) => uiName(e) === "spinner")).length === 0, "animation removed");
+    await mount.until(
+      () => animationsOf(mount!.find((e) => uiName(e) === "spinner")).length === 0,
+      "animation removed",
+    );
   });
 
   it("has a declarative form, and standard animations", async () => {
@@ -58,12 +74,26 @@ describe("animate()", () => {
     mount = await mountForTest(() => (
       <entity>
         <entity ui={{ view_id: "pulse" }}>
-          <Animation path="transform.matrix.scale" from={[1, 1, 1]} to={[1.2, 1.2, 1.2]} duration={1} repeats autoreverses />
+          <Animation
+            path="transform.matrix.scale"
+            from={[1, 1, 1]}
+            to={[1.2, 1.2, 1.2]}
+            duration={1}
+            repeats
+            autoreverses
+          />
         </entity>
-        <entity ui={{ view_id: "shaky" }} ref={node} transform={{ matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0.5, 0, 0, 1] }} />
+        <entity
+          ui={{ view_id: "shaky" }}
+          ref={node}
+          transform={{ matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0.5, 0, 0, 1] }}
+        />
       </entity>
     ));
-    await mount.until(() => animationsOf(mount!.find((e) => uiName(e) === "pulse")).length === 1, "declarative animation");
+    await mount.until(
+      () => animationsOf(mount!.find((e) => uiName(e) === "pulse")).length === 1,
+      "declarative animation",
+    );
     const ids = await shake(node);
     expect(new Set(ids).size).toBe(4);
   });
@@ -116,6 +146,10 @@ describe("Speaker", () => {
     });
     const id = await track!;
     expect(Number.isInteger(id)).toBe(true);
-    await mount.until(() => mount!.entities().some((e) => (e.components.live_media as { track_id?: number } | undefined)?.track_id === id), "live_media on the speaker");
+    await mount.until(
+      () =>
+        mount!.entities().some((e) => (e.components.live_media as { track_id?: number } | undefined)?.track_id === id),
+      "live_media on the speaker",
+    );
   });
 });

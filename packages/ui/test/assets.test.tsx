@@ -64,9 +64,13 @@ describe("asset(file)", () => {
   });
 
   it("fails at the call, naming the path, when the file cannot be read", () => {
-    expect(() => asset("./fixtures/missing.png")).toThrow(`asset(): cannot read ${join(here, "fixtures", "missing.png")}: ENOENT`);
+    expect(() => asset("./fixtures/missing.png")).toThrow(
+      `asset(): cannot read ${join(here, "fixtures", "missing.png")}: ENOENT`,
+    );
     expect(() => asset("./fixtures")).toThrow(`asset(): ${join(here, "fixtures")} is not a file`);
-    expect(() => asset(new URL("https://example.com/logo.png"))).toThrow("asset(): only file: URLs can be read, not https://example.com/logo.png");
+    expect(() => asset(new URL("https://example.com/logo.png"))).toThrow(
+      "asset(): only file: URLs can be read, not https://example.com/logo.png",
+    );
     expect(() => asset("")).toThrow("asset(): expected a path, a file: URL or a Uint8Array, got an empty string");
   });
 
@@ -82,7 +86,14 @@ describe("asset(file)", () => {
         fetchAsset(early, logo.id).then(resolve, reject);
       });
     });
-    const m = await mount(() => <View><Surface size={[0.4, 0.4, 0.01]} texture={logo} /></View>, place);
+    const m = await mount(
+      () => (
+        <View>
+          <Surface size={[0.4, 0.4, 0.01]} texture={logo} />
+        </View>
+      ),
+      place,
+    );
 
     expect(withTexture(m, logo.id)).toHaveLength(1);
     expect(Buffer.from(await earlyFetch).equals(logoBytes)).toBe(true);
@@ -120,7 +131,9 @@ describe("asset(bytes)", () => {
     const geometryNames = m.entities().map((e) => (e.components.geometry as { name?: string } | undefined)?.name);
     expect(geometryNames).toContain(model.id);
     expect(geometryNames).toContain(raw.id);
-    expect(m.find((e) => e.components.sound_effect !== undefined)!.components.sound_effect).toMatchObject({ asset: sound.id });
+    expect(m.find((e) => e.components.sound_effect !== undefined)!.components.sound_effect).toMatchObject({
+      asset: sound.id,
+    });
     expect(m.find((e) => e.components.my_poster !== undefined)!.components.my_poster).toBe(picture.id);
     for (const ref of [picture, model, sound, raw]) {
       expect(Buffer.from(await fetchAsset(m.observer, ref.id)).equals(ref.bytes)).toBe(true);
@@ -156,8 +169,12 @@ describe("publishing follows the entities that use an asset", () => {
     const m = await mount(
       () => (
         <View>
-          <Show when={first()}><Surface texture={shared} /></Show>
-          <Show when={second()}><View material={sharedMaterial} position={[0, y(), 0]} /></Show>
+          <Show when={first()}>
+            <Surface texture={shared} />
+          </Show>
+          <Show when={second()}>
+            <View material={sharedMaterial} position={[0, y(), 0]} />
+          </Show>
           <Surface texture={texture()} position={[0, 1, 0]} />
         </View>
       ),
@@ -172,7 +189,9 @@ describe("publishing follows the entities that use an asset", () => {
     setSecond(true);
     await m.settle();
     expect(withTexture(m, shared.id)).toHaveLength(3);
-    const naming = texts.filter((t) => t.includes(shared.id)).map((t) => (JSON.parse(t) as [string, string, string, string, string, unknown[]])[5][0]);
+    const naming = texts
+      .filter((t) => t.includes(shared.id))
+      .map((t) => (JSON.parse(t) as [string, string, string, string, string, unknown[]])[5][0]);
     expect(naming).toEqual(["spawn_entity"]);
 
     // Three users, then the third switches to another asset: still published, and the other one too.
@@ -206,7 +225,14 @@ describe("publishing follows the entities that use an asset", () => {
     const observer = await agent(place, "observer");
     const client = await agent(place, "app");
     const picture = asset(png(2, 2, () => [0, 0, 255, 255]));
-    const app = await render(() => <View><Surface texture={picture} /></View>, { client, exitOnQuit: false, logLevel: "warn" });
+    const app = await render(
+      () => (
+        <View>
+          <Surface texture={picture} />
+        </View>
+      ),
+      { client, exitOnQuit: false, logLevel: "warn" },
+    );
     cleanups.push(() => app.dispose());
     await app.settled();
     expect(Buffer.from(await fetchAsset(observer, picture.id)).equals(picture.bytes)).toBe(true);
@@ -222,18 +248,23 @@ describe("an app process run with the register hook", () => {
     const place = await uncachedPlace();
     const observer = await agent(place, "observer");
     const id = `asset:sha256:${sha256(logoBytes)}`;
-    const child = spawn(process.execPath, ["--import", "tsx", "--import", "@allo/ui/register", join(here, "fixtures", "asset-app.tsx"), place.url], {
-      cwd: repo, // not the fixture's directory: ./logo.png is not there
-      env: { ...process.env, ALLO_LOG_LEVEL: "warn" },
-      stdio: ["ignore", "inherit", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "--import", "@allo/ui/register", join(here, "fixtures", "asset-app.tsx"), place.url],
+      {
+        cwd: repo, // not the fixture's directory: ./logo.png is not there
+        env: { ...process.env, ALLO_LOG_LEVEL: "warn" },
+        stdio: ["ignore", "inherit", "inherit"],
+      },
+    );
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
     cleanups.push(() => child.kill());
 
     await observer.waitForWorld((w) => [...w.entities.values()].some((e) => textureOf(e) === id), { timeout: 15_000 });
     expect(Buffer.from(await fetchAsset(observer, id)).equals(logoBytes)).toBe(true);
     let root = [...observer.world.entities.values()].find((e) => textureOf(e) === id)!;
-    for (let parent; (parent = (root.components.relationships as { parent?: string } | undefined)?.parent); ) root = observer.world.entities.get(parent)!;
+    for (let parent; (parent = (root.components.relationships as { parent?: string } | undefined)?.parent);)
+      root = observer.world.entities.get(parent)!;
     expect(await observer.request(observer.avatarId, root.id, ["quit"])).toEqual(["quit", "ok"]);
     expect(await exited).toBe(0);
   }, 30_000);

@@ -23,7 +23,8 @@ afterEach(async () => {
   await place.close();
 });
 
-const textOf = (e: { components: Record<string, unknown> }) => (e.components.text as { string?: string } | undefined)?.string;
+const textOf = (e: { components: Record<string, unknown> }) =>
+  (e.components.text as { string?: string } | undefined)?.string;
 
 describe("interactions that reach the app before it listens", () => {
   it("answers a poke that arrived before render() subscribed, and runs its handler", async () => {
@@ -32,11 +33,14 @@ describe("interactions that reach the app before it listens", () => {
     const answer = observer.request(observer.avatarId, client.avatarId, ["poke", true], { timeout: 10_000 });
     await vi.waitFor(() => expect(client.stats.receivedByName.poke).toBe(1)); // in the client, nobody subscribed yet
     const [pokes, setPokes] = createSignal(0);
-    const app = await render(() => <entity text={{ string: `pokes ${pokes()}` }} onPoke={(e) => e.pressed && setPokes((n) => n + 1)} />, {
-      client,
-      exitOnQuit: false,
-      logLevel: "warn",
-    });
+    const app = await render(
+      () => <entity text={{ string: `pokes ${pokes()}` }} onPoke={(e) => e.pressed && setPokes((n) => n + 1)} />,
+      {
+        client,
+        exitOnQuit: false,
+        logLevel: "warn",
+      },
+    );
     apps.push(app);
     expect(await answer).toEqual(["poke", "ok"]);
     await observer.waitForWorld((w) => textOf(w.get(client.avatarId)!) === "pokes 1");
@@ -49,13 +53,22 @@ describe("interactions that reach the app before it listens", () => {
         observer.request(observer.avatarId, e.id, ["quit"], { timeout: 10_000 }).then(resolve, reject);
       });
     });
-    const app = await render(() => <entity text={{ string: "quit me" }}><entity text={{ string: "child" }} /></entity>, {
-      url: place.url,
-      exitOnQuit: false,
-      logLevel: "warn",
-      onDisconnect: () => {},
-    });
+    const app = await render(
+      () => (
+        <entity text={{ string: "quit me" }}>
+          <entity text={{ string: "child" }} />
+        </entity>
+      ),
+      {
+        url: place.url,
+        exitOnQuit: false,
+        logLevel: "warn",
+        onDisconnect: () => {},
+      },
+    );
     expect(await answered).toEqual(["quit", "ok"]);
-    await observer.waitForWorld((w) => !w.get(app.avatarId) && ![...w.entities.values()].some((e) => textOf(e) === "child"));
+    await observer.waitForWorld(
+      (w) => !w.get(app.avatarId) && ![...w.entities.values()].some((e) => textOf(e) === "child"),
+    );
   });
 });

@@ -25,8 +25,14 @@ describe("node --import @allo/ui/register with an @allo package installed in nod
   beforeAll(() => {
     const pkg = join(fixture, "node_modules", "@allo", "fake-widgets");
     mkdirSync(join(pkg, "src"), { recursive: true });
-    writeFileSync(join(pkg, "package.json"), JSON.stringify({ name: "@allo/fake-widgets", type: "module", exports: { ".": "./src/index.tsx" } }));
-    writeFileSync(join(pkg, "src", "index.tsx"), `export function Widget() { return <entity geometry={{ type: "asset", name: "from-node-modules" }} />; }\n`);
+    writeFileSync(
+      join(pkg, "package.json"),
+      JSON.stringify({ name: "@allo/fake-widgets", type: "module", exports: { ".": "./src/index.tsx" } }),
+    );
+    writeFileSync(
+      join(pkg, "src", "index.tsx"),
+      `export function Widget() { return <entity geometry={{ type: "asset", name: "from-node-modules" }} />; }\n`,
+    );
     writeFileSync(
       join(fixture, "app.tsx"),
       `import { createRoot } from "solid-js";\nimport { Widget } from "@allo/fake-widgets";\n` +
@@ -36,11 +42,15 @@ describe("node --import @allo/ui/register with an @allo package installed in nod
   afterAll(() => rmSync(fixture, { recursive: true, force: true }));
 
   it("compiles the installed package's .tsx with Allo's JSX", () => {
-    const result = spawnSync(process.execPath, ["--import", "tsx", "--import", "@allo/ui/register", join(fixture, "app.tsx")], {
-      cwd: join(here, "..", "..", ".."),
-      encoding: "utf8",
-      timeout: 30_000,
-    });
+    const result = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "--import", "@allo/ui/register", join(fixture, "app.tsx")],
+      {
+        cwd: join(here, "..", "..", ".."),
+        encoding: "utf8",
+        timeout: 30_000,
+      },
+    );
     expect(result.stderr).not.toMatch(/SyntaxError/);
     expect(result.stdout.trim()).toBe("geometry:from-node-modules");
   }, 40_000);

@@ -27,7 +27,12 @@ afterAll(async () => {
 const textOf = (e: Entity) => (e.components.text as { string?: string } | undefined)?.string;
 const parentOf = (e: Entity) => (e.components.relationships as { parent?: string } | undefined)?.parent;
 
-function run(args: string[], env: Record<string, string> = {}, command = [process.execPath, "--import", "tsx", "--import", "@allo/ui/register"], cwd = repo) {
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+  command = [process.execPath, "--import", "tsx", "--import", "@allo/ui/register"],
+  cwd = repo,
+) {
   let output = "";
   const child = spawn(command[0], [...command.slice(1), ...args], {
     cwd,
@@ -47,7 +52,12 @@ async function pokeUntilCounted(label: string): Promise<void> {
   const button = observer.world.entities.get(parentOf(before)!)!;
   expect(await observer.request(observer.avatarId, button.id, ["poke", true])).toEqual(["poke", "ok"]);
   expect(await observer.request(observer.avatarId, button.id, ["poke", false])).toEqual(["poke", "ok"]);
-  await observer.waitForWorld(() => observer.world.entities.get(before.id) !== undefined && textOf(observer.world.entities.get(before.id)!) === "Poked 1 time", { timeout: 10_000 });
+  await observer.waitForWorld(
+    () =>
+      observer.world.entities.get(before.id) !== undefined &&
+      textOf(observer.world.entities.get(before.id)!) === "Poked 1 time",
+    { timeout: 10_000 },
+  );
 }
 
 async function quit(label: string, exited: Promise<number | null>): Promise<void> {
@@ -55,14 +65,19 @@ async function quit(label: string, exited: Promise<number | null>): Promise<void
   const avatarId = parentOf(observer.world.entities.get(parentOf(labelEntity)!)!)!;
   expect(await observer.request(observer.avatarId, avatarId, ["quit"])).toEqual(["quit", "ok"]);
   expect(await exited).toBe(0);
-  await observer.waitForWorld(() => !observer.world.entities.has(avatarId) && !observer.world.entities.has(labelEntity.id), { timeout: 10_000 });
+  await observer.waitForWorld(
+    () => !observer.world.entities.has(avatarId) && !observer.world.entities.has(labelEntity.id),
+    { timeout: 10_000 },
+  );
 }
 
 describe("node --import tsx --import @allo/ui/register app.tsx <place-url>", () => {
   it("runs the app: a poke from another agent re-runs an effect and changes a real entity; quit exits 0", async () => {
     const app = run([hello, place.url]);
     try {
-      await observer.waitForWorld((w) => [...w.entities.values()].some((e) => textOf(e) === "Poke me!"), { timeout: 15_000 });
+      await observer.waitForWorld((w) => [...w.entities.values()].some((e) => textOf(e) === "Poke me!"), {
+        timeout: 15_000,
+      });
       await pokeUntilCounted("Poke me!");
       await quit("Poked 1 time", app.exited);
     } finally {
@@ -73,7 +88,9 @@ describe("node --import tsx --import @allo/ui/register app.tsx <place-url>", () 
   it("starts an entry that does not start itself through start.ts, with the URL from ALLO_PLACE_URL", async () => {
     const app = run([start, hello], { ALLO_PLACE_URL: place.url });
     try {
-      await observer.waitForWorld((w) => [...w.entities.values()].some((e) => textOf(e) === "Poke me!"), { timeout: 15_000 });
+      await observer.waitForWorld((w) => [...w.entities.values()].some((e) => textOf(e) === "Poke me!"), {
+        timeout: 15_000,
+      });
       await pokeUntilCounted("Poke me!");
       await quit("Poked 1 time", app.exited);
     } finally {
@@ -94,9 +111,13 @@ describe("allo run <app.tsx> <place-url>", () => {
   it("runs an example through the CLI; it answers pokes and quits with exit code 0", async () => {
     const app = run(["run", hello, place.url], {}, allo);
     try {
-      await observer.waitForWorld((w) => [...w.entities.values()].some((e) => textOf(e) === "Poke me!"), { timeout: 15_000 });
+      await observer.waitForWorld((w) => [...w.entities.values()].some((e) => textOf(e) === "Poke me!"), {
+        timeout: 15_000,
+      });
       await pokeUntilCounted("Poke me!");
-      const agents = (await observer.request(observer.avatarId, "place", ["list_agents"]))[2] as Array<{ display_name: string }>;
+      const agents = (await observer.request(observer.avatarId, "place", ["list_agents"]))[2] as Array<{
+        display_name: string;
+      }>;
       expect(agents.map((a) => a.display_name)).toContain("Hello"); // named after its package.json (allo.displayName)
       await quit("Poked 1 time", app.exited);
     } finally {
@@ -107,7 +128,9 @@ describe("allo run <app.tsx> <place-url>", () => {
   it("is each example's `npm start`", async () => {
     const app = run(["start", "--", place.url], {}, ["npm"], join(repo, "examples", "hello"));
     try {
-      await observer.waitForWorld((w) => [...w.entities.values()].some((e) => textOf(e) === "Poke me!"), { timeout: 20_000 });
+      await observer.waitForWorld((w) => [...w.entities.values()].some((e) => textOf(e) === "Poke me!"), {
+        timeout: 20_000,
+      });
       await pokeUntilCounted("Poke me!");
       await quit("Poked 1 time", app.exited);
     } finally {
@@ -118,19 +141,23 @@ describe("allo run <app.tsx> <place-url>", () => {
   it.each([
     ["clock", /^\d\d:\d\d:\d\d$/],
     ["plot3d", /^Jan$/],
-  ])("starts the %s example the same way, and quits it", async (name, label) => {
-    const app = run(["run", join(repo, "examples", name, "src", "app.tsx"), place.url], {}, allo);
-    try {
-      const find = () => [...observer.world.entities.values()].find((e) => label.test(textOf(e) ?? ""));
-      await observer.waitForWorld(() => !!find(), { timeout: 20_000 });
-      let root = find()!;
-      while (parentOf(root)) root = observer.world.entities.get(parentOf(root)!)!;
-      expect(await observer.request(observer.avatarId, root.id, ["quit"])).toEqual(["quit", "ok"]);
-      expect(await app.exited).toBe(0);
-    } finally {
-      app.child.kill();
-    }
-  }, 40_000);
+  ])(
+    "starts the %s example the same way, and quits it",
+    async (name, label) => {
+      const app = run(["run", join(repo, "examples", name, "src", "app.tsx"), place.url], {}, allo);
+      try {
+        const find = () => [...observer.world.entities.values()].find((e) => label.test(textOf(e) ?? ""));
+        await observer.waitForWorld(() => !!find(), { timeout: 20_000 });
+        let root = find()!;
+        while (parentOf(root)) root = observer.world.entities.get(parentOf(root)!)!;
+        expect(await observer.request(observer.avatarId, root.id, ["quit"])).toEqual(["quit", "ok"]);
+        expect(await app.exited).toBe(0);
+      } finally {
+        app.child.kill();
+      }
+    },
+    40_000,
+  );
 
   it("--token joins a place that requires one, with the token's verified identity", async () => {
     const secret = "a secret of thirty-two bytes or more, for this test";

@@ -25,7 +25,8 @@ async function observe(at: Place): Promise<AlloClient> {
 }
 
 const textOf = (e: Entity) => (e.components.text as { string?: string } | undefined)?.string ?? "";
-const findText = (observer: AlloClient, pattern: RegExp) => [...observer.world.entities.values()].find((e) => pattern.test(textOf(e)));
+const findText = (observer: AlloClient, pattern: RegExp) =>
+  [...observer.world.entities.values()].find((e) => pattern.test(textOf(e)));
 
 async function pokeText(observer: AlloClient, pattern: RegExp): Promise<void> {
   // The label's parent is the button's pokeable box.
@@ -40,7 +41,9 @@ function Counter(props: { items: number }) {
   return (
     <entity transform={{ matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1, 0, 1] }}>
       <Button label={`Poked ${count()} times`} onActivated={() => setCount(count() + 1)} />
-      <For each={Array.from({ length: props.items }, (_, i) => i)}>{(i) => <entity text={{ string: `item ${i}` }} />}</For>
+      <For each={Array.from({ length: props.items }, (_, i) => i)}>
+        {(i) => <entity text={{ string: `item ${i}` }} />}
+      </For>
     </entity>
   );
 }
@@ -49,7 +52,12 @@ describe("render() with reconnect", () => {
   it("re-spawns the tree with its live values after the place restarts, and a poke reaches the new entities", async () => {
     const first = await place();
     const port = first.port;
-    const app: AppHandle = await render(() => <Counter items={20} />, { url: first.url, exitOnQuit: false, logLevel: "silent", reconnect: { initialDelay: 50, maxDelay: 200 } });
+    const app: AppHandle = await render(() => <Counter items={20} />, {
+      url: first.url,
+      exitOnQuit: false,
+      logLevel: "silent",
+      reconnect: { initialDelay: 50, maxDelay: 200 },
+    });
     cleanups.push(() => app.dispose());
     const client = app.client as unknown as AlloClient;
     const states: ConnectionState["status"][] = [];
@@ -66,7 +74,9 @@ describe("render() with reconnect", () => {
     const second = await place(port);
     await vi.waitFor(() => expect(client.connectionState.status).toBe("connected"), { timeout: 10_000 });
     observer = await observe(second);
-    await observer.waitForWorld(() => findText(observer, /Poked 2 times/) !== undefined && findText(observer, /item 19/) !== undefined);
+    await observer.waitForWorld(
+      () => findText(observer, /Poked 2 times/) !== undefined && findText(observer, /item 19/) !== undefined,
+    );
     expect(app.avatarId).not.toBe(oldAvatar);
     expect(second.world.get(app.avatarId)).toBeDefined();
     // One announce carried the whole tree: nothing else was spawned on the new connection.
@@ -95,17 +105,28 @@ describe("render() with reconnect", () => {
     cleanups.push(() => app.dispose());
     const animationsOn = (at: Place) => {
       const spinner = Object.values(at.world.toDocument().entities).find((e) => textOf(e) === "spinner");
-      return Object.values((spinner?.components.property_animations as { animations?: Record<string, { path: string }> } | undefined)?.animations ?? {});
+      return Object.values(
+        (spinner?.components.property_animations as { animations?: Record<string, { path: string }> } | undefined)
+          ?.animations ?? {},
+      );
     };
     await vi.waitFor(() => expect(animationsOn(first)).toHaveLength(1));
     await first.close({ code: 1012, reason: "restart" });
     const second = await place(first.port);
-    await vi.waitFor(() => expect(animationsOn(second).map((a) => a.path)).toEqual(["transform.matrix.rotation.y"]), { timeout: 10_000 });
+    await vi.waitFor(() => expect(animationsOn(second).map((a) => a.path)).toEqual(["transform.matrix.rotation.y"]), {
+      timeout: 10_000,
+    });
   });
 
   it("does not come back when the place kicks it", async () => {
     const at = await place();
-    const app = await render(() => <Counter items={1} />, { url: at.url, exitOnQuit: false, logLevel: "silent", reconnect: { initialDelay: 50 }, onDisconnect: () => {} });
+    const app = await render(() => <Counter items={1} />, {
+      url: at.url,
+      exitOnQuit: false,
+      logLevel: "silent",
+      reconnect: { initialDelay: 50 },
+      onDisconnect: () => {},
+    });
     cleanups.push(() => app.dispose());
     const client = app.client as unknown as AlloClient;
     const agent = [...at.agents.values()].find((a) => a.avatarId === app.avatarId)!;

@@ -15,11 +15,13 @@ const WORLD_CHANGES = ["spawn_entity", "change_components", "remove_entity", "li
 function sentSince(m: TestMount, since: Record<string, number>) {
   const now = m.appClient.stats.sentByName;
   const out: Record<string, number> = {};
-  for (const name of WORLD_CHANGES) if ((now[name] ?? 0) !== (since[name] ?? 0)) out[name] = now[name] - (since[name] ?? 0);
+  for (const name of WORLD_CHANGES)
+    if ((now[name] ?? 0) !== (since[name] ?? 0)) out[name] = now[name] - (since[name] ?? 0);
   return out;
 }
 const snapshot = (m: TestMount) => ({ ...m.appClient.stats.sentByName });
-const uiName = (e: { components: Record<string, unknown> } | undefined) => (e?.components.ui as { view_id?: string } | undefined)?.view_id;
+const uiName = (e: { components: Record<string, unknown> } | undefined) =>
+  (e?.components.ui as { view_id?: string } | undefined)?.view_id;
 
 describe("mounting", () => {
   it("creates exactly the entity tree the JSX describes, with the root as the app's avatar", async () => {
@@ -33,10 +35,24 @@ describe("mounting", () => {
     ));
     const tree = mount.tree()!;
     expect(tree.id).toBe(mount.app.avatarId);
-    const shape = (t: NonNullable<ReturnType<TestMount["tree"]>>): unknown => ({ name: uiName(t), children: t.children.map(shape) });
-    expect(shape(tree)).toEqual({ name: "root", children: [{ name: "a", children: [{ name: "a1", children: [] }] }, { name: "b", children: [] }] });
+    const shape = (t: NonNullable<ReturnType<TestMount["tree"]>>): unknown => ({
+      name: uiName(t),
+      children: t.children.map(shape),
+    });
+    expect(shape(tree)).toEqual({
+      name: "root",
+      children: [
+        { name: "a", children: [{ name: "a1", children: [] }] },
+        { name: "b", children: [] },
+      ],
+    });
     expect(mount.find((e) => uiName(e) === "b")!.components.text).toEqual({ string: "hi" });
-    expect(mount.find((e) => uiName(e) === "a")!.components.collider).toEqual({ type: "box", width: 1, height: 1, depth: 1 });
+    expect(mount.find((e) => uiName(e) === "a")!.components.collider).toEqual({
+      type: "box",
+      width: 1,
+      height: 1,
+      depth: 1,
+    });
     // The whole tree went with the announce (the avatar spawned with its children): no spawn_entity at all.
     expect(mount.appClient.stats.sentByName.announce).toBe(1);
     expect(mount.appClient.stats.sentByName.spawn_entity ?? 0).toBe(0);
@@ -48,7 +64,11 @@ describe("updates", () => {
     const [count, setCount] = createSignal(0);
     mount = await mountForTest(() => (
       <entity>
-        <entity ui={{ view_id: "counter" }} transform={{ matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] }} text={{ string: `count ${count()}` }} />
+        <entity
+          ui={{ view_id: "counter" }}
+          transform={{ matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] }}
+          text={{ string: `count ${count()}` }}
+        />
       </entity>
     ));
     const before = snapshot(mount);
@@ -59,15 +79,33 @@ describe("updates", () => {
     sub.unsubscribe();
     expect(sentSince(mount, before)).toEqual({ change_components: 1, list_agents: 1 });
     const change = frames.map((f) => JSON.parse(f)).find((m) => m[5]?.[0] === "change_components");
-    expect(change[5]).toEqual(["change_components", mount.find((e) => uiName(e) === "counter")!.id, "add_or_change", { text: { string: "count 1000" } }, "remove", []]);
-    await mount.until(() => (mount!.find((e) => uiName(e) === "counter")?.components.text as { string: string }).string === "count 1000");
+    expect(change[5]).toEqual([
+      "change_components",
+      mount.find((e) => uiName(e) === "counter")!.id,
+      "add_or_change",
+      { text: { string: "count 1000" } },
+      "remove",
+      [],
+    ]);
+    await mount.until(
+      () =>
+        (mount!.find((e) => uiName(e) === "counter")?.components.text as { string: string }).string === "count 1000",
+    );
   });
 
   it("compares by value at the flush: components rewritten with equal new objects are left out of the message", async () => {
     const [n, setN] = createSignal(0);
     // A spread re-runs whole: every prop gets a new object on each run, equal or not.
-    const props = (): EntityProps => ({ transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] }, material: { color: [1, 0, 0, 1] }, text: { string: `n ${n()}` } });
-    mount = await mountForTest(() => <entity><entity ui={{ view_id: "spread" }} {...props()} /></entity>);
+    const props = (): EntityProps => ({
+      transform: { matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] },
+      material: { color: [1, 0, 0, 1] },
+      text: { string: `n ${n()}` },
+    });
+    mount = await mountForTest(() => (
+      <entity>
+        <entity ui={{ view_id: "spread" }} {...props()} />
+      </entity>
+    ));
     const before = snapshot(mount);
     const frames: string[] = [];
     const sub = mount.appClient.outgoing$.subscribe(({ text }) => frames.push(text));
@@ -81,7 +119,11 @@ describe("updates", () => {
 
   it("sends nothing for a value written back to what the place already has", async () => {
     const [y, setY] = createSignal(0);
-    mount = await mountForTest(() => <entity><entity transform={{ matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, y(), 0, 1] }} /></entity>);
+    mount = await mountForTest(() => (
+      <entity>
+        <entity transform={{ matrix: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, y(), 0, 1] }} />
+      </entity>
+    ));
     const before = snapshot(mount);
     setY(1);
     setY(0);
@@ -91,7 +133,11 @@ describe("updates", () => {
 
   it("removes a component set to undefined or false", async () => {
     const [on, setOn] = createSignal(true);
-    mount = await mountForTest(() => <entity><entity ui={{ view_id: "x" }} cursor={on() && { name: "brush" }} /></entity>);
+    mount = await mountForTest(() => (
+      <entity>
+        <entity ui={{ view_id: "x" }} cursor={on() && { name: "brush" }} />
+      </entity>
+    ));
     expect(mount.find((e) => uiName(e) === "x")!.components.cursor).toEqual({ name: "brush" });
     setOn(false);
     await mount.settle();
@@ -107,14 +153,22 @@ describe("structure changes", () => {
         <For each={items()}>{(name) => <entity ui={{ view_id: name }} />}</For>
       </entity>
     ));
-    const ids = mount.entities().map((e) => e.id).sort();
+    const ids = mount
+      .entities()
+      .map((e) => e.id)
+      .sort();
     const before = snapshot(mount);
     setItems(["c", "a", "b"]);
     await mount.settle();
     setItems(["b", "c", "a"]);
     await mount.settle();
     expect(sentSince(mount, before)).toEqual({ list_agents: 2 });
-    expect(mount.entities().map((e) => e.id).sort()).toEqual(ids);
+    expect(
+      mount
+        .entities()
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual(ids);
   });
 
   it("spawns and removes exactly one subtree when <Show> toggles", async () => {
@@ -134,7 +188,12 @@ describe("structure changes", () => {
     await mount.settle();
     expect(sentSince(mount, before)).toEqual({ spawn_entity: 1, list_agents: 1 });
     const popup = mount.find((e) => uiName(e) === "popup")!;
-    expect(mount.tree()!.children.find((c) => c.id === popup.id)!.children.map((c) => uiName(c))).toEqual(["popup-label"]);
+    expect(
+      mount
+        .tree()!
+        .children.find((c) => c.id === popup.id)!
+        .children.map((c) => uiName(c)),
+    ).toEqual(["popup-label"]);
 
     before = snapshot(mount);
     setShow(false);
@@ -160,7 +219,10 @@ describe("structure changes", () => {
     await mount.settle();
     expect(sentSince(mount, before)).toEqual({ change_components: 1, list_agents: 1 });
     const right = mount.find((e) => uiName(e) === "R")!;
-    expect(mount.find((e) => uiName(e) === "item")).toMatchObject({ id: item.id, components: { relationships: { parent: right.id } } });
+    expect(mount.find((e) => uiName(e) === "item")).toMatchObject({
+      id: item.id,
+      components: { relationships: { parent: right.id } },
+    });
   });
 
   it("spawns a subtree bigger than one message in parts, each part whole, all under the right parents", async () => {
@@ -175,7 +237,9 @@ describe("structure changes", () => {
               <For each={rows}>
                 {(r) => (
                   <entity ui={{ view_id: `row ${r}` }}>
-                    <For each={cells}>{(c) => <entity ui={{ view_id: `cell ${r}.${c}` }} text={{ string: "x".repeat(60) }} />}</For>
+                    <For each={cells}>
+                      {(c) => <entity ui={{ view_id: `cell ${r}.${c}` }} text={{ string: "x".repeat(60) }} />}
+                    </For>
                   </entity>
                 )}
               </For>
@@ -194,7 +258,10 @@ describe("structure changes", () => {
     const idOf = (name: string) => mount!.find((e) => uiName(e) === name)!.id;
     for (const r of rows) {
       expect(mount.find((e) => uiName(e) === `row ${r}`)!.components.relationships).toEqual({ parent: idOf("table") });
-      for (const c of cells) expect(mount.find((e) => uiName(e) === `cell ${r}.${c}`)!.components.relationships).toEqual({ parent: idOf(`row ${r}`) });
+      for (const c of cells)
+        expect(mount.find((e) => uiName(e) === `cell ${r}.${c}`)!.components.relationships).toEqual({
+          parent: idOf(`row ${r}`),
+        });
     }
   });
 
@@ -223,7 +290,13 @@ describe("structure changes", () => {
   it("removes everything on dispose", async () => {
     mount = await mountForTest(() => (
       <entity>
-        <For each={[1, 2, 3]}>{(i) => <entity ui={{ view_id: `n${i}` }}><entity /></entity>}</For>
+        <For each={[1, 2, 3]}>
+          {(i) => (
+            <entity ui={{ view_id: `n${i}` }}>
+              <entity />
+            </entity>
+          )}
+        </For>
       </entity>
     ));
     const ids = mount.entities().map((e) => e.id);
@@ -239,28 +312,51 @@ describe("events", () => {
     const [pokes, setPokes] = createSignal(0);
     mount = await mountForTest(() => (
       <entity>
-        <entity ui={{ view_id: "btn" }} text={{ string: `pokes ${pokes()}` }} onPoke={(e) => e.pressed && setPokes((n) => n + 1)} />
+        <entity
+          ui={{ view_id: "btn" }}
+          text={{ string: `pokes ${pokes()}` }}
+          onPoke={(e) => e.pressed && setPokes((n) => n + 1)}
+        />
       </entity>
     ));
     const btn = mount.find((e) => uiName(e) === "btn")!;
-    expect(await mount.poke(btn.id)).toEqual([["poke", "ok"], ["poke", "ok"]]);
-    await mount.until(() => (mount!.find((e) => e.id === btn.id)!.components.text as { string: string }).string === "pokes 1");
+    expect(await mount.poke(btn.id)).toEqual([
+      ["poke", "ok"],
+      ["poke", "ok"],
+    ]);
+    await mount.until(
+      () => (mount!.find((e) => e.id === btn.id)!.components.text as { string: string }).string === "pokes 1",
+    );
   });
 
   it("answers failed when the handler throws or refuses, and keeps running", async () => {
     const [n, setN] = createSignal(0);
-    mount = await mountForTest(() => (
-      <entity>
-        <entity ui={{ view_id: "bad" }} onPoke={() => { throw new Error("boom"); }} />
-        <entity ui={{ view_id: "no" }} onPoke={(e) => e.fail("not now")} />
-        <entity ui={{ view_id: "good" }} text={{ string: String(n()) }} onPoke={(e) => e.pressed && setN((x) => x + 1)} />
-      </entity>
-    ), { logLevel: "silent" });
+    mount = await mountForTest(
+      () => (
+        <entity>
+          <entity
+            ui={{ view_id: "bad" }}
+            onPoke={() => {
+              throw new Error("boom");
+            }}
+          />
+          <entity ui={{ view_id: "no" }} onPoke={(e) => e.fail("not now")} />
+          <entity
+            ui={{ view_id: "good" }}
+            text={{ string: String(n()) }}
+            onPoke={(e) => e.pressed && setN((x) => x + 1)}
+          />
+        </entity>
+      ),
+      { logLevel: "silent" },
+    );
     expect((await mount.poke(mount.find((e) => uiName(e) === "bad")!.id))[0]).toEqual(["poke", "failed", "boom"]);
     expect((await mount.poke(mount.find((e) => uiName(e) === "no")!.id))[0]).toEqual(["poke", "failed", "not now"]);
     const good = mount.find((e) => uiName(e) === "good")!;
     expect((await mount.poke(good.id))[0]).toEqual(["poke", "ok"]);
-    await mount.until(() => (mount!.find((e) => e.id === good.id)!.components.text as { string: string }).string === "1");
+    await mount.until(
+      () => (mount!.find((e) => e.id === good.id)!.components.text as { string: string }).string === "1",
+    );
   });
 
   it("answers an async handler that removes its own entity before the entity goes", async () => {
@@ -268,29 +364,49 @@ describe("events", () => {
     mount = await mountForTest(() => (
       <entity>
         <Show when={open()}>
-          <entity ui={{ view_id: "close-me" }} onPoke={async () => { setOpen(false); await new Promise((r) => setTimeout(r, 50)); }} />
+          <entity
+            ui={{ view_id: "close-me" }}
+            onPoke={async () => {
+              setOpen(false);
+              await new Promise((r) => setTimeout(r, 50));
+            }}
+          />
         </Show>
       </entity>
     ));
     const id = mount.find((e) => uiName(e) === "close-me")!.id;
-    expect(await mount.observer.request(mount.observer.avatarId, id, ["poke", true], { timeout: 5000 })).toEqual(["poke", "ok"]);
+    expect(await mount.observer.request(mount.observer.avatarId, id, ["poke", true], { timeout: 5000 })).toEqual([
+      "poke",
+      "ok",
+    ]);
     await mount.until(() => !mount!.observer.world.entities.has(id), "entity removed after the answer");
   });
 
   it("delivers events to the avatar itself, and bubbles pokes to the nearest handler", async () => {
     const seen: string[] = [];
     mount = await mountForTest(() => (
-      <entity onPoke={(e) => { if (e.pressed) seen.push(`root:${e.receiverId === e.currentTarget.id}`); }}>
+      <entity
+        onPoke={(e) => {
+          if (e.pressed) seen.push(`root:${e.receiverId === e.currentTarget.id}`);
+        }}
+      >
         <entity ui={{ view_id: "leaf" }} />
       </entity>
     ));
     await mount.poke(mount.app.avatarId);
-    expect(await mount.poke(mount.find((e) => uiName(e) === "leaf")!.id)).toEqual([["poke", "ok"], ["poke", "ok"]]);
+    expect(await mount.poke(mount.find((e) => uiName(e) === "leaf")!.id)).toEqual([
+      ["poke", "ok"],
+      ["poke", "ok"],
+    ]);
     expect(seen).toEqual(["root:true", "root:false"]);
   });
 
   it("answers the quit request and disposes the app", async () => {
-    mount = await mountForTest(() => <entity><entity ui={{ view_id: "c" }} /></entity>);
+    mount = await mountForTest(() => (
+      <entity>
+        <entity ui={{ view_id: "c" }} />
+      </entity>
+    ));
     const ids = mount.entities().map((e) => e.id);
     expect(await mount.observer.request(mount.observer.avatarId, mount.app.avatarId, ["quit"])).toEqual(["quit", "ok"]);
     await mount.until(() => ids.every((id) => !mount!.observer.world.entities.has(id)), "app gone");
@@ -308,7 +424,12 @@ describe("keyed adoption", () => {
             <entity key="only-red" text={{ string: "extra" }} />
           </entity>
         ) : (
-          <entity key="panel" ui={{ view_id: "panel" }} material={{ color: [0, 0, 1, 1] }} geometry={{ type: "asset", name: "x" }}>
+          <entity
+            key="panel"
+            ui={{ view_id: "panel" }}
+            material={{ color: [0, 0, 1, 1] }}
+            geometry={{ type: "asset", name: "x" }}
+          >
             <entity key="title" text={{ string: "blue" }} />
             <entity key="only-blue" text={{ string: "new" }} />
           </entity>
@@ -321,18 +442,36 @@ describe("keyed adoption", () => {
     setRed(false);
     await mount.settle();
     // panel and title change in place; the red-only child goes, the blue-only child comes.
-    expect(sentSince(mount, before)).toEqual({ change_components: 2, remove_entity: 1, spawn_entity: 1, list_agents: 1 });
+    expect(sentSince(mount, before)).toEqual({
+      change_components: 2,
+      remove_entity: 1,
+      spawn_entity: 1,
+      list_agents: 1,
+    });
     const after = mount.find((e) => uiName(e) === "panel")!;
     expect(after.id).toBe(panel.id);
-    expect(after.components).toMatchObject({ material: { color: [0, 0, 1, 1] }, geometry: { type: "asset", name: "x" } });
+    expect(after.components).toMatchObject({
+      material: { color: [0, 0, 1, 1] },
+      geometry: { type: "asset", name: "x" },
+    });
     expect(mount.find((e) => e.id === title.id)!.components.text).toEqual({ string: "blue" });
-    const texts = mount.entities().map((e) => (e.components.text as { string?: string } | undefined)?.string).filter(Boolean).sort();
+    const texts = mount
+      .entities()
+      .map((e) => (e.components.text as { string?: string } | undefined)?.string)
+      .filter(Boolean)
+      .sort();
     expect(texts).toEqual(["blue", "new"]);
   });
 
   it("removes a keyed entity that has no successor", async () => {
     const [show, setShow] = createSignal(true);
-    mount = await mountForTest(() => <entity><Show when={show()}><entity key="k" ui={{ view_id: "k" }} /></Show></entity>);
+    mount = await mountForTest(() => (
+      <entity>
+        <Show when={show()}>
+          <entity key="k" ui={{ view_id: "k" }} />
+        </Show>
+      </entity>
+    ));
     const before = snapshot(mount);
     setShow(false);
     await mount.settle();
@@ -366,7 +505,13 @@ describe("refs and Dynamic", () => {
     let idAtRef: string | null = "unset";
     mount = await mountForTest(() => (
       <entity>
-        <entity ui={{ view_id: "r" }} ref={(n) => { node = n; idAtRef = n.id; }} />
+        <entity
+          ui={{ view_id: "r" }}
+          ref={(n) => {
+            node = n;
+            idAtRef = n.id;
+          }}
+        />
       </entity>
     ));
     expect(idAtRef).toBeNull();
@@ -376,14 +521,21 @@ describe("refs and Dynamic", () => {
     node.set({ cursor: { name: "brush" }, text: { string: "imperative" } });
     await mount.settle();
     expect(sentSince(mount, before)).toEqual({ change_components: 1, list_agents: 1 });
-    expect(mount.find((e) => e.id === id)!.components).toMatchObject({ cursor: { name: "brush" }, text: { string: "imperative" } });
+    expect(mount.find((e) => e.id === id)!.components).toMatchObject({
+      cursor: { name: "brush" },
+      text: { string: "imperative" },
+    });
   });
 
   it("Dynamic switches between components", async () => {
     const A = () => <entity ui={{ view_id: "A" }} />;
     const B = () => <entity ui={{ view_id: "B" }} />;
     const [which, setWhich] = createSignal<typeof A>(A);
-    mount = await mountForTest(() => <entity><Dynamic component={which()} /></entity>);
+    mount = await mountForTest(() => (
+      <entity>
+        <Dynamic component={which()} />
+      </entity>
+    ));
     expect(mount.entities().map(uiName).filter(Boolean)).toEqual(["A"]);
     setWhich(() => B);
     await mount.settle();

@@ -22,7 +22,10 @@ describe("source maps (@allo/ui/vite)", () => {
 
   it("maps the compiled code back to the source, line by line", async () => {
     const plugin = alloSolid();
-    const transform = plugin.transform as (code: string, id: string) => Promise<{ code: string; map: RawSourceMap } | null>;
+    const transform = plugin.transform as (
+      code: string,
+      id: string,
+    ) => Promise<{ code: string; map: RawSourceMap } | null>;
     const source = readFileSync(fixture, "utf8");
     const result = (await transform.call({}, source, fixture))!;
     expect(result.map).toBeTruthy();

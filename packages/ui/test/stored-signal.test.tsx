@@ -49,11 +49,19 @@ describe("createStoredSignal", () => {
 
   it("keeps scopes apart and stores any JSON value", async () => {
     const dir = dataDir();
-    const [, setA] = createRoot(() => createStoredSignal<{ strokes: number[][] }>("board", { strokes: [] }, { dataDir: dir, scope: "alloplace://a:1" }));
-    const [b] = createRoot(() => createStoredSignal<{ strokes: number[][] }>("board", { strokes: [] }, { dataDir: dir, scope: "alloplace://b:2" }));
+    const [, setA] = createRoot(() =>
+      createStoredSignal<{ strokes: number[][] }>("board", { strokes: [] }, { dataDir: dir, scope: "alloplace://a:1" }),
+    );
+    const [b] = createRoot(() =>
+      createStoredSignal<{ strokes: number[][] }>("board", { strokes: [] }, { dataDir: dir, scope: "alloplace://b:2" }),
+    );
     setA({ strokes: [[0, 1, 2]] });
     await nextTick();
-    expect(createRoot(() => createStoredSignal("board", { strokes: [] as number[][] }, { dataDir: dir, scope: "alloplace://a:1" }))[0]()).toEqual({ strokes: [[0, 1, 2]] });
+    expect(
+      createRoot(() =>
+        createStoredSignal("board", { strokes: [] as number[][] }, { dataDir: dir, scope: "alloplace://a:1" }),
+      )[0](),
+    ).toEqual({ strokes: [[0, 1, 2]] });
     expect(b()).toEqual({ strokes: [] });
     expect(appStoreIn(dir).read("alloplace://b:2", "board")).toBeUndefined();
   });

@@ -7,7 +7,13 @@ import { VISOR_DIST_DIR } from "./serve.ts";
 
 const PACKAGE_DIR = fileURLToPath(new URL("../", import.meta.url));
 /** Sources that end up in the bundle: the visor's own, and the packages it bundles. */
-const SOURCE_DIRS = [join(PACKAGE_DIR, "src"), join(PACKAGE_DIR, "index.html"), join(PACKAGE_DIR, "vite.config.ts"), join(PACKAGE_DIR, "../client/src"), join(PACKAGE_DIR, "../protocol/src")];
+const SOURCE_DIRS = [
+  join(PACKAGE_DIR, "src"),
+  join(PACKAGE_DIR, "index.html"),
+  join(PACKAGE_DIR, "vite.config.ts"),
+  join(PACKAGE_DIR, "../client/src"),
+  join(PACKAGE_DIR, "../protocol/src"),
+];
 
 let building: Promise<BuildOutcome> | undefined;
 
@@ -56,7 +62,8 @@ async function underLock<T>(work: () => Promise<T>): Promise<T> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const age = existsSync(LOCK_DIR) ? Date.now() - statSync(LOCK_DIR).mtimeMs : 0;
-      if (age > STALE_LOCK_MS || Date.now() > deadline) rmSync(LOCK_DIR, { recursive: true, force: true }); // a builder died
+      if (age > STALE_LOCK_MS || Date.now() > deadline)
+        rmSync(LOCK_DIR, { recursive: true, force: true }); // a builder died
       else await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -71,7 +78,11 @@ async function buildVisor(reason: string): Promise<BuildOutcome> {
   const started = performance.now();
   const { build } = await import("vite");
   const staging = join(PACKAGE_DIR, `dist.building-${process.pid}`);
-  await build({ configFile: join(PACKAGE_DIR, "vite.config.ts"), logLevel: "warn", build: { outDir: staging, emptyOutDir: true } });
+  await build({
+    configFile: join(PACKAGE_DIR, "vite.config.ts"),
+    logLevel: "warn",
+    build: { outDir: staging, emptyOutDir: true },
+  });
   const old = join(PACKAGE_DIR, `dist.old-${process.pid}`);
   if (existsSync(VISOR_DIST_DIR)) renameSync(VISOR_DIST_DIR, old);
   renameSync(staging, VISOR_DIST_DIR);

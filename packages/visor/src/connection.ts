@@ -4,7 +4,9 @@ import { connect, type AlloClient, type Identity } from "@allo/client";
 import { createLogger, type EntitySpec } from "@allo/protocol";
 
 // In the browser the client's log lines go to the console at their own level (errors only for errors).
-const clientLogger = createLogger("client", "info", (line) => (line.includes(" ERROR ") ? console.error(line) : console.warn(line)));
+const clientLogger = createLogger("client", "info", (line) =>
+  line.includes(" ERROR ") ? console.error(line) : console.warn(line),
+);
 
 export type VisorClient = AlloClient;
 
@@ -54,7 +56,10 @@ export function keepConnected(options: KeepConnectedOptions): Connection {
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms);
-      wake = () => { clearTimeout(timer); resolve(); };
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
     });
 
   async function loop(): Promise<void> {
@@ -63,7 +68,11 @@ export function keepConnected(options: KeepConnectedOptions): Connection {
       setState({ phase: "connecting", attempt: state.attempt + 1, retryInMs: undefined });
       let client: VisorClient;
       try {
-        client = await connect(options.placeUrl, { identity: options.identity, avatar: options.avatar(), logger: clientLogger });
+        client = await connect(options.placeUrl, {
+          identity: options.identity,
+          avatar: options.avatar(),
+          logger: clientLogger,
+        });
       } catch (error) {
         if (stopped) break;
         setState({ phase: "waiting", error: describe(error), retryInMs: delay });
@@ -71,7 +80,10 @@ export function keepConnected(options: KeepConnectedOptions): Connection {
         delay = Math.min(maxDelay, delay * 2);
         continue;
       }
-      if (stopped) { void client.close(); break; }
+      if (stopped) {
+        void client.close();
+        break;
+      }
       current = client;
       const connectedAt = Date.now();
       setState({ phase: "connected", placeName: client.placeName, error: undefined, attempt: 0 });
@@ -81,7 +93,9 @@ export function keepConnected(options: KeepConnectedOptions): Connection {
       teardown();
       if (stopped) break;
       if (Date.now() - connectedAt > 5000) delay = minDelay; // a connection that lived a while resets the backoff
-      const why = closed.error ? describe(closed.error) : `closed (${closed.code}${closed.reason ? ` ${closed.reason}` : ""})`;
+      const why = closed.error
+        ? describe(closed.error)
+        : `closed (${closed.code}${closed.reason ? ` ${closed.reason}` : ""})`;
       setState({ phase: "waiting", error: why, retryInMs: delay });
       await sleep(delay);
       delay = Math.min(maxDelay, delay * 2);
@@ -91,7 +105,9 @@ export function keepConnected(options: KeepConnectedOptions): Connection {
 
   void loop();
   return {
-    get state() { return state; },
+    get state() {
+      return state;
+    },
     reconnectNow() {
       if (current) void current.close();
       else wake?.();

@@ -24,14 +24,21 @@ const placeUrl = query.get("place") ?? `${location.protocol === "https:" ? "wss"
 const displayName = query.get("name") ?? `web visor ${Math.random().toString(36).slice(2, 6)}`;
 // An invite link (allo token --place) carries a token in the fragment, which browsers never send to a server.
 const token = new URLSearchParams(location.hash.slice(1)).get("token") ?? query.get("token");
-const httpBase = placeUrl.replace(/^alloplace:/, "ws:").replace(/^ws/, "http").replace(/\/+$/, "");
+const httpBase = placeUrl
+  .replace(/^alloplace:/, "ws:")
+  .replace(/^ws/, "http")
+  .replace(/\/+$/, "");
 const assetUrl = (id: string) => `${new URL(httpBase).origin}/assets/${encodeURIComponent(id)}`;
 
 const canvas = document.getElementById("view") as HTMLCanvasElement;
 const toast = document.getElementById("toast") as HTMLElement;
 const quality = query.get("quality");
 // `?adaptive=0` keeps the resolution fixed however slow frames are (for screenshots).
-const stage = createStage(canvas, quality === "low" || quality === "high" ? quality : "auto", query.get("adaptive") !== "0");
+const stage = createStage(
+  canvas,
+  quality === "low" || quality === "high" ? quality : "auto",
+  query.get("adaptive") !== "0",
+);
 const { camera } = stage;
 
 let client: VisorClient | undefined;
@@ -65,7 +72,9 @@ const send = (receiver: EntityId, body: InteractionBody) => {
   if (client?.isOpen) client.send(client.avatarId, receiver, body);
 };
 const request = (receiver: EntityId, body: InteractionBody, timeout?: number): Promise<InteractionBody> =>
-  client?.isOpen ? client.request(client.avatarId, receiver, body, timeout ? { timeout } : undefined) : Promise.reject(new Error("not connected"));
+  client?.isOpen
+    ? client.request(client.avatarId, receiver, body, timeout ? { timeout } : undefined)
+    : Promise.reject(new Error("not connected"));
 
 const panelRoot = document.getElementById("panel") as HTMLElement;
 const launch = async (url: string) => {
@@ -108,7 +117,12 @@ const xr = new XrVisor({
 });
 void xr.offerButtons(document.getElementById("visor") as HTMLElement);
 installXrHook(xr, scene);
-const pointer = new Pointer(canvas, camera, scene, walk, grab, keyboard, { send, request, showProblem, select: (id) => panel.select(id) });
+const pointer = new Pointer(canvas, camera, scene, walk, grab, keyboard, {
+  send,
+  request,
+  showProblem,
+  select: (id) => panel.select(id),
+});
 
 function lookAt(id: EntityId): boolean {
   const world = scene.worldMatrixOf(id);
@@ -127,10 +141,16 @@ const connection = keepConnected({
   onState: (state: ConnectionState) => panel.setConnection(state),
   onSession: (live) => {
     client = live;
-    const teardown = startSession(live, { scene, animations, panel, keyboard, onEntityChanged: (id) => {
-      hookChanged.add(id);
-      xr.entityChanged(id);
-    } });
+    const teardown = startSession(live, {
+      scene,
+      animations,
+      panel,
+      keyboard,
+      onEntityChanged: (id) => {
+        hookChanged.add(id);
+        xr.entityChanged(id);
+      },
+    });
     return () => {
       teardown();
       grab.end();
@@ -139,7 +159,16 @@ const connection = keepConnected({
   },
 });
 
-const hook = new VisorHook({ scene, camera, canvas, client: () => client, connection: () => connection.state, lookAt, pixelRatio: () => stage.pixelRatio, changedSinceDraw: hookChanged });
+const hook = new VisorHook({
+  scene,
+  camera,
+  canvas,
+  client: () => client,
+  connection: () => connection.state,
+  lookAt,
+  pixelRatio: () => stage.pixelRatio,
+  changedSinceDraw: hookChanged,
+});
 hook.install();
 
 window.addEventListener("keydown", (e) => {
@@ -195,7 +224,11 @@ function step(now: number): void {
       yaw: w.yaw,
       pitch: w.pitch,
       wants_stick_movement: true,
-      poses: { head: w.headPose, "hand/left": { matrix: [...RESTING_HANDS["hand/left"]] }, "hand/right": grab.rightHandPose(avatarWorld) },
+      poses: {
+        head: w.headPose,
+        "hand/left": { matrix: [...RESTING_HANDS["hand/left"]] },
+        "hand/right": grab.rightHandPose(avatarWorld),
+      },
     };
     const key = JSON.stringify(update);
     if (key !== lastIntent) {

@@ -22,13 +22,27 @@ export interface VisorPageApi {
    * `frames`: turns of the frame loop (one per animation frame, drawing or not); `draws`: frames that were drawn
    * (something visible changed); `fps`: frames a second, `drawsPerSecond`: drawn ones, over the last second.
    */
-  state(): ConnectionState & { avatarId?: string; entities: number; frames: number; draws: number; fps: number; drawsPerSecond: number };
+  state(): ConnectionState & {
+    avatarId?: string;
+    entities: number;
+    frames: number;
+    draws: number;
+    fps: number;
+    drawsPerSecond: number;
+  };
   /**
    * Over the last second: the last drawn frame's draw calls, the mean milliseconds a drawn frame spent in three.js
    * render() and on the main thread in all (scriptMs), and the mean main-thread milliseconds of a frame that drew
    * nothing (idleMs).
    */
-  renderStats(): { drawCalls: number; renderMs: number; scriptMs: number; idleMs: number; frameMs: number; pixelRatio: number };
+  renderStats(): {
+    drawCalls: number;
+    renderMs: number;
+    scriptMs: number;
+    idleMs: number;
+    frameMs: number;
+    pixelRatio: number;
+  };
   entityIds(): EntityId[];
   /** The components as the place last sent them. */
   components(id: EntityId): Components | undefined;
@@ -91,13 +105,22 @@ export class VisorHook {
     const p = this.parts;
     const api: VisorPageApi = {
       state: () => ({
-        ...p.connection(), avatarId: p.client()?.avatarId, entities: p.scene.views.size,
-        frames: this.frames, draws: this.draws, fps: this.fps, drawsPerSecond: this.drawsPerSecond,
+        ...p.connection(),
+        avatarId: p.client()?.avatarId,
+        entities: p.scene.views.size,
+        frames: this.frames,
+        draws: this.draws,
+        fps: this.fps,
+        drawsPerSecond: this.drawsPerSecond,
       }),
       entityIds: () => [...p.scene.views.keys()],
       renderStats: () => ({
-        drawCalls: this.drawCalls, renderMs: this.renderMs, scriptMs: this.scriptMs, idleMs: this.idleMs,
-        frameMs: this.fps ? 1000 / this.fps : 0, pixelRatio: p.pixelRatio(),
+        drawCalls: this.drawCalls,
+        renderMs: this.renderMs,
+        scriptMs: this.scriptMs,
+        idleMs: this.idleMs,
+        frameMs: this.fps ? 1000 / this.fps : 0,
+        pixelRatio: p.pixelRatio(),
       }),
       components: (id: EntityId) => p.scene.views.get(id)?.components,
       shownComponents: (id: EntityId) => p.scene.views.get(id)?.shown,
@@ -106,7 +129,8 @@ export class VisorHook {
       screenPoint: (id: EntityId) => this.screenPoint(id),
       lookAt: (id: EntityId) => p.lookAt(id),
       /** Resolves with Date.now() at the end of the first frame that shows the entity passing `test`. */
-      whenDrawn: (id: EntityId, test: Waiter["test"]) => new Promise<number>((resolve) => this.waiters.push({ id, test, resolve })),
+      whenDrawn: (id: EntityId, test: Waiter["test"]) =>
+        new Promise<number>((resolve) => this.waiters.push({ id, test, resolve })),
       isDrawn: (id: EntityId) => p.scene.views.has(id) && !p.changedSinceDraw.has(id),
       cameraPosition: () => p.camera.position.toArray(),
       worldPosition: (id: EntityId) => {

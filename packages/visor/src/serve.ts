@@ -39,7 +39,9 @@ export interface VisorHandlerOptions {
  * and returns true; returns false for anything else (the place then answers: /healthz, /assets/…, its own 404),
  * and for `/` while the visor is not built (the place shows its page describing itself).
  */
-export function visorHttpHandler(options: VisorHandlerOptions = {}): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function visorHttpHandler(
+  options: VisorHandlerOptions = {},
+): (req: IncomingMessage, res: ServerResponse) => boolean {
   const distDir = options.distDir ?? VISOR_DIST_DIR;
   return (req, res) => {
     if (req.method !== "GET" && req.method !== "HEAD") return false;

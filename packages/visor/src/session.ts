@@ -54,15 +54,20 @@ export function startSession(client: VisorClient, parts: SessionParts): () => vo
     client.interactions$.subscribe((interaction) => {
       const name = interaction.name;
       if (name === "defocus") keyboard.lost(interaction.senderEntityId);
-      else if (name === "changeFocusTo" && typeof interaction.body[1] === "string") void keyboard.focus(interaction.body[1]);
+      else if (name === "changeFocusTo" && typeof interaction.body[1] === "string")
+        void keyboard.focus(interaction.body[1]);
       // docs/protocol.md §2: a request always gets an answer.
-      if (interaction.type === "request") interaction.respond([name, "failed", `the web visor does not handle "${name}"`]);
+      if (interaction.type === "request")
+        interaction.respond([name, "failed", `the web visor does not handle "${name}"`]);
     }),
   );
 
   const listAgents = () => {
     client.request(client.avatarId, PLACE_ENTITY_ID, ["list_agents"]).then(
-      (answer: InteractionBody) => panel.setAgents(Array.isArray(answer[2]) ? (answer[2] as unknown as AgentInfo[]) : "unexpected answer to list_agents"),
+      (answer: InteractionBody) =>
+        panel.setAgents(
+          Array.isArray(answer[2]) ? (answer[2] as unknown as AgentInfo[]) : "unexpected answer to list_agents",
+        ),
       (error: Error) => panel.setAgents(`list_agents failed: ${error.message}`),
     );
   };

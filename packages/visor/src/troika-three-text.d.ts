@@ -30,5 +30,10 @@ declare module "troika-three-text" {
     protected _members: Map<Text, { index: number; dirty: boolean }>;
     protected _dataTextures: { main?: DataTexture; outline?: DataTexture };
   }
-  export function configureTextBuilder(config: { defaultFontURL?: string | null; useWorker?: boolean; sdfGlyphSize?: number; unicodeFontsURL?: string }): void;
+  export function configureTextBuilder(config: {
+    defaultFontURL?: string | null;
+    useWorker?: boolean;
+    sdfGlyphSize?: number;
+    unicodeFontsURL?: string;
+  }): void;
 }

@@ -6,7 +6,16 @@ import { existsSync } from "node:fs";
 import { connect, type AlloClient, type IncomingInteraction } from "@allo/client";
 import { startPlace, type Place } from "@allo/place";
 import { ensureVisorBuilt, visorHttpHandler } from "@allo/visor";
-import { CHROMIUM, launchChromium, nextFrames, openVisor, screenPointOf, waitForEntity, type Browser, type VisorPage } from "../../../test/browser/harness.ts";
+import {
+  CHROMIUM,
+  launchChromium,
+  nextFrames,
+  openVisor,
+  screenPointOf,
+  waitForEntity,
+  type Browser,
+  type VisorPage,
+} from "../../../test/browser/harness.ts";
 
 const T = (x: number, y: number, z: number) => [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, x, y, z, 1];
 
@@ -19,7 +28,13 @@ describe.skipIf(!existsSync(CHROMIUM))("a frame's work follows what changed", { 
 
   beforeAll(async () => {
     await ensureVisorBuilt();
-    place = await startPlace({ port: 0, host: "127.0.0.1", name: "Frame work place", logLevel: "warn", httpHandler: visorHttpHandler() });
+    place = await startPlace({
+      port: 0,
+      host: "127.0.0.1",
+      name: "Frame work place",
+      logLevel: "warn",
+      httpHandler: visorHttpHandler(),
+    });
     app = await connect(place.url, { identity: { display_name: "frame work app" } });
     app.interactions$.subscribe((i) => {
       received.push(i);
@@ -51,7 +66,10 @@ describe.skipIf(!existsSync(CHROMIUM))("a frame's work follows what changed", { 
     expect(still.frames - before.frames).toBeGreaterThan(10); // the loop runs…
     expect(still.draws).toBe(before.draws); // …and draws nothing
 
-    const moved = page.evaluate((entity) => window.alloVisor.whenDrawn(entity, (c) => c.transform?.matrix?.[12] === 0.3), id);
+    const moved = page.evaluate(
+      (entity) => window.alloVisor.whenDrawn(entity, (c) => c.transform?.matrix?.[12] === 0.3),
+      id,
+    );
     await app.changeComponents(id, { transform: { matrix: T(0.3, 1.3, -1) } });
     await moved;
     expect((await page.evaluate(() => window.alloVisor.state())).draws).toBeGreaterThan(still.draws);
@@ -62,12 +80,20 @@ describe.skipIf(!existsSync(CHROMIUM))("a frame's work follows what changed", { 
 
   it("draws every text label in one draw call", async () => {
     const { page } = visor;
-    const first = await app.spawnEntity({ transform: { matrix: T(-1, 1.6, -2) }, text: { string: "label 0", height: 0.08 } });
+    const first = await app.spawnEntity({
+      transform: { matrix: T(-1, 1.6, -2) },
+      text: { string: "label 0", height: 0.08 },
+    });
     await page.waitForFunction((label) => window.alloVisor.shownText(label) === "label 0", first.id);
     await nudge(page, app, first.id);
     const calls = (await page.evaluate(() => window.alloVisor.renderStats())).drawCalls;
     const spawned = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => app.spawnEntity({ transform: { matrix: T((i % 6) * 0.4 - 1, 1 + Math.floor(i / 6) * 0.15, -2) }, text: { string: `label ${i + 1}`, height: 0.08 } })),
+      Array.from({ length: 30 }, (_, i) =>
+        app.spawnEntity({
+          transform: { matrix: T((i % 6) * 0.4 - 1, 1 + Math.floor(i / 6) * 0.15, -2) },
+          text: { string: `label ${i + 1}`, height: 0.08 },
+        }),
+      ),
     );
     await page.waitForFunction(
       (labels) => labels.every(([id, text]) => window.alloVisor.shownText(id) === text),
@@ -100,16 +126,29 @@ describe.skipIf(!existsSync(CHROMIUM))("a frame's work follows what changed", { 
 
   it("changes the entity tree row by row: added, moved to another parent, reparented on removal, removed", async () => {
     const { page } = visor;
-    const a = await app.spawnEntity({ transform: { matrix: T(-2, 1, -3) }, geometry: { type: "hardcoded-model", name: "cube" } });
-    const b = await app.spawnEntity({ transform: { matrix: T(2, 1, -3) }, geometry: { type: "hardcoded-model", name: "sphere" } });
-    const c = await app.spawnEntity({ transform: { matrix: T(0, 1, 0) }, relationships: { parent: a.id }, text: { string: "child", height: 0.1 } });
+    const a = await app.spawnEntity({
+      transform: { matrix: T(-2, 1, -3) },
+      geometry: { type: "hardcoded-model", name: "cube" },
+    });
+    const b = await app.spawnEntity({
+      transform: { matrix: T(2, 1, -3) },
+      geometry: { type: "hardcoded-model", name: "sphere" },
+    });
+    const c = await app.spawnEntity({
+      transform: { matrix: T(0, 1, 0) },
+      relationships: { parent: a.id },
+      text: { string: "child", height: 0.1 },
+    });
     const tree = "[data-testid=entity-tree]";
     const li = (id: string) => `li[data-entity-id="${id}"]`;
     const row = (id: string) => `${tree} ${li(id)}`;
     await page.waitForSelector(`${row(a.id)} ${li(c.id)}`);
     await page.waitForSelector(row(b.id));
     // rows stay the same DOM nodes through all this: the tree is not rebuilt
-    await page.evaluate((selector) => ((document.querySelector(selector) as HTMLElement).dataset.kept = "yes"), row(a.id));
+    await page.evaluate(
+      (selector) => ((document.querySelector(selector) as HTMLElement).dataset.kept = "yes"),
+      row(a.id),
+    );
 
     await app.changeComponents(c.id, { relationships: { parent: b.id } });
     await page.waitForSelector(`${row(b.id)} ${li(c.id)}`);
@@ -121,9 +160,15 @@ describe.skipIf(!existsSync(CHROMIUM))("a frame's work follows what changed", { 
 
     await app.removeEntity(c.id);
     await page.waitForSelector(row(c.id), { state: "detached" });
-    const d = await app.spawnEntity({ transform: { matrix: T(0, 1, -3) }, relationships: { parent: a.id }, geometry: { type: "hardcoded-model", name: "cube" } });
+    const d = await app.spawnEntity({
+      transform: { matrix: T(0, 1, -3) },
+      relationships: { parent: a.id },
+      geometry: { type: "hardcoded-model", name: "cube" },
+    });
     await page.waitForSelector(`${row(a.id)} ${li(d.id)}`);
-    expect(await page.evaluate((selector) => (document.querySelector(selector) as HTMLElement).dataset.kept, row(a.id))).toBe("yes");
+    expect(
+      await page.evaluate((selector) => (document.querySelector(selector) as HTMLElement).dataset.kept, row(a.id)),
+    ).toBe("yes");
     await app.removeEntity(a.id);
   });
 });
@@ -142,7 +187,10 @@ async function waitForQuiet(page: VisorPage["page"], timeoutMs = 15_000): Promis
 /** Moves an entity a little and waits until that is drawn: renderStats() then describe a frame drawn after it. */
 async function nudge(page: VisorPage["page"], app: AlloClient, id: string): Promise<void> {
   const x = -1 + Math.random() / 100;
-  const drawn = page.evaluate(([entity, value]) => window.alloVisor.whenDrawn(entity, (c) => c.transform?.matrix?.[12] === value), [id, x] as const);
+  const drawn = page.evaluate(
+    ([entity, value]) => window.alloVisor.whenDrawn(entity, (c) => c.transform?.matrix?.[12] === value),
+    [id, x] as const,
+  );
   await app.changeComponents(id, { transform: { matrix: T(x, 1.6, -2) } });
   await drawn;
 }

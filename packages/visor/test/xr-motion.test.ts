@@ -64,7 +64,12 @@ describe("smoothing between state frames", () => {
   });
 
   it("interpolates scale too, and returns the target at t ≥ 1", () => {
-    const out = interpolate(new THREE.Matrix4().makeScale(1, 1, 1), new THREE.Matrix4().makeScale(3, 3, 3), 0.5, new THREE.Matrix4());
+    const out = interpolate(
+      new THREE.Matrix4().makeScale(1, 1, 1),
+      new THREE.Matrix4().makeScale(3, 3, 3),
+      0.5,
+      new THREE.Matrix4(),
+    );
     expect(out.elements[0]).toBeCloseTo(2, 10);
     expect(interpolate(at(0), at(4), 1.5, new THREE.Matrix4()).equals(at(4))).toBe(true);
   });

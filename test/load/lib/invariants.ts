@@ -8,11 +8,17 @@ type Doc = { entities: Record<string, { id: string; components: Record<string, u
 export function checkWorldInvariants(doc: Doc): string[] {
   const problems: string[] = [];
   const entities = doc.entities;
-  if (!Number.isSafeInteger(doc.revision) || doc.revision < 1) problems.push(`revision ${doc.revision} is not a positive safe integer`);
+  if (!Number.isSafeInteger(doc.revision) || doc.revision < 1)
+    problems.push(`revision ${doc.revision} is not a positive safe integer`);
   const place = entities.place;
   if (!place) problems.push("the place entity is gone");
-  else if (typeof (place.components.clock as { time?: unknown } | undefined)?.time !== "number") problems.push("the place entity has no clock");
-  if (({} as Record<string, unknown>).polluted !== undefined || (Object.prototype as Record<string, unknown>).polluted !== undefined) problems.push("Object.prototype was polluted");
+  else if (typeof (place.components.clock as { time?: unknown } | undefined)?.time !== "number")
+    problems.push("the place entity has no clock");
+  if (
+    ({} as Record<string, unknown>).polluted !== undefined ||
+    (Object.prototype as Record<string, unknown>).polluted !== undefined
+  )
+    problems.push("Object.prototype was polluted");
   for (const id of Object.keys(entities)) {
     const e = entities[id];
     if (!e || typeof e !== "object") {
@@ -30,11 +36,19 @@ export function checkWorldInvariants(doc: Doc): string[] {
       if (bad) problems.push(`${bad} is not a finite number (JSON would send null)`);
     }
     const matrix = (e.components.transform as { matrix?: unknown } | undefined)?.matrix;
-    if (e.components.transform !== undefined && !(Array.isArray(matrix) && matrix.length === 16 && matrix.every((x) => typeof x === "number" && Number.isFinite(x)))) {
+    if (
+      e.components.transform !== undefined &&
+      !(
+        Array.isArray(matrix) &&
+        matrix.length === 16 &&
+        matrix.every((x) => typeof x === "number" && Number.isFinite(x))
+      )
+    ) {
       problems.push(`${id}: transform.matrix is not 16 finite numbers`);
     }
     const parent = (e.components.relationships as { parent?: unknown } | undefined)?.parent;
-    if (parent !== undefined && (typeof parent !== "string" || !entities[parent])) problems.push(`${id}: parent ${JSON.stringify(parent)} does not exist`);
+    if (parent !== undefined && (typeof parent !== "string" || !entities[parent]))
+      problems.push(`${id}: parent ${JSON.stringify(parent)} does not exist`);
   }
   // No cycles: following parents from any entity ends at a root.
   for (const id of Object.keys(entities)) {
@@ -72,7 +86,10 @@ export function mirrorDifferences(mirror: Record<string, unknown>, place: Record
   const out: string[] = [];
   for (const id of Object.keys(place)) {
     if (!(id in mirror)) out.push(`missing ${id}`);
-    else if (!jsonEqual(mirror[id], place[id])) out.push(`differs ${id}: ${JSON.stringify(mirror[id]).slice(0, 400)} vs ${JSON.stringify(place[id]).slice(0, 400)}`);
+    else if (!jsonEqual(mirror[id], place[id]))
+      out.push(
+        `differs ${id}: ${JSON.stringify(mirror[id]).slice(0, 400)} vs ${JSON.stringify(place[id]).slice(0, 400)}`,
+      );
     if (out.length >= max) return out;
   }
   for (const id of Object.keys(mirror)) {

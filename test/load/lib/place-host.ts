@@ -46,18 +46,40 @@ serveParent(
       let next = 0;
       let t = 0;
       const scenery = [...place.ctx.world.ids()].filter((id) => id.startsWith("scenery"));
-      place.ctx.simulation = n > 0 && scenery.length ? {
-        step(ctx) {
-          t++;
-          for (let i = 0; i < n; i++) {
-            const id = scenery[next++ % scenery.length];
-            const a = t * 0.05 + i;
-            ctx.world.setComponent(id, "transform", { matrix: [Math.cos(a), 0, -Math.sin(a), 0, 0, 1, 0, 0, Math.sin(a), 0, Math.cos(a), 0, i % 10, 1, t % 10, 1] });
-          }
-          // When the tick's revision was made (monotonic ns, shared by every process): one-way latency for viewers.
-          ctx.world.setComponent(scenery[0], "stamp", { ns: String(process.hrtime.bigint()), tick: t });
-        },
-      } : undefined;
+      place.ctx.simulation =
+        n > 0 && scenery.length
+          ? {
+              step(ctx) {
+                t++;
+                for (let i = 0; i < n; i++) {
+                  const id = scenery[next++ % scenery.length];
+                  const a = t * 0.05 + i;
+                  ctx.world.setComponent(id, "transform", {
+                    matrix: [
+                      Math.cos(a),
+                      0,
+                      -Math.sin(a),
+                      0,
+                      0,
+                      1,
+                      0,
+                      0,
+                      Math.sin(a),
+                      0,
+                      Math.cos(a),
+                      0,
+                      i % 10,
+                      1,
+                      t % 10,
+                      1,
+                    ],
+                  });
+                }
+                // When the tick's revision was made (monotonic ns, shared by every process): one-way latency for viewers.
+                ctx.world.setComponent(scenery[0], "stamp", { ns: String(process.hrtime.bigint()), tick: t });
+              },
+            }
+          : undefined;
       return scenery.length;
     },
     stats: ({ reset }) => {
@@ -84,7 +106,16 @@ serveParent(
       if (collect) gc();
       return process.memoryUsage();
     },
-    agents: () => [...place.agents.values()].map((a) => ({ id: a.id, avatarId: a.avatarId, owned: a.owned.size, lagging: a.lagging, unacked: a.unacked.length, buffered: a.socket.bufferedAmount, stats: a.stats })),
+    agents: () =>
+      [...place.agents.values()].map((a) => ({
+        id: a.id,
+        avatarId: a.avatarId,
+        owned: a.owned.size,
+        lagging: a.lagging,
+        unacked: a.unacked.length,
+        buffered: a.socket.bufferedAmount,
+        stats: a.stats,
+      })),
     close: async () => {
       await place.close();
       setImmediate(() => process.exit(0));

@@ -43,9 +43,14 @@ export function buildFrame(o: FrameOptions): Buffer {
   return Buffer.concat([Buffer.from(head), ext, key, masked]);
 }
 
-export const textFrame = (text: string | Buffer, extra: Partial<FrameOptions> = {}) => buildFrame({ opcode: Opcode.text, payload: text, ...extra });
+export const textFrame = (text: string | Buffer, extra: Partial<FrameOptions> = {}) =>
+  buildFrame({ opcode: Opcode.text, payload: text, ...extra });
 
-export interface ServerFrame { opcode: number; fin: boolean; payload: Buffer }
+export interface ServerFrame {
+  opcode: number;
+  fin: boolean;
+  payload: Buffer;
+}
 
 /** A raw, handshaken WebSocket connection. */
 export class RawSocket {
@@ -75,7 +80,9 @@ export class RawSocket {
       `GET ${u.pathname || "/"} HTTP/1.1\r\nHost: ${u.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
         `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
     );
-    const accept = createHash("sha1").update(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest("base64");
+    const accept = createHash("sha1")
+      .update(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")
+      .digest("base64");
     let head = Buffer.alloc(0);
     const rest = await new Promise<Buffer>((resolve, reject) => {
       const onData = (d: Buffer) => {
@@ -84,7 +91,8 @@ export class RawSocket {
         if (end < 0) return;
         socket.off("data", onData);
         const text = head.subarray(0, end).toString();
-        if (!/^HTTP\/1\.1 101/.test(text) || !text.includes(accept)) reject(new Error(`handshake refused: ${text.split("\r\n")[0]}`));
+        if (!/^HTTP\/1\.1 101/.test(text) || !text.includes(accept))
+          reject(new Error(`handshake refused: ${text.split("\r\n")[0]}`));
         else resolve(head.subarray(end + 4));
       };
       socket.on("data", onData);
@@ -136,7 +144,9 @@ export class RawSocket {
 
   /** An abrupt end: TCP RST instead of FIN. */
   reset(): void {
-    (this.socket as Socket & { resetAndDestroy?: () => void }).resetAndDestroy?.() ?? this.socket.destroy();
+    const socket = this.socket as Socket & { resetAndDestroy?: () => void };
+    if (socket.resetAndDestroy) socket.resetAndDestroy();
+    else socket.destroy();
   }
 
   private wake(): void {
@@ -152,7 +162,8 @@ export class RawSocket {
       if (!f) break;
       this.pending = this.pending.subarray(f.size);
       this.frames.push(f.frame);
-      if (f.frame.opcode === Opcode.close && f.frame.payload.length >= 2) this.closeCode = f.frame.payload.readUInt16BE(0);
+      if (f.frame.opcode === Opcode.close && f.frame.payload.length >= 2)
+        this.closeCode = f.frame.payload.readUInt16BE(0);
     }
     this.wake();
   }
@@ -173,5 +184,12 @@ function parseServerFrame(buf: Buffer): { frame: ServerFrame; size: number } | u
     offset = 10;
   }
   if (buf.length < offset + len) return undefined;
-  return { frame: { opcode: buf[0] & 0x0f, fin: (buf[0] & 0x80) !== 0, payload: Buffer.from(buf.subarray(offset, offset + len)) }, size: offset + len };
+  return {
+    frame: {
+      opcode: buf[0] & 0x0f,
+      fin: (buf[0] & 0x80) !== 0,
+      payload: Buffer.from(buf.subarray(offset, offset + len)),
+    },
+    size: offset + len,
+  };
 }

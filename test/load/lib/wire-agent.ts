@@ -44,7 +44,10 @@ export class WireAgent {
   private resolveClosed!: (code: number) => void;
   private pending = new Map<string, { resolve: (body: Json[]) => void; reject: (e: Error) => void }>();
 
-  constructor(readonly url: string, readonly options: WireAgentOptions = {}) {
+  constructor(
+    readonly url: string,
+    readonly options: WireAgentOptions = {},
+  ) {
     this.closed = new Promise((r) => (this.resolveClosed = r));
   }
 
@@ -68,8 +71,17 @@ export class WireAgent {
       this.ws.once("error", reject);
     });
     const spec = { transform: { matrix: identityMatrix() }, ...(this.options.avatar ?? {}) };
-    const body = await this.request("", "place", ["announce", "version", 3, "identity", { display_name: this.options.name ?? "load" }, "spawn_avatar", spec]);
-    if (body[1] === "error" || typeof body[1] !== "string") throw new Error(`announce refused: ${JSON.stringify(body)}`);
+    const body = await this.request("", "place", [
+      "announce",
+      "version",
+      3,
+      "identity",
+      { display_name: this.options.name ?? "load" },
+      "spawn_avatar",
+      spec,
+    ]);
+    if (body[1] === "error" || typeof body[1] !== "string")
+      throw new Error(`announce refused: ${JSON.stringify(body)}`);
     this.avatarId = body[1];
     this.placeName = String(body[2] ?? "");
   }
@@ -97,7 +109,8 @@ export class WireAgent {
   }
 
   sendRaw(message: unknown): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(typeof message === "string" ? message : JSON.stringify(message));
+    if (this.ws.readyState === WebSocket.OPEN)
+      this.ws.send(typeof message === "string" ? message : JSON.stringify(message));
   }
 
   private ackTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
@@ -120,15 +133,22 @@ export class WireAgent {
   }
 
   ackNow(revision = this.revision): void {
-    this.sendRaw({ cmd: "intent", intent: { xmovement: 0, zmovement: 0, yaw: 0, pitch: 0, poses: {}, ack_state_rev: revision } });
+    this.sendRaw({
+      cmd: "intent",
+      intent: { xmovement: 0, zmovement: 0, yaw: 0, pitch: 0, poses: {}, ack_state_rev: revision },
+    });
   }
 
   /** Waits until the mirror satisfies `predicate`, checked after each state frame. */
   async until(predicate: (a: WireAgent) => boolean, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this)) {
-      if (Date.now() > deadline) throw new Error(`${this.options.name ?? "agent"}: condition not met within ${timeoutMs} ms (revision ${this.revision}, ${this.entities.size} entities)`);
-      if (this.closeCode !== undefined) throw new Error(`${this.options.name ?? "agent"}: closed (${this.closeCode}) while waiting`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${this.options.name ?? "agent"}: condition not met within ${timeoutMs} ms (revision ${this.revision}, ${this.entities.size} entities)`,
+        );
+      if (this.closeCode !== undefined)
+        throw new Error(`${this.options.name ?? "agent"}: closed (${this.closeCode}) while waiting`);
       await new Promise((r) => setTimeout(r, 5));
     }
   }
@@ -210,7 +230,11 @@ export class WireAgent {
         const value = entities[id];
         if (value === null) this.entities.delete(id);
         else if (whole) this.replaceComponents(id, value as Record<string, Json>);
-        else this.entities.set(id, applyMergePatchInPlace((this.entities.get(id) ?? null) as unknown as Json, value) as unknown as EntityDoc);
+        else
+          this.entities.set(
+            id,
+            applyMergePatchInPlace((this.entities.get(id) ?? null) as unknown as Json, value) as unknown as EntityDoc,
+          );
       }
     }
     this.revision = revision;

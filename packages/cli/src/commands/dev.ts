@@ -31,10 +31,17 @@ export async function devCommand(argv: string[]): Promise<number> {
   }
   if (positionals.length > 1) throw new Error(`allo dev runs one app; got ${positionals.join(" ")}`);
   const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) throw new Error(`--port must be a port number, got ${values.port}`);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536))
+    throw new Error(`--port must be a port number, got ${values.port}`);
 
   const { startDevSession } = await import("../dev/session.ts"); // loads the place only when it is needed
-  const session = await startDevSession({ entry: positionals[0], placeUrl: values.place, port, host: values.host, visor: !values["no-visor"] });
+  const session = await startDevSession({
+    entry: positionals[0],
+    placeUrl: values.place,
+    port,
+    host: values.host,
+    visor: !values["no-visor"],
+  });
   let stopping = false;
   void stopSignal().then(() => {
     stopping = true;
@@ -56,8 +63,13 @@ export async function devCommand(argv: string[]): Promise<number> {
   );
   if (session.visorBuilding) {
     session.visorReady.then(
-      (build) => build && process.stdout.write(`✓ web visor built in ${(build.ms / 1000).toFixed(1)} s: open ${session.visorUrl}\n`),
-      (error: unknown) => process.stderr.write(`allo dev: could not build the web visor (${(error as Error).message}); the place page is served instead\n`),
+      (build) =>
+        build &&
+        process.stdout.write(`✓ web visor built in ${(build.ms / 1000).toFixed(1)} s: open ${session.visorUrl}\n`),
+      (error: unknown) =>
+        process.stderr.write(
+          `allo dev: could not build the web visor (${(error as Error).message}); the place page is served instead\n`,
+        ),
     );
   }
   const code = await session.exited;

@@ -59,9 +59,11 @@ export async function placeCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--port must be a port number (0–65535), got "${values.port}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    return fail(`--port must be a port number (0–65535), got "${values.port}"`);
   const tickRate = values["tick-rate"] === undefined ? 20 : Number(values["tick-rate"]);
-  if (!(tickRate > 0 && tickRate <= 1000)) return fail(`--tick-rate must be a number of ticks per second (0–1000], got "${values["tick-rate"]}"`);
+  if (!(tickRate > 0 && tickRate <= 1000))
+    return fail(`--tick-rate must be a number of ticks per second (0–1000], got "${values["tick-rate"]}"`);
   const logLevel = values["log-level"] ?? process.env.ALLO_LOG_LEVEL ?? "info";
   if (!LEVELS.includes(logLevel)) return fail(`--log-level must be one of ${LEVELS.join(", ")}, got "${logLevel}"`);
   let tls: Tls | undefined;
@@ -83,14 +85,22 @@ export async function placeCommand(argv: string[]): Promise<number> {
   const loopback = host === "localhost" || host === "::1" || host.startsWith("127.");
   const mode = values.auth ?? (loopback ? "open" : undefined);
   if (mode === undefined) {
-    return fail(`listening on ${host} lets other machines in: choose who may join. --auth token --secret-file FILE admits agents with a token from "allo token" (docs/hosting.md, "Running a public place"); --auth open admits anyone.`);
+    return fail(
+      `listening on ${host} lets other machines in: choose who may join. --auth token --secret-file FILE admits agents with a token from "allo token" (docs/hosting.md, "Running a public place"); --auth open admits anyone.`,
+    );
   }
   if (mode !== "open" && mode !== "token") return fail(`--auth must be "open" or "token", got "${mode}"`);
   let auth: AuthConfig;
   try {
     const found = readSecret(values["secret-file"], mode === "token");
-    if (mode === "token" && !found) return fail(`--auth token needs the secret tokens are signed with: --secret-file FILE (made if missing) or ALLO_PLACE_SECRET`);
-    if (found?.created) process.stderr.write(`allo place: made a new token secret in ${values["secret-file"]}; make tokens with "allo token --secret-file ${values["secret-file"]} --sub NAME"\n`);
+    if (mode === "token" && !found)
+      return fail(
+        `--auth token needs the secret tokens are signed with: --secret-file FILE (made if missing) or ALLO_PLACE_SECRET`,
+      );
+    if (found?.created)
+      process.stderr.write(
+        `allo place: made a new token secret in ${values["secret-file"]}; make tokens with "allo token --secret-file ${values["secret-file"]} --sub NAME"\n`,
+      );
     auth = { mode, secret: found?.secret };
   } catch (e) {
     return fail(`--secret-file: ${(e as Error).message}`);
@@ -107,14 +117,31 @@ export async function placeCommand(argv: string[]): Promise<number> {
   let place;
   try {
     const launchApp = { allowPrivateAddresses: values["allow-launch-to"] ?? [] };
-    place = await startPlace({ port, host, name: values.name, publicUrl, tickRate, logLevel: logLevel as LogLevel, acl, auth, launchApp, httpHandler: visorHttpHandler(), tls });
+    place = await startPlace({
+      port,
+      host,
+      name: values.name,
+      publicUrl,
+      tickRate,
+      logLevel: logLevel as LogLevel,
+      acl,
+      auth,
+      launchApp,
+      httpHandler: visorHttpHandler(),
+      tls,
+    });
   } catch (error) {
     const e = error as Error & { code?: string };
     if (e.message?.startsWith("allowed launch destination")) return fail(`--allow-launch-to: ${e.message}`);
     // configureAcl's last checks (rule ids must be unique, at most 256 rules) run as the place starts.
-    if (acl && e.message?.startsWith("ACL configuration")) return fail(`--acl: ${values.acl}: ${e.message}.\n${ACL_HELP}`);
-    if (e.code === "EADDRINUSE") return fail(`port ${port} on ${host} is already in use. Stop the other place or choose another port with --port.`);
-    if (e.code === "EADDRNOTAVAIL") return fail(`cannot listen on ${host}: no such address on this machine. Try --host 127.0.0.1 or 0.0.0.0.`);
+    if (acl && e.message?.startsWith("ACL configuration"))
+      return fail(`--acl: ${values.acl}: ${e.message}.\n${ACL_HELP}`);
+    if (e.code === "EADDRINUSE")
+      return fail(
+        `port ${port} on ${host} is already in use. Stop the other place or choose another port with --port.`,
+      );
+    if (e.code === "EADDRNOTAVAIL")
+      return fail(`cannot listen on ${host}: no such address on this machine. Try --host 127.0.0.1 or 0.0.0.0.`);
     throw error;
   }
   const stopped = stopSignal();

@@ -28,7 +28,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const [entry, urlArg] = positionals;
   if (!entry) {
-    process.stderr.write(`allo run: which app? Give its entry file, e.g. "allo run src/app.tsx alloplace://localhost".\n`);
+    process.stderr.write(
+      `allo run: which app? Give its entry file, e.g. "allo run src/app.tsx alloplace://localhost".\n`,
+    );
     return 2;
   }
   const file = resolve(entry);
@@ -38,7 +40,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const url = urlArg ?? process.env.ALLO_PLACE_URL;
   if (!url) {
-    process.stderr.write(`allo run: no place URL. Pass one after the entry (alloplace://host:port) or set ALLO_PLACE_URL.\n`);
+    process.stderr.write(
+      `allo run: no place URL. Pass one after the entry (alloplace://host:port) or set ALLO_PLACE_URL.\n`,
+    );
     return 2;
   }
   // runApp announces with ALLO_TOKEN as identity.token (docs/protocol.md §10).
@@ -48,7 +52,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (!appStarted()) {
     const App = module.App ?? module.default;
     if (typeof App !== "function") {
-      process.stderr.write(`allo run: ${entry} exports no App component. Add \`export function App() { … }\` (or a default export).\n`);
+      process.stderr.write(
+        `allo run: ${entry} exports no App component. Add \`export function App() { … }\` (or a default export).\n`,
+      );
       return 2;
     }
     await runApp(App as () => never, { url, entry: file });

@@ -50,10 +50,19 @@ export async function serveCommand(argv: string[]): Promise<number> {
   });
   const stopped = stopSignal();
   process.stdout.write(
-    [`Allo app gateway on ${gateway.url}`, ...apps.map((a) => `  alloapp:${gateway.url}${a.path}  ${a.displayName} (${a.name})`), "Ctrl-C to stop", ""].join("\n"),
+    [
+      `Allo app gateway on ${gateway.url}`,
+      ...apps.map((a) => `  alloapp:${gateway.url}${a.path}  ${a.displayName} (${a.name})`),
+      "Ctrl-C to stop",
+      "",
+    ].join("\n"),
   );
   await stopped;
-  await gateway.close().catch((error: unknown) => process.stderr.write(`allo serve: could not stop cleanly: ${(error as Error).message}\n`));
+  await gateway
+    .close()
+    .catch((error: unknown) =>
+      process.stderr.write(`allo serve: could not stop cleanly: ${(error as Error).message}\n`),
+    );
   return 0;
 }
 

@@ -58,7 +58,14 @@ export async function start(options: StartOptions = {}): Promise<Started> {
   const build = await ensureVisorBuilt();
   if (build.built) print(`Built the web visor (${build.reason}) in ${(build.ms / 1000).toFixed(1)} s.`);
 
-  const place = await startPlace({ port: options.port ?? DEFAULT_PORT, host, name: "Allo", logLevel: options.logLevel, httpHandler: visorHttpHandler(), tls: options.tls });
+  const place = await startPlace({
+    port: options.port ?? DEFAULT_PORT,
+    host,
+    name: "Allo",
+    logLevel: options.logLevel,
+    httpHandler: visorHttpHandler(),
+    tls: options.tls,
+  });
   let gateway: Gateway | undefined;
   try {
     const appsDir = resolve(options.appsDir ?? (existsSync("examples") ? "examples" : REPO_EXAMPLES));
@@ -66,7 +73,9 @@ export async function start(options: StartOptions = {}): Promise<Started> {
     const wanted = options.appNames;
     const missing = wanted?.filter((name) => !folders.some((dir) => basename(dir) === name)) ?? [];
     if (missing.length) throw new Error(`no app folder named ${missing.join(", ")} in ${appsDir}`);
-    const apps = folders.filter((dir) => !wanted || wanted.includes(basename(dir))).map((dir) => loadAppFolder(dir, `/${basename(dir)}`));
+    const apps = folders
+      .filter((dir) => !wanted || wanted.includes(basename(dir)))
+      .map((dir) => loadAppFolder(dir, `/${basename(dir)}`));
     gateway = await startGateway({ apps, port: options.gatewayPort ?? 8000, host, logLevel: options.logLevel });
     // launch_app refuses loopback and private addresses unless allowed (docs/protocol.md §10): allow our own gateway.
     configureLaunchApp(place.ctx, { allowPrivateAddresses: ownGateway(gateway.url) });
@@ -86,7 +95,10 @@ export async function start(options: StartOptions = {}): Promise<Started> {
     }
     print("");
     print(`  Open the visor: ${visorUrl}`);
-    for (const url of secureVisorUrls) print(`  Visit in VR:    ${url}${options.tls?.generated ? "  (self-signed: accept it once in the headset's browser)" : ""}`);
+    for (const url of secureVisorUrls)
+      print(
+        `  Visit in VR:    ${url}${options.tls?.generated ? "  (self-signed: accept it once in the headset's browser)" : ""}`,
+      );
     print("");
     const running = gateway;
     return {
@@ -117,7 +129,11 @@ function ownGateway(gatewayUrl: string): string[] {
 }
 
 /** Launch each app through the place, from a short-lived agent, side by side in front of where visors arrive. */
-async function launchAll(placeUrl: string, gateway: Gateway, log: ReturnType<typeof createLogger>): Promise<Started["launched"]> {
+async function launchAll(
+  placeUrl: string,
+  gateway: Gateway,
+  log: ReturnType<typeof createLogger>,
+): Promise<Started["launched"]> {
   const launched: Started["launched"] = {};
   if (gateway.apps.length === 0) return launched;
   const launcher = await connect(placeUrl, { identity: { display_name: "allo start" }, logger: log.child("launcher") });
@@ -133,7 +149,12 @@ async function launchAll(placeUrl: string, gateway: Gateway, log: ReturnType<typ
         const [c, s] = [Math.cos(yaw), Math.sin(yaw)];
         const initialLocation = [c, 0, -s, 0, 0, 1, 0, 0, s, 0, c, 0, x, y, z, 1];
         try {
-          const answer = await launcher.request(launcher.avatarId, PLACE_ENTITY_ID, ["launch_app", `alloapp:${gateway.url}${app.path}`, { initialLocation }], { timeout: 40_000 });
+          const answer = await launcher.request(
+            launcher.avatarId,
+            PLACE_ENTITY_ID,
+            ["launch_app", `alloapp:${gateway.url}${app.path}`, { initialLocation }],
+            { timeout: 40_000 },
+          );
           launched[app.path] = { avatarId: String(answer[2]) };
         } catch (error) {
           launched[app.path] = { error: (error as Error).message };
@@ -171,7 +192,8 @@ export async function startCommand(argv: string[]): Promise<number> {
   const port = (name: string, v: string | undefined) => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--${name} must be a port number (0–65535), got "${v}"`);
+    if (!Number.isInteger(n) || n < 0 || n > 65535)
+      throw new Error(`--${name} must be a port number (0–65535), got "${v}"`);
     return n;
   };
   const stopped = stopSignal();

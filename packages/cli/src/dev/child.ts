@@ -14,11 +14,15 @@ const reporter = new DevReporter(process.stdout);
 // A component that throws while re-rendering after a save must not end the session: report it, keep the last
 // good version (Solid leaves the previous entities in place when a render throws).
 let runner: Awaited<ReturnType<typeof startDevRunner>> | undefined;
-const runtimeError = (error: unknown) => (runner ? runner.runtimeError(error) : reporter.failed("runtime error", error));
+const runtimeError = (error: unknown) =>
+  runner ? runner.runtimeError(error) : reporter.failed("runtime error", error);
 process.on("uncaughtException", runtimeError);
 process.on("unhandledRejection", runtimeError);
 
-runner = await startDevRunner({ entry, root, placeUrl, displayName: process.env.ALLO_DEV_NAME ?? "Allo app" }, reporter);
+runner = await startDevRunner(
+  { entry, root, placeUrl, displayName: process.env.ALLO_DEV_NAME ?? "Allo app" },
+  reporter,
+);
 const stop = () => {
   runner!.close().then(
     () => process.exit(0),

@@ -16,7 +16,9 @@ export class DevReporter {
   }
 
   started(entry: string, avatarId: string | undefined): void {
-    this.line(`${this.paint(GREEN, "✓")} running ${entry}${avatarId ? ` (avatar ${avatarId})` : ""}; watching for changes`);
+    this.line(
+      `${this.paint(GREEN, "✓")} running ${entry}${avatarId ? ` (avatar ${avatarId})` : ""}; watching for changes`,
+    );
   }
 
   reloaded(path: string): void {
@@ -27,7 +29,12 @@ export class DevReporter {
   }
 
   failed(what: string, error: unknown, next = "the last good version keeps running; save again to retry"): void {
-    const err = error as { message?: string; frame?: string; loc?: { file?: string; line?: number; column?: number }; stack?: string };
+    const err = error as {
+      message?: string;
+      frame?: string;
+      loc?: { file?: string; line?: number; column?: number };
+      stack?: string;
+    };
     const where = err?.loc?.file ? ` at ${err.loc.file}:${err.loc.line}:${err.loc.column}` : "";
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(err?.message ?? error);
     const lines = [`${this.paint(RED, "✗")} ${what}${where}`, indent(message)];

@@ -47,7 +47,10 @@ function keepSolidExternal(): Plugin {
   };
 }
 
-export async function startDevRunner(options: DevRunnerOptions, reporter = new DevReporter(process.stdout)): Promise<DevRunner> {
+export async function startDevRunner(
+  options: DevRunnerOptions,
+  reporter = new DevReporter(process.stdout),
+): Promise<DevRunner> {
   const entryId = "/" + relative(options.root, options.entry).split("\\").join("/");
   // One connection for the whole session: reloads and re-mounts keep the avatar and its id.
   const client = (await connect(options.placeUrl, {
@@ -96,7 +99,10 @@ export async function startDevRunner(options: DevRunnerOptions, reporter = new D
     try {
       const module = (await runner.import(entryId)) as { default?: unknown; App?: unknown };
       const root = typeof module.default === "function" ? module.default : module.App;
-      if (typeof root !== "function") throw new Error(`${entryId} must export the app's root component: export default function App() { … } (or export function App)`);
+      if (typeof root !== "function")
+        throw new Error(
+          `${entryId} must export the app's root component: export default function App() { … } (or export function App)`,
+        );
       App = root as Component;
       await mount();
       reporter.started(entryId, client.avatarId);

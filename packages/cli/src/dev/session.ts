@@ -55,7 +55,9 @@ export async function startDevSession(options: DevSessionOptions = {}): Promise<
   const cwd = options.cwd ?? process.cwd();
   const entry = resolve(cwd, options.entry ?? "src/app.tsx");
   if (!existsSync(entry)) {
-    throw new DevError(`${options.entry ?? "src/app.tsx"} does not exist here; run allo dev in your app's folder, or pass its entry: allo dev path/to/app.tsx`);
+    throw new DevError(
+      `${options.entry ?? "src/app.tsx"} does not exist here; run allo dev in your app's folder, or pass its entry: allo dev path/to/app.tsx`,
+    );
   }
   const root = projectRoot(entry);
   const displayName = displayNameOf(root);
@@ -85,7 +87,9 @@ export async function startDevSession(options: DevSessionOptions = {}): Promise<
       ...(place && !process.env.ALLO_RECONNECT_GIVE_UP_MS ? { ALLO_RECONNECT_GIVE_UP_MS: "10000" } : {}),
     },
   });
-  const exited = new Promise<number>((resolveExit) => child.once("exit", (code, signal) => resolveExit(code ?? (signal ? 128 : 1))));
+  const exited = new Promise<number>((resolveExit) =>
+    child.once("exit", (code, signal) => resolveExit(code ?? (signal ? 128 : 1))),
+  );
   let closing: Promise<void> | undefined;
   return {
     placeUrl,
@@ -114,10 +118,20 @@ export async function startDevSession(options: DevSessionOptions = {}): Promise<
   };
 }
 
-async function embeddedPlace(displayName: string, options: DevSessionOptions, visor: boolean): Promise<{ place: Place; placeUrl: string }> {
+async function embeddedPlace(
+  displayName: string,
+  options: DevSessionOptions,
+  visor: boolean,
+): Promise<{ place: Place; placeUrl: string }> {
   const httpHandler = visor ? visorHttpHandler() : undefined;
   const start = (port: number) =>
-    startPlace({ port, host: options.host ?? "127.0.0.1", name: `${displayName} (allo dev)`, logLevel: options.logLevel ?? "warn", httpHandler });
+    startPlace({
+      port,
+      host: options.host ?? "127.0.0.1",
+      name: `${displayName} (allo dev)`,
+      logLevel: options.logLevel ?? "warn",
+      httpHandler,
+    });
   let place: Place;
   try {
     place = await start(options.port ?? DEFAULT_PORT);
@@ -138,7 +152,10 @@ export function projectRoot(entry: string): string {
 
 function displayNameOf(root: string): string {
   try {
-    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { name?: string; allo?: { displayName?: string } };
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+      name?: string;
+      allo?: { displayName?: string };
+    };
     return pkg.allo?.displayName ?? pkg.name ?? "Allo app";
   } catch {
     return "Allo app";
@@ -154,5 +171,7 @@ function loaderUrl(specifier: string, root: string): string {
       // not installed there; try the next
     }
   }
-  throw new DevError(`cannot find ${specifier}; install it in the app (npm install ${specifier.split("/").slice(0, 2).join("/")})`);
+  throw new DevError(
+    `cannot find ${specifier}; install it in the app (npm install ${specifier.split("/").slice(0, 2).join("/")})`,
+  );
 }

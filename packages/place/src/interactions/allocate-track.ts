@@ -13,7 +13,8 @@ export const allocateTrack: InteractionHandler = ({ ctx, agent, interaction }) =
   const entityId = interaction.senderEntityId;
   const entity = ctx.world.get(entityId);
   if (!entity) refuse("no such entity");
-  if (entity.components.live_media !== undefined || mediaOf(ctx).trackOf(entityId)) refuse("only one track allowed per entity");
+  if (entity.components.live_media !== undefined || mediaOf(ctx).trackOf(entityId))
+    refuse("only one track allowed per entity");
   const track = mediaOf(ctx).allocate(entityId, agent, type);
   ctx.world.setComponent(entityId, "live_media", { track_id: track.id, type, format, metadata });
   return ["allocate_track", "ok", track.id];
@@ -21,13 +22,27 @@ export const allocateTrack: InteractionHandler = ({ ctx, agent, interaction }) =
 
 function readRequest(body: unknown[]): { type: TrackType; format: string; metadata: JsonObject } {
   const [, type, second, third, fourth] = body;
-  if (type !== "audio" && type !== "video") refuse(`track type must be "audio" or "video", not ${JSON.stringify(type) ?? "nothing"}`);
+  if (type !== "audio" && type !== "video")
+    refuse(`track type must be "audio" or "video", not ${JSON.stringify(type) ?? "nothing"}`);
   if (typeof second === "number") {
     // Legacy: sample rate, channel count, format.
-    if (body.length !== 5 || !Number.isInteger(second) || second <= 0 || !Number.isInteger(third) || (third as number) <= 0 || typeof fourth !== "string" || fourth === "") refuse(USAGE);
+    if (
+      body.length !== 5 ||
+      !Number.isInteger(second) ||
+      second <= 0 ||
+      !Number.isInteger(third) ||
+      (third as number) <= 0 ||
+      typeof fourth !== "string" ||
+      fourth === ""
+    )
+      refuse(USAGE);
     const channels = third as number;
     const layout = channels === 1 ? "mono" : channels === 2 ? "stereo" : undefined;
-    return { type, format: fourth, metadata: { sample_rate: second, channel_count: channels, ...(layout ? { channel_layout: layout } : {}) } };
+    return {
+      type,
+      format: fourth,
+      metadata: { sample_rate: second, channel_count: channels, ...(layout ? { channel_layout: layout } : {}) },
+    };
   }
   if (typeof second !== "string" || second === "" || body.length > 4) refuse(USAGE);
   if (third !== undefined && !isPlainObject(third)) refuse(`allocate_track metadata must be an object`);

@@ -14,11 +14,17 @@ export const announce: InteractionHandler = ({ ctx, agent, interaction }) => {
   if (body[1] !== "version" || body[3] !== "identity" || body[5] !== "spawn_avatar" || body.length !== 7) refuse(USAGE);
   if (body[2] !== PROTOCOL_VERSION) {
     queueMicrotask(() => ctx.disconnect(agent, CloseCode.outdatedVersion, "outdated protocol version"));
-    return ["announce", "error", 1003, `Please update your app: this place speaks protocol version ${PROTOCOL_VERSION}. Outdated network protocol.`];
+    return [
+      "announce",
+      "error",
+      1003,
+      `Please update your app: this place speaks protocol version ${PROTOCOL_VERSION}. Outdated network protocol.`,
+    ];
   }
   const identity = body[4];
   if (!isPlainObject(identity)) refuse(`announce identity must be an object like {"display_name": "…"}`);
-  if (identity.display_name !== undefined && typeof identity.display_name !== "string") refuse(`identity.display_name must be a string`);
+  if (identity.display_name !== undefined && typeof identity.display_name !== "string")
+    refuse(`identity.display_name must be a string`);
   const raw = body[6];
   if (!isPlainObject(raw)) refuse(`announce spawn_avatar must be an entity spec object`);
   // `avatar` is not a component: it carries the launch token and never reaches the world (docs/protocol.md §3, §8).

@@ -15,7 +15,8 @@ export const changeComponents: InteractionHandler = ({ ctx, interaction }) => {
   if (body.length > 4 && removeLabel !== "remove") refuse(USAGE);
   const checked = validateComponents(changes, "add_or_change");
   if (!checked.ok) refuse(checked.error);
-  if (!Array.isArray(removals) || !removals.every((n): n is string => typeof n === "string")) refuse(`remove must be an array of component names`);
+  if (!Array.isArray(removals) || !removals.every((n): n is string => typeof n === "string"))
+    refuse(`remove must be an array of component names`);
   if (!ctx.world.has(id)) refuse(`no such entity`);
   const set = checked.value as Record<string, Json>;
   for (const name of [...Object.keys(set), ...removals]) {
@@ -28,7 +29,8 @@ export const changeComponents: InteractionHandler = ({ ctx, interaction }) => {
     const parent = relationships.parent;
     if (!ctx.world.has(parent)) refuse(`relationships.parent ${JSON.stringify(parent)}: no such entity`);
     // The new parent must not be the entity itself or one of its descendants (docs/protocol.md §3: no cycles).
-    if (ctx.world.isSelfOrAncestor(id, parent)) refuse(`relationships.parent ${JSON.stringify(parent)} would make a cycle`);
+    if (ctx.world.isSelfOrAncestor(id, parent))
+      refuse(`relationships.parent ${JSON.stringify(parent)} would make a cycle`);
   }
   for (const name in set) ctx.world.setComponent(id, name, set[name]);
   for (const name of removals) ctx.world.removeComponent(id, name);

@@ -69,7 +69,12 @@ export function configureLaunchApp(ctx: PlaceContext, config: Partial<LaunchAppC
 export function launchedAppIdentity(ctx: PlaceContext, token: string): VerifiedIdentity | undefined {
   const launch = stateOf(ctx).pending.get(token);
   if (!launch) return undefined;
-  return { sub: `app:${launch.appUrl.replace(/^alloapp:/, "")}`, name: null, roles: ["app"], launched_by: launch.requester.verified?.sub ?? null };
+  return {
+    sub: `app:${launch.appUrl.replace(/^alloapp:/, "")}`,
+    name: null,
+    roles: ["app"],
+    launched_by: launch.requester.verified?.sub ?? null,
+  };
 }
 
 /** Launches still waiting for their app, for stats and tests. */
@@ -89,7 +94,8 @@ export const launchApp: InteractionHandler = ({ ctx, agent, interaction }) => {
   if (!isPlainObject(args)) refuse(`launch_app args must be an object, e.g. {"initialLocation": […16 numbers]}`);
   const state = stateOf(ctx);
   const waiting = [...state.pending.values()].filter((p) => p.requester === agent).length;
-  if (waiting >= state.config.maxPendingPerAgent) refuse(`${waiting} launches are already waiting for their apps; try again when they are done`);
+  if (waiting >= state.config.maxPendingPerAgent)
+    refuse(`${waiting} launches are already waiting for their apps; try again when they are done`);
   const literal = gatewayUrl.hostname.replace(/^\[(.*)\]$/, "$1");
   if (isIP(literal)) {
     const why = state.policy.refusal(literal, portOf(gatewayUrl));
@@ -101,18 +107,24 @@ export const launchApp: InteractionHandler = ({ ctx, agent, interaction }) => {
   takeLaunch(state, agent);
 
   return new Promise<InteractionBody>((resolve) => {
-    const timer = setTimeout(() => settle(["launch_app", "error", "app did not connect"]), state.config.connectTimeoutMs);
+    const timer = setTimeout(
+      () => settle(["launch_app", "error", "app did not connect"]),
+      state.config.connectTimeoutMs,
+    );
     const settle = (result: InteractionBody) => {
       if (!state.pending.delete(token)) return;
       clearTimeout(timer);
-      if (result[1] === "ok") ctx.log.info("launched app connected", { app: appUrl, avatar: result[2], requester: agent.id });
+      if (result[1] === "ok")
+        ctx.log.info("launched app connected", { app: appUrl, avatar: result[2], requester: agent.id });
       else ctx.log.info("launch failed", { app: appUrl, requester: agent.id, error: result[2] });
       resolve(result);
     };
     state.pending.set(token, { token, requester: agent, appUrl, settle });
-    postToGateway(ctx, state.policy, gatewayUrl, body, launchedBy(agent), state.config.gatewayTimeoutMs).then((failure) => {
-      if (failure) settle(["launch_app", "error", failure]);
-    });
+    postToGateway(ctx, state.policy, gatewayUrl, body, launchedBy(agent), state.config.gatewayTimeoutMs).then(
+      (failure) => {
+        if (failure) settle(["launch_app", "error", failure]);
+      },
+    );
   });
 };
 
@@ -124,7 +136,10 @@ function takeLaunch(state: LaunchState, agent: Agent): void {
   budget.tokens = Math.min(perMinute, budget.tokens + ((now - budget.at) / 60_000) * perMinute);
   budget.at = now;
   state.budgets.set(agent, budget);
-  if (budget.tokens < 1) refuse(`too many launches: at most ${perMinute} a minute; try again in ${Math.ceil(((1 - budget.tokens) * 60) / perMinute)} s`);
+  if (budget.tokens < 1)
+    refuse(
+      `too many launches: at most ${perMinute} a minute; try again in ${Math.ceil(((1 - budget.tokens) * 60) / perMinute)} s`,
+    );
   budget.tokens -= 1;
 }
 
@@ -139,7 +154,14 @@ function refusedText(url: URL, why: string): string {
  * else a readable reason. Only the gateway's documented JSON `error` text is passed on, never a raw body: the
  * requester must learn nothing about what answers at an address it chose.
  */
-function postToGateway(ctx: PlaceContext, policy: NetworkPolicy, url: URL, body: string, identity: JsonObject | undefined, timeoutMs: number): Promise<string | undefined> {
+function postToGateway(
+  ctx: PlaceContext,
+  policy: NetworkPolicy,
+  url: URL,
+  body: string,
+  identity: JsonObject | undefined,
+  timeoutMs: number,
+): Promise<string | undefined> {
   const where = url.href;
   const port = portOf(url);
   return new Promise((resolve) => {
@@ -157,7 +179,9 @@ function postToGateway(ctx: PlaceContext, policy: NetworkPolicy, url: URL, body:
     });
     request.on("response", (response) => {
       // The lookup checked every address of a name; a literal address was checked before. This is the backstop.
-      const why = response.socket.remoteAddress ? policy.refusal(response.socket.remoteAddress, port) : "its address is unknown";
+      const why = response.socket.remoteAddress
+        ? policy.refusal(response.socket.remoteAddress, port)
+        : "its address is unknown";
       if (why) {
         response.destroy();
         return resolve(refusedText(url, why));
@@ -166,10 +190,13 @@ function postToGateway(ctx: PlaceContext, policy: NetworkPolicy, url: URL, body:
         response.resume();
         return resolve(undefined);
       }
-      readSome(response).then((text) => resolve(relayedError(text) ?? `the app gateway at ${where} answered HTTP ${response.statusCode}`));
+      readSome(response).then((text) =>
+        resolve(relayedError(text) ?? `the app gateway at ${where} answered HTTP ${response.statusCode}`),
+      );
     });
     request.on("error", (e: Error & { code?: string }) => {
-      if (e.name === "AbortError" || e.name === "TimeoutError") return resolve(`the app gateway at ${where} did not answer within ${timeoutMs / 1000} s`);
+      if (e.name === "AbortError" || e.name === "TimeoutError")
+        return resolve(`the app gateway at ${where} did not answer within ${timeoutMs / 1000} s`);
       if (e.code === "ELAUNCHREFUSED") return resolve(refusedText(url, e.message.slice(e.message.indexOf(": ") + 2)));
       resolve(`Failed to reach the app gateway at ${where}: ${e.code ?? e.message}`);
     });
@@ -182,6 +209,7 @@ function relayedError(text: string): string | undefined {
   try {
     const parsed: unknown = JSON.parse(text);
     if (isPlainObject(parsed) && typeof parsed.error === "string") {
+      // eslint-disable-next-line no-control-regex -- control characters are what this removes
       const error = parsed.error.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
       if (error) return error.slice(0, MAX_RELAYED_CHARS);
     }
@@ -234,7 +262,12 @@ function identityHeader(identity: JsonObject | undefined): string {
 function stateOf(ctx: PlaceContext): LaunchState {
   const existing = ctx.extensions.get("launch_app") as LaunchState | undefined;
   if (existing) return existing;
-  const state: LaunchState = { config: { ...DEFAULT_LAUNCH_APP_CONFIG }, policy: new NetworkPolicy(), pending: new Map(), budgets: new WeakMap() };
+  const state: LaunchState = {
+    config: { ...DEFAULT_LAUNCH_APP_CONFIG },
+    policy: new NetworkPolicy(),
+    pending: new Map(),
+    budgets: new WeakMap(),
+  };
   ctx.extensions.set("launch_app", state);
   // The app announced with its token (docs/protocol.md §8.4): tokens are single-use.
   ctx.hooks.onAvatarToken.push((token: string, _agent: Agent, avatarId: EntityId) => {
@@ -242,7 +275,8 @@ function stateOf(ctx: PlaceContext): LaunchState {
   });
   ctx.hooks.onAgentLeft.push((agent: Agent) => {
     for (const launch of [...state.pending.values()]) {
-      if (launch.requester === agent) launch.settle(["launch_app", "error", "the agent that asked for the launch left"]);
+      if (launch.requester === agent)
+        launch.settle(["launch_app", "error", "the agent that asked for the launch left"]);
     }
   });
   ctx.hooks.onClose.push(() => {

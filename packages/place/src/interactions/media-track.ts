@@ -6,7 +6,11 @@ import { refuse } from "./refuse.ts";
 
 export const mediaTrack: InteractionHandler = ({ ctx, agent, interaction }) => {
   const [, trackId, verb] = interaction.body;
-  if (typeof trackId !== "number" || (verb !== "subscribe" && verb !== "unsubscribe") || interaction.body.length !== 3) {
+  if (
+    typeof trackId !== "number" ||
+    (verb !== "subscribe" && verb !== "unsubscribe") ||
+    interaction.body.length !== 3
+  ) {
     refuse(`media_track takes ["media_track", trackId, "subscribe"|"unsubscribe"]`);
   }
   const media = mediaOf(ctx);

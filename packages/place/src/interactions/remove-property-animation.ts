@@ -8,7 +8,8 @@ import { refuse } from "./refuse.ts";
 
 export const removePropertyAnimation: InteractionHandler = ({ ctx, interaction }) => {
   const [, id] = interaction.body;
-  if (typeof id !== "string" || interaction.body.length !== 2) refuse(`remove_property_animation takes ["remove_property_animation", animId]`);
+  if (typeof id !== "string" || interaction.body.length !== 2)
+    refuse(`remove_property_animation takes ["remove_property_animation", animId]`);
   const target = animatedEntity(interaction.senderEntityId, interaction.receiverEntityId);
   if (!ctx.world.has(target)) refuse("no such entity");
   if (!animationsOf(ctx).remove(target, id)) refuse(`no animation ${JSON.stringify(id)} on that entity`);

@@ -1,5 +1,13 @@
 // Spawning an entity tree, shared by spawn_entity and announce's spawn_avatar (docs/protocol.md §3).
-import { identityMatrix, newEntityId, SERVER_OWNED_COMPONENTS, validateEntitySpec, type Components, type EntityId, type EntitySpec } from "@allo/protocol";
+import {
+  identityMatrix,
+  newEntityId,
+  SERVER_OWNED_COMPONENTS,
+  validateEntitySpec,
+  type Components,
+  type EntityId,
+  type EntitySpec,
+} from "@allo/protocol";
 import type { Agent } from "../agent.ts";
 import type { PlaceContext } from "../types.ts";
 import { findNullMember, nullMemberProblem } from "./null-members.ts";
@@ -24,9 +32,11 @@ export function checkSpec(ctx: PlaceContext, agent: Agent, x: unknown, path: str
     if (spec.children) stack.push(...spec.children);
   }
   const limit = ctx.limits.maxEntitiesPerAgent;
-  if (agent.owned.size + count > limit) refuse(`this agent owns ${agent.owned.size} entities and may own at most ${limit}; remove some first`);
+  if (agent.owned.size + count > limit)
+    refuse(`this agent owns ${agent.owned.size} entities and may own at most ${limit}; remove some first`);
   const parent = (result.value.relationships as { parent?: string } | undefined)?.parent;
-  if (parent !== undefined && !ctx.world.has(parent)) refuse(`relationships.parent ${JSON.stringify(parent)}: no such entity`);
+  if (parent !== undefined && !ctx.world.has(parent))
+    refuse(`relationships.parent ${JSON.stringify(parent)}: no such entity`);
   return result.value;
 }
 

@@ -7,7 +7,8 @@ import { refuse } from "./refuse.ts";
 
 export const subscribe: InteractionHandler = ({ ctx, agent, interaction }) => {
   const [, pattern] = interaction.body;
-  if (typeof pattern !== "string" || interaction.body.length !== 2) refuse(`subscribe takes ["subscribe", "<pattern>"]`);
+  if (typeof pattern !== "string" || interaction.body.length !== 2)
+    refuse(`subscribe takes ["subscribe", "<pattern>"]`);
   const parsed = parsePattern(pattern);
   if (!parsed.ok) refuse(`pattern: ${parsed.error}`);
   const added = subscriptionsOf(ctx).add(agent, pattern, parsed.value);

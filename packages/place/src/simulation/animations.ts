@@ -17,7 +17,12 @@ import type { PlaceContext } from "../types.ts";
 /** A ceiling per entity: each add rewrites the entity's property_animations, and a tick pays for every animation. */
 export const MAX_ANIMATIONS_PER_ENTITY = 64;
 
-interface Running { id: string; entityId: EntityId; animation: PropertyAnimation; resolved?: ResolvedPath }
+interface Running {
+  id: string;
+  entityId: EntityId;
+  animation: PropertyAnimation;
+  resolved?: ResolvedPath;
+}
 
 export type AnimationAdded = { ok: true; id: string } | { ok: false; error: string };
 
@@ -30,7 +35,9 @@ export class Animations {
 
   constructor(private readonly ctx: PlaceContext) {}
 
-  get size(): number { return this.byId.size; }
+  get size(): number {
+    return this.byId.size;
+  }
 
   /** Validates the descriptor fully (shape, then path and kind against the entity) and starts it. */
   add(entityId: EntityId, descriptor: unknown): AnimationAdded {
@@ -72,7 +79,9 @@ export class Animations {
     this.byEntity.delete(entityId);
   }
 
-  has(id: string): boolean { return this.byId.has(id); }
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
 
   /** One tick: every running animation writes its value; finished ones set their final value and go. */
   step(now: number): void {
@@ -84,11 +93,20 @@ export class Animations {
         this.entityRemoved(running.entityId);
         continue;
       }
-      const step = stepAnimation(running.animation, entity.components as Record<string, unknown>, now, running.resolved);
+      const step = stepAnimation(
+        running.animation,
+        entity.components as Record<string, unknown>,
+        now,
+        running.resolved,
+      );
       if (step.state === "pending") continue;
       if (step.state === "broken") {
         // A fix: the original place skipped such animations forever (docs/protocol.md §6.2).
-        this.ctx.log.info("animation removed: its path no longer fits or its value would not be finite", { entity: running.entityId, animation: running.id, error: step.error });
+        this.ctx.log.info("animation removed: its path no longer fits or its value would not be finite", {
+          entity: running.entityId,
+          animation: running.id,
+          error: step.error,
+        });
         this.stats.broken++;
         this.forget(running);
         touched.add(running.entityId);

@@ -19,19 +19,27 @@ export function grabTarget(ctx: PlaceContext, grabbed: EntityId): GrabTarget {
   const world = ctx.world;
   const grabbable = world.get(grabbed)?.components.grabbable;
   // Presence makes an entity grabbable (reference); alloui's explicit `grabbable: false` turns it off.
-  if (grabbable === undefined || (isPlainObject(grabbable) && grabbable.grabbable === false)) return { ok: false, reason: "not grabbable" };
+  if (grabbable === undefined || (isPlainObject(grabbable) && grabbable.grabbable === false))
+    return { ok: false, reason: "not grabbable" };
   const actuateOn = isPlainObject(grabbable) ? grabbable.actuate_on : undefined;
   if (actuateOn === undefined || actuateOn === "" || actuateOn === grabbed) return { ok: true, actuated: grabbed };
   if (typeof actuateOn !== "string") return { ok: false, reason: "actuate_on must be a string" };
   const actuated = actuateOn === "$parent" ? world.parentOf(grabbed) : actuateOn;
   if (actuated === undefined) return { ok: false, reason: "actuate_on is $parent but the entity has no parent" };
-  if (!world.has(actuated) || !world.isSelfOrAncestor(actuated, grabbed)) return { ok: false, reason: `actuate_on ${actuateOn} is not an ancestor` };
-  if (world.ownerOf(actuated) !== world.ownerOf(grabbed)) return { ok: false, reason: `actuate_on ${actuateOn} has another owner` };
+  if (!world.has(actuated) || !world.isSelfOrAncestor(actuated, grabbed))
+    return { ok: false, reason: `actuate_on ${actuateOn} is not an ancestor` };
+  if (world.ownerOf(actuated) !== world.ownerOf(grabbed))
+    return { ok: false, reason: `actuate_on ${actuateOn} has another owner` };
   return { ok: true, actuated };
 }
 
 /** Applies both hands' grabs of one agent. `refused` is told once per refused (agent, entity) pair, for the log. */
-export function applyGrabs(ctx: PlaceContext, agent: Agent, avatarId: EntityId, refused: (agent: Agent, entity: EntityId, reason: string) => void): void {
+export function applyGrabs(
+  ctx: PlaceContext,
+  agent: Agent,
+  avatarId: EntityId,
+  refused: (agent: Agent, entity: EntityId, reason: string) => void,
+): void {
   const world = ctx.world;
   for (const hand of HANDS) {
     const pose = agent.intent?.poses[hand];
@@ -44,19 +52,30 @@ export function applyGrabs(ctx: PlaceContext, agent: Agent, avatarId: EntityId, 
     }
     // The hand in world space: its pose-actuated entity, else the avatar's world matrix times the pose.
     const grabberId = poseChild(world, avatarId, hand);
-    const grabberWorld = grabberId ? world.worldMatrix(grabberId) : mat4.multiply(m4(), world.worldMatrix(avatarId) as mat4, pose.matrix as mat4);
+    const grabberWorld = grabberId
+      ? world.worldMatrix(grabberId)
+      : mat4.multiply(m4(), world.worldMatrix(avatarId) as mat4, pose.matrix as mat4);
     const grabbedTarget = mat4.multiply(m4(), grabberWorld as mat4, grab.grabber_from_entity_transform as mat4);
     let actuatedTarget = grabbedTarget;
     if (target.actuated !== grab.entity) {
       const grabbedInverse = mat4.invert(m4(), world.worldMatrix(grab.entity) as mat4);
       if (!grabbedInverse) continue;
-      actuatedTarget = mat4.multiply(m4(), mat4.multiply(m4(), grabbedTarget, grabbedInverse), world.worldMatrix(target.actuated) as mat4);
+      actuatedTarget = mat4.multiply(
+        m4(),
+        mat4.multiply(m4(), grabbedTarget, grabbedInverse),
+        world.worldMatrix(target.actuated) as mat4,
+      );
     }
     const parent = world.parentOf(target.actuated);
-    const parentInverse = parent === undefined ? mat4.identity(m4()) : mat4.invert(m4(), world.worldMatrix(parent) as mat4);
+    const parentInverse =
+      parent === undefined ? mat4.identity(m4()) : mat4.invert(m4(), world.worldMatrix(parent) as mat4);
     if (!parentInverse) continue;
     const local = mat4.multiply(m4(), parentInverse, actuatedTarget);
-    setLocalMatrix(world, target.actuated, constrain(localMatrix(world, target.actuated), local, world.get(grab.entity)!.components.grabbable));
+    setLocalMatrix(
+      world,
+      target.actuated,
+      constrain(localMatrix(world, target.actuated), local, world.get(grab.entity)!.components.grabbable),
+    );
   }
 }
 

@@ -7,13 +7,18 @@ import type { PlaceContext } from "../types.ts";
 import type { World } from "../world.ts";
 import { isIdentity, setLocalMatrix } from "./matrices.ts";
 
-interface Actuator { pose: PoseName; fromAvatar: EntityId | undefined }
+interface Actuator {
+  pose: PoseName;
+  fromAvatar: EntityId | undefined;
+}
 
 export class PoseActuators {
   private actuators = new Map<EntityId, Actuator>();
   private seenRevision: number | undefined;
 
-  get size(): number { return this.actuators.size; }
+  get size(): number {
+    return this.actuators.size;
+  }
 
   /** Catches up with what changed since the last call (a full scan only when the history no longer reaches back). */
   refresh(world: World): void {
@@ -57,7 +62,8 @@ export class PoseActuators {
       this.actuators.delete(id);
       return;
     }
-    const fromAvatar = typeof intent.from_avatar === "string" && intent.from_avatar !== "" ? intent.from_avatar : undefined;
+    const fromAvatar =
+      typeof intent.from_avatar === "string" && intent.from_avatar !== "" ? intent.from_avatar : undefined;
     this.actuators.set(id, { pose: intent.actuate_pose, fromAvatar });
   }
 }

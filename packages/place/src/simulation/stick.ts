@@ -30,7 +30,8 @@ export function stickMovement(world: World, agent: Agent, avatarId: string, dt: 
   const head = headId ? localMatrix(world, headId) : mat4.identity(m4());
   const old = localMatrix(world, avatarId);
   const position = mat4.getTranslation(v3(), old);
-  const at = (m: ArrayLike<number>) => vec3.transformMat4(v3(), [0, 0, 0], mat4.multiply(m4(), m as mat4, head as mat4));
+  const at = (m: ArrayLike<number>) =>
+    vec3.transformMat4(v3(), [0, 0, 0], mat4.multiply(m4(), m as mat4, head as mat4));
 
   const moved = movement(intent.yaw, intent.xmovement * d, intent.zmovement * d, head);
   const turnedOnly = mat4.multiply(m4(), mat4.fromTranslation(m4(), position), movement(intent.yaw, 0, 0, head));

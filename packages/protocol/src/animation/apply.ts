@@ -18,7 +18,12 @@ export type AnimationStep =
    */
   | { state: "broken"; error: string };
 
-export function stepAnimation(animation: PropertyAnimation, components: Record<string, unknown>, now: number, resolved?: ResolvedPath): AnimationStep {
+export function stepAnimation(
+  animation: PropertyAnimation,
+  components: Record<string, unknown>,
+  now: number,
+  resolved?: ResolvedPath,
+): AnimationStep {
   const sample = sampleAnimation(animation, now);
   if (sample.state === "pending") return sample;
   let target = resolved;
@@ -28,6 +33,7 @@ export function stepAnimation(animation: PropertyAnimation, components: Record<s
     target = checked.value;
   }
   const value = writeFiniteKeyPath(components, target, sample.value);
-  if (value === undefined) return { state: "broken", error: `path "${animation.path.text}" would hold a non-finite number` };
+  if (value === undefined)
+    return { state: "broken", error: `path "${animation.path.text}" would hold a non-finite number` };
   return { state: sample.state, component: target.component, value, resolved: target };
 }

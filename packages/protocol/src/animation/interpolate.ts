@@ -69,9 +69,7 @@ export interface AnimationTiming {
 }
 
 export type AnimationSample =
-  | { state: "pending" }
-  | { state: "running"; value: AnimationValue }
-  | { state: "finished"; value: AnimationValue };
+  { state: "pending" } | { state: "running"; value: AnimationValue } | { state: "finished"; value: AnimationValue };
 
 /**
  * The animation's value at server time `now`. Iterations are `duration` long; with `autoreverses`, odd iterations run
@@ -88,5 +86,8 @@ export function sampleAnimation(animation: AnimationTiming, now: number): Animat
   const progress = Math.min(1, (elapsed - iteration * duration) / duration);
   const eased = ease(animation.easing, progress);
   const reversed = autoreverses && iteration % 2 === 1;
-  return { state: "running", value: reversed ? interpolate(kind, to, from, eased) : interpolate(kind, from, to, eased) };
+  return {
+    state: "running",
+    value: reversed ? interpolate(kind, to, from, eased) : interpolate(kind, from, to, eased),
+  };
 }

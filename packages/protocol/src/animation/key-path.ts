@@ -34,7 +34,7 @@ const INDEX = /^(0|[1-9][0-9]*)$/;
 const fail = (error: string): { ok: false; error: string } => ({ ok: false, error });
 
 export function parseKeyPath(text: unknown): AnimationResult<KeyPath> {
-  if (typeof text !== "string") return fail("path must be a string like \"transform.matrix.translation.y\"");
+  if (typeof text !== "string") return fail('path must be a string like "transform.matrix.translation.y"');
   if (text.length === 0) return fail("path is empty");
   if (text.length > MAX_PATH_LENGTH) return fail(`path is longer than ${MAX_PATH_LENGTH} characters`);
   const parts = text.split(".");
@@ -58,36 +58,49 @@ export function valueKind(value: unknown): AnimationKind | undefined {
   return n === 3 ? "vec3" : n === 4 ? "rotation" : "mat4";
 }
 
-const isMatrix = (node: unknown): node is number[] => Array.isArray(node) && node.length === 16 && valueKind(node) === "mat4";
+const isMatrix = (node: unknown): node is number[] =>
+  Array.isArray(node) && node.length === 16 && valueKind(node) === "mat4";
 const isObject = (node: unknown): node is Record<string, unknown> =>
   typeof node === "object" && node !== null && !Array.isArray(node);
-const describe = (node: unknown) => (node === null ? "null" : Array.isArray(node) ? `an array of ${node.length}` : `a ${typeof node}`);
+const describe = (node: unknown) =>
+  node === null ? "null" : Array.isArray(node) ? `an array of ${node.length}` : `a ${typeof node}`;
 
 /** Follows the path into an entity's components; every way it can fail has its own message. */
 export function resolveKeyPath(components: Record<string, unknown>, path: KeyPath): AnimationResult<ResolvedPath> {
-  if (!Object.hasOwn(components, path.component)) return fail(`entity has no component "${path.component}" (path "${path.text}")`);
+  if (!Object.hasOwn(components, path.component))
+    return fail(`entity has no component "${path.component}" (path "${path.text}")`);
   let node: unknown = components[path.component];
   const steps: (string | number)[] = [];
   for (let i = 0; i < path.segments.length; i++) {
     const segment = path.segments[i];
-        if (isMatrix(node) && MATRIX_PARTS.includes(segment)) return resolveMatrixPath(path, steps, segment as MatrixPart, path.segments.slice(i + 1), atText(path, i));
+    if (isMatrix(node) && MATRIX_PARTS.includes(segment))
+      return resolveMatrixPath(path, steps, segment as MatrixPart, path.segments.slice(i + 1), atText(path, i));
     if (Array.isArray(node)) {
-      if (!INDEX.test(segment)) return fail(`"${atText(path, i)}" is an array; "${segment}" is not an index (path "${path.text}")`);
+      if (!INDEX.test(segment))
+        return fail(`"${atText(path, i)}" is an array; "${segment}" is not an index (path "${path.text}")`);
       const index = Number(segment);
-      if (index >= node.length) return fail(`"${atText(path, i)}" has ${node.length} elements; index ${index} is out of range (path "${path.text}")`);
+      if (index >= node.length)
+        return fail(
+          `"${atText(path, i)}" has ${node.length} elements; index ${index} is out of range (path "${path.text}")`,
+        );
       steps.push(index);
       node = node[index];
     } else if (isObject(node)) {
-      if (!Object.hasOwn(node, segment)) return fail(`"${atText(path, i)}" has no key "${segment}" (path "${path.text}")`);
+      if (!Object.hasOwn(node, segment))
+        return fail(`"${atText(path, i)}" has no key "${segment}" (path "${path.text}")`);
       steps.push(segment);
       node = node[segment];
     } else {
-      return fail(`"${atText(path, i)}" is ${describe(node)}; cannot go into it with "${segment}" (path "${path.text}")`);
+      return fail(
+        `"${atText(path, i)}" is ${describe(node)}; cannot go into it with "${segment}" (path "${path.text}")`,
+      );
     }
   }
   const kind = valueKind(node);
   if (!kind) {
-    return fail(`the value at "${path.text}" is ${describe(node)}; animations need a number, vec3 (3), rotation (4) or mat4 (16)`);
+    return fail(
+      `the value at "${path.text}" is ${describe(node)}; animations need a number, vec3 (3), rotation (4) or mat4 (16)`,
+    );
   }
   return { ok: true, value: { component: path.component, steps, kind } };
 }
@@ -114,13 +127,22 @@ export function stillFits(components: Record<string, unknown>, resolved: Resolve
   return resolved.matrix ? isMatrix(node) : valueKind(node) === resolved.kind;
 }
 
-function resolveMatrixPath(path: KeyPath, steps: (string | number)[], part: MatrixPart, rest: string[], at: string): AnimationResult<ResolvedPath> {
+function resolveMatrixPath(
+  path: KeyPath,
+  steps: (string | number)[],
+  part: MatrixPart,
+  rest: string[],
+  at: string,
+): AnimationResult<ResolvedPath> {
   if (rest.length > 1 || (rest.length === 1 && !(rest[0] in AXES))) {
     return fail(`after "${at}.${part}" only .x, .y or .z may follow (path "${path.text}")`);
   }
   const axis = rest.length === 1 ? AXES[rest[0]] : undefined;
   const kind: AnimationKind = axis !== undefined ? "number" : part === "rotation" ? "rotation" : "vec3";
-  return { ok: true, value: { component: path.component, steps, matrix: axis === undefined ? { part } : { part, axis }, kind } };
+  return {
+    ok: true,
+    value: { component: path.component, steps, matrix: axis === undefined ? { part } : { part, axis }, kind },
+  };
 }
 
 // ── Reading and writing ─────────────────────────────────────────────────────────────────────────────────────
@@ -153,14 +175,20 @@ export function readKeyPath(components: Record<string, unknown>, resolved: Resol
 /** A copy of the component's value with the path set to `value`; only the containers along the path are copied. */
 export function writeKeyPath(components: Record<string, unknown>, resolved: ResolvedPath, value: AnimationValue): Json {
   const root = components[resolved.component] as Json;
-  return copyAlong(root, resolved.steps, 0, (leaf) => (resolved.matrix ? writeMatrixPart(leaf as number[], resolved.matrix, value) : cloneValue(value)));
+  return copyAlong(root, resolved.steps, 0, (leaf) =>
+    resolved.matrix ? writeMatrixPart(leaf as number[], resolved.matrix, value) : cloneValue(value),
+  );
 }
 
 /**
  * writeKeyPath, or undefined when what it would write holds a non-finite number (a matrix part recomposed with a
  * huge scale overflows even when every input is finite; JSON would carry it as null).
  */
-export function writeFiniteKeyPath(components: Record<string, unknown>, resolved: ResolvedPath, value: AnimationValue): Json | undefined {
+export function writeFiniteKeyPath(
+  components: Record<string, unknown>,
+  resolved: ResolvedPath,
+  value: AnimationValue,
+): Json | undefined {
   let finite = true;
   const root = components[resolved.component] as Json;
   const written = copyAlong(root, resolved.steps, 0, (leaf) => {
@@ -183,7 +211,8 @@ function copyAlong(node: Json, steps: (string | number)[], i: number, leaf: (nod
   const copy: Record<string, Json> = { ...object };
   const value = copyAlong(object[step as string], steps, i + 1, leaf);
   // "__proto__" must stay a plain data property: assignment would set the prototype instead.
-  if (step === "__proto__") Object.defineProperty(copy, step, { value, writable: true, enumerable: true, configurable: true });
+  if (step === "__proto__")
+    Object.defineProperty(copy, step, { value, writable: true, enumerable: true, configurable: true });
   else copy[step as string] = value;
   return copy;
 }
@@ -198,7 +227,11 @@ const scratchQuat = new Float64Array(4);
 const scratchAxis = new Float64Array(3);
 
 /** Sets one part of a TRS matrix and keeps the others (gl-matrix does the composition). */
-export function writeMatrixPart(matrix: number[], target: { part: MatrixPart; axis?: Axis }, value: AnimationValue): number[] {
+export function writeMatrixPart(
+  matrix: number[],
+  target: { part: MatrixPart; axis?: Axis },
+  value: AnimationValue,
+): number[] {
   const out = matrix.slice();
   const { part, axis } = target;
   if (part === "translation") {
@@ -210,7 +243,8 @@ export function writeMatrixPart(matrix: number[], target: { part: MatrixPart; ax
   if (part === "scale") {
     // Rescale each basis column to its new length: the rotation and translation stay bit-for-bit.
     for (let column = 0; column < 3; column++) {
-      const next = axis === undefined ? (value as number[])[column] : column === axis ? (value as number) : current[column];
+      const next =
+        axis === undefined ? (value as number[])[column] : column === axis ? (value as number) : current[column];
       const length = current[column];
       for (let row = 0; row < 3; row++) {
         const i = column * 4 + row;
@@ -219,7 +253,8 @@ export function writeMatrixPart(matrix: number[], target: { part: MatrixPart; ax
     }
     return out;
   }
-  const rotation = axis === undefined ? rotationToQuat(value as number[], scratchQuat) : axisAngleQuat(axis, value as number);
+  const rotation =
+    axis === undefined ? rotationToQuat(value as number[], scratchQuat) : axisAngleQuat(axis, value as number);
   scratchTranslation[0] = matrix[12];
   scratchTranslation[1] = matrix[13];
   scratchTranslation[2] = matrix[14];
@@ -236,7 +271,8 @@ export function matrixRotation(m: ArrayLike<number>): quat {
   const s = mat4.getScaling(new Float64Array(3), m as number[]);
   const r = new Float64Array(9);
   for (let column = 0; column < 3; column++) {
-    for (let row = 0; row < 3; row++) r[column * 3 + row] = s[column] > 0 ? m[column * 4 + row] / s[column] : row === column ? 1 : 0;
+    for (let row = 0; row < 3; row++)
+      r[column * 3 + row] = s[column] > 0 ? m[column * 4 + row] / s[column] : row === column ? 1 : 0;
   }
   return quat.normalize(new Float64Array(4), quat.fromMat3(new Float64Array(4), r));
 }

@@ -13,7 +13,11 @@ export interface Token {
 
 /** A syntax error at a position; parsePattern turns it into an error value. */
 export class PatternSyntaxError extends Error {
-  constructor(message: string, readonly line: number, readonly column: number) {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
     super(`line ${line}, column ${column}: ${message}`);
     this.name = "PatternSyntaxError";
   }
@@ -116,5 +120,5 @@ function scanString(source: string, start: number, failAt: (message: string, ind
     }
     i++;
   }
-  return failAt("string is not closed (missing \")", start);
+  return failAt('string is not closed (missing ")', start);
 }

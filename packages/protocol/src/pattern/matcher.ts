@@ -61,8 +61,14 @@ function evaluate(expr: Expr, bindings: Bindings, context: GuardContext): Json {
     case "not":
       return !truth(evaluate(expr.operand, bindings, context), "not");
     case "binary": {
-      if (expr.op === "and") return truth(evaluate(expr.left, bindings, context), "and") && truth(evaluate(expr.right, bindings, context), "and");
-      if (expr.op === "or") return truth(evaluate(expr.left, bindings, context), "or") || truth(evaluate(expr.right, bindings, context), "or");
+      if (expr.op === "and")
+        return (
+          truth(evaluate(expr.left, bindings, context), "and") && truth(evaluate(expr.right, bindings, context), "and")
+        );
+      if (expr.op === "or")
+        return (
+          truth(evaluate(expr.left, bindings, context), "or") || truth(evaluate(expr.right, bindings, context), "or")
+        );
       return compare(expr.op, evaluate(expr.left, bindings, context), evaluate(expr.right, bindings, context));
     }
   }
@@ -74,7 +80,8 @@ function truth(value: Json, op: string): boolean {
 }
 
 function index(target: Json, key: Json): Json {
-  if (Array.isArray(target) && typeof key === "number" && Number.isInteger(key) && key >= 0 && key < target.length) return target[key];
+  if (Array.isArray(target) && typeof key === "number" && Number.isInteger(key) && key >= 0 && key < target.length)
+    return target[key];
   if (isObject(target) && typeof key === "string" && Object.hasOwn(target, key)) return target[key];
   throw new GuardRaised(`no element ${JSON.stringify(key)}`);
 }

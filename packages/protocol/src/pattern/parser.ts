@@ -19,21 +19,27 @@ import {
 import { PatternSyntaxError, tokenize, type Token } from "./lexer.ts";
 
 export type PatternParseResult =
-  | { ok: true; value: CompiledPattern }
-  | { ok: false; error: string; line: number; column: number };
+  { ok: true; value: CompiledPattern } | { ok: false; error: string; line: number; column: number };
 
 const isVariable = (word: string) => /^[A-Z]/.test(word);
 const COMPARISONS = ["==", "!=", "<", "<=", ">", ">="];
 
 export function parsePattern(source: unknown): PatternParseResult {
-  if (typeof source !== "string") return { ok: false, error: "line 1, column 1: a pattern must be a string", line: 1, column: 1 };
+  if (typeof source !== "string")
+    return { ok: false, error: "line 1, column 1: a pattern must be a string", line: 1, column: 1 };
   if (source.length > MAX_PATTERN_LENGTH) {
-    return { ok: false, error: `line 1, column 1: a pattern may be at most ${MAX_PATTERN_LENGTH} characters`, line: 1, column: 1 };
+    return {
+      ok: false,
+      error: `line 1, column 1: a pattern may be at most ${MAX_PATTERN_LENGTH} characters`,
+      line: 1,
+      column: 1,
+    };
   }
   try {
     return { ok: true, value: new Parser(source).parse() };
   } catch (error) {
-    if (error instanceof PatternSyntaxError) return { ok: false, error: error.message, line: error.line, column: error.column };
+    if (error instanceof PatternSyntaxError)
+      return { ok: false, error: error.message, line: error.line, column: error.column };
     throw error;
   }
 }
@@ -80,7 +86,10 @@ class Parser {
         this.bound.add(token.text);
         return { type: "var", name: token.text };
       }
-      return this.fail(`unknown word "${token.text}" (variables start with a capital letter; strings need quotes)`, token);
+      return this.fail(
+        `unknown word "${token.text}" (variables start with a capital letter; strings need quotes)`,
+        token,
+      );
     }
     if (this.atPunct("[")) return this.nested(() => this.arrayPattern());
     if (this.atPunct("{")) return this.nested(() => this.objectPattern());
@@ -95,7 +104,8 @@ class Parser {
       if (this.atPunct("...")) {
         this.pos++;
         rest = true;
-        if (!this.atPunct("]")) this.fail(`"..." must be the last element of an array, found ${this.describe(this.peek())}`);
+        if (!this.atPunct("]"))
+          this.fail(`"..." must be the last element of an array, found ${this.describe(this.peek())}`);
         break;
       }
       items.push(this.pattern());
@@ -199,7 +209,10 @@ class Parser {
       return { type: "var", name: token.text };
     }
     if (Object.hasOwn(GUARD_FUNCTIONS, token.text)) return this.call(token);
-    return this.fail(`unknown word "${token.text}" (functions: owner(id), components(id), agent(), identity(); variables start with a capital letter)`, token);
+    return this.fail(
+      `unknown word "${token.text}" (functions: owner(id), components(id), agent(), identity(); variables start with a capital letter)`,
+      token,
+    );
   }
 
   private call(name: Token): Expr {
@@ -211,7 +224,8 @@ class Parser {
     }
     this.expect(")");
     const arity = GUARD_FUNCTIONS[name.text as GuardFunction];
-    if (args.length !== arity) this.fail(`${name.text}() takes ${arity} argument${arity === 1 ? "" : "s"}, not ${args.length}`, name);
+    if (args.length !== arity)
+      this.fail(`${name.text}() takes ${arity} argument${arity === 1 ? "" : "s"}, not ${args.length}`, name);
     return { type: "call", name: name.text as GuardFunction, args };
   }
 
@@ -250,11 +264,14 @@ class Parser {
     return t.kind === "word" && t.text === text;
   }
   private expect(text: string, why?: string): void {
-    if (!this.atPunct(text)) this.fail(`expected "${text}"${why ? " " + why : ""} but found ${this.describe(this.peek())}`);
+    if (!this.atPunct(text))
+      this.fail(`expected "${text}"${why ? " " + why : ""} but found ${this.describe(this.peek())}`);
     this.pos++;
   }
   private describe(token: Token): string {
-    return token.kind === "eof" ? "the end of the pattern" : `"${token.text.length > 20 ? token.text.slice(0, 20) + "…" : token.text}"`;
+    return token.kind === "eof"
+      ? "the end of the pattern"
+      : `"${token.text.length > 20 ? token.text.slice(0, 20) + "…" : token.text}"`;
   }
   private fail(message: string, token: Token = this.peek()): never {
     throw new PatternSyntaxError(message, token.line, token.column);

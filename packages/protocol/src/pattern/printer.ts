@@ -48,5 +48,7 @@ export function printExpr(expr: Expr): string {
 
 /** Canonical source of a compiled pattern: `pattern [where guard]`. */
 export function printCompiledPattern(compiled: Pick<CompiledPattern, "pattern" | "guard">): string {
-  return compiled.guard ? `${printPattern(compiled.pattern)} where ${printExpr(compiled.guard)}` : printPattern(compiled.pattern);
+  return compiled.guard
+    ? `${printPattern(compiled.pattern)} where ${printExpr(compiled.guard)}`
+    : printPattern(compiled.pattern);
 }

@@ -22,7 +22,12 @@ export function Box(props: BoxProps): JSX.Element {
       {...rest}
       size={size()}
       geometry={boxGeometry(size())}
-      material={{ color: rgba(local.color ?? palette.darkPink), roughness: 1, metalness: 0, ...(local.texture ? { texture: local.texture } : {}) }}
+      material={{
+        color: rgba(local.color ?? palette.darkPink),
+        roughness: 1,
+        metalness: 0,
+        ...(local.texture ? { texture: local.texture } : {}),
+      }}
     />
   );
 }

@@ -57,7 +57,15 @@ export function createPressState() {
 }
 
 export function Button(props: ButtonProps): JSX.Element {
-  const [local, rest] = splitProps(props, ["label", "color", "labelColor", "texture", "onActivated", "size", "children"]);
+  const [local, rest] = splitProps(props, [
+    "label",
+    "color",
+    "labelColor",
+    "texture",
+    "onActivated",
+    "size",
+    "children",
+  ]);
   const state = createPressState();
   const size = (): Vec3 => local.size ?? [0.5, 0.25, 0.1];
   const color = () => {

@@ -21,7 +21,12 @@ export function Grid(props: GridProps): JSX.Element {
     const spacing = local.spacing ?? 0.02;
     const cell = local.cellSize ?? (list[0] ? sizeOf(list[0], [0.1, 0.1, 0.01]) : [0.1, 0.1, 0.01]);
     const width = props.size?.[0];
-    const columns = Math.max(1, Math.floor(local.columns ?? (width ? (width + spacing) / (cell[0] + spacing) : Math.ceil(Math.sqrt(list.length)))));
+    const columns = Math.max(
+      1,
+      Math.floor(
+        local.columns ?? (width ? (width + spacing) / (cell[0] + spacing) : Math.ceil(Math.sqrt(list.length))),
+      ),
+    );
     const rows = Math.ceil(list.length / columns);
     const map = new Map<EntityNode, Vec3>();
     list.forEach((node, i) => {
@@ -33,7 +38,9 @@ export function Grid(props: GridProps): JSX.Element {
   });
   return (
     <View {...rest}>
-      <For each={items()}>{(node) => <View position={positions().get(node)}>{node as unknown as JSX.Element}</View>}</For>
+      <For each={items()}>
+        {(node) => <View position={positions().get(node)}>{node as unknown as JSX.Element}</View>}
+      </For>
     </View>
   );
 }

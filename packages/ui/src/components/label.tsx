@@ -7,20 +7,30 @@ import { rgba, palette, type ColorLike } from "../layout/color.ts";
 
 export type LabelProps = Omit<ViewOwnProps, "text"> &
   CustomComponentProps & {
-  text: string;
-  color?: ColorLike;
-  halign?: "left" | "center" | "right";
-  valign?: "top" | "middle" | "bottom";
-  wrap?: boolean;
-  fitToWidth?: boolean;
-  /** Height of one line in metres (default: the label's height). */
-  lineHeight?: number;
-  /** Show a text cursor (a focused TextField). */
-  insertionMarker?: boolean;
-};
+    text: string;
+    color?: ColorLike;
+    halign?: "left" | "center" | "right";
+    valign?: "top" | "middle" | "bottom";
+    wrap?: boolean;
+    fitToWidth?: boolean;
+    /** Height of one line in metres (default: the label's height). */
+    lineHeight?: number;
+    /** Show a text cursor (a focused TextField). */
+    insertionMarker?: boolean;
+  };
 
 export function Label(props: LabelProps): JSX.Element {
-  const [local, rest] = splitProps(props, ["text", "color", "halign", "valign", "wrap", "fitToWidth", "lineHeight", "size", "insertionMarker"]);
+  const [local, rest] = splitProps(props, [
+    "text",
+    "color",
+    "halign",
+    "valign",
+    "wrap",
+    "fitToWidth",
+    "lineHeight",
+    "size",
+    "insertionMarker",
+  ]);
   const size = (): Vec3 => local.size ?? [1, 0.1, 0.01];
   return (
     <View

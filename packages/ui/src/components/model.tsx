@@ -12,5 +12,11 @@ export type ModelProps = ViewProps & {
 
 export function Model(props: ModelProps): JSX.Element {
   const [local, rest] = splitProps(props, ["asset", "color"]);
-  return <View {...rest} geometry={{ type: "asset", name: local.asset }} material={local.color ? { color: rgba(local.color) } : undefined} />;
+  return (
+    <View
+      {...rest}
+      geometry={{ type: "asset", name: local.asset }}
+      material={local.color ? { color: rgba(local.color) } : undefined}
+    />
+  );
 }

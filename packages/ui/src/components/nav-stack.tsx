@@ -41,7 +41,12 @@ export function NavStack(props: NavStackProps): JSX.Element {
           {(view) => view()}
         </Show>
         <Show when={(local.showsBackButton ?? true) && pushed().length > 0}>
-          <Button label="<" size={[0.08, 0.08, 0.04]} position={[corner()[0] + 0.04, corner()[1] - 0.04, corner()[2] + 0.02]} onActivated={() => nav.pop()} />
+          <Button
+            label="<"
+            size={[0.08, 0.08, 0.04]}
+            position={[corner()[0] + 0.04, corner()[1] - 0.04, corner()[2] + 0.02]}
+            onActivated={() => nav.pop()}
+          />
         </Show>
       </NavContext.Provider>
     </View>

@@ -13,7 +13,14 @@ export type ResizeHandleProps = BoxProps & {
 };
 
 export function ResizeHandle(props: ResizeHandleProps): JSX.Element {
-  const [local, rest] = splitProps(props, ["translationConstraint", "rotationConstraint", "onResized", "size", "color", "onGrab"]);
+  const [local, rest] = splitProps(props, [
+    "translationConstraint",
+    "rotationConstraint",
+    "onResized",
+    "size",
+    "color",
+    "onGrab",
+  ]);
   return (
     <Box
       {...rest}

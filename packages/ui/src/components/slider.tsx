@@ -21,7 +21,16 @@ export type SliderProps = ViewProps & {
 };
 
 export function Slider(props: SliderProps): JSX.Element {
-  const [local, rest] = splitProps(props, ["value", "min", "max", "onValueChanged", "color", "knobColor", "format", "size"]);
+  const [local, rest] = splitProps(props, [
+    "value",
+    "min",
+    "max",
+    "onValueChanged",
+    "color",
+    "knobColor",
+    "format",
+    "size",
+  ]);
   const min = () => local.min ?? 0;
   const max = () => local.max ?? 1;
   const [own, setOwn] = createSignal(local.value ?? min());
@@ -64,7 +73,11 @@ export function Slider(props: SliderProps): JSX.Element {
       }}
     >
       <Box size={[size()[0], size()[1] * 0.25, size()[2] * 0.5]} color={local.color ?? palette.darkGray} />
-      <Box position={[knobX(), 0, 0]} size={[size()[1] * 0.6, size()[1], size()[2]]} color={local.knobColor ?? palette.darkPink}>
+      <Box
+        position={[knobX(), 0, 0]}
+        size={[size()[1] * 0.6, size()[1], size()[2]]}
+        color={local.knobColor ?? palette.darkPink}
+      >
         {local.format !== null && (
           <Label
             text={(local.format ?? ((v: number) => v.toFixed(2)))(value())}

@@ -28,7 +28,12 @@ export function Speaker(props: SpeakerProps): JSX.Element {
       const client = target.sync?.client;
       if (!client) return;
       const metadata = { sample_rate: local.sampleRate ?? 48000, channel_count: local.channels ?? 1 };
-      const response = await client.request(id, PLACE_ENTITY_ID, ["allocate_track", "audio", local.format ?? "opus", metadata]);
+      const response = await client.request(id, PLACE_ENTITY_ID, [
+        "allocate_track",
+        "audio",
+        local.format ?? "opus",
+        metadata,
+      ]);
       local.onTrack?.(Number(response[2]));
     });
   });
@@ -39,7 +44,9 @@ export function Speaker(props: SpeakerProps): JSX.Element {
         node = n;
         (local.ref as ((n: EntityNode) => void) | undefined)?.(n);
       }}
-      sound_effect={local.asset ? { asset: local.asset, loop_count: 1e9, volume: local.volume ?? 0.5, starts_at: 0 } : undefined}
+      sound_effect={
+        local.asset ? { asset: local.asset, loop_count: 1e9, volume: local.volume ?? 0.5, starts_at: 0 } : undefined
+      }
     />
   );
 }

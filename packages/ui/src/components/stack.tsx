@@ -1,6 +1,14 @@
 // Stack: lays its children out in a column (vertical) or row (horizontal), centred, `spacing` apart.
 // Child sizes come from their `size` (transform.size); children without one count as `itemSize`.
-import { children as resolveChildren, createMemo, createSignal, For, splitProps, type Accessor, type JSX } from "solid-js";
+import {
+  children as resolveChildren,
+  createMemo,
+  createSignal,
+  For,
+  splitProps,
+  type Accessor,
+  type JSX,
+} from "solid-js";
 import type { TransformComponent, Vec3 } from "@allo/protocol";
 import { View, type ViewProps } from "./view.tsx";
 import { EntityNode } from "../node.ts";
@@ -14,7 +22,8 @@ export type StackProps = ViewProps & {
 };
 
 const sizes = new WeakMap<EntityNode, Accessor<Vec3 | undefined>>();
-const declaredSize = (node: EntityNode) => (node.components.transform as unknown as TransformComponent | undefined)?.size;
+const declaredSize = (node: EntityNode) =>
+  (node.components.transform as unknown as TransformComponent | undefined)?.size;
 
 /** The size a child declared (its transform.size), or the fallback. Tracked: a layout re-runs when it changes. */
 export function sizeOf(node: EntityNode, fallback: Vec3): Vec3 {

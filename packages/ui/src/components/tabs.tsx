@@ -19,7 +19,14 @@ export type TabsProps = ViewProps & {
 };
 
 export function Tabs(props: TabsProps): JSX.Element {
-  const [local, rest] = splitProps(props, ["tabs", "initialIndex", "onTabChanged", "activeColor", "inactiveColor", "size"]);
+  const [local, rest] = splitProps(props, [
+    "tabs",
+    "initialIndex",
+    "onTabChanged",
+    "activeColor",
+    "inactiveColor",
+    "size",
+  ]);
   const [index, setIndex] = createSignal(local.initialIndex ?? 0);
   const size = (): Vec3 => local.size ?? [1, 1, 0.01];
   const barHeight = () => Math.min(0.1, size()[1] / 10);
@@ -37,7 +44,9 @@ export function Tabs(props: TabsProps): JSX.Element {
             label={tab.name}
             size={[tabWidth() * 0.95, barHeight(), 0.02]}
             position={[-size()[0] / 2 + tabWidth() * (i() + 0.5), size()[1] / 2 - barHeight() / 2, 0]}
-            color={i() === index() ? (local.activeColor ?? palette.darkPink) : (local.inactiveColor ?? palette.darkGray)}
+            color={
+              i() === index() ? (local.activeColor ?? palette.darkPink) : (local.inactiveColor ?? palette.darkGray)
+            }
             onActivated={() => select(i())}
           />
         )}

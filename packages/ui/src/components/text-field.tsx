@@ -20,7 +20,15 @@ export type TextFieldProps = ViewProps & {
 };
 
 export function TextField(props: TextFieldProps): JSX.Element {
-  const [local, rest] = splitProps(props, ["value", "placeholder", "color", "onChange", "onReturn", "onFocusChange", "size"]);
+  const [local, rest] = splitProps(props, [
+    "value",
+    "placeholder",
+    "color",
+    "onChange",
+    "onReturn",
+    "onFocusChange",
+    "size",
+  ]);
   const [text, setText] = createSignal(local.value ?? "");
   const [focused, setFocused] = createSignal(false);
   const size = (): Vec3 => local.size ?? [1, 0.1, 0.05];

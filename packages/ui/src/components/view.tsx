@@ -25,7 +25,17 @@ export type ViewOwnProps = Omit<BaseEntityProps, "grabbable"> &
 
 export type ViewProps = ViewOwnProps & CustomComponentProps;
 
-const PLACEMENT = ["pose", "position", "size", "grabbable", "pointable", "children", "ref", "transform", "collider"] as const;
+const PLACEMENT = [
+  "pose",
+  "position",
+  "size",
+  "grabbable",
+  "pointable",
+  "children",
+  "ref",
+  "transform",
+  "collider",
+] as const;
 
 /** The transform component for placement props (an explicit `transform` wins). */
 export function transformOf(props: PlacementProps & { transform?: unknown }): Json {

@@ -8,7 +8,12 @@ export type Vertical = "top" | "middle" | "bottom";
 export type Depth = "front" | "center" | "back";
 
 /** The offset from the centre of a box of `size` to one of its edges, corners or faces. */
-export function edge(size: Vec3, horizontal: Horizontal = "center", vertical: Vertical = "middle", depth: Depth = "center"): Vec3 {
+export function edge(
+  size: Vec3,
+  horizontal: Horizontal = "center",
+  vertical: Vertical = "middle",
+  depth: Depth = "center",
+): Vec3 {
   const [w, h, d] = size;
   const x = horizontal === "left" ? -w / 2 : horizontal === "right" ? w / 2 : 0;
   const y = vertical === "bottom" ? -h / 2 : vertical === "top" ? h / 2 : 0;
@@ -49,7 +54,12 @@ export class Bounds {
   }
 
   /** Places these bounds so their own edge touches the parent's same edge, from inside (a title at the top). */
-  atEdgeOf(parent: Vec3, horizontal: Horizontal = "center", vertical: Vertical = "middle", depth: Depth = "center"): Bounds {
+  atEdgeOf(
+    parent: Vec3,
+    horizontal: Horizontal = "center",
+    vertical: Vertical = "middle",
+    depth: Depth = "center",
+  ): Bounds {
     const outer = edge(parent, horizontal, vertical, depth);
     const inner = edge(this.size, horizontal, vertical, depth);
     return new Bounds(Pose.at(outer[0] - inner[0], outer[1] - inner[1], outer[2] - inner[2]), this.size);

@@ -6,7 +6,8 @@ export type ColorLike = Rgba | string;
 export function rgba(color: ColorLike): Rgba {
   if (Array.isArray(color)) return color;
   const hex = color.replace(/^#/, "");
-  if (!/^([0-9a-f]{6}|[0-9a-f]{8})$/i.test(hex)) throw new Error(`"${color}" is not a colour: use "#RRGGBB", "RRGGBBAA" or [r, g, b, a].`);
+  if (!/^([0-9a-f]{6}|[0-9a-f]{8})$/i.test(hex))
+    throw new Error(`"${color}" is not a colour: use "#RRGGBB", "RRGGBBAA" or [r, g, b, a].`);
   const n = (i: number) => Math.round((parseInt(hex.slice(i, i + 2), 16) / 255) * 1000) / 1000;
   return [n(0), n(2), n(4), hex.length === 8 ? n(6) : 1];
 }

@@ -44,7 +44,7 @@ export class Pose {
   }
 
   get rotation(): [number, number, number, number] {
-    const q = mat4.getRotation(([0, 0, 0, 1] as unknown as quat), this.matrix as mat4);
+    const q = mat4.getRotation([0, 0, 0, 1] as unknown as quat, this.matrix as mat4);
     return [q[0], q[1], q[2], q[3]];
   }
 
@@ -54,7 +54,7 @@ export class Pose {
 
   /** A point given in this pose's frame, expressed in the parent's frame. */
   apply(point: Vec3): Vec3 {
-    const out = vec3.transformMat4(([0, 0, 0] as unknown as vec3), point, this.matrix as mat4);
+    const out = vec3.transformMat4([0, 0, 0] as unknown as vec3, point, this.matrix as mat4);
     return [out[0], out[1], out[2]];
   }
 
@@ -91,7 +91,7 @@ export function matrixOf(pose: PoseLike | undefined, position?: Vec3): Mat4 {
 export function worldMatrix(entities: ReadonlyMap<string, { components: Record<string, unknown> }>, id: string): Mat4 {
   let m = m4();
   const seen = new Set<string>();
-  for (let at: string | undefined = id; at && !seen.has(at); ) {
+  for (let at: string | undefined = id; at && !seen.has(at);) {
     seen.add(at);
     const entity = entities.get(at);
     if (!entity) break;

@@ -48,7 +48,10 @@ export class Grab {
   /** Mouse wheel while grabbing: push the entity away or pull it closer. */
   pushBy(wheelDelta: number): void {
     if (!this.active) return;
-    this.active.distance = Math.max(MIN_DISTANCE, Math.min(MAX_DISTANCE, this.active.distance * Math.pow(1.0015, wheelDelta)));
+    this.active.distance = Math.max(
+      MIN_DISTANCE,
+      Math.min(MAX_DISTANCE, this.active.distance * Math.pow(1.0015, wheelDelta)),
+    );
   }
 
   end(): void {

@@ -65,12 +65,16 @@ export class Pointer {
       this.movedSincePick = true;
     });
     canvas.addEventListener("contextmenu", (e) => e.preventDefault());
-    canvas.addEventListener("wheel", (e) => {
-      if (this.grab.entityId) {
-        e.preventDefault();
-        this.grab.pushBy(-e.deltaY);
-      }
-    }, { passive: false });
+    canvas.addEventListener(
+      "wheel",
+      (e) => {
+        if (this.grab.entityId) {
+          e.preventDefault();
+          this.grab.pushBy(-e.deltaY);
+        }
+      },
+      { passive: false },
+    );
   }
 
   /** The entity under a canvas position (CSS pixels), through colliders only. */
@@ -149,7 +153,8 @@ export class Pointer {
     this.inside = true;
     this.movedSincePick = true;
     this.setNdc(e.clientX, e.clientY);
-    if (e.pointerType === "touch" && this.touches.has(e.pointerId)) this.touches.set(e.pointerId, { x: e.clientX, y: e.clientY });
+    if (e.pointerType === "touch" && this.touches.has(e.pointerId))
+      this.touches.set(e.pointerId, { x: e.clientX, y: e.clientY });
     const press = this.press;
     if (!press) return;
     switch (press.kind) {
@@ -219,7 +224,11 @@ export class Pointer {
   private beginGrab(press: Extract<Press, { kind: "grabbable" }>): void {
     const entityWorld = this.scene.worldMatrixOf(press.grabId);
     if (!entityWorld) return;
-    this.grab.begin({ entityId: press.grabId, entityWorld: entityWorld.clone(), hitPoint: press.hit.point }, this.rayThrough(press.x, press.y), this.camera.quaternion);
+    this.grab.begin(
+      { entityId: press.grabId, entityWorld: entityWorld.clone(), hitPoint: press.hit.point },
+      this.rayThrough(press.x, press.y),
+      this.camera.quaternion,
+    );
     this.press = { kind: "grab" };
     this.canvas.style.cursor = "grabbing";
   }

@@ -12,13 +12,19 @@ const TOUCH_STICK_PIXELS = 80;
 const FORWARD_Z = -1;
 
 const KEYS: Record<string, [number, number]> = {
-  KeyW: [0, 1], ArrowUp: [0, 1],
-  KeyS: [0, -1], ArrowDown: [0, -1],
-  KeyA: [-1, 0], ArrowLeft: [-1, 0],
-  KeyD: [1, 0], ArrowRight: [1, 0],
+  KeyW: [0, 1],
+  ArrowUp: [0, 1],
+  KeyS: [0, -1],
+  ArrowDown: [0, -1],
+  KeyA: [-1, 0],
+  ArrowLeft: [-1, 0],
+  KeyD: [1, 0],
+  ArrowRight: [1, 0],
 };
 
-export type WalkIntent = Pick<Intent, "xmovement" | "zmovement" | "yaw" | "pitch" | "wants_stick_movement"> & { headPose: Pose };
+export type WalkIntent = Pick<Intent, "xmovement" | "zmovement" | "yaw" | "pitch" | "wants_stick_movement"> & {
+  headPose: Pose;
+};
 
 export class Walk {
   /** Heading about +Y in three.js terms (positive turns left). */
@@ -79,7 +85,9 @@ export class Walk {
 
   /** The head in the avatar's frame: eye height, pitched (the avatar itself carries the heading). */
   headLocal(): THREE.Matrix4 {
-    return new THREE.Matrix4().makeTranslation(0, EYE_HEIGHT, 0).multiply(new THREE.Matrix4().makeRotationX(this.pitch));
+    return new THREE.Matrix4()
+      .makeTranslation(0, EYE_HEIGHT, 0)
+      .multiply(new THREE.Matrix4().makeRotationX(this.pitch));
   }
 
   /** Where the camera is: the avatar's position, our heading, eye height, our pitch. */

@@ -7,7 +7,9 @@ export class ComponentsView {
 
   render(entity: Entity | undefined, selectedId: string | undefined): void {
     if (!selectedId) {
-      this.element.replaceChildren(el("p", { class: "hint", text: "Select an entity in the tree (or shift-click it)." }));
+      this.element.replaceChildren(
+        el("p", { class: "hint", text: "Select an entity in the tree (or shift-click it)." }),
+      );
       return;
     }
     if (!entity) {

@@ -48,7 +48,11 @@ export class EntityTree {
     let item = this.items.get(id);
     if (!item) {
       const label = el("span", { class: "label" });
-      const li = el("li", { "data-entity-id": id }, el("div", { class: "row" }, label, el("span", { class: "id", text: id })));
+      const li = el(
+        "li",
+        { "data-entity-id": id },
+        el("div", { class: "row" }, label, el("span", { class: "id", text: id })),
+      );
       if (id === this.selected) li.classList.add("selected");
       item = { li, label };
       this.items.set(id, item);
@@ -147,14 +151,26 @@ export function labelOf(entity: Entity, ownAvatar: EntityId | undefined, agentNa
   if (agentName !== undefined) return `app "${agentName}"`;
   if (c.intent?.actuate_pose) return c.intent.actuate_pose;
   if (c.text && typeof c.text.string === "string") return `text "${truncate(c.text.string, 24)}"`;
-  const kind = [c.collider ? "collider" : "", c.grabbable ? "grabbable" : "", c.geometry ? `${c.geometry.type === "hardcoded-model" ? c.geometry.name : c.geometry.type}` : ""]
+  const kind = [
+    c.collider ? "collider" : "",
+    c.grabbable ? "grabbable" : "",
+    c.geometry ? `${c.geometry.type === "hardcoded-model" ? c.geometry.name : c.geometry.type}` : "",
+  ]
     .filter(Boolean)
     .join(" ");
   return kind || "entity";
 }
 
 /** The components labelOf reads: a change to another one leaves the label as it is. */
-export const LABEL_COMPONENTS: ReadonlySet<string> = new Set(["relationships", "visor", "intent", "text", "collider", "grabbable", "geometry"]);
+export const LABEL_COMPONENTS: ReadonlySet<string> = new Set([
+  "relationships",
+  "visor",
+  "intent",
+  "text",
+  "collider",
+  "grabbable",
+  "geometry",
+]);
 
 function truncate(s: string, n: number): string {
   return s.length > n ? s.slice(0, n - 1) + "…" : s;

@@ -32,9 +32,18 @@ export class Panel {
   private selectedDirty = true;
   private lastTreeAt = 0;
 
-  constructor(private readonly root: HTMLElement, private readonly handlers: PanelHandlers) {
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly handlers: PanelHandlers,
+  ) {
     this.tree = new EntityTree((id) => this.select(id));
-    const input = el("input", { type: "text", name: "alloapp", placeholder: "alloapp:http://localhost:8000/hello", spellcheck: "false", "data-testid": "launch-url" });
+    const input = el("input", {
+      type: "text",
+      name: "alloapp",
+      placeholder: "alloapp:http://localhost:8000/hello",
+      spellcheck: "false",
+      "data-testid": "launch-url",
+    });
     const button = el("button", { type: "submit", text: "Launch" });
     const form = el("form", { class: "launch" }, input, button);
     form.addEventListener("submit", (e) => {
@@ -44,10 +53,19 @@ export class Panel {
       button.disabled = true;
       this.launchResult.textContent = `launching ${url}…`;
       this.launchResult.className = "launch-result";
-      this.handlers.launch(url).then(
-        (message) => { this.launchResult.textContent = message; this.launchResult.classList.add("ok"); },
-        (error: Error) => { this.launchResult.textContent = error.message; this.launchResult.classList.add("error"); },
-      ).finally(() => (button.disabled = false));
+      this.handlers
+        .launch(url)
+        .then(
+          (message) => {
+            this.launchResult.textContent = message;
+            this.launchResult.classList.add("ok");
+          },
+          (error: Error) => {
+            this.launchResult.textContent = error.message;
+            this.launchResult.classList.add("error");
+          },
+        )
+        .finally(() => (button.disabled = false));
     });
     const toggle = el("button", { class: "toggle", title: "Show or hide the panel (`)", text: "≡" });
     toggle.addEventListener("click", () => this.toggle());
@@ -75,10 +93,13 @@ export class Panel {
 
   setConnection(state: ConnectionState): void {
     const text =
-      state.phase === "connected" ? `connected to ${state.placeName ?? "the place"}` :
-      state.phase === "connecting" ? `connecting to ${state.placeUrl}${state.attempt > 1 ? ` (attempt ${state.attempt})` : ""}…` :
-      state.phase === "waiting" ? `disconnected: ${state.error ?? "?"}; retrying in ${((state.retryInMs ?? 0) / 1000).toFixed(1)} s` :
-      "stopped";
+      state.phase === "connected"
+        ? `connected to ${state.placeName ?? "the place"}`
+        : state.phase === "connecting"
+          ? `connecting to ${state.placeUrl}${state.attempt > 1 ? ` (attempt ${state.attempt})` : ""}…`
+          : state.phase === "waiting"
+            ? `disconnected: ${state.error ?? "?"}; retrying in ${((state.retryInMs ?? 0) / 1000).toFixed(1)} s`
+            : "stopped";
     this.status.textContent = text;
     this.status.dataset.phase = state.phase;
     this.status.title = state.phase === "connected" ? state.placeUrl : "click to retry now";
@@ -93,7 +114,9 @@ export class Panel {
     this.agents.render(agents);
     if (typeof agents === "string") return;
     const names = new Map(agents.filter((a) => a.avatar_id).map((a) => [a.avatar_id!, a.display_name ?? ""]));
-    const changed = names.size !== this.tree.avatarNames.size || [...names].some(([id, name]) => this.tree.avatarNames.get(id) !== name);
+    const changed =
+      names.size !== this.tree.avatarNames.size ||
+      [...names].some(([id, name]) => this.tree.avatarNames.get(id) !== name);
     if (!changed) return;
     for (const id of new Set([...names.keys(), ...this.tree.avatarNames.keys()])) this.treeChanged.add(id);
     this.tree.avatarNames = names;

@@ -1,7 +1,13 @@
 // Property animations drawn smoothly between state frames: the place streams animated values at its tick rate; the
 // visor evaluates the same animations every frame at the estimated server time, with the shared math of
 // @allo/protocol (docs/protocol.md §6.2), and draws the result without changing the mirror.
-import { stepAnimation, validateAnimationDescriptor, type Components, type EntityId, type PropertyAnimation } from "@allo/protocol";
+import {
+  stepAnimation,
+  validateAnimationDescriptor,
+  type Components,
+  type EntityId,
+  type PropertyAnimation,
+} from "@allo/protocol";
 import type { EntityScene } from "./entities.ts";
 
 interface Animated {
@@ -18,7 +24,8 @@ export class AnimationPlayer {
   /** Call after an entity was added or changed. */
   track(id: EntityId, components: Components): void {
     const source = components.property_animations;
-    const descriptors = source && typeof source === "object" ? (source as { animations?: unknown }).animations : undefined;
+    const descriptors =
+      source && typeof source === "object" ? (source as { animations?: unknown }).animations : undefined;
     if (!descriptors || typeof descriptors !== "object" || Object.keys(descriptors).length === 0) {
       this.animated.delete(id);
       return;

@@ -38,11 +38,19 @@ const vertex = new THREE.Vector3();
 const normalMatrix = new THREE.Matrix3();
 
 export function isBatchable(geometry: THREE.BufferGeometry, material: MaterialComponent | undefined): boolean {
-  return geometry.getAttribute("position").count <= MAX_BATCHED_VERTICES && colorOf(material)[3] >= 1 && material?.hasTransparency !== true;
+  return (
+    geometry.getAttribute("position").count <= MAX_BATCHED_VERTICES &&
+    colorOf(material)[3] >= 1 &&
+    material?.hasTransparency !== true
+  );
 }
 
 /** The batch a mesh belongs to: same geometry, side and material apart from its colour. */
-export function batchKey(geometry: THREE.BufferGeometry, material: MaterialComponent | undefined, side: THREE.Side): string {
+export function batchKey(
+  geometry: THREE.BufferGeometry,
+  material: MaterialComponent | undefined,
+  side: THREE.Side,
+): string {
   const { color: _ignored, ...rest } = material ?? {};
   return `${geometry.uuid}|${side}|${JSON.stringify(rest)}`;
 }
@@ -57,7 +65,13 @@ export class MeshBatches {
     this.group.matrixAutoUpdate = false;
   }
 
-  add(object: THREE.Object3D, geometry: THREE.BufferGeometry, material: MaterialComponent | undefined, side: THREE.Side, shown: boolean): BatchMember {
+  add(
+    object: THREE.Object3D,
+    geometry: THREE.BufferGeometry,
+    material: MaterialComponent | undefined,
+    side: THREE.Side,
+    shown: boolean,
+  ): BatchMember {
     const key = batchKey(geometry, material, side);
     let batch = this.batches.get(key);
     if (!batch) {
@@ -125,7 +139,10 @@ export class MeshBatches {
 function bakedGeometry(source: THREE.BufferGeometry, capacity: number): THREE.BufferGeometry {
   const vertices = source.getAttribute("position").count;
   const geometry = new THREE.BufferGeometry();
-  const attribute = (itemSize: number) => new THREE.BufferAttribute(new Float32Array(vertices * capacity * itemSize), itemSize).setUsage(THREE.DynamicDrawUsage);
+  const attribute = (itemSize: number) =>
+    new THREE.BufferAttribute(new Float32Array(vertices * capacity * itemSize), itemSize).setUsage(
+      THREE.DynamicDrawUsage,
+    );
   geometry.setAttribute("position", attribute(3));
   geometry.setAttribute("normal", attribute(3));
   geometry.setAttribute("color", attribute(3));
@@ -144,7 +161,8 @@ function bakedGeometry(source: THREE.BufferGeometry, capacity: number): THREE.Bu
   const index = source.getIndex();
   if (index) {
     const indices = new Uint32Array(index.count * capacity);
-    for (let copy = 0; copy < capacity; copy++) for (let i = 0; i < index.count; i++) indices[copy * index.count + i] = index.getX(i) + copy * vertices;
+    for (let copy = 0; copy < capacity; copy++)
+      for (let i = 0; i < index.count; i++) indices[copy * index.count + i] = index.getX(i) + copy * vertices;
     geometry.setIndex(new THREE.BufferAttribute(indices, 1));
   }
   geometry.setDrawRange(0, 0);

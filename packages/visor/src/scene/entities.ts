@@ -5,7 +5,15 @@
 // and text batches: a frame's work follows what changed, not the world's size.
 import * as THREE from "three";
 import { GLTFLoader } from "three/examples/jsm/loaders/GLTFLoader.js";
-import type { Components, Entity, EntityId, GeometryComponent, MaterialComponent, TextComponent, ColliderComponent } from "@allo/protocol";
+import type {
+  Components,
+  Entity,
+  EntityId,
+  GeometryComponent,
+  MaterialComponent,
+  TextComponent,
+  ColliderComponent,
+} from "@allo/protocol";
 import { InlineGeometryCache } from "./geometry.ts";
 import { MeshBatches, batchKey, isBatchable, type BatchMember } from "./batches.ts";
 import { MaterialCache, TextureCache, colorOf, type Shading, type VisorMaterial } from "./material.ts";
@@ -261,7 +269,11 @@ export class EntityScene {
     set.add(childId);
   }
 
-  private rebuildMesh(view: EntityView, geometry: GeometryComponent | undefined, material: MaterialComponent | undefined): void {
+  private rebuildMesh(
+    view: EntityView,
+    geometry: GeometryComponent | undefined,
+    material: MaterialComponent | undefined,
+  ): void {
     this.disposeMesh(view);
     if (!geometry) return;
     const result = this.geometries.acquire(geometry, this.options.assetUrl);
@@ -299,14 +311,24 @@ export class EntityScene {
         this.options.onDrawnChange(view.id);
       },
       undefined,
-      (error) => this.options.onProblem(view.id, `asset mesh ${url} failed to load: ${(error as Error)?.message ?? error}`),
+      (error) =>
+        this.options.onProblem(view.id, `asset mesh ${url} failed to load: ${(error as Error)?.message ?? error}`),
     );
   }
 
-  private refreshMaterial(view: EntityView, geometry: GeometryComponent | undefined, material: MaterialComponent | undefined): void {
+  private refreshMaterial(
+    view: EntityView,
+    geometry: GeometryComponent | undefined,
+    material: MaterialComponent | undefined,
+  ): void {
     const member = view.member;
     // A colour change stays in its batch (the member is written again); anything else finds a new home.
-    if (member && view.geometry && isBatchable(view.geometry, material) && batchKey(view.geometry, material, member.batch.material.side) === member.key) {
+    if (
+      member &&
+      view.geometry &&
+      isBatchable(view.geometry, material) &&
+      batchKey(view.geometry, material, member.batch.material.side) === member.key
+    ) {
       member.material = material;
       this.batches.touch(member);
       return;
@@ -344,7 +366,9 @@ export class EntityScene {
       view.collider = undefined;
     }
     if (!collider || collider.type !== "box") return;
-    const size = [collider.width, collider.height, collider.depth].map((v) => (typeof v === "number" && v > 0 ? v : 0.001));
+    const size = [collider.width, collider.height, collider.depth].map((v) =>
+      typeof v === "number" && v > 0 ? v : 0.001,
+    );
     const box = new THREE.Mesh(new THREE.BoxGeometry(size[0], size[1], size[2]), COLLIDER_MATERIAL);
     box.position.set(num(collider.x), num(collider.y), num(collider.z));
     box.updateMatrix();

@@ -78,11 +78,16 @@ export function buildGeometry(component: GeometryComponent, assetUrl: (id: strin
     case "inline":
       return inlineGeometry(component);
     case "asset":
-      if (typeof component.name !== "string" || !component.name) return { kind: "invalid", reason: "asset geometry without a name" };
+      if (typeof component.name !== "string" || !component.name)
+        return { kind: "invalid", reason: "asset geometry without a name" };
       return { kind: "asset", url: assetUrl(component.name) };
     case "hardcoded-model": {
       const geometry = primitive(String(component.name).toLowerCase());
-      if (!geometry) return { kind: "invalid", reason: `unknown hard-coded model "${component.name}" (known: ${Object.keys(PRIMITIVES).join(", ")})` };
+      if (!geometry)
+        return {
+          kind: "invalid",
+          reason: `unknown hard-coded model "${component.name}" (known: ${Object.keys(PRIMITIVES).join(", ")})`,
+        };
       return { kind: "mesh", geometry };
     }
     default:
@@ -92,13 +97,15 @@ export function buildGeometry(component: GeometryComponent, assetUrl: (id: strin
 
 function inlineGeometry(component: Extract<GeometryComponent, { type: "inline" }>): GeometryResult {
   const { vertices, normals, uvs, triangles } = component;
-  if (!Array.isArray(vertices) || !Array.isArray(triangles)) return { kind: "invalid", reason: "inline geometry needs vertices and triangles" };
+  if (!Array.isArray(vertices) || !Array.isArray(triangles))
+    return { kind: "invalid", reason: "inline geometry needs vertices and triangles" };
   const positions = flatten(vertices, 3);
   if (!positions) return { kind: "invalid", reason: "inline geometry: every vertex must be [x,y,z] numbers" };
   const index = flatten(triangles, 3);
   if (!index) return { kind: "invalid", reason: "inline geometry: every triangle must be [i,j,k]" };
   const count = vertices.length;
-  if (index.some((i) => !Number.isInteger(i) || i < 0 || i >= count)) return { kind: "invalid", reason: "inline geometry: a triangle points past the vertices" };
+  if (index.some((i) => !Number.isInteger(i) || i < 0 || i >= count))
+    return { kind: "invalid", reason: "inline geometry: a triangle points past the vertices" };
   let geometry = new THREE.BufferGeometry();
   geometry.setAttribute("position", new THREE.Float32BufferAttribute(positions, 3));
   geometry.setIndex(index);

@@ -16,7 +16,10 @@ const PBR: Shading = { kind: "pbr" };
 export class TextureCache {
   private readonly loader = new THREE.TextureLoader();
   private readonly textures = new Map<string, THREE.Texture>();
-  constructor(private readonly assetUrl: (id: string) => string, private readonly onLoaded: () => void) {}
+  constructor(
+    private readonly assetUrl: (id: string) => string,
+    private readonly onLoaded: () => void,
+  ) {}
 
   get(id: string): THREE.Texture {
     let texture = this.textures.get(id);
@@ -42,10 +45,17 @@ export class MaterialCache {
   private readonly entries = new Map<string, { material: VisorMaterial; users: number }>();
   private readonly keys = new WeakMap<VisorMaterial, string>();
 
-  constructor(private readonly textures: TextureCache, private readonly shading: Shading = PBR) {}
+  constructor(
+    private readonly textures: TextureCache,
+    private readonly shading: Shading = PBR,
+  ) {}
 
   /** `vertexColors`: the colour is the component's times each vertex's (batches.ts bakes members' colours in). */
-  acquire(component: MaterialComponent | undefined, side: THREE.Side, options: { vertexColors?: boolean } = {}): VisorMaterial {
+  acquire(
+    component: MaterialComponent | undefined,
+    side: THREE.Side,
+    options: { vertexColors?: boolean } = {},
+  ): VisorMaterial {
     const vertexColors = options.vertexColors === true;
     const key = `${side}|${vertexColors ? "vertex-colours|" : ""}${component ? JSON.stringify(component) : ""}`;
     let entry = this.entries.get(key);
@@ -74,7 +84,11 @@ export class MaterialCache {
   }
 }
 
-export function buildMaterial(component: MaterialComponent | undefined, textures: TextureCache, shading: Shading = PBR): VisorMaterial {
+export function buildMaterial(
+  component: MaterialComponent | undefined,
+  textures: TextureCache,
+  shading: Shading = PBR,
+): VisorMaterial {
   const plain = component?.shader_name === "plain";
   const material = plain
     ? new THREE.MeshBasicMaterial()
@@ -85,7 +99,11 @@ export function buildMaterial(component: MaterialComponent | undefined, textures
   return material;
 }
 
-export function updateMaterial(material: VisorMaterial, component: MaterialComponent | undefined, textures: TextureCache): void {
+export function updateMaterial(
+  material: VisorMaterial,
+  component: MaterialComponent | undefined,
+  textures: TextureCache,
+): void {
   const [r, g, b, a] = colorOf(component);
   material.color.setRGB(r, g, b, THREE.SRGBColorSpace);
   const transparent = a < 1 || component?.hasTransparency === true;

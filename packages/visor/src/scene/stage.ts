@@ -27,7 +27,11 @@ const FAST_FRAME_MS = 30;
 const MIN_RATIO = 0.5;
 const ADAPT_EVERY_MS = 1500;
 
-export function createStage(canvas: HTMLCanvasElement, quality: "auto" | "low" | "high" = "auto", adaptive = true): Stage {
+export function createStage(
+  canvas: HTMLCanvasElement,
+  quality: "auto" | "low" | "high" = "auto",
+  adaptive = true,
+): Stage {
   const software = isSoftwareWebGL();
   const low = quality === "low" || (quality === "auto" && software);
   // Multisampling and high pixel ratios cost a software renderer most of its frame time.
@@ -45,7 +49,10 @@ export function createStage(canvas: HTMLCanvasElement, quality: "auto" | "low" |
   scene.add(sun);
   const lighting = vertexLightingOf(sky, sun);
   // flat: lit per vertex it looks the same as per pixel, for less
-  const floor = new THREE.Mesh(new THREE.CircleGeometry(40, 64).rotateX(-Math.PI / 2), litPerVertex(new THREE.MeshBasicMaterial({ color: 0x2c313b }), lighting));
+  const floor = new THREE.Mesh(
+    new THREE.CircleGeometry(40, 64).rotateX(-Math.PI / 2),
+    litPerVertex(new THREE.MeshBasicMaterial({ color: 0x2c313b }), lighting),
+  );
   floor.position.y = -0.001;
   floor.name = "floor";
   scene.add(floor);
@@ -86,21 +93,32 @@ export function createStage(canvas: HTMLCanvasElement, quality: "auto" | "low" |
     windowMs = windowFrames = 0;
     lastAdaptAt = now;
     const next =
-      averageFrameMs > SLOW_FRAME_MS ? Math.max(baseRatio * MIN_RATIO, ratio * 0.8) :
-      averageFrameMs < FAST_FRAME_MS ? Math.min(baseRatio, ratio * 1.25) : ratio;
+      averageFrameMs > SLOW_FRAME_MS
+        ? Math.max(baseRatio * MIN_RATIO, ratio * 0.8)
+        : averageFrameMs < FAST_FRAME_MS
+          ? Math.min(baseRatio, ratio * 1.25)
+          : ratio;
     if (Math.abs(next - ratio) < 0.01) return;
     ratio = next;
     resize();
   };
 
   return {
-    renderer, software, low, lighting, scene, camera, adapt,
+    renderer,
+    software,
+    low,
+    lighting,
+    scene,
+    camera,
+    adapt,
     takeResized: () => {
       const was = resized;
       resized = false;
       return was;
     },
-    get pixelRatio() { return ratio; },
+    get pixelRatio() {
+      return ratio;
+    },
     render: () => renderer.render(scene, camera),
   };
 }

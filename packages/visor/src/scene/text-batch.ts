@@ -80,7 +80,8 @@ export class TextBatch {
     this.mesh.matrixAutoUpdate = false;
     this.mesh.renderOrder = 1; // after other transparent things: labels sit on panels
     this.mesh.onBeforeRender = (_renderer, _scene, _camera, _geometry, material) => {
-      if ((material as { isTroikaTextMaterial?: boolean }).isTroikaTextMaterial) this.packer._prepareForRender(material);
+      if ((material as { isTroikaTextMaterial?: boolean }).isTroikaTextMaterial)
+        this.packer._prepareForRender(material);
     };
     this.packer.addEventListener("synccomplete", () => {
       this.redraw = true;
@@ -153,7 +154,12 @@ export class TextBatch {
 }
 
 /** troika's glyph attributes, one value per glyph (per instance in its geometry). */
-const GLYPH_ATTRIBUTES = ["aTroikaGlyphBounds", "aTroikaGlyphIndex", "aTroikaGlyphColor", "aTroikaTextBatchMemberIndex"];
+const GLYPH_ATTRIBUTES = [
+  "aTroikaGlyphBounds",
+  "aTroikaGlyphIndex",
+  "aTroikaGlyphColor",
+  "aTroikaTextBatchMemberIndex",
+];
 
 /**
  * The packed glyphs as plain geometry: troika's quad (position, normal, uv, index) once per glyph, each glyph's
@@ -162,7 +168,11 @@ const GLYPH_ATTRIBUTES = ["aTroikaGlyphBounds", "aTroikaGlyphIndex", "aTroikaGly
  */
 function plainGlyphs(instanced: THREE.InstancedBufferGeometry, previous: THREE.BufferGeometry): THREE.BufferGeometry {
   const glyphs = instanced.instanceCount;
-  const quad = { position: instanced.getAttribute("position"), normal: instanced.getAttribute("normal"), uv: instanced.getAttribute("uv") };
+  const quad = {
+    position: instanced.getAttribute("position"),
+    normal: instanced.getAttribute("normal"),
+    uv: instanced.getAttribute("uv"),
+  };
   const quadIndex = instanced.getIndex()!;
   const corners = quad.position.count;
   const room = previous.getIndex() ? previous.getIndex()!.count / quadIndex.count : 0;
@@ -177,7 +187,8 @@ function plainGlyphs(instanced: THREE.InstancedBufferGeometry, previous: THREE.B
       geometry.setAttribute(name, new THREE.BufferAttribute(array, attribute.itemSize));
     }
     const index = new Uint32Array(capacity * quadIndex.count);
-    for (let g = 0; g < capacity; g++) for (let i = 0; i < quadIndex.count; i++) index[g * quadIndex.count + i] = quadIndex.getX(i) + g * corners;
+    for (let g = 0; g < capacity; g++)
+      for (let i = 0; i < quadIndex.count; i++) index[g * quadIndex.count + i] = quadIndex.getX(i) + g * corners;
     geometry.setIndex(new THREE.BufferAttribute(index, 1));
   }
   const capacity = geometry.getIndex()!.count / quadIndex.count;
@@ -191,12 +202,16 @@ function plainGlyphs(instanced: THREE.InstancedBufferGeometry, previous: THREE.B
     const size = source.itemSize;
     let target = geometry.getAttribute(name) as THREE.BufferAttribute | undefined;
     if (!target || target.itemSize !== size || target.count < capacity * corners) {
-      target = new THREE.BufferAttribute(new Float32Array(capacity * corners * size), size).setUsage(THREE.DynamicDrawUsage);
+      target = new THREE.BufferAttribute(new Float32Array(capacity * corners * size), size).setUsage(
+        THREE.DynamicDrawUsage,
+      );
       geometry.setAttribute(name, target);
     }
     const from = source.array;
     const to = target.array as Float32Array;
-    for (let g = 0; g < glyphs; g++) for (let c = 0; c < corners; c++) for (let k = 0; k < size; k++) to[(g * corners + c) * size + k] = from[g * size + k];
+    for (let g = 0; g < glyphs; g++)
+      for (let c = 0; c < corners; c++)
+        for (let k = 0; k < size; k++) to[(g * corners + c) * size + k] = from[g * size + k];
     target.needsUpdate = true;
   }
   geometry.setDrawRange(0, glyphs * quadIndex.count);

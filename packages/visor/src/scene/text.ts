@@ -47,7 +47,16 @@ export class SdfText {
     mesh.maxWidth = component.wrap && width > 0 ? width : Infinity;
     mesh.textAlign = halign;
     // The entity's origin is the anchor: the box's centre for "center", its left/right edge otherwise (alloui Label).
-    mesh.anchorX = halign === "center" ? "center" : halign === "left" ? (width > 0 ? -width / 2 : "left") : width > 0 ? width / 2 : "right";
+    mesh.anchorX =
+      halign === "center"
+        ? "center"
+        : halign === "left"
+          ? width > 0
+            ? -width / 2
+            : "left"
+          : width > 0
+            ? width / 2
+            : "right";
     mesh.anchorY = valign;
     mesh.color = (Math.round(color[0] * 255) << 16) | (Math.round(color[1] * 255) << 8) | Math.round(color[2] * 255);
     mesh.fillOpacity = color[3];

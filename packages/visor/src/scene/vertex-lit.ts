@@ -101,11 +101,27 @@ export function litPerVertex(material: THREE.MeshBasicMaterial, lighting: Vertex
     let vertex = replaceOnce(shader.vertexShader, "void main() {", `${VERTEX_DECLARATIONS}\nvoid main() {`);
     vertex = replaceOnce(vertex, "#if defined ( USE_ENVMAP ) || defined ( USE_SKINNING )", "#if 1"); // the normal chunks
     shader.vertexShader = replaceOnce(vertex, "#include <fog_vertex>", `#include <fog_vertex>\n${VERTEX_LIGHTING}`);
-    let fragment = replaceOnce(shader.fragmentShader, "void main() {", "varying vec3 vAlloFront;\nvarying vec3 vAlloBack;\nvoid main() {");
+    let fragment = replaceOnce(
+      shader.fragmentShader,
+      "void main() {",
+      "varying vec3 vAlloFront;\nvarying vec3 vAlloBack;\nvoid main() {",
+    );
     fragment = replaceOnce(fragment, "reflectedLight.indirectDiffuse += vec3( 1.0 );", FRAGMENT_LIGHT);
-    fragment = replaceOnce(fragment, "reflectedLight.indirectDiffuse *= diffuseColor.rgb;", "#ifdef USE_MAP\nreflectedLight.indirectDiffuse *= diffuseColor.rgb;\n#endif");
-    fragment = replaceOnce(fragment, "#include <colorspace_fragment>", "#ifdef USE_MAP\n#include <colorspace_fragment>\n#endif");
-    shader.fragmentShader = replaceOnce(fragment, "#include <fog_fragment>", "#ifdef USE_MAP\n#include <fog_fragment>\n#endif");
+    fragment = replaceOnce(
+      fragment,
+      "reflectedLight.indirectDiffuse *= diffuseColor.rgb;",
+      "#ifdef USE_MAP\nreflectedLight.indirectDiffuse *= diffuseColor.rgb;\n#endif",
+    );
+    fragment = replaceOnce(
+      fragment,
+      "#include <colorspace_fragment>",
+      "#ifdef USE_MAP\n#include <colorspace_fragment>\n#endif",
+    );
+    shader.fragmentShader = replaceOnce(
+      fragment,
+      "#include <fog_fragment>",
+      "#ifdef USE_MAP\n#include <fog_fragment>\n#endif",
+    );
   };
   material.customProgramCacheKey = () => "allo-vertex-lit";
   return material;

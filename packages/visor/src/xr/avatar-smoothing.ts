@@ -11,7 +11,10 @@ export class AvatarSmoothing {
   private readonly target = new THREE.Matrix4();
   private active = false;
 
-  constructor(private readonly scene: EntityScene, private readonly tickMs: number) {}
+  constructor(
+    private readonly scene: EntityScene,
+    private readonly tickMs: number,
+  ) {}
 
   reset(): void {
     this.smoothed.clear();
@@ -49,7 +52,11 @@ export class AvatarSmoothing {
         continue;
       }
       smoothed.target(this.target.fromArray(m), now);
-      if (smoothed.step(now)) this.scene.showAnimated(id, { ...view.components, transform: { matrix: smoothed.current.toArray() } } as Components);
+      if (smoothed.step(now))
+        this.scene.showAnimated(id, {
+          ...view.components,
+          transform: { matrix: smoothed.current.toArray() },
+        } as Components);
     }
   }
 }

@@ -25,14 +25,26 @@ export class CanvasPanel {
   private hovered: string | undefined;
   private dirty = true;
 
-  constructor(readonly widthPx: number, readonly heightPx: number, name: string) {
+  constructor(
+    readonly widthPx: number,
+    readonly heightPx: number,
+    name: string,
+  ) {
     this.canvas = document.createElement("canvas");
     this.canvas.width = widthPx;
     this.canvas.height = heightPx;
     this.texture = new THREE.CanvasTexture(this.canvas);
     this.texture.colorSpace = THREE.SRGBColorSpace;
-    const material = new THREE.MeshBasicMaterial({ map: this.texture, transparent: true, side: THREE.DoubleSide, depthTest: false });
-    this.mesh = new THREE.Mesh(new THREE.PlaneGeometry(widthPx / PIXELS_PER_METRE, heightPx / PIXELS_PER_METRE), material);
+    const material = new THREE.MeshBasicMaterial({
+      map: this.texture,
+      transparent: true,
+      side: THREE.DoubleSide,
+      depthTest: false,
+    });
+    this.mesh = new THREE.Mesh(
+      new THREE.PlaneGeometry(widthPx / PIXELS_PER_METRE, heightPx / PIXELS_PER_METRE),
+      material,
+    );
     this.mesh.name = name;
     this.mesh.renderOrder = 10; // over the world: a menu must never hide behind what it is about
     this.mesh.visible = false;
@@ -57,7 +69,11 @@ export class CanvasPanel {
   buttonWorldPosition(id: string): THREE.Vector3 | undefined {
     const b = this.buttons.find((candidate) => candidate.id === id);
     if (!b) return undefined;
-    const local = new THREE.Vector3((b.x + b.w / 2 - this.widthPx / 2) / PIXELS_PER_METRE, (this.heightPx / 2 - (b.y + b.h / 2)) / PIXELS_PER_METRE, 0);
+    const local = new THREE.Vector3(
+      (b.x + b.w / 2 - this.widthPx / 2) / PIXELS_PER_METRE,
+      (this.heightPx / 2 - (b.y + b.h / 2)) / PIXELS_PER_METRE,
+      0,
+    );
     this.mesh.updateWorldMatrix(true, false);
     return local.applyMatrix4(this.mesh.matrixWorld);
   }

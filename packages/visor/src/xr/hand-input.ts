@@ -35,7 +35,9 @@ const RAY_COLOR = 0x9fc2ff;
 const FAILED_COLOR = 0xff4b4b;
 const FAILED_SHOWN_MS = 600;
 
-type Target = { kind: "entity"; entityId: EntityId; point: THREE.Vector3 } | { kind: "panel"; panel: ReturnType<HandLink["panels"]>[number]; button?: CanvasButton; point: THREE.Vector3 };
+type Target =
+  | { kind: "entity"; entityId: EntityId; point: THREE.Vector3 }
+  | { kind: "panel"; panel: ReturnType<HandLink["panels"]>[number]; button?: CanvasButton; point: THREE.Vector3 };
 
 interface HandGrab {
   entityId: EntityId;
@@ -66,13 +68,25 @@ export class HandInput {
   private gamepad: Gamepad | undefined;
   private gripLocal: THREE.Matrix4 | undefined;
 
-  constructor(readonly handedness: Handedness, private readonly link: HandLink) {
+  constructor(
+    readonly handedness: Handedness,
+    private readonly link: HandLink,
+  ) {
     this.visual.name = `allo-xr-${handedness}`;
-    this.ray = new THREE.Line(new THREE.BufferGeometry().setFromPoints([new THREE.Vector3(), new THREE.Vector3(0, 0, -1)]), new THREE.LineBasicMaterial({ color: RAY_COLOR }));
+    this.ray = new THREE.Line(
+      new THREE.BufferGeometry().setFromPoints([new THREE.Vector3(), new THREE.Vector3(0, 0, -1)]),
+      new THREE.LineBasicMaterial({ color: RAY_COLOR }),
+    );
     this.ray.scale.z = RAY_LENGTH;
-    this.cursor = new THREE.Mesh(new THREE.SphereGeometry(0.012, 12, 8), new THREE.MeshBasicMaterial({ color: 0xffffff, depthTest: false }));
+    this.cursor = new THREE.Mesh(
+      new THREE.SphereGeometry(0.012, 12, 8),
+      new THREE.MeshBasicMaterial({ color: 0xffffff, depthTest: false }),
+    );
     this.cursor.renderOrder = 11;
-    this.body = new THREE.Mesh(new THREE.BoxGeometry(0.04, 0.03, 0.1), new THREE.MeshBasicMaterial({ color: 0x5a6272 }));
+    this.body = new THREE.Mesh(
+      new THREE.BoxGeometry(0.04, 0.03, 0.1),
+      new THREE.MeshBasicMaterial({ color: 0x5a6272 }),
+    );
     this.visual.add(this.ray, this.cursor, this.body);
     this.visual.visible = false;
   }
@@ -82,7 +96,10 @@ export class HandInput {
     if (!this.gripLocal) return undefined;
     const matrix = this.gripLocal.toArray();
     if (!this.grab) return { matrix };
-    return { matrix, grab: { entity: this.grab.entityId, grabber_from_entity_transform: this.grab.grabberFromEntity.toArray() } };
+    return {
+      matrix,
+      grab: { entity: this.grab.entityId, grabber_from_entity_transform: this.grab.grabberFromEntity.toArray() },
+    };
   }
 
   /** Once per XR frame: pose, hover, point stream, fingertip touch, visuals. */
@@ -226,7 +243,8 @@ export class HandInput {
   private setTarget(target: Target | undefined): void {
     const previous = this.target;
     this.target = target;
-    if (previous?.kind === "panel" && (target?.kind !== "panel" || target.panel !== previous.panel)) previous.panel.panel.setHovered(undefined);
+    if (previous?.kind === "panel" && (target?.kind !== "panel" || target.panel !== previous.panel))
+      previous.panel.panel.setHovered(undefined);
     if (target?.kind === "panel") target.panel.panel.setHovered(target.button?.id);
     const id = target?.kind === "entity" ? target.entityId : undefined;
     if (id === this.hovered) return;
@@ -289,7 +307,12 @@ function colliderContaining(colliders: THREE.Mesh[], point: THREE.Vector3): Enti
     const params = (collider.geometry as THREE.BoxGeometry).parameters;
     if (!params || !isShown(collider)) continue;
     local.copy(point).applyMatrix4(inverse.copy(collider.matrixWorld).invert());
-    if (Math.abs(local.x) <= params.width / 2 && Math.abs(local.y) <= params.height / 2 && Math.abs(local.z) <= params.depth / 2) return collider.userData.entityId as EntityId;
+    if (
+      Math.abs(local.x) <= params.width / 2 &&
+      Math.abs(local.y) <= params.height / 2 &&
+      Math.abs(local.z) <= params.depth / 2
+    )
+      return collider.userData.entityId as EntityId;
   }
   return undefined;
 }

@@ -11,7 +11,11 @@ export class HandJoints {
   private readonly rotation = new THREE.Quaternion();
 
   constructor(color: number) {
-    this.mesh = new THREE.InstancedMesh(new THREE.SphereGeometry(1, 10, 6), new THREE.MeshBasicMaterial({ color }), JOINTS);
+    this.mesh = new THREE.InstancedMesh(
+      new THREE.SphereGeometry(1, 10, 6),
+      new THREE.MeshBasicMaterial({ color }),
+      JOINTS,
+    );
     this.mesh.frustumCulled = false;
     this.mesh.visible = false;
     this.mesh.matrixAutoUpdate = false;

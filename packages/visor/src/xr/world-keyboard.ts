@@ -18,7 +18,11 @@ const GAP = 8;
 const TOP = 70;
 
 export class WorldKeyboard {
-  readonly panel = new CanvasPanel(ROWS[0].length * (KEY + GAP) + GAP + 16, TOP + 5 * (KEY + GAP) + 16, "allo-xr-keyboard");
+  readonly panel = new CanvasPanel(
+    ROWS[0].length * (KEY + GAP) + GAP + 16,
+    TOP + 5 * (KEY + GAP) + 16,
+    "allo-xr-keyboard",
+  );
   private target: KeyTarget | undefined;
   private shift = false;
 
@@ -77,12 +81,33 @@ export class WorldKeyboard {
     ROWS.forEach((row, r) => {
       [...row].forEach((ch, c) => {
         const label = this.shift ? ch.toUpperCase() : ch;
-        buttons.push({ id: `key:${ch}`, label, x: 8 + r * 12 + c * (KEY + GAP), y: TOP + r * (KEY + GAP), w: KEY, h: KEY });
+        buttons.push({
+          id: `key:${ch}`,
+          label,
+          x: 8 + r * 12 + c * (KEY + GAP),
+          y: TOP + r * (KEY + GAP),
+          w: KEY,
+          h: KEY,
+        });
       });
     });
     const y = TOP + 4 * (KEY + GAP);
-    const wide = (id: string, label: string, x: number, keys: number): CanvasButton => ({ id, label, x, y, w: keys * (KEY + GAP) - GAP, h: KEY, active: id === "shift" && this.shift });
-    buttons.push(wide("shift", "⇧", 8, 1.5), wide("space", "space", 8 + 1.5 * (KEY + GAP), 4), wide("backspace", "⌫", 8 + 5.5 * (KEY + GAP), 1.5), wide("return", "↵", 8 + 7 * (KEY + GAP), 1.5), wide("done", "Done", 8 + 8.5 * (KEY + GAP), 1.5));
+    const wide = (id: string, label: string, x: number, keys: number): CanvasButton => ({
+      id,
+      label,
+      x,
+      y,
+      w: keys * (KEY + GAP) - GAP,
+      h: KEY,
+      active: id === "shift" && this.shift,
+    });
+    buttons.push(
+      wide("shift", "⇧", 8, 1.5),
+      wide("space", "space", 8 + 1.5 * (KEY + GAP), 4),
+      wide("backspace", "⌫", 8 + 5.5 * (KEY + GAP), 1.5),
+      wide("return", "↵", 8 + 7 * (KEY + GAP), 1.5),
+      wide("done", "Done", 8 + 8.5 * (KEY + GAP), 1.5),
+    );
     this.panel.buttons = buttons;
     this.panel.changed();
   }

@@ -14,7 +14,11 @@ export class WorldMenu {
   url = "alloapp:";
   private result = "";
 
-  constructor(private readonly comfort: Comfort, private readonly keyboard: WorldKeyboard, private readonly handlers: MenuHandlers) {
+  constructor(
+    private readonly comfort: Comfort,
+    private readonly keyboard: WorldKeyboard,
+    private readonly handlers: MenuHandlers,
+  ) {
     this.layout();
   }
 
@@ -56,7 +60,10 @@ export class WorldMenu {
       return;
     }
     this.setResult(`launching ${url}…`);
-    this.handlers.launch(url).then((message) => this.setResult(message), (error: Error) => this.setResult(`launch failed: ${error.message}`));
+    this.handlers.launch(url).then(
+      (message) => this.setResult(message),
+      (error: Error) => this.setResult(`launch failed: ${error.message}`),
+    );
   }
 
   private setResult(text: string): void {
@@ -83,10 +90,15 @@ export class WorldMenu {
   private layout(): void {
     const c = this.comfort;
     this.panel.lines = ["Allo", this.result];
-    const row = (y: number, ...buttons: [string, string, number, number][]) => buttons.map(([id, label, x, w]): CanvasButton => ({ id, label, x, y, w, h: 70 }));
+    const row = (y: number, ...buttons: [string, string, number, number][]) =>
+      buttons.map(([id, label, x, w]): CanvasButton => ({ id, label, x, y, w, h: 70 }));
     this.panel.buttons = [
       ...row(110, ["url", this.url || "alloapp:", 24, 520], ["launch", "Launch", 560, 176]),
-      ...row(200, ["turn", c.turn === "snap" ? `Turn: snap ${c.snapDegrees}°` : "Turn: smooth", 24, 350], ["speed", c.speed >= 1 ? "Speed: normal" : "Speed: slow", 386, 350]),
+      ...row(
+        200,
+        ["turn", c.turn === "snap" ? `Turn: snap ${c.snapDegrees}°` : "Turn: smooth", 24, 350],
+        ["speed", c.speed >= 1 ? "Speed: normal" : "Speed: slow", 386, 350],
+      ),
       ...row(290, ["leave", "Leave VR", 24, 712]),
     ];
     this.panel.changed();

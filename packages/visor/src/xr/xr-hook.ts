@@ -14,7 +14,18 @@ export interface VisorXrApi {
   frames(): number;
   /** The rig's world matrix: the local-floor space's place in the world (the avatar, smoothed). */
   rig(): number[];
-  hand(hand: Handedness): { tracked: boolean; hovered?: EntityId; pressing?: EntityId; touching?: EntityId; grabbing?: EntityId; indexTip?: Vec3; failures: number; jointsDrawn: boolean; rayOrigin: Vec3; rayDirection: Vec3 };
+  hand(hand: Handedness): {
+    tracked: boolean;
+    hovered?: EntityId;
+    pressing?: EntityId;
+    touching?: EntityId;
+    grabbing?: EntityId;
+    indexTip?: Vec3;
+    failures: number;
+    jointsDrawn: boolean;
+    rayOrigin: Vec3;
+    rayDirection: Vec3;
+  };
   /** Select presses and releases the hand has seen (trigger or pinch). */
   selects(hand: Handedness): { down: number; up: number };
   /** An entity's collider centre (or origin). */
@@ -45,7 +56,18 @@ export function installXrHook(xr: XrVisor, scene: EntityScene): void {
     rig: () => xr.rig.matrixWorld.toArray(),
     hand: (hand) => {
       const h = xr.hands[hand];
-      return { tracked: h.tracked, hovered: h.hovered, pressing: h.pressing, touching: h.touched, grabbing: h.grabbing, indexTip: h.indexTipWorld && vec(h.indexTipWorld), failures: h.failures, jointsDrawn: xr.joints[hand].mesh.visible, rayOrigin: vec(h.rayWorld.origin), rayDirection: vec(h.rayWorld.direction) };
+      return {
+        tracked: h.tracked,
+        hovered: h.hovered,
+        pressing: h.pressing,
+        touching: h.touched,
+        grabbing: h.grabbing,
+        indexTip: h.indexTipWorld && vec(h.indexTipWorld),
+        failures: h.failures,
+        jointsDrawn: xr.joints[hand].mesh.visible,
+        rayOrigin: vec(h.rayWorld.origin),
+        rayDirection: vec(h.rayWorld.direction),
+      };
     },
     selects: (hand) => ({ ...xr.hands[hand].selects }),
     worldPosition: (id) => {

@@ -37,7 +37,9 @@ export interface XrParts {
 }
 
 /** The intent fields XR decides (the rest are the visor's). */
-export type XrIntent = Pick<Intent, "xmovement" | "zmovement" | "yaw" | "pitch" | "wants_stick_movement"> & { poses: Record<string, Pose> };
+export type XrIntent = Pick<Intent, "xmovement" | "zmovement" | "yaw" | "pitch" | "wants_stick_movement"> & {
+  poses: Record<string, Pose>;
+};
 
 const HANDS: Handedness[] = ["left", "right"];
 /** Where the rig stands before the avatar exists: where visors arrive (avatar.ts). */
@@ -65,8 +67,14 @@ export class XrVisor {
   private lastFrameAt = 0;
   private readonly head = new THREE.Matrix4();
   private headTracked = false;
-  private readonly jointPoses: Record<Handedness, Float32Array> = { left: new Float32Array(JOINT_COUNT * 16), right: new Float32Array(JOINT_COUNT * 16) };
-  private readonly jointRadii: Record<Handedness, Float32Array> = { left: new Float32Array(JOINT_COUNT), right: new Float32Array(JOINT_COUNT) };
+  private readonly jointPoses: Record<Handedness, Float32Array> = {
+    left: new Float32Array(JOINT_COUNT * 16),
+    right: new Float32Array(JOINT_COUNT * 16),
+  };
+  private readonly jointRadii: Record<Handedness, Float32Array> = {
+    left: new Float32Array(JOINT_COUNT),
+    right: new Float32Array(JOINT_COUNT),
+  };
 
   constructor(private readonly parts: XrParts) {
     this.rig.name = "allo-xr-rig";
@@ -85,8 +93,18 @@ export class XrVisor {
     };
     this.hands = { left: new HandInput("left", link), right: new HandInput("right", link) };
     this.joints = { left: new HandJoints(0xc9d4e6), right: new HandJoints(0xc9d4e6) };
-    this.menu = new WorldMenu(parts.comfort, this.keyboardPanel, { launch: parts.launch, leave: () => void this.leave() });
-    this.rig.add(this.hands.left.visual, this.hands.right.visual, this.joints.left.mesh, this.joints.right.mesh, this.menu.panel.mesh, this.keyboardPanel.panel.mesh);
+    this.menu = new WorldMenu(parts.comfort, this.keyboardPanel, {
+      launch: parts.launch,
+      leave: () => void this.leave(),
+    });
+    this.rig.add(
+      this.hands.left.visual,
+      this.hands.right.visual,
+      this.joints.left.mesh,
+      this.joints.right.mesh,
+      this.menu.panel.mesh,
+      this.keyboardPanel.panel.mesh,
+    );
     this.rig.visible = false;
     parts.stage.scene.add(this.rig);
   }
@@ -100,7 +118,8 @@ export class XrVisor {
     const xr = navigator.xr;
     if (!xr) return [];
     const modes: XrMode[] = [];
-    for (const mode of ["immersive-vr", "immersive-ar"] as const) if (await xr.isSessionSupported(mode).catch(() => false)) modes.push(mode);
+    for (const mode of ["immersive-vr", "immersive-ar"] as const)
+      if (await xr.isSessionSupported(mode).catch(() => false)) modes.push(mode);
     return modes;
   }
 
@@ -117,7 +136,9 @@ export class XrVisor {
       button.textContent = mode === "immersive-vr" ? "Enter VR" : "Enter AR";
       button.addEventListener("click", () => {
         if (this.presenting) return void this.leave();
-        this.enter(mode).catch((error: Error) => this.parts.link.showProblem(`Could not enter ${mode === "immersive-vr" ? "VR" : "AR"}: ${error.message}`));
+        this.enter(mode).catch((error: Error) =>
+          this.parts.link.showProblem(`Could not enter ${mode === "immersive-vr" ? "VR" : "AR"}: ${error.message}`),
+        );
       });
       bar.append(button);
     }
@@ -126,7 +147,10 @@ export class XrVisor {
 
   async enter(mode: XrMode): Promise<void> {
     if (this.session || !navigator.xr) return;
-    const session = await navigator.xr.requestSession(mode, { requiredFeatures: ["local-floor"], optionalFeatures: ["hand-tracking"] });
+    const session = await navigator.xr.requestSession(mode, {
+      requiredFeatures: ["local-floor"],
+      optionalFeatures: ["hand-tracking"],
+    });
     const { renderer, camera } = this.parts.stage;
     renderer.xr.enabled = true;
     renderer.xr.setReferenceSpaceType("local-floor");
@@ -224,7 +248,11 @@ export class XrVisor {
     for (const hand of HANDS) this.hands[hand].holdSqueeze(avatarWorld);
     const move = inputs.left?.gamepad?.axes;
     const turn = inputs.right?.gamepad?.axes;
-    this.locomotion.update(move && move.length >= 4 ? { x: move[2], y: move[3] } : undefined, turn && turn.length >= 4 ? turn[2] : 0, dt);
+    this.locomotion.update(
+      move && move.length >= 4 ? { x: move[2], y: move[3] } : undefined,
+      turn && turn.length >= 4 ? turn[2] : 0,
+      dt,
+    );
     this.menu.panel.paint();
     this.keyboardPanel.panel.paint();
     this.rig.updateMatrixWorld(true); // the rays, cursors, hands and panels just moved: draw them where they are now
@@ -278,7 +306,10 @@ export class XrVisor {
     forward.y = 0;
     if (forward.lengthSq() < 1e-6) forward.set(0, 0, -1);
     forward.normalize();
-    mesh.position.copy(position).addScaledVector(forward, distance).add(new THREE.Vector3(0, down, 0));
+    mesh.position
+      .copy(position)
+      .addScaledVector(forward, distance)
+      .add(new THREE.Vector3(0, down, 0));
     mesh.rotation.set(0, Math.atan2(-forward.x, -forward.z), 0, "YXZ");
     mesh.rotateX(tilt);
     mesh.updateMatrix();
@@ -293,7 +324,13 @@ export class XrVisor {
       yaw: -this.locomotion.heading,
       pitch: 0,
       wants_stick_movement: true,
-      poses: { head: { matrix: this.headTracked ? this.head.toArray() : new THREE.Matrix4().makeTranslation(0, 1.6, 0).toArray() }, "hand/left": pose("left"), "hand/right": pose("right") },
+      poses: {
+        head: {
+          matrix: this.headTracked ? this.head.toArray() : new THREE.Matrix4().makeTranslation(0, 1.6, 0).toArray(),
+        },
+        "hand/left": pose("left"),
+        "hand/right": pose("right"),
+      },
     };
     const key = JSON.stringify(intent);
     if (key === this.lastIntent) return undefined;

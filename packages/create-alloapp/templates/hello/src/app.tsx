@@ -9,7 +9,11 @@ export default function App() {
   const [pokes, setPokes] = createSignal(0);
   return (
     <Surface pose={Pose.at(0, 1.4, -1.5)} size={[0.8, 0.5, 0.02]}>
-      <Label pose={Pose.at(0, 0.12, 0.02)} size={[0.7, 0.08, 0.01]} text={name ? `Hello, ${name}!` : "Hello from {{displayName}}!"} />
+      <Label
+        pose={Pose.at(0, 0.12, 0.02)}
+        size={[0.7, 0.08, 0.01]}
+        text={name ? `Hello, ${name}!` : "Hello from {{displayName}}!"}
+      />
       <Button
         pose={Pose.at(0, -0.08, 0.05)}
         size={[0.5, 0.14, 0.08]}

@@ -9,7 +9,11 @@ afterEach(async () => {
   mount = undefined;
 });
 
-const texts = () => mount!.entities().map((e) => (e.components.text as { string?: string } | undefined)?.string).filter(Boolean);
+const texts = () =>
+  mount!
+    .entities()
+    .map((e) => (e.components.text as { string?: string } | undefined)?.string)
+    .filter(Boolean);
 
 it("greets and shows a button", async () => {
   mount = await mountForTest(() => <App />);
