@@ -12,6 +12,7 @@ export const fixtures = join(import.meta.dirname, "fixtures");
 /** A child process with its output collected, and a way to wait for a line in it. */
 export class Proc {
   output = "";
+  label = "";
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(readonly child: ChildProcess) {
@@ -43,6 +44,8 @@ export class Proc {
 }
 
 const running = new Set<Proc>();
+/** Every process started since the last killAll(), running or not. */
+const started = new Set<Proc>();
 
 function start(args: string[], env: NodeJS.ProcessEnv = {}): Proc {
   const child = spawn(process.execPath, [allo, ...args], {
@@ -51,13 +54,21 @@ function start(args: string[], env: NodeJS.ProcessEnv = {}): Proc {
     env: { ...process.env, NO_COLOR: "1", ...env },
   });
   const proc = new Proc(child);
+  proc.label = `allo ${args.join(" ")}`;
   running.add(proc);
+  started.add(proc);
   void proc.exited.then(() => running.delete(proc));
   return proc;
 }
 
+/** What every process these helpers started printed (for a failed test's report). */
+export function outputs(): string {
+  return [...started].map((p) => `--- ${p.label}\n${p.output}`).join("\n");
+}
+
 /** Ends every process these helpers started (afterEach). */
 export async function killAll(): Promise<void> {
+  started.clear();
   await Promise.all([...running].map((p) => p.kill("SIGKILL")));
 }
 

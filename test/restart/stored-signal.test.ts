@@ -7,6 +7,7 @@ import type { AlloClient } from "@allo/client";
 import {
   killAll,
   observer,
+  outputs,
   pokeButton,
   runApp,
   startPlaceProcess,
@@ -19,7 +20,8 @@ import {
 vi.setConfig({ testTimeout: 90_000 });
 
 const observers: AlloClient[] = [];
-afterEach(async () => {
+afterEach(async (context) => {
+  if (context.task.result?.state === "fail") process.stdout.write(`the processes printed:\n${outputs()}\n`);
   await Promise.all(observers.splice(0).map((o) => o.close()));
   await killAll();
 });
