@@ -16,7 +16,15 @@ import { createLogger } from "@allo/protocol";
 import { loadAppFolder, startGateway, type Gateway } from "@allo/gateway";
 import { connectRawAgent, startTestPlace } from "@allo/place/testing";
 import { configureLaunchApp } from "../packages/place/src/interactions/launch-app.ts";
-import { figure, printReport, summarize, type BenchReport, type Profile } from "./lib/report.ts";
+import {
+  figure,
+  latencyStats,
+  percentile,
+  printReport,
+  summarize,
+  type BenchReport,
+  type Profile,
+} from "./lib/report.ts";
 
 const APP_DIR = join(import.meta.dirname, "..", "test", "hosting", "fixtures", "greeter");
 const ALLO = join(import.meta.dirname, "..", "packages", "cli", "bin", "allo.mjs");
@@ -146,12 +154,12 @@ export async function run(profile: Profile): Promise<BenchReport> {
         }),
       ],
       details: {
-        standby: stats(standbyMs),
-        before: stats(beforeMs),
-        cold_cache_warm: stats(coldCachedMs),
-        back_to_back: stats(backToBackMs),
-        allo_run_cache_cold: stats(handColdMs),
-        allo_run_cache_warm: stats(handWarmMs),
+        standby: latencyStats(standbyMs),
+        before: latencyStats(beforeMs),
+        cold_cache_warm: latencyStats(coldCachedMs),
+        back_to_back: latencyStats(backToBackMs),
+        allo_run_cache_cold: latencyStats(handColdMs),
+        allo_run_cache_warm: latencyStats(handWarmMs),
       },
     };
     printReport(report);
@@ -175,23 +183,6 @@ export async function run(profile: Profile): Promise<BenchReport> {
       process.env.ALLO_BABEL_CACHE = warmCache;
     }
   }
-}
-
-function stats(samples: number[]) {
-  const s = summarize(samples);
-  return {
-    n: s.n,
-    median_ms: Math.round(s.median),
-    p95_ms: Math.round(percentile(samples, 0.95)),
-    min_ms: Math.round(s.min),
-    max_ms: Math.round(s.max),
-    samples_ms: samples.map(Math.round),
-  };
-}
-
-function percentile(samples: number[], q: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

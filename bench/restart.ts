@@ -11,7 +11,16 @@ import { connect } from "@allo/client";
 import type { Place } from "@allo/place";
 import { startTestPlace } from "@allo/place/testing";
 import { createLogger, type EntitySpec } from "@allo/protocol";
-import { figure, printReport, summarize, type BenchReport, type Figure, type Profile } from "./lib/report.ts";
+import {
+  figure,
+  latencyStats,
+  percentile,
+  printReport,
+  summarize,
+  type BenchReport,
+  type Figure,
+  type Profile,
+} from "./lib/report.ts";
 
 const ALLO = join(import.meta.dirname, "..", "packages", "cli", "bin", "allo.mjs");
 const APP = join(import.meta.dirname, "..", "test", "restart", "fixtures", "counter", "src", "app.tsx");
@@ -33,7 +42,7 @@ export async function run(profile: Profile): Promise<BenchReport> {
         note: `p50 ${percentile(restartMs, 0.5).toFixed(0)} ms, p95 ${percentile(restartMs, 0.95).toFixed(0)} ms over ${restartMs.length} restarts`,
       }),
     );
-    details[`entities_${entities}`] = { restart: stats(restartMs), baseline: stats(baselineMs) };
+    details[`entities_${entities}`] = { restart: latencyStats(restartMs), baseline: latencyStats(baselineMs) };
   }
   const report: BenchReport = { bench: "restart", profile, figures, details };
   printReport(report);
@@ -111,23 +120,6 @@ async function waitUntil(check: () => boolean, what: string, app: ChildProcess):
     if (performance.now() > deadline) throw new Error(`gave up waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 2));
   }
-}
-
-function stats(samples: number[]) {
-  const s = summarize(samples);
-  return {
-    n: s.n,
-    p50_ms: Math.round(percentile(samples, 0.5)),
-    p95_ms: Math.round(percentile(samples, 0.95)),
-    min_ms: Math.round(s.min),
-    max_ms: Math.round(s.max),
-    samples_ms: samples.map(Math.round),
-  };
-}
-
-function percentile(samples: number[], q: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

@@ -53,6 +53,25 @@ export function summarize(samples: number[]): Summary {
 }
 
 /** Times fn `samples` times after `warmup` untimed runs; milliseconds per call. */
+/** The q-quantile of samples (nearest rank). */
+export function percentile(samples: number[], q: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+/** Milliseconds samples as a results row: count, p50, p95, extremes and the samples, rounded. */
+export function latencyStats(samples: number[]) {
+  const s = summarize(samples);
+  return {
+    n: s.n,
+    p50_ms: Math.round(percentile(samples, 0.5)),
+    p95_ms: Math.round(percentile(samples, 0.95)),
+    min_ms: Math.round(s.min),
+    max_ms: Math.round(s.max),
+    samples_ms: samples.map(Math.round),
+  };
+}
+
 export function sampleSync(fn: () => unknown, samples: number, warmup = Math.max(2, samples >> 2)): number[] {
   for (let i = 0; i < warmup; i++) fn();
   const out: number[] = [];
