@@ -116,7 +116,8 @@ export function findText(client: AlloClient, pattern: RegExp): Entity | undefine
   return undefined;
 }
 
-export async function waitForText(client: AlloClient, pattern: RegExp, timeout = 30_000): Promise<Entity> {
+// 60 s: the first wait also covers an app process starting (Node, tsx, a cold Babel compile) on a loaded machine.
+export async function waitForText(client: AlloClient, pattern: RegExp, timeout = 60_000): Promise<Entity> {
   await client.waitForWorld(() => findText(client, pattern) !== undefined, { timeout });
   return findText(client, pattern)!;
 }
