@@ -1,5 +1,6 @@
 // Shared set-up for the place tests: a real place and announced raw agents.
 import { afterEach } from "vitest";
+import type { Server } from "node:http";
 import type { Place } from "../src/place.ts";
 import { connectRawAgent, startTestPlace, type RawAgent, type RawAgentOptions } from "../src/testing.ts";
 import type { PlaceOptions } from "../src/types.ts";
@@ -71,4 +72,21 @@ export function rng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** HTTP servers a test starts (push them here); closed, connections and all, after each test. */
+export function useHttpServers(): Server[] {
+  const servers: Server[] = [];
+  afterEach(async () => {
+    await Promise.all(
+      servers.splice(0).map(
+        (s) =>
+          new Promise((r) => {
+            s.closeAllConnections();
+            s.close(r);
+          }),
+      ),
+    );
+  });
+  return servers;
 }

@@ -1,24 +1,13 @@
 // launch_app's network policy (docs/protocol.md §10): the place never POSTs for an agent to loopback,
 // private, link-local or unspecified addresses unless its operator allows them, checks the address it actually
 // connects to, and limits launches per agent.
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { NetworkPolicy } from "../src/network-policy.ts";
-import { setup } from "./helpers.ts";
+import { setup, useHttpServers } from "./helpers.ts";
 
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (s) =>
-        new Promise((r) => {
-          s.closeAllConnections();
-          s.close(r);
-        }),
-    ),
-  );
-});
+const servers = useHttpServers();
 
 /** A loopback service with a secret, counting the requests that reached it. */
 async function loopbackService(host = "127.0.0.1"): Promise<{ port: number; hits: () => number }> {

@@ -1,25 +1,14 @@
 // startPlace's configuration through the package's public face: launch_app's limits and an ACL file.
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEFAULT_LAUNCH_APP_CONFIG, readAclConfigFile } from "@allo/place";
-import { setup } from "./helpers.ts";
+import { setup, useHttpServers } from "./helpers.ts";
 
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (s) =>
-        new Promise((r) => {
-          s.closeAllConnections();
-          s.close(r);
-        }),
-    ),
-  );
-});
+const servers = useHttpServers();
 
 /** A gateway that accepts every launch; its apps never connect. */
 async function acceptingGateway(): Promise<string> {
